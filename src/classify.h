@@ -1,0 +1,24 @@
+/* classify.h: what kind of message this is. Pure: reads facts, no I/O. */
+#ifndef CLERK_CLASSIFY_H
+#define CLERK_CLASSIFY_H
+
+#include "facts.h"
+
+typedef enum {
+	CLASS_APPLICATION,	/* carries the form */
+	CLASS_CORRESPONDENCE,	/* from a human, no form */
+	CLASS_AUTOMATIC,	/* must never be answered */
+} MsgClass;
+
+const char *classify_str(MsgClass c);
+
+/* Decide the class. own_addr is the program's address; has_form says whether
+ * the text or a text attachment carries the form. *why names the rule that
+ * decided (a static string, for the ledger and logs). */
+MsgClass classify(const struct facts *f, const char *own_addr, gboolean has_form,
+    const char **why);
+
+/* TRUE if mail of this kind must not be answered: the automatic-mail rules alone. */
+gboolean classify_is_automatic(const struct facts *f, const char *own_addr, const char **why);
+
+#endif

@@ -1,0 +1,166 @@
+/* clerkctl: staff's view of clerkd's store. */
+#include "config.h"
+#include "report.h"
+#include "store.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const statuses[] = {
+	"received", "incomplete", "ineligible", "complete", "scheduled", "waitlisted",
+	"not-scheduled", "cancelled",
+};
+
+static void
+print_json(JsonNode *node)
+{
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	g_autofree char *s = NULL;
+
+	json_generator_set_pretty(gen, TRUE);
+	json_generator_set_root(gen, node);
+	s = json_generator_to_data(gen, NULL);
+	printf("%s\n", s);
+}
+
+static const char *
+member(JsonObject *o, const char *name)
+{
+	JsonNode *n = json_object_get_member(o, name);
+	return n && !JSON_NODE_HOLDS_NULL(n) ? json_node_get_string(n) : "";
+}
+
+static void
+print_list(JsonNode *list)
+{
+	JsonArray *a = json_node_get_array(list);
+
+	printf("%-15s %-13s %-28s %-32s %s\n", "REFERENCE", "STATUS", "NAME", "EMAIL", "SCHOOL");
+	for (guint i = 0; i < json_array_get_length(a); i++) {
+		JsonObject *o = json_array_get_object_element(a, i);
+		printf("%-15s %-13s %-28s %-32s %s\n", member(o, "reference"), member(o, "status"),
+		    member(o, "name"), member(o, "email"), member(o, "school"));
+	}
+	printf("%u application%s\n", json_array_get_length(a), json_array_get_length(a) == 1 ? "" : "s");
+}
+
+static void
+print_rows(JsonObject *o, const char *name)
+{
+	JsonArray *a = json_object_get_array_member(o, name);
+
+	printf("%s:\n", name);
+	if (json_array_get_length(a) == 0)
+		printf("  (none)\n");
+	for (guint i = 0; i < json_array_get_length(a); i++) {
+		JsonObject *row = json_array_get_object_element(a, i);
+		g_autoptr(GList) members = json_object_get_members(row);
+		printf("  -");
+		for (GList *m = members; m != NULL; m = m->next) {
+			JsonNode *v = json_object_get_member(row, m->data);
+			if (JSON_NODE_HOLDS_NULL(v))
+				continue;
+			if (json_node_get_value_type(v) == G_TYPE_INT64)
+				printf(" %s=%" G_GINT64_FORMAT, (char *)m->data, json_node_get_int(v));
+			else
+				printf(" %s=%s", (char *)m->data, json_node_get_string(v));
+		}
+		printf("\n");
+	}
+}
+
+static void
+print_show(JsonNode *node)
+{
+	JsonObject *o = json_node_get_object(node);
+	static const char *const fields[] = { "reference", "status", "name", "email", "school", "country", "created" };
+
+	for (gsize i = 0; i < G_N_ELEMENTS(fields); i++)
+		printf("%-10s %s\n", fields[i], member(o, fields[i]));
+	print_rows(o, "choices");
+	print_rows(o, "documents");
+	print_rows(o, "messages");
+	print_rows(o, "replies");
+}
+
+static int
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: clerkctl [--config FILE] list [--status S] [--json]\n"
+	    "       clerkctl [--config FILE] show REF [--json]\n");
+	return EXIT_USAGE;
+}
+
+int
+main(int argc, char **argv)
+{
+	g_autofree char *config_path = NULL, *status = NULL;
+	gboolean json = FALSE;
+	GOptionEntry entries[] = {
+		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Configuration file", "FILE" },
+		{ "json", 'j', 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
+		{ "status", 's', 0, G_OPTION_ARG_STRING, &status, "Only applications with this status", "S" },
+		{ NULL },
+	};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("COMMAND [ARGS] - clerkd staff tool");
+	g_autoptr(GError) err = NULL;
+	g_autoptr(Config) cfg = NULL;
+	g_autoptr(Store) st = NULL;
+	g_autoptr(JsonNode) node = NULL;
+
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
+		fprintf(stderr, "clerkctl: %s\n", err->message);
+		return EXIT_USAGE;
+	}
+	if (argc < 2)
+		return usage();
+	util_log_init("clerkctl", FALSE);
+	if (config_path == NULL)
+		config_path = g_build_filename(SYSCONFDIR, "clerkd", "clerkd.conf", NULL);
+	if ((cfg = config_load(config_path, &err)) == NULL) {
+		fprintf(stderr, "clerkctl: %s\n", err->message);
+		return EXIT_CONFIG;
+	}
+	if (status != NULL) {
+		gboolean ok = FALSE;
+		for (gsize i = 0; i < G_N_ELEMENTS(statuses); i++)
+			ok |= strcmp(status, statuses[i]) == 0;
+		if (!ok) {
+			fprintf(stderr, "clerkctl: unknown status '%s'\n", status);
+			return EXIT_USAGE;
+		}
+	}
+	if ((st = store_open(cfg->database, &err)) == NULL) {
+		fprintf(stderr, "clerkctl: %s\n", err->message);
+		return EXIT_CONFIG;
+	}
+	if (strcmp(argv[1], "list") == 0 && argc == 2) {
+		if ((node = report_list(st, status, &err)) == NULL)
+			goto fail;
+		if (json)
+			print_json(node);
+		else
+			print_list(node);
+		return 0;
+	}
+	if (strcmp(argv[1], "show") == 0 && argc == 3) {
+		if ((node = report_show(st, argv[2], &err)) == NULL) {
+			if (err != NULL)
+				goto fail;
+			fprintf(stderr, "clerkctl: no application %s\n", argv[2]);
+			return 1;
+		}
+		if (json)
+			print_json(node);
+		else
+			print_show(node);
+		return 0;
+	}
+	return usage();
+fail:
+	fprintf(stderr, "clerkctl: %s\n", err->message);
+	return EXIT_TEMPFAIL;
+}

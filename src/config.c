@@ -1,0 +1,356 @@
+/* config.c: clerkd.conf. GKeyFile parses; a first pass of our own remembers
+ * where each key is so that every complaint names its line. */
+#include "config.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct keyinfo {
+	const char *group;
+	const char *key;
+};
+
+static const struct keyinfo known_keys[] = {
+	{ "imap", "url" }, { "imap", "user" }, { "imap", "password_file" },
+	{ "imap", "mailbox" }, { "imap", "processed_mailbox" },
+	{ "imap", "quarantine_mailbox" }, { "imap", "idle" },
+	{ "imap", "poll_seconds" }, { "imap", "batch_size" },
+	{ "imap", "max_message_size" }, { "imap", "max_attempts" },
+	{ "smtp", "url" }, { "smtp", "user" }, { "smtp", "password_file" },
+	{ "smtp", "from" }, { "smtp", "bounce_address" },
+	{ "store", "database" }, { "store", "documents" },
+	{ "rules", "directory" },
+	{ "staff", "addresses" }, { "staff", "trusted_authserv_id" },
+};
+
+struct parse {
+	const char *path;
+	GKeyFile *kf;
+	GHashTable *lines;		/* "group\nkey" -> line number */
+	GError **err;
+	gboolean failed;
+};
+
+static int
+line_of(struct parse *p, const char *group, const char *key)
+{
+	g_autofree char *k = g_strdup_printf("%s\n%s", group, key ? key : "");
+	return GPOINTER_TO_INT(g_hash_table_lookup(p->lines, k));
+}
+
+static void G_GNUC_PRINTF(3, 4)
+fail(struct parse *p, int line, const char *fmt, ...)
+{
+	va_list ap;
+	g_autofree char *msg = NULL;
+
+	if (p->failed)
+		return;
+	p->failed = TRUE;
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_set_error(p->err, CLERK_ERROR, CLERK_ERROR_CONFIG, "%s:%d: %s", p->path, line, msg);
+}
+
+/* The first pass: record where groups and keys are, and find a line GKeyFile
+ * would reject, so that its errors (which carry no line) can be placed. */
+static void
+scan_lines(struct parse *p, const char *text)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	g_autofree char *group = g_strdup("");
+
+	for (int i = 0; lines[i] != NULL; i++) {
+		char *s = g_strstrip(lines[i]);
+		int lineno = i + 1;
+
+		if (*s == '\0' || *s == '#' || *s == ';')
+			continue;
+		if (*s == '[') {
+			char *end = strchr(s, ']');
+			if (end == NULL || end[1] != '\0' || end == s + 1) {
+				fail(p, lineno, "malformed group header '%s'", s);
+				return;
+			}
+			g_free(group);
+			group = g_strndup(s + 1, end - s - 1);
+			g_hash_table_insert(p->lines, g_strdup_printf("%s\n", group), GINT_TO_POINTER(lineno));
+			continue;
+		}
+		char *eq = strchr(s, '=');
+		if (eq == NULL) {
+			fail(p, lineno, "expected 'key = value', found '%s'", s);
+			return;
+		}
+		if (*group == '\0') {
+			fail(p, lineno, "key outside of any [group]");
+			return;
+		}
+		*eq = '\0';
+		g_autofree char *k = g_strdup_printf("%s\n%s", group, g_strstrip(s));
+		if (g_hash_table_contains(p->lines, k)) {
+			fail(p, lineno, "duplicate key '%s' in [%s]", g_strstrip(s), group);
+			return;
+		}
+		g_hash_table_insert(p->lines, g_steal_pointer(&k), GINT_TO_POINTER(lineno));
+	}
+}
+
+static void
+check_known(struct parse *p)
+{
+	g_auto(GStrv) groups = g_key_file_get_groups(p->kf, NULL);
+
+	for (int g = 0; groups[g] != NULL && !p->failed; g++) {
+		g_auto(GStrv) keys = g_key_file_get_keys(p->kf, groups[g], NULL, NULL);
+		gboolean group_known = FALSE;
+
+		for (gsize i = 0; i < G_N_ELEMENTS(known_keys); i++)
+			group_known |= strcmp(known_keys[i].group, groups[g]) == 0;
+		if (!group_known) {
+			fail(p, line_of(p, groups[g], NULL), "unknown group [%s]", groups[g]);
+			return;
+		}
+		for (int k = 0; keys != NULL && keys[k] != NULL; k++) {
+			gboolean ok = FALSE;
+			for (gsize i = 0; i < G_N_ELEMENTS(known_keys); i++)
+				ok |= strcmp(known_keys[i].group, groups[g]) == 0 &&
+				    strcmp(known_keys[i].key, keys[k]) == 0;
+			if (!ok) {
+				fail(p, line_of(p, groups[g], keys[k]), "unknown key '%s' in [%s]",
+				    keys[k], groups[g]);
+				return;
+			}
+		}
+	}
+}
+
+static char *
+get_str(struct parse *p, const char *group, const char *key, const char *def)
+{
+	g_autofree char *v = g_key_file_get_string(p->kf, group, key, NULL);
+
+	if (v != NULL)
+		g_strstrip(v);
+	if (v == NULL || *v == '\0') {
+		if (def == NULL)
+			fail(p, line_of(p, group, key) ? line_of(p, group, key) : line_of(p, group, NULL),
+			    "missing required key '%s' in [%s]", key, group);
+		return g_strdup(def);
+	}
+	return g_steal_pointer(&v);
+}
+
+static gint64
+get_int(struct parse *p, const char *group, const char *key, gint64 def, gint64 min, gint64 max)
+{
+	g_autofree char *v = g_key_file_get_string(p->kf, group, key, NULL);
+	char *end;
+	gint64 n, mult = 1;
+
+	if (v == NULL)
+		return def;
+	g_strstrip(v);
+	n = g_ascii_strtoll(v, &end, 10);
+	if (*end == 'K' || *end == 'k')
+		mult = 1024, end++;
+	else if (*end == 'M' || *end == 'm')
+		mult = 1024 * 1024, end++;
+	if (end == v || *end != '\0' || n < min / mult || n > max / mult) {
+		fail(p, line_of(p, group, key), "invalid value '%s' for '%s' (expected %" G_GINT64_FORMAT
+		    "..%" G_GINT64_FORMAT ")", v, key, min, max);
+		return def;
+	}
+	return n * mult;
+}
+
+static gboolean
+get_bool(struct parse *p, const char *group, const char *key, gboolean def)
+{
+	g_autofree char *v = g_key_file_get_string(p->kf, group, key, NULL);
+
+	if (v == NULL)
+		return def;
+	g_strstrip(v);
+	if (!g_ascii_strcasecmp(v, "yes") || !g_ascii_strcasecmp(v, "true") || !strcmp(v, "1"))
+		return TRUE;
+	if (!g_ascii_strcasecmp(v, "no") || !g_ascii_strcasecmp(v, "false") || !strcmp(v, "0"))
+		return FALSE;
+	fail(p, line_of(p, group, key), "invalid boolean value '%s' for '%s'", v, key);
+	return def;
+}
+
+/* Paths in the file are relative to the file's own directory. */
+static char *
+get_path(struct parse *p, const char *group, const char *key, const char *def)
+{
+	g_autofree char *v = get_str(p, group, key, def);
+	g_autofree char *dir = NULL;
+
+	if (v == NULL || *v == '\0' || g_path_is_absolute(v))
+		return g_steal_pointer(&v);
+	dir = g_path_get_dirname(p->path);
+	return g_build_filename(dir, v, NULL);
+}
+
+static char *
+get_secret(struct parse *p, const char *group, const char *env, gboolean required)
+{
+	g_autofree char *file = get_path(p, group, "password_file", "");
+	const char *e = g_getenv(env);
+	GError *lerr = NULL;
+	char *s;
+
+	if (p->failed)
+		return NULL;
+	if (file != NULL && *file != '\0') {
+		if ((s = util_read_secret(file, &lerr)) == NULL) {
+			fail(p, line_of(p, group, "password_file"), "%s", lerr->message);
+			g_error_free(lerr);
+		}
+		return s;
+	}
+	if (e != NULL && *e != '\0')
+		return g_strdup(e);
+	if (required)
+		fail(p, line_of(p, group, NULL), "[%s] needs password_file (or %s in the environment)",
+		    group, env);
+	return NULL;
+}
+
+static char *
+address_of(const char *from)
+{
+	const char *lt = strrchr(from, '<');
+	g_autofree char *addr = NULL;
+
+	if (lt != NULL) {
+		const char *gt = strchr(lt, '>');
+		if (gt == NULL)
+			return NULL;
+		addr = g_strndup(lt + 1, gt - lt - 1);
+	} else
+		addr = g_strdup(from);
+	return util_addr_normalize(addr);
+}
+
+static void
+check_url(struct parse *p, const char *group, const char *url, const char *plain, const char *tls)
+{
+	if (url != NULL && !g_str_has_prefix(url, plain) && !g_str_has_prefix(url, tls))
+		fail(p, line_of(p, group, "url"), "url '%s' must start with %s or %s", url, plain, tls);
+}
+
+struct config *
+config_load(const char *path, GError **err)
+{
+	g_autoptr(Config) cfg = g_new0(struct config, 1);
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autoptr(GHashTable) lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	g_autofree char *text = NULL;
+	g_autoptr(GError) lerr = NULL;
+	struct parse p = { path, kf, lines, err, FALSE };
+	gsize len;
+
+	cfg->path = g_strdup(path);
+	if (!g_file_get_contents(path, &text, &len, &lerr)) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "%s:0: %s", path, lerr->message);
+		return NULL;
+	}
+	scan_lines(&p, text);
+	if (p.failed)
+		return NULL;
+	if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &lerr)) {
+		fail(&p, 0, "%s", lerr->message);
+		return NULL;
+	}
+	g_key_file_set_list_separator(kf, ',');
+	check_known(&p);
+
+	cfg->imap_url = get_str(&p, "imap", "url", NULL);
+	cfg->imap_user = get_str(&p, "imap", "user", NULL);
+	cfg->mailbox = get_str(&p, "imap", "mailbox", "INBOX");
+	cfg->processed_mailbox = get_str(&p, "imap", "processed_mailbox", "Processed");
+	cfg->quarantine_mailbox = get_str(&p, "imap", "quarantine_mailbox", "Quarantine");
+	cfg->idle = get_bool(&p, "imap", "idle", TRUE);
+	cfg->poll_seconds = get_int(&p, "imap", "poll_seconds", 60, 1, 86400);
+	cfg->batch_size = get_int(&p, "imap", "batch_size", 100, 1, 10000);
+	cfg->max_message_size = get_int(&p, "imap", "max_message_size", 40 * 1024 * 1024,
+	    64 * 1024, G_GINT64_CONSTANT(1) << 31);
+	cfg->max_attempts = get_int(&p, "imap", "max_attempts", 3, 1, 100);
+	check_url(&p, "imap", cfg->imap_url, "imap://", "imaps://");
+	cfg->imap_password = get_secret(&p, "imap", "CLERKD_IMAP_PASSWORD", TRUE);
+
+	cfg->smtp_url = get_str(&p, "smtp", "url", NULL);
+	check_url(&p, "smtp", cfg->smtp_url, "smtp://", "smtps://");
+	cfg->smtp_user = get_str(&p, "smtp", "user", "");
+	if (cfg->smtp_user != NULL && *cfg->smtp_user == '\0')
+		g_clear_pointer(&cfg->smtp_user, g_free);
+	cfg->smtp_password = get_secret(&p, "smtp", "CLERKD_SMTP_PASSWORD", cfg->smtp_user != NULL);
+	cfg->from = get_str(&p, "smtp", "from", NULL);
+	if (cfg->from != NULL && (cfg->from_addr = address_of(cfg->from)) == NULL)
+		fail(&p, line_of(&p, "smtp", "from"), "'%s' is not an address", cfg->from);
+	cfg->bounce_address = get_str(&p, "smtp", "bounce_address", "");
+	if (cfg->bounce_address != NULL && *cfg->bounce_address == '\0')
+		g_clear_pointer(&cfg->bounce_address, g_free);
+
+	cfg->database = get_path(&p, "store", "database", NULL);
+	cfg->documents = get_path(&p, "store", "documents", NULL);
+	cfg->rules_dir = get_path(&p, "rules", "directory", RULESDIR);
+
+	g_auto(GStrv) staff = g_key_file_get_string_list(kf, "staff", "addresses", NULL, NULL);
+	GPtrArray *sa = g_ptr_array_new();
+	for (int i = 0; staff != NULL && staff[i] != NULL; i++) {
+		char *a = util_addr_normalize(staff[i]);
+		if (a == NULL)
+			fail(&p, line_of(&p, "staff", "addresses"), "'%s' is not an address",
+			    g_strstrip(staff[i]));
+		else
+			g_ptr_array_add(sa, a);
+	}
+	g_ptr_array_add(sa, NULL);
+	cfg->staff = (char **)g_ptr_array_free(sa, FALSE);
+	cfg->trusted_authserv_id = get_str(&p, "staff", "trusted_authserv_id", "");
+
+	if (p.failed)
+		return NULL;
+	{
+		const char *host = strstr(cfg->imap_url, "://") + 3;
+		cfg->account = g_strdup_printf("%s@%.*s", cfg->imap_user,
+		    (int)strcspn(host, "/"), host);
+	}
+	return g_steal_pointer(&cfg);
+}
+
+void
+config_free(struct config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	g_free(cfg->path);
+	g_free(cfg->imap_url);
+	g_free(cfg->imap_user);
+	if (cfg->imap_password != NULL)
+		explicit_bzero(cfg->imap_password, strlen(cfg->imap_password));
+	g_free(cfg->imap_password);
+	g_free(cfg->mailbox);
+	g_free(cfg->processed_mailbox);
+	g_free(cfg->quarantine_mailbox);
+	g_free(cfg->smtp_url);
+	g_free(cfg->smtp_user);
+	if (cfg->smtp_password != NULL)
+		explicit_bzero(cfg->smtp_password, strlen(cfg->smtp_password));
+	g_free(cfg->smtp_password);
+	g_free(cfg->from);
+	g_free(cfg->from_addr);
+	g_free(cfg->bounce_address);
+	g_free(cfg->database);
+	g_free(cfg->documents);
+	g_free(cfg->rules_dir);
+	g_strfreev(cfg->staff);
+	g_free(cfg->trusted_authserv_id);
+	g_free(cfg->account);
+	g_free(cfg);
+}

@@ -1,0 +1,45 @@
+/* config.h: clerkd.conf, read with GKeyFile (see clerkd.conf(5)). */
+#ifndef CLERK_CONFIG_H
+#define CLERK_CONFIG_H
+
+#include <glib.h>
+
+struct config {
+	char *path;			/* owned; every field below is owned */
+
+	char *imap_url;			/* imap://host:port or imaps://host:port */
+	char *imap_user;
+	char *imap_password;		/* secret: never logged */
+	char *mailbox;
+	char *processed_mailbox;
+	char *quarantine_mailbox;
+	gboolean idle;
+	int poll_seconds;
+	int batch_size;			/* messages fetched per round trip */
+	gsize max_message_size;		/* larger messages get a polite refusal */
+	int max_attempts;		/* failures before quarantine */
+
+	char *smtp_url;
+	char *smtp_user;		/* NULL: no AUTH */
+	char *smtp_password;		/* secret */
+	char *from;			/* "Name <addr>" as configured */
+	char *from_addr;		/* normalized address part of from */
+	char *bounce_address;		/* envelope sender; NULL means <> */
+
+	char *database;
+	char *documents;
+	char *rules_dir;
+
+	char **staff;			/* normalized addresses */
+	char *trusted_authserv_id;
+
+	char *account;			/* user@host: the ledger's account key */
+};
+
+/* Load and validate; on failure the error message starts with "FILE:LINE: ". */
+struct config *config_load(const char *path, GError **err);
+void config_free(struct config *cfg);
+typedef struct config Config;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Config, config_free)
+
+#endif

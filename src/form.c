@@ -1,0 +1,209 @@
+/* form.c: find and read the application form. */
+#include "form.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct form {
+	GPtrArray *keys;	/* owned strings, in order */
+	GHashTable *values;	/* key -> value, owned */
+};
+
+/* Fields that make a form recognisable; others are kept but do not count. */
+static const char *const known[] = {
+	"full_name", "email", "medical_school", "school_country", "year_of_study",
+	"expected_graduation", "degree_held", "core_clerkships_completed",
+	"request_type", "english_proficiency", "faculty_contact", "choice_1",
+};
+
+static const char blank[] =
+    "Full name:\n"
+    "Email:                       (optional: the address you write from)\n"
+    "Medical school:\n"
+    "School country:\n"
+    "Year of study:               (final)\n"
+    "Expected graduation:         (YYYY-MM)\n"
+    "Degree held:                 (none, or the degree)\n"
+    "Core clerkships completed:   (medicine, surgery, pediatrics, obstetrics-gynecology)\n"
+    "Request type:                clerkship\n"
+    "English proficiency:         (native, or: TOEFL score)\n"
+    "Choice 1:                    (course code and block, e.g. MED-401 2027-03)\n"
+    "Choice 2:\n"
+    "Choice 3:\n"
+    "Faculty contact:             (optional)\n";
+
+const char *
+form_blank(void)
+{
+	return blank;
+}
+
+/* "Full Name", "full-name" and "FULL  NAME" all become "full_name". */
+static char *
+normalize_key(const char *s, gsize n)
+{
+	GString *k = g_string_sized_new(n);
+	gboolean sep = FALSE;
+
+	for (gsize i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == ' ' || c == '\t' || c == '-' || c == '_') {
+			sep = k->len > 0;
+			continue;
+		}
+		if (!g_ascii_isalnum(c)) {
+			g_string_free(k, TRUE);
+			return NULL;
+		}
+		if (sep)
+			g_string_append_c(k, '_');
+		sep = FALSE;
+		g_string_append_c(k, g_ascii_tolower(c));
+	}
+	if (k->len == 0) {
+		g_string_free(k, TRUE);
+		return NULL;
+	}
+	return g_string_free(k, FALSE);
+}
+
+static gboolean
+is_known(const char *key)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(known); i++)
+		if (strcmp(key, known[i]) == 0)
+			return TRUE;
+	return g_str_has_prefix(key, "choice_");
+}
+
+/* Strip the hints of the blank form, "(optional)" and friends, from a value. */
+static char *
+clean_value(const char *v)
+{
+	g_autofree char *s = g_strstrip(g_strndup(v, FORM_MAX_VALUE));
+	gsize n = strlen(s);
+
+	while (n > 0 && (s[n - 1] == '*' || s[n - 1] == ' '))
+		s[--n] = '\0';
+	if (*s == '(' && s[n - 1] == ')')
+		*s = '\0';
+	else {
+		char *hint = strstr(s, "  (");
+		if (hint != NULL && s[n - 1] == ')')
+			*hint = '\0';
+	}
+	return g_strdup(g_strstrip(s));
+}
+
+Form *
+form_parse(const char *text)
+{
+	g_autoptr(Form) form = g_new0(Form, 1);
+	int recognised = 0;
+
+	form->keys = g_ptr_array_new_with_free_func(g_free);
+	form->values = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+	if (text == NULL)
+		return NULL;
+
+	for (const char *line = text; *line != '\0';) {
+		const char *eol = strchr(line, '\n');
+		gsize len = eol ? (gsize)(eol - line) : strlen(line);
+		const char *p = line, *end = line + len;
+
+		line = eol ? eol + 1 : end;
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '*' || *p == '\xc2' ||
+		    *p == '\xa0'))
+			p++;	/* indentation, bold markers, no-break spaces */
+		if (p == end || *p == '>')
+			continue;	/* blank, or quoted from an earlier message */
+		const char *colon = memchr(p, ':', end - p);
+		if (colon == NULL || colon - p > 40)
+			continue;
+		g_autofree char *key = normalize_key(p, colon - p);
+		if (key == NULL || g_hash_table_contains(form->values, key))
+			continue;
+		if (form->keys->len >= FORM_MAX_FIELDS)
+			break;
+		g_autofree char *raw = g_strndup(colon + 1, end - colon - 1);
+		char *value = clean_value(raw);
+		if (is_known(key) && *value != '\0')
+			recognised++;
+		g_hash_table_insert(form->values, key, value);
+		g_ptr_array_add(form->keys, g_steal_pointer(&key));
+	}
+	if (!g_hash_table_contains(form->values, "full_name") || recognised < 3 ||
+	    *form_get(form, "full_name") == '\0')
+		return NULL;
+	return g_steal_pointer(&form);
+}
+
+void
+form_free(Form *form)
+{
+	if (form == NULL)
+		return;
+	g_hash_table_destroy(form->values);
+	g_ptr_array_free(form->keys, TRUE);
+	g_free(form);
+}
+
+const char *
+form_get(const Form *form, const char *key)
+{
+	return g_hash_table_lookup(form->values, key);
+}
+
+guint
+form_size(const Form *form)
+{
+	return form->keys->len;
+}
+
+void
+form_field(const Form *form, guint i, const char **key, const char **value)
+{
+	g_return_if_fail(i < form->keys->len);
+	*key = g_ptr_array_index(form->keys, i);
+	*value = g_hash_table_lookup(form->values, *key);
+}
+
+static gint
+choice_cmp(gconstpointer a, gconstpointer b)
+{
+	return ((const struct form_choice *)a)->rank - ((const struct form_choice *)b)->rank;
+}
+
+GArray *
+form_choices(const Form *form, int *bad)
+{
+	GArray *out = g_array_new(FALSE, TRUE, sizeof(struct form_choice));
+
+	*bad = 0;
+	for (guint i = 0; i < form->keys->len; i++) {
+		const char *key = g_ptr_array_index(form->keys, i);
+		const char *value = form_get(form, key);
+		struct form_choice c = { 0 };
+		char course[32], block[16];
+		int y, m;
+
+		if (!g_str_has_prefix(key, "choice_") || *value == '\0')
+			continue;
+		c.rank = atoi(key + 7);
+		if (c.rank < 1 || c.rank > FORM_MAX_CHOICES ||
+		    sscanf(value, "%31s %15s", course, block) != 2 ||
+		    sscanf(block, "%4d-%2d", &y, &m) != 2 || m < 1 || m > 12 ||
+		    strlen(course) >= sizeof c.course) {
+			(*bad)++;
+			continue;
+		}
+		g_strlcpy(c.course, course, sizeof c.course);
+		for (char *s = c.course; *s; s++)
+			*s = g_ascii_toupper(*s);
+		g_snprintf(c.block, sizeof c.block, "%04d-%02d", y, m);
+		g_array_append_val(out, c);
+	}
+	g_array_sort(out, choice_cmp);
+	return out;
+}

@@ -1,0 +1,37 @@
+/* form.h: the application form of DESIGN.md, found in plain text. Pure. */
+#ifndef CLERK_FORM_H
+#define CLERK_FORM_H
+
+#include <glib.h>
+
+typedef struct form Form;
+
+#define FORM_MAX_FIELDS 64
+#define FORM_MAX_VALUE 512
+#define FORM_MAX_CHOICES 15
+
+/* Parse text; NULL when it holds no form ("Full name:" and two more known fields).
+ * Keys are normalized: lower case, runs of spaces, '-' and '_' become one '_'. */
+Form *form_parse(const char *text);
+void form_free(Form *form);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Form, form_free)
+
+/* The value of a field, or NULL. */
+const char *form_get(const Form *form, const char *key);
+/* Fields in the order they were written, as "key" then "value", NULL-terminated pairs. */
+guint form_size(const Form *form);
+void form_field(const Form *form, guint i, const char **key, const char **value);
+
+/* Choices "Choice N: CODE YYYY-MM", ranked by N. Unparseable choices are skipped
+ * and counted in *bad. */
+struct form_choice {
+	int rank;
+	char course[16];
+	char block[8];
+};
+GArray *form_choices(const Form *form, int *bad);
+
+/* The blank form for first-contact replies. */
+const char *form_blank(void);
+
+#endif

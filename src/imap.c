@@ -1,0 +1,369 @@
+/* imap.c: libetpan. Every failure here is temporary for the caller: the
+ * message stays in the inbox and is tried again. */
+#include "imap.h"
+#include "util.h"
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <libetpan/libetpan.h>
+#include <string.h>
+
+struct imap {
+	mailimap *s;
+	char *host;
+	gboolean has_move;
+	gboolean has_uidplus;
+};
+
+static gboolean
+imap_fail(GError **err, int rc, const char *what)
+{
+	g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "IMAP %s failed (libetpan error %d)", what, rc);
+	return FALSE;
+}
+
+static gboolean
+parse_url(const char *url, char **host, guint16 *port, gboolean *tls)
+{
+	const char *p;
+	g_autofree char *hostport = NULL;
+	char *colon;
+
+	*tls = g_str_has_prefix(url, "imaps://");
+	p = strstr(url, "://") + 3;
+	hostport = g_strndup(p, strcspn(p, "/"));
+	*port = *tls ? 993 : 143;
+	if (hostport[0] == '[') {
+		char *end = strchr(hostport, ']');
+		if (end == NULL)
+			return FALSE;
+		*host = g_strndup(hostport + 1, end - hostport - 1);
+		if (end[1] == ':')
+			*port = atoi(end + 2);
+	} else if ((colon = strrchr(hostport, ':')) != NULL) {
+		*host = g_strndup(hostport, colon - hostport);
+		*port = atoi(colon + 1);
+	} else
+		*host = g_strdup(hostport);
+	return **host != '\0' && *port != 0;
+}
+
+static gboolean
+is_loopback(const char *host)
+{
+	return g_str_has_prefix(host, "127.") || strcmp(host, "localhost") == 0 ||
+	    strcmp(host, "::1") == 0;
+}
+
+static void
+set_sni(struct mailstream_ssl_context *ctx, void *data)
+{
+	mailstream_ssl_set_server_name(ctx, data);
+}
+
+/* libetpan does not verify certificates: check the chain against the system's
+ * trust store and the host name before anything secret is sent. */
+static gboolean
+verify_chain(Imap *im, GError **err)
+{
+	carray *chain = mailstream_get_certificate_chain(im->s->imap_stream);
+	gnutls_x509_trust_list_t tl = NULL;
+	gnutls_x509_crt_t *crts = NULL;
+	unsigned n = chain ? carray_count(chain) : 0, status = 1, ok = 0;
+	int rc = -1;
+
+	if (n == 0)
+		goto out;
+	crts = g_new0(gnutls_x509_crt_t, n);
+	for (unsigned i = 0; i < n; i++) {
+		MMAPString *der = carray_get(chain, i);
+		gnutls_datum_t d = { (unsigned char *)der->str, (unsigned)der->len };
+		gnutls_x509_crt_init(&crts[i]);
+		if (gnutls_x509_crt_import(crts[i], &d, GNUTLS_X509_FMT_DER) < 0)
+			goto out;
+		ok = i + 1;
+	}
+	if (gnutls_x509_trust_list_init(&tl, 0) < 0 ||
+	    gnutls_x509_trust_list_add_system_trust(tl, 0, 0) < 0)
+		goto out;
+	rc = gnutls_x509_trust_list_verify_crt(tl, crts, n, 0, &status, NULL);
+	if (rc == 0 && status == 0 && !gnutls_x509_crt_check_hostname(crts[0], im->host))
+		status = GNUTLS_CERT_UNEXPECTED_OWNER;
+out:
+	if (tl != NULL)
+		gnutls_x509_trust_list_deinit(tl, 0);
+	for (unsigned i = 0; i < ok; i++)
+		gnutls_x509_crt_deinit(crts[i]);
+	g_free(crts);
+	if (chain != NULL)
+		mailstream_certificate_chain_free(chain);
+	if (rc == 0 && status == 0)
+		return TRUE;
+	g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP,
+	    "IMAP server %s: certificate not trusted (status 0x%x)", im->host, status);
+	return FALSE;
+}
+
+Imap *
+imap_connect(const struct config *cfg, GError **err)
+{
+	g_autoptr(Imap) im = g_new0(Imap, 1);
+	gboolean tls;
+	guint16 port;
+	int rc;
+
+	if (!parse_url(cfg->imap_url, &im->host, &port, &tls)) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "bad IMAP url '%s'", cfg->imap_url);
+		return NULL;
+	}
+	im->s = mailimap_new(0, NULL);
+	mailimap_set_timeout(im->s, 60);
+	if (tls)
+		rc = mailimap_ssl_connect_with_callback(im->s, im->host, port, set_sni, im->host);
+	else
+		rc = mailimap_socket_connect(im->s, im->host, port);
+	if (rc != MAILIMAP_NO_ERROR_NON_AUTHENTICATED && rc != MAILIMAP_NO_ERROR_AUTHENTICATED) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "IMAP connect to %s:%u failed (%d)",
+		    im->host, port, rc);
+		return NULL;
+	}
+	if (!tls && !is_loopback(im->host)) {
+		/* imap:// means STARTTLS, required except on loopback. */
+		if ((rc = mailimap_socket_starttls(im->s)) != MAILIMAP_NO_ERROR) {
+			imap_fail(err, rc, "STARTTLS");
+			return NULL;
+		}
+		tls = TRUE;
+	}
+	if (tls && !is_loopback(im->host) && !verify_chain(im, err))
+		return NULL;
+	if ((rc = mailimap_login(im->s, cfg->imap_user, cfg->imap_password)) != MAILIMAP_NO_ERROR) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "IMAP login as %s at %s refused",
+		    cfg->imap_user, im->host);
+		return NULL;
+	}
+	if (im->s->imap_connection_info == NULL || im->s->imap_connection_info->imap_capability == NULL) {
+		struct mailimap_capability_data *cap = NULL;
+		if (mailimap_capability(im->s, &cap) == MAILIMAP_NO_ERROR && cap != NULL)
+			mailimap_capability_data_free(cap);
+	}
+	im->has_move = mailimap_has_extension(im->s, "MOVE");
+	im->has_uidplus = mailimap_has_extension(im->s, "UIDPLUS");
+	return g_steal_pointer(&im);
+}
+
+void
+imap_logout(Imap *im)
+{
+	if (im == NULL)
+		return;
+	if (im->s != NULL) {
+		if (im->s->imap_state != MAILIMAP_STATE_DISCONNECTED)
+			mailimap_logout(im->s);
+		mailimap_free(im->s);
+	}
+	g_free(im->host);
+	g_free(im);
+}
+
+gboolean
+imap_ensure_mailbox(Imap *im, const char *name, GError **err)
+{
+	clist *list = NULL;
+	int rc = mailimap_list(im->s, "", name, &list);
+	gboolean exists = rc == MAILIMAP_NO_ERROR && list != NULL && clist_count(list) > 0;
+
+	if (list != NULL)
+		mailimap_list_result_free(list);
+	if (rc != MAILIMAP_NO_ERROR)
+		return imap_fail(err, rc, "LIST");
+	if (exists)
+		return TRUE;
+	if ((rc = mailimap_create(im->s, name)) != MAILIMAP_NO_ERROR)
+		return imap_fail(err, rc, "CREATE");
+	g_message("created mailbox %s", name);
+	return TRUE;
+}
+
+gboolean
+imap_select(Imap *im, const char *mailbox, guint32 *uidvalidity, GError **err)
+{
+	int rc = mailimap_select(im->s, mailbox);
+
+	if (rc != MAILIMAP_NO_ERROR)
+		return imap_fail(err, rc, "SELECT");
+	*uidvalidity = im->s->imap_selection_info ? im->s->imap_selection_info->sel_uidvalidity : 0;
+	return TRUE;
+}
+
+/* Walk a fetch result: each message's UID, size and body section, if any. */
+typedef void (*att_cb)(guint32 uid, guint32 size, const char *data, gsize len, gpointer user);
+
+static void
+walk_fetch(clist *result, att_cb cb, gpointer user)
+{
+	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
+		struct mailimap_msg_att *ma = clist_content(it);
+		guint32 uid = 0, size = 0;
+		const char *data = NULL;
+		gsize len = 0;
+
+		for (clistiter *j = clist_begin(ma->att_list); j != NULL; j = clist_next(j)) {
+			struct mailimap_msg_att_item *item = clist_content(j);
+			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+				continue;
+			struct mailimap_msg_att_static *sa = item->att_data.att_static;
+			switch (sa->att_type) {
+			case MAILIMAP_MSG_ATT_UID:
+				uid = sa->att_data.att_uid;
+				break;
+			case MAILIMAP_MSG_ATT_RFC822_SIZE:
+				size = sa->att_data.att_rfc822_size;
+				break;
+			case MAILIMAP_MSG_ATT_BODY_SECTION:
+				data = sa->att_data.att_body_section->sec_body_part;
+				len = sa->att_data.att_body_section->sec_length;
+				break;
+			default:
+				break;
+			}
+		}
+		if (uid != 0)
+			cb(uid, size, data, len, user);
+	}
+}
+
+static void
+collect_uid(guint32 uid, guint32 size, const char *data, gsize len, gpointer user)
+{
+	struct imap_msg m = { uid, size };
+	g_array_append_val((GArray *)user, m);
+}
+
+static gint
+msg_cmp(gconstpointer a, gconstpointer b)
+{
+	guint32 x = ((const struct imap_msg *)a)->uid, y = ((const struct imap_msg *)b)->uid;
+	return x < y ? -1 : x > y;
+}
+
+GArray *
+imap_list(Imap *im, GError **err)
+{
+	GArray *out = g_array_new(FALSE, FALSE, sizeof(struct imap_msg));
+	struct mailimap_fetch_type *ft;
+	struct mailimap_set *set;
+	clist *result = NULL;
+	int rc;
+
+	if (im->s->imap_selection_info != NULL && im->s->imap_selection_info->sel_exists == 0) {
+		/* Ask anyway: EXISTS may have grown since SELECT; NOOP brings it up to date. */
+		mailimap_noop(im->s);
+		if (im->s->imap_selection_info->sel_exists == 0)
+			return out;
+	}
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_rfc822_size());
+	set = mailimap_set_new_interval(1, 0);
+	rc = mailimap_uid_fetch(im->s, set, ft, &result);
+	mailimap_set_free(set);
+	mailimap_fetch_type_free(ft);
+	if (rc != MAILIMAP_NO_ERROR) {
+		g_array_free(out, TRUE);
+		imap_fail(err, rc, "UID FETCH (list)");
+		return NULL;
+	}
+	walk_fetch(result, collect_uid, out);
+	mailimap_fetch_list_free(result);
+	g_array_sort(out, msg_cmp);
+	return out;
+}
+
+struct fetch_ctx {
+	imap_msg_cb cb;
+	gpointer user;
+};
+
+static void
+deliver(guint32 uid, guint32 size, const char *data, gsize len, gpointer user)
+{
+	struct fetch_ctx *fc = user;
+
+	if (data != NULL)
+		fc->cb(uid, data, len, fc->user);
+}
+
+static struct mailimap_set *
+uid_set(const guint32 *uids, guint n)
+{
+	struct mailimap_set *set = mailimap_set_new_empty();
+
+	for (guint i = 0; i < n; i++)
+		mailimap_set_add_single(set, uids[i]);
+	return set;
+}
+
+static gboolean
+fetch_section(Imap *im, struct mailimap_set *set, struct mailimap_section *section,
+    imap_msg_cb cb, gpointer user, GError **err)
+{
+	struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	struct fetch_ctx fc = { cb, user };
+	clist *result = NULL;
+	int rc;
+
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_body_peek_section(section));
+	rc = mailimap_uid_fetch(im->s, set, ft, &result);
+	mailimap_set_free(set);
+	mailimap_fetch_type_free(ft);
+	if (rc != MAILIMAP_NO_ERROR)
+		return imap_fail(err, rc, "UID FETCH");
+	walk_fetch(result, deliver, &fc);
+	mailimap_fetch_list_free(result);
+	return TRUE;
+}
+
+gboolean
+imap_fetch(Imap *im, const guint32 *uids, guint n, imap_msg_cb cb, gpointer user, GError **err)
+{
+	return fetch_section(im, uid_set(uids, n), mailimap_section_new(NULL), cb, user, err);
+}
+
+gboolean
+imap_fetch_header(Imap *im, guint32 uid, imap_msg_cb cb, gpointer user, GError **err)
+{
+	return fetch_section(im, uid_set(&uid, 1), mailimap_section_new_header(), cb, user, err);
+}
+
+gboolean
+imap_move(Imap *im, const guint32 *uids, guint n, const char *dest, GError **err)
+{
+	int rc;
+
+	if (n == 0)
+		return TRUE;
+	if (im->has_move) {
+		struct mailimap_set *set = uid_set(uids, n);
+		rc = mailimap_uid_move(im->s, set, dest);
+		mailimap_set_free(set);
+		return rc == MAILIMAP_NO_ERROR ? TRUE : imap_fail(err, rc, "UID MOVE");
+	}
+	struct mailimap_set *set = uid_set(uids, n);
+	struct mailimap_flag_list *fl = mailimap_flag_list_new_empty();
+	struct mailimap_store_att_flags *sf;
+
+	rc = mailimap_uid_copy(im->s, set, dest);
+	if (rc == MAILIMAP_NO_ERROR) {
+		mailimap_flag_list_add(fl, mailimap_flag_new_deleted());
+		sf = mailimap_store_att_flags_new_add_flags_silent(fl);
+		rc = mailimap_uid_store(im->s, set, sf);
+		mailimap_store_att_flags_free(sf);
+		if (rc == MAILIMAP_NO_ERROR)
+			rc = im->has_uidplus ? mailimap_uid_expunge(im->s, set) : mailimap_expunge(im->s);
+	} else
+		mailimap_flag_list_free(fl);
+	mailimap_set_free(set);
+	return rc == MAILIMAP_NO_ERROR ? TRUE : imap_fail(err, rc, "COPY/EXPUNGE");
+}

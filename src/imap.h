@@ -1,0 +1,37 @@
+/* imap.h: the mail source: an IMAP mailbox through libetpan. */
+#ifndef CLERK_IMAP_H
+#define CLERK_IMAP_H
+
+#include "config.h"
+
+typedef struct imap Imap;
+
+struct imap_msg {
+	guint32 uid;
+	guint32 size;		/* RFC822.SIZE */
+};
+
+/* Connect (TLS as the URL says; certificates verified), log in. */
+Imap *imap_connect(const struct config *cfg, GError **err);
+void imap_logout(Imap *im);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Imap, imap_logout)
+
+/* Create a mailbox unless it exists. */
+gboolean imap_ensure_mailbox(Imap *im, const char *name, GError **err);
+/* Select; returns UIDVALIDITY through *uidvalidity. */
+gboolean imap_select(Imap *im, const char *mailbox, guint32 *uidvalidity, GError **err);
+/* UIDs and sizes of every message in the selected mailbox, ascending. */
+GArray *imap_list(Imap *im, GError **err);
+
+/* Fetch these UIDs' whole messages (BODY.PEEK[]) and hand each to cb; the bytes
+ * belong to libetpan and are valid only during the call. */
+typedef void (*imap_msg_cb)(guint32 uid, const char *data, gsize len, gpointer user);
+gboolean imap_fetch(Imap *im, const guint32 *uids, guint n, imap_msg_cb cb, gpointer user,
+    GError **err);
+/* Fetch only the header of a message (for those over the size limit). */
+gboolean imap_fetch_header(Imap *im, guint32 uid, imap_msg_cb cb, gpointer user, GError **err);
+
+/* Move messages (UID MOVE, or COPY + \Deleted + UID EXPUNGE where MOVE is missing). */
+gboolean imap_move(Imap *im, const guint32 *uids, guint n, const char *dest, GError **err);
+
+#endif

@@ -1,0 +1,335 @@
+/* message.c: GMime -> facts. Everything that leaves here is UTF-8 and bounded. */
+#include "message.h"
+#include "html.h"
+#include "util.h"
+
+#include <gmime/gmime.h>
+#include <string.h>
+
+/* GMime declares no autoptr cleanups of its own. */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeStream, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeParser, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeMessage, g_object_unref)
+
+struct walk {
+	struct facts *f;
+	GString *plain;		/* inline text/plain parts, UTF-8 */
+	GString *html;		/* first inline text/html part, UTF-8 */
+};
+
+void
+message_init(void)
+{
+	static gsize once;
+
+	if (g_once_init_enter(&once)) {
+		g_mime_init();
+		g_once_init_leave(&once, 1);
+	}
+}
+
+void
+facts_free(struct facts *f)
+{
+	if (f == NULL)
+		return;
+	g_free(f->message_id);
+	g_free(f->from_addr);
+	g_free(f->from_name);
+	g_free(f->subject);
+	g_free(f->in_reply_to);
+	g_free(f->references);
+	g_free(f->text);
+	if (f->attachments != NULL)
+		g_ptr_array_free(f->attachments, TRUE);
+	g_free(f->auto_submitted);
+	g_free(f->return_path);
+	g_free(f->precedence);
+	g_free(f);
+}
+
+static void
+attachment_free(gpointer p)
+{
+	struct attachment *a = p;
+
+	g_free(a->filename);
+	g_free(a->content_type);
+	g_free(a->sha256);
+	if (a->data != NULL)
+		g_bytes_unref(a->data);
+	g_free(a);
+}
+
+static char *
+header(GMimeObject *obj, const char *name, gsize max)
+{
+	const char *v = g_mime_object_get_header(obj, name);
+
+	if (v == NULL)
+		return NULL;
+	g_autofree char *u = util_utf8_clean(v, -1, max);
+	return g_strstrip(g_steal_pointer(&u));
+}
+
+/* Decoded bytes of a leaf part (transfer encoding undone, charset untouched). */
+static GBytes *
+part_bytes(GMimePart *part, gsize max)
+{
+	GMimeDataWrapper *dw = g_mime_part_get_content(part);
+	g_autoptr(GMimeStream) mem = NULL;
+	GByteArray *ba;
+
+	if (dw == NULL)
+		return g_bytes_new(NULL, 0);
+	mem = g_mime_stream_mem_new();
+	g_mime_data_wrapper_write_to_stream(dw, mem);
+	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	return g_bytes_new(ba->data, MIN(ba->len, max));
+}
+
+/* A text part as UTF-8: its declared charset, else UTF-8, else Windows-1252,
+ * which is what unlabelled 8-bit mail nearly always is. */
+static char *
+part_text(GMimePart *part)
+{
+	g_autoptr(GBytes) b = part_bytes(part, MESSAGE_MAX_TEXT * 2);
+	gsize len;
+	const char *data = g_bytes_get_data(b, &len);
+	const char *cs = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+	char *utf8 = NULL;
+
+	if (len == 0)
+		return g_strdup("");
+	if (cs != NULL && g_ascii_strcasecmp(cs, "utf-8") != 0 &&
+	    g_ascii_strcasecmp(cs, "us-ascii") != 0) {
+		const char *iconv_name = g_mime_charset_iconv_name(cs);
+		utf8 = g_convert(data, len, "UTF-8", iconv_name, NULL, NULL, NULL);
+		if (utf8 == NULL && g_ascii_strcasecmp(iconv_name, "iso-8859-1") == 0)
+			utf8 = g_convert(data, len, "UTF-8", "WINDOWS-1252", NULL, NULL, NULL);
+	}
+	if (utf8 == NULL && g_utf8_validate(data, len, NULL))
+		utf8 = g_strndup(data, len);
+	if (utf8 == NULL)
+		utf8 = g_convert(data, len, "UTF-8", "WINDOWS-1252", NULL, NULL, NULL);
+	if (utf8 == NULL)
+		utf8 = g_convert(data, len, "UTF-8", "ISO-8859-1", NULL, NULL, NULL);
+	g_autofree char *raw = utf8;
+	return util_utf8_clean(raw, -1, MESSAGE_MAX_TEXT);
+}
+
+static gboolean
+is_type(GMimeContentType *ct, const char *type, const char *subtype)
+{
+	return ct != NULL && g_mime_content_type_is_type(ct, type, subtype);
+}
+
+/* Parts that are neither the body nor a document. */
+static gboolean
+not_a_document(GMimeObject *parent, GMimeObject *part, GMimeContentType *ct)
+{
+	if (is_type(ct, "application", "pkcs7-signature") ||
+	    is_type(ct, "application", "x-pkcs7-signature") ||
+	    is_type(ct, "application", "pgp-signature") ||
+	    is_type(ct, "application", "pgp-encrypted") ||
+	    is_type(ct, "application", "ms-tnef") ||
+	    is_type(ct, "text", "rfc822-headers") ||
+	    is_type(ct, "message", "delivery-status") ||
+	    is_type(ct, "message", "disposition-notification") ||
+	    is_type(ct, "message", "feedback-report"))
+		return TRUE;
+	/* Outlook's signature images: inline, with a Content-ID, in multipart/related. */
+	if (is_type(ct, "image", "*") && g_mime_object_get_content_id(part) != NULL) {
+		GMimeContentDisposition *cd = g_mime_object_get_content_disposition(part);
+		gboolean attached = cd != NULL && g_mime_content_disposition_is_attachment(cd);
+		if (!attached && parent != NULL && GMIME_IS_MULTIPART(parent) &&
+		    is_type(g_mime_object_get_content_type(parent), "multipart", "related"))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static void
+add_attachment(struct facts *f, GMimePart *part, GMimeContentType *ct)
+{
+	struct attachment *a;
+	const char *fn = g_mime_part_get_filename(part);
+	gsize len;
+
+	if (f->attachments->len >= MESSAGE_MAX_ATTACHMENTS)
+		return;
+	a = g_new0(struct attachment, 1);
+	if (fn != NULL) {
+		g_autofree char *clean = util_utf8_clean(fn, -1, 255);
+		char *slash = strrchr(clean, '/');
+		a->filename = g_strdup(g_strstrip(slash ? slash + 1 : clean));
+	}
+	g_autofree char *mime = g_mime_content_type_get_mime_type(ct);
+	a->content_type = g_ascii_strdown(mime ? mime : "application/octet-stream", -1);
+	a->data = part_bytes(part, G_MAXSIZE);
+	const void *d = g_bytes_get_data(a->data, &len);
+	a->size = len;
+	a->sha256 = util_sha256_hex(d, len);
+	g_ptr_array_add(f->attachments, a);
+}
+
+static void
+visit(GMimeObject *parent, GMimeObject *part, gpointer data)
+{
+	struct walk *w = data;
+	GMimeContentType *ct = g_mime_object_get_content_type(part);
+
+	if (is_type(ct, "message", "delivery-status") || is_type(ct, "message", "disposition-notification"))
+		w->f->delivery_report = TRUE;
+	if (GMIME_IS_MULTIPART(part))
+		return;
+	if (GMIME_IS_MESSAGE_PART(part)) {
+		/* A forwarded message: its own parts are walked by staff-forward handling;
+		 * for now it is kept whole as a document. */
+		GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(part));
+		if (inner != NULL && w->f->attachments->len < MESSAGE_MAX_ATTACHMENTS) {
+			struct attachment *a = g_new0(struct attachment, 1);
+			char *s = g_mime_object_to_string(GMIME_OBJECT(inner), NULL);
+			gsize len = strlen(s);
+			a->filename = g_strdup("forwarded-message.eml");
+			a->content_type = g_strdup("message/rfc822");
+			a->data = g_bytes_new_take(s, len);
+			a->size = len;
+			a->sha256 = util_sha256_hex(s, len);
+			g_ptr_array_add(w->f->attachments, a);
+		}
+		return;
+	}
+	if (!GMIME_IS_PART(part) || not_a_document(parent, part, ct))
+		return;
+
+	GMimePart *leaf = GMIME_PART(part);
+	GMimeContentDisposition *cd = g_mime_object_get_content_disposition(part);
+	gboolean attached = (cd != NULL && g_mime_content_disposition_is_attachment(cd)) ||
+	    g_mime_part_get_filename(leaf) != NULL;
+
+	if (!attached && is_type(ct, "text", "plain")) {
+		g_autofree char *t = part_text(leaf);
+		if (w->plain->len > 0)
+			g_string_append_c(w->plain, '\n');
+		g_string_append(w->plain, t);
+	} else if (!attached && is_type(ct, "text", "html")) {
+		if (w->html->len == 0) {
+			g_autofree char *t = part_text(leaf);
+			g_string_append(w->html, t);
+		}
+	} else if (!attached && is_type(ct, "text", "*"))
+		; /* text/calendar, text/enriched alternatives: not documents */
+	else
+		add_attachment(w->f, leaf, ct);
+}
+
+static void
+read_from(struct facts *f, GMimeMessage *msg)
+{
+	InternetAddressList *from = g_mime_message_get_from(msg);
+
+	for (int i = 0; from != NULL && i < internet_address_list_length(from); i++) {
+		InternetAddress *ia = internet_address_list_get_address(from, i);
+		if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
+			continue;
+		f->from_addr = util_addr_normalize(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)));
+		const char *name = internet_address_get_name(ia);
+		if (name != NULL && *name != '\0') {
+			g_autofree char *n = util_utf8_clean(name, -1, 256);
+			f->from_name = g_strdup(g_strstrip(n));
+		}
+		break;
+	}
+}
+
+static char *
+first_msgid(const char *v)
+{
+	GMimeReferences *refs;
+	char *id = NULL;
+
+	if (v == NULL)
+		return NULL;
+	refs = g_mime_references_parse(NULL, v);
+	if (refs != NULL && g_mime_references_length(refs) > 0)
+		id = util_utf8_clean(g_mime_references_get_message_id(refs, 0), -1, 998);
+	if (refs != NULL)
+		g_mime_references_free(refs);
+	return id;
+}
+
+struct facts *
+message_parse(const char *data, gsize len, GError **err)
+{
+	g_autoptr(GMimeStream) stream = NULL;
+	g_autoptr(GMimeParser) parser = NULL;
+	g_autoptr(GMimeMessage) msg = NULL;
+	g_autoptr(Facts) f = g_new0(struct facts, 1);
+	GMimeObject *top;
+	struct walk w;
+
+	message_init();
+	stream = g_mime_stream_mem_new_with_buffer(data, len);
+	parser = g_mime_parser_new_with_stream(stream);
+	msg = g_mime_parser_construct_message(parser, NULL);
+	if (msg == NULL) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "not a MIME message");
+		return NULL;
+	}
+	top = GMIME_OBJECT(msg);
+	f->attachments = g_ptr_array_new_with_free_func(attachment_free);
+
+	if (g_mime_message_get_message_id(msg) != NULL)
+		f->message_id = util_utf8_clean(g_mime_message_get_message_id(msg), -1, 998);
+	read_from(f, msg);
+	{
+		const char *s = g_mime_message_get_subject(msg);
+		g_autofree char *subj = util_utf8_clean(s ? s : "", -1, 998);
+		for (char *p = subj; *p; p++)
+			if (*p == '\n' || *p == '\t')
+				*p = ' ';
+		f->subject = g_strdup(g_strstrip(subj));
+	}
+	f->in_reply_to = first_msgid(g_mime_object_get_header(top, "In-Reply-To"));
+	f->references = header(top, "References", 4000);
+	f->auto_submitted = header(top, "Auto-Submitted", 200);
+	f->return_path = header(top, "Return-Path", 998);
+	f->precedence = header(top, "Precedence", 200);
+
+	GMimeHeaderList *hl = g_mime_object_get_header_list(top);
+	for (int i = 0; i < g_mime_header_list_get_count(hl); i++) {
+		const char *name = g_mime_header_get_name(g_mime_header_list_get_header_at(hl, i));
+		if (g_ascii_strncasecmp(name, "List-", 5) == 0)
+			f->list_headers = TRUE;
+		else if (!g_ascii_strcasecmp(name, "X-Auto-Response-Suppress"))
+			f->auto_response_suppress = TRUE;
+		else if (!g_ascii_strcasecmp(name, "X-Autoreply") ||
+		    !g_ascii_strcasecmp(name, "X-Autorespond") ||
+		    !g_ascii_strcasecmp(name, "X-Autoreply-From"))
+			f->autoreply_header = TRUE;
+	}
+	if (is_type(g_mime_object_get_content_type(g_mime_message_get_mime_part(msg)), "multipart", "report"))
+		f->delivery_report = TRUE;
+
+	w.f = f;
+	w.plain = g_string_new(NULL);
+	w.html = g_string_new(NULL);
+	if (g_mime_message_get_mime_part(msg) != NULL) {
+		GMimeObject *body = g_mime_message_get_mime_part(msg);
+		if (GMIME_IS_MULTIPART(body))
+			g_mime_multipart_foreach(GMIME_MULTIPART(body), visit, &w);
+		else
+			visit(top, body, &w);
+	}
+	if (w.plain->len > 0 && !g_str_equal(g_strstrip(w.plain->str), "")) {
+		f->text = g_string_free(w.plain, FALSE);
+		g_string_free(w.html, TRUE);
+	} else {
+		g_string_free(w.plain, TRUE);
+		f->text = html_to_text(w.html->str, w.html->len);
+		f->text_from_html = w.html->len > 0;
+		g_string_free(w.html, TRUE);
+	}
+	return g_steal_pointer(&f);
+}

@@ -1,0 +1,155 @@
+/* outbox.c: the SMTP side. Envelope sender is the bounce address or <>, so that
+ * an automatic reply can never start a loop (RFC 3834, RFC 5321 4.5.5). */
+#include "outbox.h"
+#include "util.h"
+
+#include <curl/curl.h>
+#include <string.h>
+
+#define OUTBOX_BATCH 200
+#define OUTBOX_BACKOFF_MIN 30
+#define OUTBOX_BACKOFF_MAX 3600
+
+struct outbox {
+	const struct config *cfg;
+	CURL *curl;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct upload {
+	const char *data;
+	gsize len, off;
+};
+
+static size_t
+read_cb(char *buf, size_t size, size_t nmemb, void *arg)
+{
+	struct upload *u = arg;
+	size_t n = MIN(size * nmemb, u->len - u->off);
+
+	memcpy(buf, u->data + u->off, n);
+	u->off += n;
+	return n;
+}
+
+static gboolean
+is_loopback_url(const char *url)
+{
+	const char *host = strstr(url, "://");
+
+	host = host ? host + 3 : url;
+	return g_str_has_prefix(host, "127.") || g_str_has_prefix(host, "localhost") ||
+	    g_str_has_prefix(host, "[::1]");
+}
+
+Outbox *
+outbox_new(const struct config *cfg)
+{
+	static gsize once;
+	Outbox *ob = g_new0(Outbox, 1);
+
+	if (g_once_init_enter(&once)) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		g_once_init_leave(&once, 1);
+	}
+	ob->cfg = cfg;
+	ob->curl = curl_easy_init();
+	return ob;
+}
+
+void
+outbox_free(Outbox *ob)
+{
+	if (ob == NULL)
+		return;
+	curl_easy_cleanup(ob->curl);
+	g_free(ob);
+}
+
+gboolean
+outbox_send(Outbox *ob, const char *rcpt, GBytes *raw, GError **err)
+{
+	const struct config *cfg = ob->cfg;
+	struct curl_slist *rcpts = NULL;
+	g_autofree char *to = g_strdup_printf("<%s>", rcpt);
+	g_autofree char *mail_from = g_strdup_printf("<%s>", cfg->bounce_address ? cfg->bounce_address : "");
+	struct upload up = { 0 };
+	CURL *c = ob->curl;
+	CURLcode rc;
+	long code = 0;
+
+	up.data = g_bytes_get_data(raw, &up.len);
+	rcpts = curl_slist_append(NULL, to);
+	curl_easy_setopt(c, CURLOPT_URL, cfg->smtp_url);
+	curl_easy_setopt(c, CURLOPT_MAIL_FROM, mail_from);
+	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpts);
+	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
+	curl_easy_setopt(c, CURLOPT_READDATA, &up);
+	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)up.len);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ob->errbuf);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 120L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	/* smtps:// is implicit TLS; smtp:// must upgrade, except on loopback. */
+	curl_easy_setopt(c, CURLOPT_USE_SSL, is_loopback_url(cfg->smtp_url) ?
+	    (long)CURLUSESSL_TRY : (long)CURLUSESSL_ALL);
+	if (cfg->smtp_user != NULL) {
+		curl_easy_setopt(c, CURLOPT_USERNAME, cfg->smtp_user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, cfg->smtp_password);
+	}
+	ob->errbuf[0] = '\0';
+	rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, NULL);
+	curl_slist_free_all(rcpts);
+	if (rc == CURLE_OK)
+		return TRUE;
+	g_set_error(err, CLERK_ERROR, code >= 500 && code < 600 ? CLERK_ERROR_FINAL : CLERK_ERROR_TEMP,
+	    "SMTP to <%s>: %s (%ld)", rcpt, ob->errbuf[0] ? ob->errbuf : curl_easy_strerror(rc), code);
+	return FALSE;
+}
+
+gboolean
+outbox_flush(Outbox *ob, Store *st, struct outbox_result *res, GError **err)
+{
+	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+	g_autoptr(GPtrArray) due = NULL;
+
+	memset(res, 0, sizeof *res);
+	for (;;) {
+		if ((due = store_outbox_due(st, now, OUTBOX_BATCH, err)) == NULL)
+			return FALSE;
+		if (due->len == 0)
+			return TRUE;
+		for (guint i = 0; i < due->len; i++) {
+			struct outbox_item *it = g_ptr_array_index(due, i);
+			g_autoptr(GError) serr = NULL;
+
+			if (outbox_send(ob, it->rcpt, it->raw, &serr)) {
+				g_message("reply <%s> sent to <%s>", it->message_id, it->rcpt);
+				if (!store_outbox_set(st, it->id, OUTBOX_SENT, 0, NULL, err))
+					return FALSE;
+				res->sent++;
+			} else if (serr->code == CLERK_ERROR_FINAL) {
+				g_warning("reply <%s> failed: %s", it->message_id, serr->message);
+				if (!store_outbox_set(st, it->id, OUTBOX_FAILED, 0, serr->message, err))
+					return FALSE;
+				res->failed++;
+			} else {
+				gint64 wait = MIN(OUTBOX_BACKOFF_MAX,
+				    OUTBOX_BACKOFF_MIN << MIN(it->attempts, 10));
+				g_warning("reply <%s> deferred %" G_GINT64_FORMAT "s: %s",
+				    it->message_id, wait, serr->message);
+				if (!store_outbox_set(st, it->id, OUTBOX_QUEUED, now + wait,
+				    serr->message, err))
+					return FALSE;
+				res->deferred++;
+				/* The server is unwell: leave the rest for the next round. */
+				return TRUE;
+			}
+		}
+		g_clear_pointer(&due, g_ptr_array_unref);
+	}
+}

@@ -1,0 +1,27 @@
+/* outbox.h: sending queued replies over SMTP (libcurl, one connection reused). */
+#ifndef CLERK_OUTBOX_H
+#define CLERK_OUTBOX_H
+
+#include "config.h"
+#include "store.h"
+
+typedef struct outbox Outbox;
+
+Outbox *outbox_new(const struct config *cfg);
+void outbox_free(Outbox *ob);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Outbox, outbox_free)
+
+/* Send one message; CLERK_ERROR_TEMP for 4xx and network trouble, _FINAL for 5xx. */
+gboolean outbox_send(Outbox *ob, const char *rcpt, GBytes *raw, GError **err);
+
+struct outbox_result {
+	int sent;
+	int failed;		/* permanently: kept, shown to staff */
+	int deferred;		/* will be retried */
+};
+
+/* Send every due reply and record each outcome; a temporary failure of the
+ * connection stops the run (the rest stay queued). */
+gboolean outbox_flush(Outbox *ob, Store *st, struct outbox_result *res, GError **err);
+
+#endif

@@ -1,0 +1,263 @@
+/* pipeline.c: the order of effects is the whole point here:
+ *   fetch -> handle + commit (durable) -> move -> send -> mark sent.
+ * A crash anywhere leaves either nothing done (fetched again) or a committed
+ * message whose move and reply are redone from the store. */
+#include "pipeline.h"
+#include "imap.h"
+#include "process.h"
+#include "util.h"
+
+#include <string.h>
+
+#define BATCH_MAX_BYTES (32 * 1024 * 1024)
+
+struct pass {
+	const struct config *cfg;
+	Store *st;
+	Imap *im;
+	struct process_ctx pc;
+	guint32 uidvalidity;
+	GArray *done;		/* uids handled, to move to processed */
+	GArray *done_ids;	/* their ledger ids */
+	GArray *bad;		/* uids to quarantine */
+	GArray *bad_ids;
+	struct pass_stats *ps;
+	GError *fatal;		/* a store error: abort the batch */
+};
+
+static struct ledger_key
+key_of(struct pass *p, guint32 uid)
+{
+	struct ledger_key k = { p->cfg->account, p->cfg->mailbox, p->uidvalidity, uid };
+	return k;
+}
+
+static void
+record_failure(struct pass *p, guint32 uid, const char *why)
+{
+	struct ledger_key k = key_of(p, uid);
+	int attempts = store_ledger_failed(p->st, &k, why, p->fatal ? NULL : &p->fatal);
+
+	p->ps->failed++;
+	if (attempts >= p->cfg->max_attempts) {
+		gint64 id = 0;
+		int n;
+		store_ledger_get(p->st, &k, &id, &n, NULL);
+		g_array_append_val(p->bad, uid);
+		g_array_append_val(p->bad_ids, id);
+	}
+}
+
+/* Called with each fetched message, inside the batch's transaction. */
+static void
+handle_one(guint32 uid, const char *data, gsize len, gpointer user)
+{
+	struct pass *p = user;
+	struct ledger_key k = key_of(p, uid);
+	g_autoptr(GError) err = NULL;
+	gint64 id;
+
+	if (p->fatal != NULL)
+		return;
+	if (!store_savepoint(p->st, &p->fatal))
+		return;
+	id = process_message(&p->pc, &k, data, len, &err);
+	if (id > 0) {
+		if (store_release(p->st, &p->fatal)) {
+			g_array_append_val(p->done, uid);
+			g_array_append_val(p->done_ids, id);
+			p->ps->handled++;
+		}
+		return;
+	}
+	store_rollback_savepoint(p->st);
+	if (err != NULL && err->code == CLERK_ERROR_TEMP && err->domain == CLERK_ERROR &&
+	    strstr(err->message, "database") != NULL) {
+		/* The store itself is unwell (busy, full): give up the batch. */
+		p->fatal = g_steal_pointer(&err);
+		return;
+	}
+	record_failure(p, uid, err ? err->message : "unknown error");
+}
+
+static void
+handle_oversize(guint32 uid, const char *data, gsize len, gpointer user)
+{
+	struct pass *p = user;
+	struct ledger_key k = key_of(p, uid);
+	g_autoptr(GError) err = NULL;
+	gint64 id;
+
+	if (p->fatal != NULL || !store_savepoint(p->st, &p->fatal))
+		return;
+	if ((id = process_oversize(&p->pc, &k, data, len, p->pc.cfg->max_message_size + 1, &err)) > 0 &&
+	    store_release(p->st, &p->fatal)) {
+		g_array_append_val(p->done, uid);
+		g_array_append_val(p->done_ids, id);
+		p->ps->handled++;
+		return;
+	}
+	store_rollback_savepoint(p->st);
+	record_failure(p, uid, err ? err->message : "unknown error");
+}
+
+/* After the commit: move, then record the moves. */
+static gboolean
+move_and_mark(struct pass *p, GArray *uids, GArray *ids, const char *dest, LedgerState to,
+    GError **err)
+{
+	if (uids->len == 0)
+		return TRUE;
+	if (!imap_move(p->im, (guint32 *)uids->data, uids->len, dest, err))
+		return FALSE;
+	if (!store_begin(p->st, err))
+		return FALSE;
+	for (guint i = 0; i < ids->len; i++)
+		if (!store_ledger_set_state(p->st, g_array_index(ids, gint64, i), to, err)) {
+			store_rollback(p->st);
+			return FALSE;
+		}
+	if (!store_commit(p->st, err))
+		return FALSE;
+	if (to == LEDGER_MOVED)
+		p->ps->moved += uids->len;
+	else
+		p->ps->quarantined += uids->len;
+	g_array_set_size(uids, 0);
+	g_array_set_size(ids, 0);
+	return TRUE;
+}
+
+static gboolean
+run_batch(struct pass *p, GArray *fetch, GArray *oversize, GError **err)
+{
+	if (!store_begin(p->st, err))
+		return FALSE;
+	if (fetch->len > 0 &&
+	    !imap_fetch(p->im, (guint32 *)fetch->data, fetch->len, handle_one, p, err))
+		goto rollback;
+	for (guint i = 0; i < oversize->len && p->fatal == NULL; i++)
+		if (!imap_fetch_header(p->im, g_array_index(oversize, guint32, i), handle_oversize, p, err))
+			goto rollback;
+	if (p->fatal != NULL) {
+		g_propagate_error(err, g_steal_pointer(&p->fatal));
+		goto rollback;
+	}
+	if (!store_commit(p->st, err))	/* the durability point: before any move or send */
+		return FALSE;
+	return move_and_mark(p, p->done, p->done_ids, p->cfg->processed_mailbox, LEDGER_MOVED, err) &&
+	    move_and_mark(p, p->bad, p->bad_ids, p->cfg->quarantine_mailbox, LEDGER_QUARANTINED, err);
+rollback:
+	store_rollback(p->st);
+	g_array_set_size(p->done, 0);
+	g_array_set_size(p->done_ids, 0);
+	g_array_set_size(p->bad, 0);
+	g_array_set_size(p->bad_ids, 0);
+	return FALSE;
+}
+
+gboolean
+pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats *ps, GError **err)
+{
+	struct pass p = { .cfg = cfg, .st = st, .ps = ps };
+	g_autoptr(Imap) im = NULL;
+	g_autoptr(GArray) list = NULL;
+	g_autoptr(GArray) fetch = g_array_new(FALSE, FALSE, sizeof(guint32));
+	g_autoptr(GArray) oversize = g_array_new(FALSE, FALSE, sizeof(guint32));
+	gboolean ok = FALSE;
+	gsize bytes = 0;
+
+	memset(ps, 0, sizeof *ps);
+	if ((im = imap_connect(cfg, err)) == NULL)
+		return FALSE;
+	p.im = im;
+	if (!imap_ensure_mailbox(im, cfg->processed_mailbox, err) ||
+	    !imap_ensure_mailbox(im, cfg->quarantine_mailbox, err) ||
+	    !imap_select(im, cfg->mailbox, &p.uidvalidity, err) ||
+	    !store_note_uidvalidity(st, cfg->account, cfg->mailbox, p.uidvalidity, err) ||
+	    (list = imap_list(im, err)) == NULL)
+		return FALSE;
+
+	process_ctx_init(&p.pc, cfg, st);
+	p.done = g_array_new(FALSE, FALSE, sizeof(guint32));
+	p.done_ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+	p.bad = g_array_new(FALSE, FALSE, sizeof(guint32));
+	p.bad_ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+	ps->seen = list->len;
+
+	for (guint i = 0; i < list->len; i++) {
+		struct imap_msg *m = &g_array_index(list, struct imap_msg, i);
+		struct ledger_key k = key_of(&p, m->uid);
+		gint64 id = 0;
+		int attempts = 0;
+		LedgerState s = store_ledger_get(st, &k, &id, &attempts, err);
+
+		if (err != NULL && *err != NULL)
+			goto out;
+		switch (s) {
+		case LEDGER_HANDLED:
+		case LEDGER_MOVED:
+			/* Committed before a crash or an interrupted move: only the move is left. */
+			g_array_append_val(p.done, m->uid);
+			g_array_append_val(p.done_ids, id);
+			continue;
+		case LEDGER_QUARANTINED:
+			g_array_append_val(p.bad, m->uid);
+			g_array_append_val(p.bad_ids, id);
+			continue;
+		case LEDGER_FAILED:
+			if (attempts >= cfg->max_attempts) {
+				g_array_append_val(p.bad, m->uid);
+				g_array_append_val(p.bad_ids, id);
+				continue;
+			}
+			break;
+		case LEDGER_NONE:
+			break;
+		}
+		if (m->size > cfg->max_message_size)
+			g_array_append_val(oversize, m->uid);
+		else {
+			g_array_append_val(fetch, m->uid);
+			bytes += m->size;
+		}
+		if (fetch->len >= (guint)cfg->batch_size || bytes >= BATCH_MAX_BYTES ||
+		    oversize->len >= (guint)cfg->batch_size) {
+			if (!run_batch(&p, fetch, oversize, err))
+				goto out;
+			g_array_set_size(fetch, 0);
+			g_array_set_size(oversize, 0);
+			bytes = 0;
+			/* Replies go out as batches commit, not after the whole backlog. */
+			struct outbox_result r;
+			if (!outbox_flush(ob, st, &r, err))
+				goto out;
+			ps->out.sent += r.sent;
+			ps->out.failed += r.failed;
+			ps->out.deferred += r.deferred;
+		}
+	}
+	if (!run_batch(&p, fetch, oversize, err))
+		goto out;
+	ok = TRUE;
+out:
+	{
+		struct outbox_result r;
+		GError *ferr = NULL;
+		/* Whatever happened to IMAP, committed replies still go out. */
+		if (outbox_flush(ob, st, &r, ok ? err : &ferr)) {
+			ps->out.sent += r.sent;
+			ps->out.failed += r.failed;
+			ps->out.deferred += r.deferred;
+		} else
+			ok = FALSE;
+		g_clear_error(&ferr);
+	}
+	process_ctx_clear(&p.pc);
+	g_array_free(p.done, TRUE);
+	g_array_free(p.done_ids, TRUE);
+	g_array_free(p.bad, TRUE);
+	g_array_free(p.bad_ids, TRUE);
+	g_clear_error(&p.fatal);
+	return ok;
+}

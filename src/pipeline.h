@@ -1,0 +1,24 @@
+/* pipeline.h: one pass over the inbox: fetch what is new, handle it in batches
+ * (one durable commit each), then move it and send the replies. */
+#ifndef CLERK_PIPELINE_H
+#define CLERK_PIPELINE_H
+
+#include "config.h"
+#include "outbox.h"
+#include "store.h"
+
+struct pass_stats {
+	int seen;		/* messages in the inbox */
+	int handled;		/* newly handled this pass */
+	int moved;
+	int failed;		/* failed this pass, left in the inbox */
+	int quarantined;
+	struct outbox_result out;
+};
+
+/* Run one pass. FALSE with an error if the pass could not finish (the server
+ * went away, the database is busy): nothing is lost, the next pass resumes. */
+gboolean pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats *ps,
+    GError **err);
+
+#endif

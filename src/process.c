@@ -1,0 +1,344 @@
+/* process.c: classify and handle. The one reply per message is decided here. */
+#include "process.h"
+#include "classify.h"
+#include "docstore.h"
+#include "form.h"
+#include "message.h"
+#include "reply.h"
+#include "util.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#define FORM_ATTACHMENT_MAX (64 * 1024)
+
+void
+process_ctx_init(struct process_ctx *pc, const struct config *cfg, Store *st)
+{
+	const char *lt = strchr(cfg->from, '<');
+	g_autofree char *name = lt ? g_strndup(cfg->from, lt - cfg->from) : g_strdup("");
+
+	pc->cfg = cfg;
+	pc->st = st;
+	pc->today = util_today();
+	pc->year = atoi(pc->today);
+	g_strstrip(name);
+	if (*name == '"' && strlen(name) > 1 && name[strlen(name) - 1] == '"') {
+		name[strlen(name) - 1] = '\0';
+		memmove(name, name + 1, strlen(name));
+	}
+	pc->program = *name ? g_strdup(name) : g_strdup("The Exchange Clerkship Program");
+}
+
+void
+process_ctx_clear(struct process_ctx *pc)
+{
+	g_clear_pointer(&pc->today, g_free);
+	g_clear_pointer(&pc->program, g_free);
+}
+
+/* The form, in the body or in a small text attachment. */
+static Form *
+find_form(const struct facts *f, const struct attachment **carrier)
+{
+	Form *form = form_parse(f->text);
+
+	*carrier = NULL;
+	for (guint i = 0; form == NULL && i < f->attachments->len; i++) {
+		const struct attachment *a = g_ptr_array_index(f->attachments, i);
+		gsize len;
+		const char *d = g_bytes_get_data(a->data, &len);
+		if (!g_str_has_prefix(a->content_type, "text/plain") || len > FORM_ATTACHMENT_MAX)
+			continue;
+		g_autofree char *text = util_utf8_clean(d, len, FORM_ATTACHMENT_MAX);
+		if ((form = form_parse(text)) != NULL)
+			*carrier = a;
+	}
+	return form;
+}
+
+static char *
+form_json(const Form *form)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	g_autoptr(JsonNode) root = NULL;
+
+	json_builder_begin_object(b);
+	for (guint i = 0; i < form_size(form); i++) {
+		const char *k, *v;
+		form_field(form, i, &k, &v);
+		json_builder_set_member_name(b, k);
+		json_builder_add_string_value(b, v);
+	}
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	json_generator_set_root(gen, root);
+	return json_generator_to_data(gen, NULL);
+}
+
+static char *
+describe_attachments(const struct facts *f)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; i < f->attachments->len; i++) {
+		const struct attachment *a = g_ptr_array_index(f->attachments, i);
+		g_autofree char *size = g_format_size(a->size);
+		g_string_append_printf(s, "  - %s (%s, %s)\n",
+		    a->filename && *a->filename ? a->filename : "unnamed attachment",
+		    a->content_type, size);
+	}
+	if (s->len == 0)
+		g_string_append(s, "  (no attachments)\n");
+	return g_string_free(s, FALSE);
+}
+
+static char *
+describe_choices(GArray *choices, int bad)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; i < choices->len; i++) {
+		const struct form_choice *c = &g_array_index(choices, struct form_choice, i);
+		g_string_append_printf(s, "  %d. %s in block %s\n", c->rank, c->course, c->block);
+	}
+	if (choices->len == 0)
+		g_string_append(s, "  (none given: add \"Choice 1: COURSE YYYY-MM\" lines)\n");
+	if (bad > 0)
+		g_string_append_printf(s, "  (%d choice line%s could not be read: write them as "
+		    "\"Choice 2: MED-401 2027-03\")\n", bad, bad == 1 ? "" : "s");
+	return g_string_free(s, FALSE);
+}
+
+/* Queue the one reply to this message. */
+static gboolean
+queue_reply(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const struct facts *f,
+    const char *sha256, const char *kind, const char *reference, const char *template,
+    GHashTable *vars, GError **err)
+{
+	g_autofree char *body = NULL, *subject = NULL, *msgid = NULL;
+	g_autoptr(GBytes) raw = NULL;
+	struct reply r = { 0 };
+
+	g_hash_table_insert(vars, "program", pc->program);
+	g_hash_table_insert(vars, "today", pc->today);
+	if ((body = reply_render(pc->cfg->rules_dir, template, vars, err)) == NULL)
+		return FALSE;
+	subject = reply_subject(f->subject, reference, "Your message to the clerkship program");
+	msgid = reply_message_id(f->message_id, sha256, kind, pc->cfg->from_addr);
+	r.from = pc->cfg->from;
+	r.to_addr = f->from_addr;
+	r.to_name = f->from_name;
+	r.subject = subject;
+	r.in_reply_to = f->message_id;
+	r.references = f->references;
+	r.message_id = msgid;
+	r.body = body;
+	raw = reply_build(&r);
+	return store_outbox_add(pc->st, ledger_id, app_id, kind, f->from_addr, msgid, raw, err);
+}
+
+static gboolean
+store_documents(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const struct facts *f,
+    GError **err)
+{
+	for (guint i = 0; i < f->attachments->len; i++) {
+		const struct attachment *a = g_ptr_array_index(f->attachments, i);
+		if (!docstore_put(pc->cfg->documents, a->sha256, a->data, err) ||
+		    !store_doc_add(pc->st, app_id, ledger_id, a, pc->today, err))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts *f,
+    const char *sha256, const Form *form, gboolean automatic, GError **err)
+{
+	g_autofree char *json = form_json(form);
+	g_autofree char *form_email = util_addr_normalize(form_get(form, "email"));
+	g_autofree char *ref = NULL, *received = NULL, *choices_text = NULL;
+	g_autofree char *name = util_utf8_clean(form_get(form, "full_name"), -1, 200);
+	g_autoptr(GArray) choices = NULL;
+	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
+	GString *flags = g_string_new(NULL);
+	struct app_new a = { 0 };
+	gint64 app_id = 0;
+	int bad = 0;
+
+	choices = form_choices(form, &bad);
+	if (automatic)
+		g_string_append(flags, "automatic-mail");
+	if (form_email != NULL && f->from_addr != NULL && strcmp(form_email, f->from_addr) != 0)
+		g_string_append_printf(flags, "%sform-email-differs", flags->len ? "," : "");
+	{
+		g_autofree char *other = NULL;
+		if (f->from_addr != NULL && store_app_by_email(pc->st, f->from_addr, &other, err) > 0)
+			g_string_append_printf(flags, "%ssecond-application:%s", flags->len ? "," : "", other);
+	}
+	a.email = f->from_addr ? f->from_addr : form_email;
+	a.name = name;
+	a.school = form_get(form, "medical_school");
+	a.country = form_get(form, "school_country");
+	a.form_json = json;
+	a.flags = flags->len ? flags->str : NULL;
+	a.ledger_id = ledger_id;
+	a.choices = choices;
+	if (a.email == NULL)
+		a.email = "";
+	ref = store_app_create(pc->st, pc->year, &a, &app_id, err);
+	g_string_free(flags, TRUE);
+	if (ref == NULL || !store_ledger_link_application(pc->st, ledger_id, app_id, err) ||
+	    !store_documents(pc, app_id, ledger_id, f, err) ||
+	    !store_event(pc->st, app_id, ledger_id, "application received", err))
+		return FALSE;
+	g_message("application %s from <%s> (message <%s>)%s", ref, a.email,
+	    f->message_id ? f->message_id : "", automatic ? ", automatic mail: not answered" : "");
+	if (automatic)
+		return TRUE;
+
+	received = describe_attachments(f);
+	choices_text = describe_choices(choices, bad);
+	g_hash_table_insert(vars, "name", name);
+	g_hash_table_insert(vars, "reference", ref);
+	g_hash_table_insert(vars, "attachments", received);
+	g_hash_table_insert(vars, "choices", choices_text);
+	return queue_reply(pc, ledger_id, app_id, f, sha256, "receipt", ref, "receipt", vars, err);
+}
+
+static gboolean
+handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct facts *f,
+    const char *sha256, GError **err)
+{
+	g_autofree char *ref = NULL, *received = NULL;
+	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
+	GError *lerr = NULL;
+	gint64 app_id = store_app_by_email(pc->st, f->from_addr, &ref, &lerr);
+	const char *name = f->from_name ? f->from_name : "";
+
+	if (lerr != NULL) {
+		g_propagate_error(err, lerr);
+		return FALSE;
+	}
+	g_hash_table_insert(vars, "name", (gpointer)(*name ? name : "applicant"));
+	if (app_id == 0) {
+		g_message("first contact from <%s> (message <%s>)", f->from_addr,
+		    f->message_id ? f->message_id : "");
+		g_hash_table_insert(vars, "form", (gpointer)form_blank());
+		return queue_reply(pc, ledger_id, 0, f, sha256, "first-contact", NULL, "first-contact",
+		    vars, err);
+	}
+	/* From a registered applicant: file what came, acknowledge it. */
+	if (!store_ledger_link_application(pc->st, ledger_id, app_id, err) ||
+	    !store_documents(pc, app_id, ledger_id, f, err) ||
+	    !store_event(pc->st, app_id, ledger_id, "message from applicant", err))
+		return FALSE;
+	g_message("message from applicant %s <%s> (message <%s>)", ref, f->from_addr,
+	    f->message_id ? f->message_id : "");
+	received = describe_attachments(f);
+	g_hash_table_insert(vars, "reference", ref);
+	g_hash_table_insert(vars, "attachments", received);
+	return queue_reply(pc, ledger_id, app_id, f, sha256, "acknowledgement", ref,
+	    "acknowledgement", vars, err);
+}
+
+gint64
+process_message(struct process_ctx *pc, const struct ledger_key *k, const char *data, gsize len,
+    GError **err)
+{
+	g_autofree char *sha256 = util_sha256_hex(data, len);
+	g_autoptr(Facts) f = NULL;
+	g_autoptr(Form) form = NULL;
+	const struct attachment *carrier;
+	struct ledger_entry e = { 0 };
+	const char *why = NULL;
+	gint64 id, dup;
+	MsgClass class;
+	GError *lerr = NULL;
+
+	if ((f = message_parse(data, len, err)) == NULL)
+		return 0;
+	e.message_id = f->message_id;
+	e.sha256 = sha256;
+	e.size = len;
+	e.sender = f->from_addr;
+	e.subject = f->subject;
+
+	/* The same message seen before under another UID or UIDVALIDITY. */
+	dup = store_ledger_find_identity(pc->st, f->message_id, sha256, &lerr);
+	if (lerr != NULL) {
+		g_propagate_error(err, lerr);
+		return 0;
+	}
+	if (dup > 0) {
+		e.class = "duplicate";
+		e.reason = "same Message-ID and SHA-256 as an earlier message";
+		e.duplicate_of = dup;
+		g_message("message <%s> (uid %u) was handled before as #%" G_GINT64_FORMAT ": not again",
+		    f->message_id ? f->message_id : "", k->uid, dup);
+		return store_ledger_handled(pc->st, k, &e, err);
+	}
+
+	form = find_form(f, &carrier);
+	class = classify(f, pc->cfg->from_addr, form != NULL, &why);
+	e.class = classify_str(class);
+	e.reason = why;
+	if ((id = store_ledger_handled(pc->st, k, &e, err)) == 0)
+		return 0;
+
+	switch (class) {
+	case CLASS_APPLICATION:
+		if (!handle_application(pc, id, f, sha256, form, FALSE, err))
+			return 0;
+		break;
+	case CLASS_CORRESPONDENCE:
+		if (!handle_correspondence(pc, id, f, sha256, err))
+			return 0;
+		break;
+	case CLASS_AUTOMATIC:
+		g_message("automatic mail <%s> from <%s> (%s): recorded, not answered",
+		    f->message_id ? f->message_id : "", f->from_addr ? f->from_addr : "", why);
+		if (form != NULL && !handle_application(pc, id, f, sha256, form, TRUE, err))
+			return 0;
+		break;
+	}
+	return id;
+}
+
+gint64
+process_oversize(struct process_ctx *pc, const struct ledger_key *k, const char *header,
+    gsize len, gsize size, GError **err)
+{
+	g_autofree char *seed = g_strdup_printf("%.*s\n%zu", (int)len, header, size);
+	g_autofree char *sha256 = util_sha256_hex(seed, strlen(seed));
+	g_autofree char *limit = g_format_size(pc->cfg->max_message_size);
+	g_autofree char *actual = g_format_size(size);
+	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(Facts) f = NULL;
+	struct ledger_entry e = { 0 };
+	const char *why = NULL;
+	gint64 id;
+
+	if ((f = message_parse(header, len, err)) == NULL)
+		return 0;
+	e.message_id = f->message_id;
+	e.sha256 = sha256;
+	e.size = size;
+	e.sender = f->from_addr;
+	e.subject = f->subject;
+	e.class = "oversize";
+	if (classify_is_automatic(f, pc->cfg->from_addr, &why)) {
+		e.reason = why;
+		return store_ledger_handled(pc->st, k, &e, err);
+	}
+	e.reason = "over max_message_size";
+	if ((id = store_ledger_handled(pc->st, k, &e, err)) == 0)
+		return 0;
+	g_message("message <%s> from <%s> is %s, over the %s limit", f->message_id ? f->message_id : "",
+	    f->from_addr, actual, limit);
+	g_hash_table_insert(vars, "name", (gpointer)(f->from_name ? f->from_name : "applicant"));
+	g_hash_table_insert(vars, "limit", limit);
+	g_hash_table_insert(vars, "size", actual);
+	return queue_reply(pc, id, 0, f, sha256, "too-large", NULL, "too-large", vars, err) ? id : 0;
+}

@@ -1,0 +1,31 @@
+/* process.h: one message, from raw bytes to stored effects and a queued reply.
+ * Runs inside the caller's transaction; touches neither IMAP nor SMTP. */
+#ifndef CLERK_PROCESS_H
+#define CLERK_PROCESS_H
+
+#include "config.h"
+#include "store.h"
+
+struct process_ctx {
+	const struct config *cfg;
+	Store *st;
+	int year;		/* for new references: the year of CLERKD_NOW or today */
+	char *today;		/* YYYY-MM-DD, owned */
+	char *program;		/* the program's display name, owned */
+};
+
+void process_ctx_init(struct process_ctx *pc, const struct config *cfg, Store *st);
+void process_ctx_clear(struct process_ctx *pc);
+
+/* Record, parse, classify and handle one message; queue at most one reply to its
+ * sender. Returns the ledger id, or 0 with an error (the transaction is then
+ * the caller's to roll back). */
+gint64 process_message(struct process_ctx *pc, const struct ledger_key *k, const char *data,
+    gsize len, GError **err);
+
+/* A message over the size limit, known by its header and size alone: recorded,
+ * and answered with a polite note naming the limit unless it is automatic mail. */
+gint64 process_oversize(struct process_ctx *pc, const struct ledger_key *k, const char *header,
+    gsize len, gsize size, GError **err);
+
+#endif

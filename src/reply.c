@@ -1,0 +1,153 @@
+/* reply.c: building replies. */
+#include "reply.h"
+#include "util.h"
+
+#include <gmime/gmime.h>
+#include <string.h>
+
+#define REPLY_MAX_REFERENCES 20
+#define REPLY_MAX_SUBJECT 150
+
+GBytes *
+reply_build(const struct reply *r)
+{
+	GMimeMessage *m = g_mime_message_new(TRUE);
+	GMimeTextPart *body = g_mime_text_part_new_with_subtype("plain");
+	InternetAddressList *from = internet_address_list_parse(NULL, r->from);
+	GMimeFormatOptions *fo = g_mime_format_options_clone(NULL);
+	g_autoptr(GDateTime) now = g_date_time_new_now_local();
+	char *s;
+	gsize len;
+
+	if (from != NULL) {
+		internet_address_list_append(g_mime_message_get_from(m), from);
+		g_object_unref(from);
+	}
+	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO, r->to_name ? r->to_name : "", r->to_addr);
+	g_mime_message_set_subject(m, r->subject, "utf-8");
+	g_mime_message_set_date(m, now);
+	g_mime_message_set_message_id(m, r->message_id);
+	if (r->in_reply_to != NULL) {
+		g_autofree char *irt = g_strdup_printf("<%s>", r->in_reply_to);
+		GString *refs = g_string_new(NULL);
+		GMimeReferences *old = r->references ? g_mime_references_parse(NULL, r->references) : NULL;
+		int n = old ? g_mime_references_length(old) : 0;
+
+		/* Keep the thread's root and its most recent ancestors. */
+		for (int i = 0; i < n; i++) {
+			if (i > 0 && i < n - REPLY_MAX_REFERENCES + 1)
+				continue;
+			const char *id = g_mime_references_get_message_id(old, i);
+			if (strcmp(id, r->in_reply_to) != 0)
+				g_string_append_printf(refs, "%s<%s>", refs->len ? " " : "", id);
+		}
+		if (old != NULL)
+			g_mime_references_free(old);
+		g_string_append_printf(refs, "%s%s", refs->len ? " " : "", irt);
+		g_mime_object_set_header(GMIME_OBJECT(m), "In-Reply-To", irt, NULL);
+		g_mime_object_set_header(GMIME_OBJECT(m), "References", refs->str, NULL);
+		g_string_free(refs, TRUE);
+	}
+	/* RFC 3834; and ask Exchange not to answer us in turn. */
+	g_mime_object_set_header(GMIME_OBJECT(m), "Auto-Submitted", "auto-replied", NULL);
+	g_mime_object_set_header(GMIME_OBJECT(m), "X-Auto-Response-Suppress", "All", NULL);
+
+	g_mime_text_part_set_text(body, r->body);
+	g_mime_text_part_set_charset(body, "utf-8");
+	g_mime_part_set_content_encoding(GMIME_PART(body), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+	g_mime_message_set_mime_part(m, GMIME_OBJECT(body));
+	g_object_unref(body);
+
+	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_DOS);
+	s = g_mime_object_to_string(GMIME_OBJECT(m), fo);
+	g_mime_format_options_free(fo);
+	g_object_unref(m);
+	len = strlen(s);
+	return g_bytes_new_take(s, len);
+}
+
+char *
+reply_message_id(const char *in_message_id, const char *in_sha256, const char *kind,
+    const char *from_addr)
+{
+	g_autofree char *seed = g_strdup_printf("%s\n%s\n%s", in_message_id ? in_message_id : "",
+	    in_sha256, kind);
+	g_autofree char *hex = util_sha256_hex(seed, strlen(seed));
+	const char *at = strrchr(from_addr, '@');
+
+	return g_strdup_printf("clerkd.%.32s@%s", hex, at ? at + 1 : "localhost");
+}
+
+static const char *
+skip_prefixes(const char *s)
+{
+	static const char *const prefixes[] = { "re:", "aw:", "sv:", "fw:", "fwd:", "tr:", "wg:", "[external]" };
+	gboolean again = TRUE;
+
+	while (again) {
+		again = FALSE;
+		while (*s == ' ')
+			s++;
+		for (gsize i = 0; i < G_N_ELEMENTS(prefixes); i++)
+			if (g_ascii_strncasecmp(s, prefixes[i], strlen(prefixes[i])) == 0) {
+				s += strlen(prefixes[i]);
+				again = TRUE;
+			}
+	}
+	return s;
+}
+
+char *
+reply_subject(const char *original, const char *reference, const char *fallback)
+{
+	const char *core = skip_prefixes(original ? original : "");
+	g_autofree char *cut = NULL;
+	GString *out = g_string_new(NULL);
+
+	if (*core == '\0')
+		core = fallback;
+	if (g_utf8_strlen(core, -1) > REPLY_MAX_SUBJECT) {
+		cut = g_utf8_substring(core, 0, REPLY_MAX_SUBJECT);
+		core = cut;
+	}
+	g_string_append_printf(out, "%s%s", core == fallback ? "" : "Re: ", core);
+	if (reference != NULL) {
+		g_autofree char *tag = g_strdup_printf("[%s]", reference);
+		if (strstr(out->str, tag) == NULL)
+			g_string_append_printf(out, " %s", tag);
+	}
+	return g_string_free(out, FALSE);
+}
+
+char *
+reply_render(const char *rules_dir, const char *name, GHashTable *vars, GError **err)
+{
+	g_autofree char *file = g_strdup_printf("%s.txt", name);
+	g_autofree char *path = g_build_filename(rules_dir, "templates", file, NULL);
+	g_autofree char *text = NULL;
+	GString *out;
+
+	if (!g_file_get_contents(path, &text, NULL, err))
+		return NULL;
+	out = g_string_sized_new(strlen(text) + 256);
+	for (const char *p = text; *p != '\0';) {
+		const char *open = strstr(p, "{{");
+		const char *close = open ? strstr(open, "}}") : NULL;
+		if (close == NULL) {
+			g_string_append(out, p);
+			break;
+		}
+		g_string_append_len(out, p, open - p);
+		g_autofree char *var = g_strstrip(g_strndup(open + 2, close - open - 2));
+		const char *value = g_hash_table_lookup(vars, var);
+		if (value == NULL) {
+			g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "%s: unknown variable {{%s}}",
+			    path, var);
+			g_string_free(out, TRUE);
+			return NULL;
+		}
+		g_string_append(out, value);
+		p = close + 2;
+	}
+	return g_string_free(out, FALSE);
+}

@@ -1,0 +1,169 @@
+/* report.c: SQL in, JSON out. */
+#include "report.h"
+#include "util.h"
+
+#include <string.h>
+
+static gboolean
+sql_fail(sqlite3 *db, GError **err)
+{
+	g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "database: %s", sqlite3_errmsg(db));
+	return FALSE;
+}
+
+static void
+add_col(JsonBuilder *b, sqlite3_stmt *s, int i)
+{
+	json_builder_set_member_name(b, sqlite3_column_name(s, i));
+	switch (sqlite3_column_type(s, i)) {
+	case SQLITE_INTEGER:
+		json_builder_add_int_value(b, sqlite3_column_int64(s, i));
+		break;
+	case SQLITE_NULL:
+		json_builder_add_null_value(b);
+		break;
+	default:
+		json_builder_add_string_value(b, (const char *)sqlite3_column_text(s, i));
+	}
+}
+
+/* Add member `name`: an array of objects, one per row of sql bound to id. */
+static gboolean
+add_rows(JsonBuilder *b, sqlite3 *db, const char *name, const char *sql, gint64 id, GError **err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return sql_fail(db, err);
+	sqlite3_bind_int64(s, 1, id);
+	json_builder_set_member_name(b, name);
+	json_builder_begin_array(b);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		json_builder_begin_object(b);
+		for (int i = 0; i < sqlite3_column_count(s); i++)
+			add_col(b, s, i);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? TRUE : sql_fail(db, err);
+}
+
+static void
+add_str(JsonBuilder *b, const char *name, const unsigned char *v)
+{
+	json_builder_set_member_name(b, name);
+	if (v == NULL)
+		json_builder_add_null_value(b);
+	else
+		json_builder_add_string_value(b, (const char *)v);
+}
+
+static const char app_columns[] =
+    "SELECT id, reference, email, name, school, country, status, flags, created_at FROM applications";
+
+/* One application object from a row of app_columns; detail adds the history. */
+static gboolean
+add_app(JsonBuilder *b, sqlite3 *db, sqlite3_stmt *s, gboolean detail, GError **err)
+{
+	gint64 id = sqlite3_column_int64(s, 0);
+	const char *flags = (const char *)sqlite3_column_text(s, 7);
+	g_auto(GStrv) fl = g_strsplit(flags ? flags : "", ",", -1);
+
+	json_builder_begin_object(b);
+	add_str(b, "reference", sqlite3_column_text(s, 1));
+	add_str(b, "email", sqlite3_column_text(s, 2));
+	add_str(b, "name", sqlite3_column_text(s, 3));
+	add_str(b, "school", sqlite3_column_text(s, 4));
+	add_str(b, "country", sqlite3_column_text(s, 5));
+	add_str(b, "status", sqlite3_column_text(s, 6));
+	json_builder_set_member_name(b, "flags");
+	json_builder_begin_array(b);
+	for (int i = 0; fl[i] != NULL; i++)
+		if (*fl[i] != '\0')
+			json_builder_add_string_value(b, fl[i]);
+	json_builder_end_array(b);
+	/* Filled in by the rules and the scheduler as they land. */
+	json_builder_set_member_name(b, "missing");
+	json_builder_begin_array(b);
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "assignments");
+	json_builder_begin_array(b);
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "waitlist");
+	json_builder_begin_array(b);
+	json_builder_end_array(b);
+	add_str(b, "created", sqlite3_column_text(s, 8));
+	if (!add_rows(b, db, "choices", "SELECT rank, course, block FROM choices"
+	    " WHERE application_id = ? ORDER BY rank", id, err))
+		return FALSE;
+	if (detail &&
+	    (!add_rows(b, db, "documents", "SELECT filename, content_type, size, sha256, kind,"
+	    " doc_date AS date, received FROM documents WHERE application_id = ? ORDER BY id", id, err) ||
+	    !add_rows(b, db, "messages", "SELECT message_id, sender, subject, class, reason, state,"
+	    " received_at FROM ledger WHERE application_id = ? ORDER BY id", id, err) ||
+	    !add_rows(b, db, "replies", "SELECT message_id, kind, rcpt, state, attempts, last_error,"
+	    " created_at, sent_at FROM outbox WHERE application_id = ? ORDER BY id", id, err) ||
+	    !add_rows(b, db, "events", "SELECT at, what FROM events WHERE application_id = ?"
+	    " ORDER BY id", id, err)))
+		return FALSE;
+	json_builder_end_object(b);
+	return TRUE;
+}
+
+JsonNode *
+report_list(Store *st, const char *status, GError **err)
+{
+	sqlite3 *db = store_db(st);
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autofree char *sql = g_strdup_printf("%s%s ORDER BY id", app_columns,
+	    status ? " WHERE status = ?" : "");
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
+		sql_fail(db, err);
+		return NULL;
+	}
+	if (status)
+		sqlite3_bind_text(s, 1, status, -1, SQLITE_TRANSIENT);
+	json_builder_begin_array(b);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (!add_app(b, db, s, FALSE, err)) {
+			sqlite3_finalize(s);
+			return NULL;
+		}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		sql_fail(db, err);
+		return NULL;
+	}
+	json_builder_end_array(b);
+	return json_builder_get_root(b);
+}
+
+JsonNode *
+report_show(Store *st, const char *reference, GError **err)
+{
+	sqlite3 *db = store_db(st);
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autofree char *sql = g_strdup_printf("%s WHERE reference = ? COLLATE NOCASE", app_columns);
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
+		sql_fail(db, err);
+		return NULL;
+	}
+	sqlite3_bind_text(s, 1, reference, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && add_app(b, db, s, TRUE, err)) {
+		sqlite3_finalize(s);
+		return json_builder_get_root(b);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		sql_fail(db, err);
+	sqlite3_finalize(s);
+	return NULL;
+}

@@ -1,0 +1,17 @@
+/* report.h: read-only views of the store for staff, as JSON (json-glib). */
+#ifndef CLERK_REPORT_H
+#define CLERK_REPORT_H
+
+#include <json-glib/json-glib.h>
+
+#include "store.h"
+
+/* Every application (status NULL) or those with one status: an array of objects
+ * with reference, email, name, school, country, status, flags, missing,
+ * assignments, waitlist, choices, created. */
+JsonNode *report_list(Store *st, const char *status, GError **err);
+/* One application with its documents, messages and replies; NULL if unknown
+ * (and no error). */
+JsonNode *report_show(Store *st, const char *reference, GError **err);
+
+#endif

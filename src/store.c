@@ -1,0 +1,678 @@
+/* store.c: the SQLite store. Statements are prepared once and cached. */
+#include "store.h"
+#include "form.h"
+#include "ref.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct store {
+	sqlite3 *db;
+	GHashTable *stmts;	/* SQL text (static) -> sqlite3_stmt */
+	char *path;
+};
+
+#define SCHEMA_VERSION 1
+
+static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS mailboxes ("
+    "  account TEXT NOT NULL, mailbox TEXT NOT NULL, uidvalidity INTEGER NOT NULL,"
+    "  first_seen TEXT NOT NULL DEFAULT (datetime('now')),"
+    "  PRIMARY KEY (account, mailbox, uidvalidity));"
+    "CREATE TABLE IF NOT EXISTS ledger ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account TEXT NOT NULL, mailbox TEXT NOT NULL,"
+    "  uidvalidity INTEGER NOT NULL, uid INTEGER NOT NULL,"
+    "  message_id TEXT, sha256 TEXT, size INTEGER,"
+    "  state TEXT NOT NULL, class TEXT, reason TEXT, sender TEXT, subject TEXT,"
+    "  attempts INTEGER NOT NULL DEFAULT 0, error TEXT,"
+    "  application_id INTEGER, duplicate_of INTEGER,"
+    "  received_at TEXT NOT NULL DEFAULT (datetime('now')),"
+    "  updated_at TEXT NOT NULL DEFAULT (datetime('now')),"
+    "  UNIQUE (account, mailbox, uidvalidity, uid));"
+    "CREATE INDEX IF NOT EXISTS ledger_identity ON ledger (sha256, message_id);"
+    "CREATE TABLE IF NOT EXISTS ref_counter (year INTEGER PRIMARY KEY, last INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS applications ("
+    "  id INTEGER PRIMARY KEY, reference TEXT NOT NULL UNIQUE,"
+    "  email TEXT NOT NULL, name TEXT NOT NULL, school TEXT, country TEXT,"
+    "  status TEXT NOT NULL DEFAULT 'received', flags TEXT, form TEXT,"
+    "  ledger_id INTEGER,"
+    "  created_at TEXT NOT NULL DEFAULT (datetime('now')),"
+    "  updated_at TEXT NOT NULL DEFAULT (datetime('now')));"
+    "CREATE INDEX IF NOT EXISTS applications_email ON applications (email);"
+    "CREATE TABLE IF NOT EXISTS choices ("
+    "  application_id INTEGER NOT NULL REFERENCES applications(id),"
+    "  rank INTEGER NOT NULL, course TEXT NOT NULL, block TEXT NOT NULL,"
+    "  PRIMARY KEY (application_id, rank));"
+    "CREATE TABLE IF NOT EXISTS documents ("
+    "  id INTEGER PRIMARY KEY,"
+    "  application_id INTEGER NOT NULL REFERENCES applications(id),"
+    "  ledger_id INTEGER, sha256 TEXT NOT NULL, filename TEXT, content_type TEXT,"
+    "  size INTEGER NOT NULL, kind TEXT, doc_date TEXT, received TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS documents_app ON documents (application_id);"
+    "CREATE TABLE IF NOT EXISTS events ("
+    "  id INTEGER PRIMARY KEY, application_id INTEGER, ledger_id INTEGER,"
+    "  at TEXT NOT NULL DEFAULT (datetime('now')), what TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS outbox ("
+    "  id INTEGER PRIMARY KEY, ledger_id INTEGER, application_id INTEGER,"
+    "  kind TEXT NOT NULL, rcpt TEXT NOT NULL, message_id TEXT NOT NULL UNIQUE,"
+    "  raw BLOB NOT NULL, state TEXT NOT NULL DEFAULT 'queued',"
+    "  attempts INTEGER NOT NULL DEFAULT 0, next_attempt INTEGER NOT NULL DEFAULT 0,"
+    "  last_error TEXT,"
+    "  created_at TEXT NOT NULL DEFAULT (datetime('now')), sent_at TEXT);"
+    "CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt);";
+
+static gboolean
+db_fail(Store *st, int rc, GError **err, const char *what)
+{
+	int code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED || rc == SQLITE_FULL ||
+	    rc == SQLITE_IOERR || rc == SQLITE_NOMEM) ? CLERK_ERROR_TEMP : CLERK_ERROR_FINAL;
+
+	g_set_error(err, CLERK_ERROR, code, "database: %s: %s", what,
+	    st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+	return FALSE;
+}
+
+static gboolean
+exec(Store *st, const char *sql, GError **err)
+{
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? TRUE : db_fail(st, rc, err, sql);
+}
+
+/* A cached statement, reset and with bindings cleared. */
+static sqlite3_stmt *
+stmt(Store *st, const char *sql, GError **err)
+{
+	sqlite3_stmt *s = g_hash_table_lookup(st->stmts, sql);
+	int rc;
+
+	if (s != NULL) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		return s;
+	}
+	if ((rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL)) != SQLITE_OK) {
+		db_fail(st, rc, err, "prepare");
+		return NULL;
+	}
+	g_hash_table_insert(st->stmts, (gpointer)sql, s);
+	return s;
+}
+
+/* Run a statement that returns no rows. */
+static gboolean
+done(Store *st, sqlite3_stmt *s, GError **err)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? TRUE : db_fail(st, rc, err, "step");
+}
+
+static void
+bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+}
+
+static char *
+col_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return t ? g_strdup((const char *)t) : NULL;
+}
+
+static gboolean
+make_private(const char *path, GError **err)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd == -1 || fchmod(fd, 0600) == -1) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "%s: %s", path, g_strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return FALSE;
+	}
+	close(fd);
+	return TRUE;
+}
+
+static void
+finalize(gpointer s)
+{
+	sqlite3_finalize(s);
+}
+
+Store *
+store_open(const char *path, GError **err)
+{
+	g_autoptr(Store) st = g_new0(Store, 1);
+	g_autofree char *dir = g_path_get_dirname(path);
+	int rc, version = 0;
+
+	st->path = g_strdup(path);
+	st->stmts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, finalize);
+	if (g_mkdir_with_parents(dir, 0700) == -1) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "%s: %s", dir, g_strerror(errno));
+		return NULL;
+	}
+	if (!make_private(path, err))
+		return NULL;
+	if ((rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_NOMUTEX, NULL)) != SQLITE_OK) {
+		db_fail(st, rc, err, path);
+		return NULL;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_extended_result_codes(st->db, 0);
+	if (!exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", err))
+		return NULL;
+	{
+		sqlite3_stmt *s = stmt(st, "PRAGMA user_version", err);
+		if (s == NULL)
+			return NULL;
+		if (sqlite3_step(s) == SQLITE_ROW)
+			version = sqlite3_column_int(s, 0);
+		sqlite3_reset(s);
+	}
+	if (version > SCHEMA_VERSION) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG,
+		    "%s: schema version %d is newer than this clerkd (%d)", path, version, SCHEMA_VERSION);
+		return NULL;
+	}
+	if (version < SCHEMA_VERSION) {
+		g_autofree char *sql = g_strdup_printf("BEGIN IMMEDIATE; %s PRAGMA user_version=%d; COMMIT;",
+		    schema, SCHEMA_VERSION);
+		if (!exec(st, sql, err)) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return NULL;
+		}
+	}
+	return g_steal_pointer(&st);
+}
+
+void
+store_close(Store *st)
+{
+	if (st == NULL)
+		return;
+	g_hash_table_destroy(st->stmts);
+	if (st->db != NULL)
+		sqlite3_close(st->db);
+	g_free(st->path);
+	g_free(st);
+}
+
+sqlite3 *
+store_db(Store *st)
+{
+	return st->db;
+}
+
+gboolean
+store_begin(Store *st, GError **err)
+{
+	return exec(st, "BEGIN IMMEDIATE", err);
+}
+
+gboolean
+store_commit(Store *st, GError **err)
+{
+	if (exec(st, "COMMIT", err))
+		return TRUE;
+	store_rollback(st);
+	return FALSE;
+}
+
+void
+store_rollback(Store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+gboolean
+store_savepoint(Store *st, GError **err)
+{
+	return exec(st, "SAVEPOINT msg", err);
+}
+
+gboolean
+store_release(Store *st, GError **err)
+{
+	return exec(st, "RELEASE msg", err);
+}
+
+void
+store_rollback_savepoint(Store *st)
+{
+	sqlite3_exec(st->db, "ROLLBACK TO msg; RELEASE msg", NULL, NULL, NULL);
+}
+
+/* ---- ledger ---- */
+
+static const char *const ledger_states[] = {
+	[LEDGER_NONE] = "none",
+	[LEDGER_FAILED] = "failed",
+	[LEDGER_HANDLED] = "handled",
+	[LEDGER_MOVED] = "moved",
+	[LEDGER_QUARANTINED] = "quarantined",
+};
+
+const char *
+ledger_state_str(LedgerState s)
+{
+	return s < G_N_ELEMENTS(ledger_states) ? ledger_states[s] : "invalid";
+}
+
+static LedgerState
+ledger_state_parse(const char *s)
+{
+	for (gsize i = 0; s != NULL && i < G_N_ELEMENTS(ledger_states); i++)
+		if (strcmp(s, ledger_states[i]) == 0)
+			return i;
+	return LEDGER_NONE;
+}
+
+gboolean
+store_note_uidvalidity(Store *st, const char *account, const char *mailbox, guint32 uidvalidity,
+    GError **err)
+{
+	sqlite3_stmt *s = stmt(st, "INSERT OR IGNORE INTO mailboxes (account, mailbox, uidvalidity)"
+	    " VALUES (?, ?, ?)", err);
+
+	if (s == NULL)
+		return FALSE;
+	bind_text(s, 1, account);
+	bind_text(s, 2, mailbox);
+	sqlite3_bind_int64(s, 3, uidvalidity);
+	if (!done(st, s, err))
+		return FALSE;
+	if (sqlite3_changes(st->db) > 0)
+		g_message("%s %s: UIDVALIDITY %u recorded", account, mailbox, uidvalidity);
+	return TRUE;
+}
+
+LedgerState
+store_ledger_get(Store *st, const struct ledger_key *k, gint64 *id, int *attempts, GError **err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT id, state, attempts FROM ledger"
+	    " WHERE account = ? AND mailbox = ? AND uidvalidity = ? AND uid = ?", err);
+	LedgerState state = LEDGER_NONE;
+	int rc;
+
+	if (s == NULL)
+		return LEDGER_NONE;
+	bind_text(s, 1, k->account);
+	bind_text(s, 2, k->mailbox);
+	sqlite3_bind_int64(s, 3, k->uidvalidity);
+	sqlite3_bind_int64(s, 4, k->uid);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		state = ledger_state_parse((const char *)sqlite3_column_text(s, 1));
+		*attempts = sqlite3_column_int(s, 2);
+	} else if (rc != SQLITE_DONE)
+		db_fail(st, rc, err, "ledger lookup");
+	sqlite3_reset(s);
+	return state;
+}
+
+gint64
+store_ledger_find_identity(Store *st, const char *message_id, const char *sha256, GError **err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT id FROM ledger WHERE sha256 = ? AND message_id IS ?"
+	    " AND state IN ('handled', 'moved') AND duplicate_of IS NULL ORDER BY id LIMIT 1", err);
+	gint64 id = 0;
+	int rc;
+
+	if (s == NULL)
+		return 0;
+	bind_text(s, 1, sha256);
+	bind_text(s, 2, message_id);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	else if (rc != SQLITE_DONE)
+		db_fail(st, rc, err, "identity lookup");
+	sqlite3_reset(s);
+	return id;
+}
+
+static void
+log_transition(gint64 id, LedgerState from, LedgerState to)
+{
+	g_debug("message %" G_GINT64_FORMAT ": %s -> %s", id, ledger_state_str(from),
+	    ledger_state_str(to));
+}
+
+gint64
+store_ledger_handled(Store *st, const struct ledger_key *k, const struct ledger_entry *e,
+    GError **err)
+{
+	gint64 id = 0;
+	int attempts = 0;
+	GError *lerr = NULL;
+	LedgerState was = store_ledger_get(st, k, &id, &attempts, &lerr);
+	sqlite3_stmt *s;
+
+	if (lerr != NULL) {
+		g_propagate_error(err, lerr);
+		return 0;
+	}
+	s = stmt(st, "INSERT INTO ledger (account, mailbox, uidvalidity, uid, message_id, sha256,"
+	    " size, state, class, reason, sender, subject, duplicate_of)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, 'handled', ?, ?, ?, ?, ?)"
+	    " ON CONFLICT (account, mailbox, uidvalidity, uid) DO UPDATE SET"
+	    " message_id = excluded.message_id, sha256 = excluded.sha256, size = excluded.size,"
+	    " state = 'handled', class = excluded.class, reason = excluded.reason,"
+	    " sender = excluded.sender, subject = excluded.subject,"
+	    " duplicate_of = excluded.duplicate_of, error = NULL, updated_at = datetime('now')"
+	    " RETURNING id", err);
+	if (s == NULL)
+		return 0;
+	bind_text(s, 1, k->account);
+	bind_text(s, 2, k->mailbox);
+	sqlite3_bind_int64(s, 3, k->uidvalidity);
+	sqlite3_bind_int64(s, 4, k->uid);
+	bind_text(s, 5, e->message_id);
+	bind_text(s, 6, e->sha256);
+	sqlite3_bind_int64(s, 7, e->size);
+	bind_text(s, 8, e->class);
+	bind_text(s, 9, e->reason);
+	bind_text(s, 10, e->sender);
+	bind_text(s, 11, e->subject);
+	if (e->duplicate_of > 0)
+		sqlite3_bind_int64(s, 12, e->duplicate_of);
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		db_fail(st, rc, err, "ledger insert");
+		sqlite3_reset(s);
+		return 0;
+	}
+	id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	log_transition(id, was, LEDGER_HANDLED);
+	return id;
+}
+
+int
+store_ledger_failed(Store *st, const struct ledger_key *k, const char *error, GError **err)
+{
+	sqlite3_stmt *s = stmt(st, "INSERT INTO ledger (account, mailbox, uidvalidity, uid, state,"
+	    " attempts, error) VALUES (?, ?, ?, ?, 'failed', 1, ?)"
+	    " ON CONFLICT (account, mailbox, uidvalidity, uid) DO UPDATE SET"
+	    " state = 'failed', attempts = attempts + 1, error = excluded.error,"
+	    " updated_at = datetime('now') RETURNING id, attempts", err);
+	int attempts = 0, rc;
+
+	if (s == NULL)
+		return 0;
+	bind_text(s, 1, k->account);
+	bind_text(s, 2, k->mailbox);
+	sqlite3_bind_int64(s, 3, k->uidvalidity);
+	sqlite3_bind_int64(s, 4, k->uid);
+	bind_text(s, 5, error);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		attempts = sqlite3_column_int(s, 1);
+		g_warning("message uid %u: failed (attempt %d): %s", k->uid, attempts, error);
+	} else
+		db_fail(st, rc, err, "ledger failure");
+	sqlite3_reset(s);
+	return attempts;
+}
+
+gboolean
+store_ledger_set_state(Store *st, gint64 id, LedgerState to, GError **err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT state FROM ledger WHERE id = ?", err);
+	LedgerState from = LEDGER_NONE;
+
+	if (s == NULL)
+		return FALSE;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		from = ledger_state_parse((const char *)sqlite3_column_text(s, 0));
+	sqlite3_reset(s);
+	if ((s = stmt(st, "UPDATE ledger SET state = ?, updated_at = datetime('now') WHERE id = ?",
+	    err)) == NULL)
+		return FALSE;
+	bind_text(s, 1, ledger_state_str(to));
+	sqlite3_bind_int64(s, 2, id);
+	if (!done(st, s, err))
+		return FALSE;
+	log_transition(id, from, to);
+	return TRUE;
+}
+
+gboolean
+store_ledger_link_application(Store *st, gint64 ledger_id, gint64 app_id, GError **err)
+{
+	sqlite3_stmt *s = stmt(st, "UPDATE ledger SET application_id = ? WHERE id = ?", err);
+
+	if (s == NULL)
+		return FALSE;
+	sqlite3_bind_int64(s, 1, app_id);
+	sqlite3_bind_int64(s, 2, ledger_id);
+	return done(st, s, err);
+}
+
+/* ---- applications ---- */
+
+char *
+store_app_create(Store *st, int year, const struct app_new *a, gint64 *app_id, GError **err)
+{
+	sqlite3_stmt *s = stmt(st, "INSERT INTO ref_counter (year, last) VALUES (?, 1)"
+	    " ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last", err);
+	g_autofree char *ref = NULL;
+	int rc, seq;
+
+	if (s == NULL)
+		return NULL;
+	sqlite3_bind_int(s, 1, year);
+	rc = sqlite3_step(s);
+	seq = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW) {
+		db_fail(st, rc, err, "reference counter");
+		return NULL;
+	}
+	if ((ref = ref_format(year, seq)) == NULL) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "references for %d exhausted", year);
+		return NULL;
+	}
+	s = stmt(st, "INSERT INTO applications (reference, email, name, school, country, flags,"
+	    " form, ledger_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", err);
+	if (s == NULL)
+		return NULL;
+	bind_text(s, 1, ref);
+	bind_text(s, 2, a->email);
+	bind_text(s, 3, a->name);
+	bind_text(s, 4, a->school);
+	bind_text(s, 5, a->country);
+	bind_text(s, 6, a->flags);
+	bind_text(s, 7, a->form_json);
+	sqlite3_bind_int64(s, 8, a->ledger_id);
+	rc = sqlite3_step(s);
+	*app_id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW) {
+		db_fail(st, rc, err, "application insert");
+		return NULL;
+	}
+	for (guint i = 0; a->choices != NULL && i < a->choices->len; i++) {
+		const struct form_choice *c = &g_array_index(a->choices, struct form_choice, i);
+		if ((s = stmt(st, "INSERT OR IGNORE INTO choices (application_id, rank, course, block)"
+		    " VALUES (?, ?, ?, ?)", err)) == NULL)
+			return NULL;
+		sqlite3_bind_int64(s, 1, *app_id);
+		sqlite3_bind_int(s, 2, c->rank);
+		bind_text(s, 3, c->course);
+		bind_text(s, 4, c->block);
+		if (!done(st, s, err))
+			return NULL;
+	}
+	return g_steal_pointer(&ref);
+}
+
+gint64
+store_app_by_email(Store *st, const char *email, char **reference, GError **err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT id, reference FROM applications WHERE email = ?"
+	    " AND status <> 'cancelled' ORDER BY id DESC LIMIT 1", err);
+	gint64 id = 0;
+	int rc;
+
+	*reference = NULL;
+	if (s == NULL)
+		return 0;
+	bind_text(s, 1, email);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		*reference = col_text(s, 1);
+	} else if (rc != SQLITE_DONE)
+		db_fail(st, rc, err, "application lookup");
+	sqlite3_reset(s);
+	return id;
+}
+
+gboolean
+store_doc_add(Store *st, gint64 app_id, gint64 ledger_id, const struct attachment *a,
+    const char *received, GError **err)
+{
+	sqlite3_stmt *s = stmt(st, "INSERT INTO documents (application_id, ledger_id, sha256,"
+	    " filename, content_type, size, received) VALUES (?, ?, ?, ?, ?, ?, ?)", err);
+
+	if (s == NULL)
+		return FALSE;
+	sqlite3_bind_int64(s, 1, app_id);
+	sqlite3_bind_int64(s, 2, ledger_id);
+	bind_text(s, 3, a->sha256);
+	bind_text(s, 4, a->filename);
+	bind_text(s, 5, a->content_type);
+	sqlite3_bind_int64(s, 6, a->size);
+	bind_text(s, 7, received);
+	return done(st, s, err);
+}
+
+gboolean
+store_event(Store *st, gint64 app_id, gint64 ledger_id, const char *what, GError **err)
+{
+	sqlite3_stmt *s = stmt(st, "INSERT INTO events (application_id, ledger_id, what)"
+	    " VALUES (?, ?, ?)", err);
+
+	if (s == NULL)
+		return FALSE;
+	if (app_id > 0)
+		sqlite3_bind_int64(s, 1, app_id);
+	if (ledger_id > 0)
+		sqlite3_bind_int64(s, 2, ledger_id);
+	bind_text(s, 3, what);
+	return done(st, s, err);
+}
+
+/* ---- outbox ---- */
+
+static const char *const outbox_states[] = {
+	[OUTBOX_QUEUED] = "queued",
+	[OUTBOX_SENT] = "sent",
+	[OUTBOX_FAILED] = "failed",
+};
+
+const char *
+outbox_state_str(OutboxState s)
+{
+	return s < G_N_ELEMENTS(outbox_states) ? outbox_states[s] : "invalid";
+}
+
+void
+outbox_item_free(struct outbox_item *it)
+{
+	if (it == NULL)
+		return;
+	g_free(it->rcpt);
+	g_free(it->message_id);
+	if (it->raw)
+		g_bytes_unref(it->raw);
+	g_free(it);
+}
+
+gboolean
+store_outbox_add(Store *st, gint64 ledger_id, gint64 app_id, const char *kind, const char *rcpt,
+    const char *message_id, GBytes *raw, GError **err)
+{
+	sqlite3_stmt *s = stmt(st, "INSERT INTO outbox (ledger_id, application_id, kind, rcpt,"
+	    " message_id, raw) VALUES (?, ?, ?, ?, ?, ?)", err);
+	gsize len;
+	const void *data = g_bytes_get_data(raw, &len);
+
+	if (s == NULL)
+		return FALSE;
+	sqlite3_bind_int64(s, 1, ledger_id);
+	if (app_id > 0)
+		sqlite3_bind_int64(s, 2, app_id);
+	bind_text(s, 3, kind);
+	bind_text(s, 4, rcpt);
+	bind_text(s, 5, message_id);
+	sqlite3_bind_blob64(s, 6, data, len, SQLITE_TRANSIENT);
+	return done(st, s, err);
+}
+
+GPtrArray *
+store_outbox_due(Store *st, gint64 now, int limit, GError **err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT id, rcpt, message_id, raw, attempts FROM outbox"
+	    " WHERE state = 'queued' AND next_attempt <= ? ORDER BY id LIMIT ?", err);
+	GPtrArray *out;
+	int rc;
+
+	if (s == NULL)
+		return NULL;
+	out = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int(s, 2, limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct outbox_item *it = g_new0(struct outbox_item, 1);
+		it->id = sqlite3_column_int64(s, 0);
+		it->rcpt = col_text(s, 1);
+		it->message_id = col_text(s, 2);
+		it->raw = g_bytes_new(sqlite3_column_blob(s, 3), sqlite3_column_bytes(s, 3));
+		it->attempts = sqlite3_column_int(s, 4);
+		g_ptr_array_add(out, it);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_free(out, TRUE);
+		db_fail(st, rc, err, "outbox");
+		return NULL;
+	}
+	return out;
+}
+
+gboolean
+store_outbox_set(Store *st, gint64 id, OutboxState to, gint64 next_attempt, const char *error,
+    GError **err)
+{
+	sqlite3_stmt *s = stmt(st, "UPDATE outbox SET state = ?, next_attempt = ?, last_error = ?,"
+	    " attempts = attempts + 1,"
+	    " sent_at = CASE WHEN ? = 'sent' THEN datetime('now') ELSE sent_at END WHERE id = ?", err);
+
+	if (s == NULL)
+		return FALSE;
+	bind_text(s, 1, outbox_state_str(to));
+	sqlite3_bind_int64(s, 2, next_attempt);
+	bind_text(s, 3, error);
+	bind_text(s, 4, outbox_state_str(to));
+	sqlite3_bind_int64(s, 5, id);
+	if (!done(st, s, err))
+		return FALSE;
+	g_debug("reply %" G_GINT64_FORMAT ": -> %s", id, outbox_state_str(to));
+	return TRUE;
+}

@@ -1,0 +1,120 @@
+/* store.h: all state, in SQLite. Writers call these; one transaction per batch.
+ * All memory returned belongs to the caller. */
+#ifndef CLERK_STORE_H
+#define CLERK_STORE_H
+
+#include <glib.h>
+#include <sqlite3.h>
+
+#include "facts.h"
+
+typedef struct store Store;
+
+/* Open (creating or migrating the schema); the file is made 0600. */
+Store *store_open(const char *path, GError **err);
+void store_close(Store *st);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Store, store_close)
+/* The handle, for read-only reports (report.c). */
+sqlite3 *store_db(Store *st);
+
+gboolean store_begin(Store *st, GError **err);
+gboolean store_commit(Store *st, GError **err);
+void store_rollback(Store *st);
+/* Nested savepoint around one message inside a batch. */
+gboolean store_savepoint(Store *st, GError **err);
+gboolean store_release(Store *st, GError **err);
+void store_rollback_savepoint(Store *st);
+
+/* ---- the ledger: every message seen, keyed by where it was ---- */
+
+typedef enum {
+	LEDGER_NONE,		/* not recorded */
+	LEDGER_FAILED,		/* processing failed; retried until max attempts */
+	LEDGER_HANDLED,		/* committed: effects stored, not yet moved */
+	LEDGER_MOVED,		/* in the processed mailbox */
+	LEDGER_QUARANTINED,	/* in the quarantine mailbox */
+} LedgerState;
+const char *ledger_state_str(LedgerState s);
+
+struct ledger_key {
+	const char *account;
+	const char *mailbox;
+	guint32 uidvalidity;
+	guint32 uid;
+};
+
+struct ledger_entry {
+	const char *message_id;
+	const char *sha256;
+	gsize size;
+	const char *sender;
+	const char *subject;
+	const char *class;	/* classify_str() or "duplicate", "oversize" */
+	const char *reason;
+	gint64 duplicate_of;	/* 0 unless an identical message was handled before */
+};
+
+gboolean store_note_uidvalidity(Store *st, const char *account, const char *mailbox,
+    guint32 uidvalidity, GError **err);
+/* State of a message by location; *id and *attempts are set when recorded. */
+LedgerState store_ledger_get(Store *st, const struct ledger_key *k, gint64 *id, int *attempts,
+    GError **err);
+/* A handled message with the same identity (Message-ID + SHA-256), wherever it was: 0 if none. */
+gint64 store_ledger_find_identity(Store *st, const char *message_id, const char *sha256,
+    GError **err);
+/* Record a message as handled (insert, or update a FAILED row); returns its id. */
+gint64 store_ledger_handled(Store *st, const struct ledger_key *k, const struct ledger_entry *e,
+    GError **err);
+/* Record a failure (insert or update), counting attempts; returns the attempt count. */
+int store_ledger_failed(Store *st, const struct ledger_key *k, const char *error, GError **err);
+/* Move a recorded message to a new state; the one place transitions are logged. */
+gboolean store_ledger_set_state(Store *st, gint64 id, LedgerState to, GError **err);
+gboolean store_ledger_link_application(Store *st, gint64 ledger_id, gint64 app_id, GError **err);
+
+/* ---- applications and documents ---- */
+
+struct app_new {
+	const char *email;	/* registered address */
+	const char *name;
+	const char *school;
+	const char *country;
+	const char *form_json;	/* every field as written */
+	const char *flags;	/* comma-separated staff flags, or NULL */
+	gint64 ledger_id;
+	GArray *choices;	/* struct form_choice */
+};
+
+/* Create with the next reference of that year; returns the reference. */
+char *store_app_create(Store *st, int year, const struct app_new *a, gint64 *app_id, GError **err);
+/* The newest application registered to an address: its id (0 if none) and reference. */
+gint64 store_app_by_email(Store *st, const char *email, char **reference, GError **err);
+gboolean store_doc_add(Store *st, gint64 app_id, gint64 ledger_id, const struct attachment *a,
+    const char *received, GError **err);
+gboolean store_event(Store *st, gint64 app_id, gint64 ledger_id, const char *what, GError **err);
+
+/* ---- the outbox ---- */
+
+typedef enum {
+	OUTBOX_QUEUED,
+	OUTBOX_SENT,
+	OUTBOX_FAILED,
+} OutboxState;
+const char *outbox_state_str(OutboxState s);
+
+struct outbox_item {
+	gint64 id;
+	char *rcpt;
+	char *message_id;
+	GBytes *raw;
+	int attempts;
+};
+void outbox_item_free(struct outbox_item *it);
+
+gboolean store_outbox_add(Store *st, gint64 ledger_id, gint64 app_id, const char *kind,
+    const char *rcpt, const char *message_id, GBytes *raw, GError **err);
+/* Queued replies whose time has come, oldest first. */
+GPtrArray *store_outbox_due(Store *st, gint64 now, int limit, GError **err);
+gboolean store_outbox_set(Store *st, gint64 id, OutboxState to, gint64 next_attempt,
+    const char *error, GError **err);
+
+#endif

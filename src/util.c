@@ -1,0 +1,143 @@
+/* util.c: shared helpers. */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+G_DEFINE_QUARK(clerk-error-quark, clerk_error)
+
+static const char *log_prog = "clerkd";
+static gboolean log_verbose;
+
+char *
+util_today(void)
+{
+	const char *now = g_getenv("CLERKD_NOW");
+	int y, m, d;
+
+	if (now != NULL && sscanf(now, "%4d-%2d-%2d", &y, &m, &d) == 3 &&
+	    g_date_valid_dmy(d, m, y))
+		return g_strdup_printf("%04d-%02d-%02d", y, m, d);
+	g_autoptr(GDateTime) dt = g_date_time_new_now_local();
+	return g_date_time_format(dt, "%Y-%m-%d");
+}
+
+int
+util_today_year(void)
+{
+	g_autofree char *today = util_today();
+	return atoi(today);
+}
+
+char *
+util_sha256_hex(const void *data, gsize len)
+{
+	return g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, len);
+}
+
+static void
+log_handler(const char *domain, GLogLevelFlags level, const char *msg, gpointer data)
+{
+	const char *lv = "info";
+
+	if (level & G_LOG_LEVEL_ERROR)
+		lv = "fatal";
+	else if (level & G_LOG_LEVEL_CRITICAL)
+		lv = "critical";
+	else if (level & G_LOG_LEVEL_WARNING)
+		lv = "warning";
+	else if (level & G_LOG_LEVEL_MESSAGE)
+		lv = "notice";
+	else if (level & G_LOG_LEVEL_DEBUG) {
+		if (!log_verbose)
+			return;
+		lv = "debug";
+	}
+	fprintf(stderr, "%s[%d]: %s: %s\n", log_prog, (int)getpid(), lv, msg);
+}
+
+void
+util_log_init(const char *progname, gboolean verbose)
+{
+	log_prog = progname;
+	log_verbose = verbose;
+	g_log_set_default_handler(log_handler, NULL);
+}
+
+char *
+util_read_secret(const char *path, GError **err)
+{
+	struct stat st;
+	char *buf = NULL;
+	gsize len;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "%s: %s", path, g_strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "%s: not a regular file", path);
+		return NULL;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		close(fd);
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG,
+		    "%s: mode %03o lets others read it; chmod 600 it", path,
+		    (unsigned)(st.st_mode & 0777));
+		return NULL;
+	}
+	close(fd);
+	if (!g_file_get_contents(path, &buf, &len, NULL) || len > 8192) {
+		g_free(buf);
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "%s: unreadable or too long", path);
+		return NULL;
+	}
+	g_strchomp(buf);
+	return buf;
+}
+
+char *
+util_addr_normalize(const char *addr)
+{
+	if (addr == NULL)
+		return NULL;
+	g_autofree char *s = g_strstrip(g_strdup(addr));
+	size_t n = strlen(s);
+
+	if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
+		s[n - 1] = '\0';
+		memmove(s, s + 1, n - 1);
+	}
+	const char *at = strrchr(s, '@');
+	if (at == NULL || at == s || at[1] == '\0' || strlen(s) > 254 ||
+	    strpbrk(s, " \t\r\n<>,;\"") != NULL)
+		return NULL;
+	return g_ascii_strdown(s, -1);
+}
+
+char *
+util_utf8_clean(const char *s, gssize len, gsize max)
+{
+	if (s == NULL)
+		return g_strdup("");
+	g_autofree char *valid = g_utf8_make_valid(s, len);
+	GString *out = g_string_sized_new(MIN(strlen(valid), max) + 1);
+
+	for (const char *p = valid; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+		if (c == '\r')
+			continue;
+		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+			c = ' ';
+		if (out->len + 6 > max)
+			break;
+		g_string_append_unichar(out, c);
+	}
+	return g_string_free(out, FALSE);
+}

@@ -1,0 +1,41 @@
+/* util.h: the few helpers every stage shares: errors, dates, digests, logging. */
+#ifndef CLERK_UTIL_H
+#define CLERK_UTIL_H
+
+#include <glib.h>
+
+/* One error domain; the code says what the caller may do about it. */
+#define CLERK_ERROR (clerk_error_quark())
+typedef enum {
+	CLERK_ERROR_TEMP,	/* try again later: network, SQLITE_BUSY, SMTP 4xx */
+	CLERK_ERROR_FINAL,	/* retrying will not help: SMTP 5xx, bad input */
+	CLERK_ERROR_CONFIG,	/* configuration or permissions: exit 78 */
+} ClerkErrorCode;
+GQuark clerk_error_quark(void);
+
+/* sysexits(3) codes used by the mains. */
+#define EXIT_CONFIG 78
+#define EXIT_TEMPFAIL 75
+#define EXIT_USAGE 64
+
+/* Today's date as YYYY-MM-DD: CLERKD_NOW if set (tests, demos), else local time. */
+char *util_today(void);
+int util_today_year(void);
+
+/* Lower-case hex SHA-256 of a buffer. */
+char *util_sha256_hex(const void *data, gsize len);
+
+/* Route g_log output to stderr as "clerkd[pid]: level: message". */
+void util_log_init(const char *progname, gboolean verbose);
+
+/* Read a secret from a file that only its owner may read; NULL and an error otherwise. */
+char *util_read_secret(const char *path, GError **err);
+
+/* Trim and lower-case an e-mail address into a new string; NULL if it is not one. */
+char *util_addr_normalize(const char *addr);
+
+/* Replace every byte sequence that is not valid UTF-8 and every control character
+ * other than \n and \t; caps the result at max bytes (on a character boundary). */
+char *util_utf8_clean(const char *s, gssize len, gsize max);
+
+#endif
