@@ -1,0 +1,85 @@
+#!/bin/bash
+# End to end against a real Dovecot and a real SMTP receiver: applications in,
+# receipts out, automatic mail unanswered, nothing twice, inbox emptied.
+. "$top_srcdir/tests/lib.sh"
+export CLERKD_NOW=2026-10-20
+
+servers_start
+deliver "$DATA"/*.eml
+humans=$(grep -l -E '^class: (application|first-contact)' "$DATA"/*.facts | wc -l)
+apps=$(grep -l -E '^class: application' "$DATA"/*.facts | wc -l)
+total=$(ls "$DATA"/*.eml | wc -l)
+is "all messages delivered" "$(mailbox_count INBOX)" "$total"
+
+ok "clerkd --once exits 0" run_clerkd
+is "inbox emptied" "$(mailbox_count INBOX)" 0
+is "every message in Processed" "$(mailbox_count Processed)" "$total"
+is "one reply per human message" "$(sink_count)" "$humans"
+
+# Each reply answers a human message of the corpus, threaded, referenced.
+replied_to=""
+for f in $(sink_files); do
+	irt=$("$MAILCAT" -h In-Reply-To "$f" | tr -d '<>')
+	src=$(grep -l -i -F "$irt" "$DATA"/*.eml | head -1)
+	name=$(basename "$src" .eml)
+	replied_to="$replied_to $name"
+	class=$(sed -n 's/^class: //p' "$DATA/$name.facts")
+	subj=$("$MAILCAT" -h Subject "$f")
+	is "$name: reply is auto-replied" "$("$MAILCAT" -h Auto-Submitted "$f")" "auto-replied"
+	ok "$name: References carries the original" grep -q -i -F "$irt" <("$MAILCAT" -h References "$f")
+	ok "$name: reply goes to the sender" grep -q -i -F "$(sed -n 's/^from: //p' "$DATA/$name.facts")" <("$MAILCAT" -h To "$f")
+	ok "$name: body is UTF-8 text/plain" grep -q -i 'Content-Type: text/plain; charset=utf-8' "$f"
+	if [ "$class" = application ]; then
+		ok "$name: reference in subject" grep -q -E '\[ECP-2026-[0-9]{5}\]$' <<<"$subj"
+		ref=$(grep -o -E 'ECP-2026-[0-9]{5}' <<<"$subj")
+		ok "$name: reference in body" grep -q "$ref" <("$MAILCAT" "$f")
+		fullname=$(sed -n 's/^form.full_name: //p' "$DATA/$name.facts")
+		ok "$name: greets $fullname" grep -q -F "Dear $fullname," <("$MAILCAT" "$f")
+		for att in $(sed -n 's/^attachment: \([^|]*\)|.*/\1/p' "$DATA/$name.facts" | tr ' ' '\037'); do
+			att=$(tr '\037' ' ' <<<"$att")
+			ok "$name: receipt lists $att" grep -q -F -- "- $att (" <("$MAILCAT" "$f")
+		done
+		ok "$name: clerkctl shows $ref" clerkctl show "$ref"
+	else
+		ok "$name: first contact carries the blank form" grep -q '^Full name:' <("$MAILCAT" "$f")
+	fi
+done
+for f in "$DATA"/*.facts; do
+	name=$(basename "$f" .facts)
+	if grep -q '^class: automatic' "$f"; then
+		ok "$name: automatic mail not answered" bash -c "! grep -q -w '$name' <<<'$replied_to'"
+	fi
+done
+
+# The applicants, as staff see them: names decoded, every one listed.
+clerkctl list --json >"$T/list.json"
+is "clerkctl list --json has every application" "$(grep -c '"reference"' "$T/list.json")" "$apps"
+for f in $(grep -l '^class: application' "$DATA"/*.facts); do
+	fullname=$(sed -n 's/^form.full_name: //p' "$f")
+	ok "list --json has name '$fullname'" grep -q -F "\"name\" : \"$fullname\"" "$T/list.json"
+done
+ok "every application has status received" bash -c "! grep '\"status\"' '$T/list.json' | grep -v -q received"
+
+# Documents: content-addressed, private.
+docs=$(find "$T/store/documents" -type f | wc -l)
+ok "documents stored" test "$docs" -gt 0
+is "documents directory is 0700" "$(stat -c %a "$T/store/documents")" 700
+is "no document readable by others" "$(find "$T/store/documents" -type f ! -perm 600 | wc -l)" 0
+is "database is 0600" "$(stat -c %a "$T/store/clerkd.db")" 600
+ok "no document kept under a name from mail" bash -c "! find '$T/store/documents' -type f | grep -q -E 'pdf|jpe?g|txt'"
+
+# Second run: nothing new, nothing sent twice.
+before=$(sink_count)
+ok "second run exits 0" run_clerkd
+is "second run sends nothing" "$(sink_count)" "$before"
+is "second run keeps Processed as it was" "$(mailbox_count Processed)" "$total"
+
+# The same message delivered again (new UID): recorded, not answered again.
+deliver "$DATA/gmail-pdf.eml"
+ok "redelivery run exits 0" run_clerkd
+is "a redelivered message is not answered again" "$(sink_count)" "$before"
+is "inbox empty after redelivery" "$(mailbox_count INBOX)" 0
+is "no new application for a redelivered message" "$(clerkctl list --json | grep -c '"reference"')" "$apps"
+
+ok "no secret in the log" bash -c "! grep -q -F '$IMAP_PASS' '$T/clerkd.log'"
+done_testing

@@ -1,0 +1,218 @@
+# tests/lib.sh: real servers for end-to-end tests, started and stopped here.
+#   . "$top_srcdir/tests/lib.sh"; servers_start; deliver FILE...; run_clerkd; ...
+# A throwaway Dovecot (IMAP) and Postfix's smtp-sink (SMTP), both on loopback
+# high ports, in a private directory that is removed on exit.
+
+set -u
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+CLERKD="$top_builddir/src/clerkd"
+CLERKCTL="$top_builddir/src/clerkctl"
+MAILCAT="$top_builddir/tests/mailcat"
+DATA="$top_srcdir/tests/data"
+
+# ---- TAP ----
+T_N=0
+T_FAILED=0
+ok() {	# ok DESCRIPTION COMMAND...
+	local desc=$1; shift
+	T_N=$((T_N + 1))
+	if "$@" >/dev/null 2>&1; then
+		echo "ok $T_N - $desc"
+	else
+		echo "not ok $T_N - $desc"
+		T_FAILED=$((T_FAILED + 1))
+	fi
+}
+is() {	# is DESCRIPTION GOT EXPECTED
+	T_N=$((T_N + 1))
+	if [ "$2" = "$3" ]; then
+		echo "ok $T_N - $1"
+	else
+		echo "not ok $T_N - $1"
+		echo "# got:      '$2'"
+		echo "# expected: '$3'"
+		T_FAILED=$((T_FAILED + 1))
+	fi
+}
+done_testing() {
+	echo "1..$T_N"
+	[ "$T_FAILED" -eq 0 ]
+}
+bail() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+# ---- ports and users ----
+port_free() {
+	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+pick_port() {
+	local p
+	for _ in $(seq 1 50); do
+		p=$((20000 + RANDOM % 30000))
+		port_free "$p" && { echo "$p"; return 0; }
+	done
+	return 1
+}
+wait_port() {	# wait_port PORT: until something listens (5 s at most)
+	for _ in $(seq 1 100); do
+		port_free "$1" || return 0
+		sleep 0.05
+	done
+	return 1
+}
+if [ "$(id -u)" = 0 ]; then
+	MAIL_USER=nobody
+	MAIL_GROUP=$(id -gn nobody)
+else
+	MAIL_USER=$(id -un)
+	MAIL_GROUP=$(id -gn)
+fi
+
+# ---- the servers ----
+servers_start() {
+	T=$(mktemp -d "${TMPDIR:-/tmp}/clerkd-test.XXXXXX")
+	chmod 755 "$T"
+	trap servers_stop EXIT
+	mkdir -p "$T/run" "$T/state" "$T/mail" "$T/sink" "$T/store"
+	chown "$MAIL_USER:$MAIL_GROUP" "$T/mail"
+	chmod 777 "$T/sink"
+	IMAP_PORT=$(pick_port) || bail "no free port"
+	SMTP_PORT=$(pick_port) || bail "no free port"
+	IMAP_PASS=secret-$RANDOM$RANDOM
+	printf 'clerk:{PLAIN}%s\n' "$IMAP_PASS" >"$T/users"
+	printf '%s\n' "$IMAP_PASS" >"$T/imap.pass"
+	chmod 600 "$T/imap.pass"
+	cat >"$T/dovecot.conf" <<EOC
+base_dir = $T/run
+state_dir = $T/state
+log_path = $T/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_username_format = %Ln
+default_login_user = $MAIL_USER
+default_internal_user = $MAIL_USER
+default_internal_group = $MAIL_GROUP
+mail_location = maildir:$T/mail/%u
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN $T/users
+}
+userdb {
+  driver = static
+  args = uid=$MAIL_USER gid=$MAIL_GROUP home=$T/mail/%u
+}
+service imap-login {
+  chroot =
+  inet_listener imap {
+    port = $IMAP_PORT
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service anvil {
+  chroot =
+}
+service stats {
+  unix_listener stats-writer {
+    mode = 0666
+  }
+}
+auth_failure_delay = 0
+EOC
+	dovecot -F -c "$T/dovecot.conf" >>"$T/dovecot.out" 2>&1 &
+	DOVECOT_PID=$!
+	wait_port "$IMAP_PORT" || { cat "$T/dovecot.out" "$T/dovecot.log" 2>/dev/null; bail "dovecot did not start"; }
+	sink_start
+	write_config
+}
+
+sink_start() {
+	local u=""
+	[ "$(id -u)" = 0 ] && u="-u $MAIL_USER"
+	# shellcheck disable=SC2086
+	smtp-sink $u -d "$T/sink/%H%M%S." "127.0.0.1:$SMTP_PORT" 100 >>"$T/sink.out" 2>&1 &
+	SINK_PID=$!
+	wait_port "$SMTP_PORT" || bail "smtp-sink did not start"
+}
+
+sink_stop() {
+	[ -n "${SINK_PID:-}" ] && kill "$SINK_PID" 2>/dev/null && wait "$SINK_PID" 2>/dev/null
+	SINK_PID=
+}
+
+servers_stop() {
+	sink_stop
+	if [ -n "${DOVECOT_PID:-}" ]; then
+		kill "$DOVECOT_PID" 2>/dev/null
+		wait "$DOVECOT_PID" 2>/dev/null
+	fi
+	if [ "${KEEP_TEST_DIR:-}" = 1 ] || [ "$T_FAILED" -gt 0 ]; then
+		echo "# test directory kept: $T"
+		[ -f "$T/dovecot.log" ] && sed 's/^/# dovecot: /' "$T/dovecot.log" | tail -20
+	else
+		rm -rf "$T"
+	fi
+}
+
+write_config() {
+	cat >"$T/clerkd.conf" <<EOC
+# written by tests/lib.sh
+[imap]
+url = imap://127.0.0.1:$IMAP_PORT
+user = clerk
+password_file = imap.pass
+mailbox = INBOX
+
+[smtp]
+url = smtp://127.0.0.1:$SMTP_PORT
+from = Exchange Clerkship Program <clerkship@example.edu>
+
+[store]
+database = store/clerkd.db
+documents = store/documents
+
+[rules]
+directory = $top_srcdir/rules
+
+[staff]
+addresses = registrar@example.edu
+EOC
+}
+
+# ---- mail in ----
+deliver() {	# deliver FILE...: in order, through Dovecot's LDA
+	local f
+	for f in "$@"; do
+		/usr/lib/dovecot/dovecot-lda -c "$T/dovecot.conf" -d clerk -f sender@example.org <"$f" ||
+			bail "dovecot-lda failed for $f"
+	done
+	[ "$(id -u)" = 0 ] && chown -R "$MAIL_USER:$MAIL_GROUP" "$T/mail"
+	return 0
+}
+
+# Messages in a mailbox (INBOX, Processed, ...), counted on disk.
+mailbox_count() {
+	local dir="$T/mail/clerk"
+	[ "$1" != INBOX ] && dir="$dir/.$1"
+	find "$dir/cur" "$dir/new" -type f 2>/dev/null | wc -l
+}
+
+# ---- clerkd ----
+run_clerkd() {	# run_clerkd [ARGS]: --once with the test config; log in $T/clerkd.log
+	"$CLERKD" --config "$T/clerkd.conf" --once "$@" >>"$T/clerkd.log" 2>&1
+}
+clerkctl() {
+	"$CLERKCTL" --config "$T/clerkd.conf" "$@"
+}
+sink_count() {
+	find "$T/sink" -type f | wc -l
+}
+sink_files() {	# in arrival order
+	ls -tr "$T/sink"/* 2>/dev/null | sed "s|^|| "
+}
