@@ -81,16 +81,21 @@ is_known(const char *key)
 static char *
 clean_value(const char *v)
 {
-	g_autofree char *s = g_strstrip(g_strndup(v, FORM_MAX_VALUE));
-	gsize n = strlen(s);
+	g_autofree char *s = NULL;
+	gsize n;
+
+	while (*v == '*' || *v == ' ' || *v == '\t')
+		v++;	/* "*Full name:* Jane", as bold text reads in plain text */
+	s = g_strstrip(g_strndup(v, FORM_MAX_VALUE));
+	n = strlen(s);
 
 	while (n > 0 && (s[n - 1] == '*' || s[n - 1] == ' '))
 		s[--n] = '\0';
-	if (*s == '(' && s[n - 1] == ')')
+	if (n > 0 && *s == '(' && s[n - 1] == ')')
 		*s = '\0';
 	else {
 		char *hint = strstr(s, "  (");
-		if (hint != NULL && s[n - 1] == ')')
+		if (hint != NULL && n > 0 && s[n - 1] == ')')
 			*hint = '\0';
 	}
 	return g_strdup(g_strstrip(s));

@@ -259,6 +259,15 @@ first_msgid(const char *v)
 	return id;
 }
 
+static gboolean
+blank(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!g_ascii_isspace(*s))
+			return FALSE;
+	return TRUE;
+}
+
 struct facts *
 message_parse(const char *data, gsize len, GError **err)
 {
@@ -322,7 +331,7 @@ message_parse(const char *data, gsize len, GError **err)
 		else
 			visit(top, body, &w);
 	}
-	if (w.plain->len > 0 && !g_str_equal(g_strstrip(w.plain->str), "")) {
+	if (!blank(w.plain->str)) {
 		f->text = g_string_free(w.plain, FALSE);
 		g_string_free(w.html, TRUE);
 	} else {

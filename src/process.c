@@ -27,7 +27,7 @@ process_ctx_init(struct process_ctx *pc, const struct config *cfg, Store *st)
 		name[strlen(name) - 1] = '\0';
 		memmove(name, name + 1, strlen(name));
 	}
-	pc->program = *name ? g_strdup(name) : g_strdup("The Exchange Clerkship Program");
+	pc->program = *name ? g_strdup(name) : g_strdup("Exchange Clerkship Program");
 }
 
 void

@@ -1,5 +1,6 @@
 /* reply.c: building replies. */
 #include "reply.h"
+#include "message.h"
 #include "util.h"
 
 #include <gmime/gmime.h>
@@ -11,14 +12,19 @@
 GBytes *
 reply_build(const struct reply *r)
 {
-	GMimeMessage *m = g_mime_message_new(TRUE);
-	GMimeTextPart *body = g_mime_text_part_new_with_subtype("plain");
-	InternetAddressList *from = internet_address_list_parse(NULL, r->from);
-	GMimeFormatOptions *fo = g_mime_format_options_clone(NULL);
 	g_autoptr(GDateTime) now = g_date_time_new_now_local();
+	GMimeMessage *m;
+	GMimeTextPart *body;
+	InternetAddressList *from;
+	GMimeFormatOptions *fo;
 	char *s;
 	gsize len;
 
+	message_init();
+	m = g_mime_message_new(TRUE);
+	body = g_mime_text_part_new_with_subtype("plain");
+	from = internet_address_list_parse(NULL, r->from);
+	fo = g_mime_format_options_clone(NULL);
 	if (from != NULL) {
 		internet_address_list_append(g_mime_message_get_from(m), from);
 		g_object_unref(from);

@@ -1,0 +1,49 @@
+#!/bin/bash
+# The command-line contract: exit codes and messages, no servers needed.
+. "$top_srcdir/tests/lib.sh"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/clerkd-cli.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+IMAP_PORT=1 SMTP_PORT=2
+printf 'pw\n' >"$T/imap.pass"
+chmod 600 "$T/imap.pass"
+write_config
+
+ok "--check-config accepts the test config" "$CLERKD" --config "$T/clerkd.conf" --check-config
+
+sed 's/^user = clerk$/user clerk/' "$T/clerkd.conf" >"$T/bad.conf"
+"$CLERKD" --config "$T/bad.conf" --once 2>"$T/err"
+is "a malformed line exits 78" "$?" 78
+ok "the message names file and line" grep -q -F "$T/bad.conf:4: expected 'key = value'" "$T/err"
+
+sed 's/^\[store\]$/[store]\ncolour = blue/' "$T/clerkd.conf" >"$T/bad.conf"
+"$CLERKD" --config "$T/bad.conf" --check-config 2>"$T/err"
+is "an unknown key exits 78" "$?" 78
+ok "the unknown key is named with its line" grep -q -F "$T/bad.conf:13: unknown key 'colour'" "$T/err"
+
+chmod 644 "$T/imap.pass"
+"$CLERKD" --config "$T/clerkd.conf" --check-config 2>"$T/err"
+is "a password file others can read exits 78" "$?" 78
+ok "and says why" grep -q "chmod 600" "$T/err"
+chmod 600 "$T/imap.pass"
+
+"$CLERKD" --config "$T/missing.conf" --check-config 2>/dev/null
+is "a missing config file exits 78" "$?" 78
+
+"$CLERKD" --config "$T/clerkd.conf" --bogus 2>/dev/null
+is "an unknown option exits 64" "$?" 64
+
+"$CLERKCTL" --config "$T/clerkd.conf" 2>/dev/null
+is "clerkctl without a command exits 64" "$?" 64
+"$CLERKCTL" --config "$T/clerkd.conf" list --status nonsense 2>/dev/null
+is "clerkctl rejects an unknown status" "$?" 64
+is "clerkctl list --json on an empty store is []" "$("$CLERKCTL" --config "$T/clerkd.conf" list --json)" "[]"
+"$CLERKCTL" --config "$T/clerkd.conf" show ECP-2026-00001 2>/dev/null
+is "clerkctl show of an unknown reference exits 1" "$?" 1
+
+# IMAP unreachable: a temporary failure, exit 75, nothing lost.
+"$CLERKD" --config "$T/clerkd.conf" --once 2>"$T/err"
+is "an unreachable IMAP server exits 75" "$?" 75
+ok "and the log says so" grep -q "IMAP connect" "$T/err"
+ok "no secret in the log" bash -c "! grep -q -w pw '$T/err'"
+done_testing
