@@ -23,6 +23,7 @@ struct pass {
 	GArray *bad_ids;
 	struct pass_stats *ps;
 	GError *fatal;		/* a store error: abort the batch */
+	guint32 cur_size;	/* RFC822.SIZE of the oversize message being handled */
 };
 
 static struct ledger_key
@@ -90,7 +91,7 @@ handle_oversize(guint32 uid, const char *data, gsize len, gpointer user)
 
 	if (p->fatal != NULL || !store_savepoint(p->st, &p->fatal))
 		return;
-	if ((id = process_oversize(&p->pc, &k, data, len, p->pc.cfg->max_message_size + 1, &err)) > 0 &&
+	if ((id = process_oversize(&p->pc, &k, data, len, p->cur_size, &err)) > 0 &&
 	    store_release(p->st, &p->fatal)) {
 		g_array_append_val(p->done, uid);
 		g_array_append_val(p->done_ids, id);
@@ -136,9 +137,12 @@ run_batch(struct pass *p, GArray *fetch, GArray *oversize, GError **err)
 	if (fetch->len > 0 &&
 	    !imap_fetch(p->im, (guint32 *)fetch->data, fetch->len, handle_one, p, err))
 		goto rollback;
-	for (guint i = 0; i < oversize->len && p->fatal == NULL; i++)
-		if (!imap_fetch_header(p->im, g_array_index(oversize, guint32, i), handle_oversize, p, err))
+	for (guint i = 0; i < oversize->len && p->fatal == NULL; i++) {
+		struct imap_msg *m = &g_array_index(oversize, struct imap_msg, i);
+		p->cur_size = m->size;
+		if (!imap_fetch_header(p->im, m->uid, handle_oversize, p, err))
 			goto rollback;
+	}
 	if (p->fatal != NULL) {
 		g_propagate_error(err, g_steal_pointer(&p->fatal));
 		goto rollback;
@@ -163,7 +167,7 @@ pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats
 	g_autoptr(Imap) im = NULL;
 	g_autoptr(GArray) list = NULL;
 	g_autoptr(GArray) fetch = g_array_new(FALSE, FALSE, sizeof(guint32));
-	g_autoptr(GArray) oversize = g_array_new(FALSE, FALSE, sizeof(guint32));
+	g_autoptr(GArray) oversize = g_array_new(FALSE, FALSE, sizeof(struct imap_msg));
 	gboolean ok = FALSE;
 	gsize bytes = 0;
 
@@ -216,7 +220,7 @@ pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats
 			break;
 		}
 		if (m->size > cfg->max_message_size)
-			g_array_append_val(oversize, m->uid);
+			g_array_append_val(oversize, *m);
 		else {
 			g_array_append_val(fetch, m->uid);
 			bytes += m->size;

@@ -243,6 +243,30 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 	    "acknowledgement", vars, err);
 }
 
+/* A message whose identity (Message-ID + SHA-256) was handled before, under
+ * another UID or UIDVALIDITY: recorded as a duplicate and never acted on again.
+ * Returns its new ledger id, 0 if it is not a duplicate, -1 on error. */
+static gint64
+record_if_duplicate(struct process_ctx *pc, const struct ledger_key *k, struct ledger_entry *e,
+    GError **err)
+{
+	GError *lerr = NULL;
+	gint64 dup = store_ledger_find_identity(pc->st, e->message_id, e->sha256, &lerr);
+
+	if (lerr != NULL) {
+		g_propagate_error(err, lerr);
+		return -1;
+	}
+	if (dup == 0)
+		return 0;
+	e->class = "duplicate";
+	e->reason = "same Message-ID and SHA-256 as an earlier message";
+	e->duplicate_of = dup;
+	g_message("message <%s> (uid %u) was handled before as #%" G_GINT64_FORMAT ": not again",
+	    e->message_id ? e->message_id : "", k->uid, dup);
+	return store_ledger_handled(pc->st, k, e, err) ?: -1;
+}
+
 gint64
 process_message(struct process_ctx *pc, const struct ledger_key *k, const char *data, gsize len,
     GError **err)
@@ -253,9 +277,8 @@ process_message(struct process_ctx *pc, const struct ledger_key *k, const char *
 	const struct attachment *carrier;
 	struct ledger_entry e = { 0 };
 	const char *why = NULL;
-	gint64 id, dup;
+	gint64 id;
 	MsgClass class;
-	GError *lerr = NULL;
 
 	if ((f = message_parse(data, len, err)) == NULL)
 		return 0;
@@ -265,20 +288,8 @@ process_message(struct process_ctx *pc, const struct ledger_key *k, const char *
 	e.sender = f->from_addr;
 	e.subject = f->subject;
 
-	/* The same message seen before under another UID or UIDVALIDITY. */
-	dup = store_ledger_find_identity(pc->st, f->message_id, sha256, &lerr);
-	if (lerr != NULL) {
-		g_propagate_error(err, lerr);
-		return 0;
-	}
-	if (dup > 0) {
-		e.class = "duplicate";
-		e.reason = "same Message-ID and SHA-256 as an earlier message";
-		e.duplicate_of = dup;
-		g_message("message <%s> (uid %u) was handled before as #%" G_GINT64_FORMAT ": not again",
-		    f->message_id ? f->message_id : "", k->uid, dup);
-		return store_ledger_handled(pc->st, k, &e, err);
-	}
+	if ((id = record_if_duplicate(pc, k, &e, err)) != 0)
+		return MAX(id, 0);
 
 	form = find_form(f, &carrier);
 	class = classify(f, pc->cfg->from_addr, form != NULL, &why);
@@ -312,8 +323,8 @@ process_oversize(struct process_ctx *pc, const struct ledger_key *k, const char 
 {
 	g_autofree char *seed = g_strdup_printf("%.*s\n%zu", (int)len, header, size);
 	g_autofree char *sha256 = util_sha256_hex(seed, strlen(seed));
-	g_autofree char *limit = g_format_size(pc->cfg->max_message_size);
-	g_autofree char *actual = g_format_size(size);
+	g_autofree char *limit = g_format_size_full(pc->cfg->max_message_size, G_FORMAT_SIZE_IEC_UNITS);
+	g_autofree char *actual = g_format_size_full(size, G_FORMAT_SIZE_IEC_UNITS);
 	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autoptr(Facts) f = NULL;
 	struct ledger_entry e = { 0 };
@@ -327,6 +338,8 @@ process_oversize(struct process_ctx *pc, const struct ledger_key *k, const char 
 	e.size = size;
 	e.sender = f->from_addr;
 	e.subject = f->subject;
+	if ((id = record_if_duplicate(pc, k, &e, err)) != 0)
+		return MAX(id, 0);
 	e.class = "oversize";
 	if (classify_is_automatic(f, pc->cfg->from_addr, &why)) {
 		e.reason = why;

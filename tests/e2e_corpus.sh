@@ -1,0 +1,49 @@
+#!/bin/bash
+# End to end over the shared robustness corpus (real-world and broken mail):
+# every message ends in Processed or Quarantine, clerkd never dies, nothing
+# is answered twice, and only humans are answered.
+. "$top_srcdir/tests/lib.sh"
+export CLERKD_NOW=2026-10-20
+CORPUS=${CLERKD_SHARED_CORPUS:-$top_srcdir/../shared/corpus}
+if [ ! -d "$CORPUS" ]; then
+	# A tarball unpacked elsewhere (make distcheck) has no shared corpus beside it.
+	echo "1..0 # SKIP shared corpus not found at $CORPUS"
+	exit 0
+fi
+
+servers_start
+box="$T/mail/clerk"
+mkdir -p "$box/cur" "$box/new" "$box/tmp"
+n=0
+for f in "$CORPUS"/*/*__*; do
+	n=$((n + 1))
+	cp "$f" "$box/tmp/$n.corpus"
+	mv "$box/tmp/$n.corpus" "$box/new/$n.corpus"
+done
+chown -R "$MAIL_USER:$MAIL_GROUP" "$box"
+is "corpus delivered" "$(mailbox_count INBOX)" "$n"
+
+for pass in 1 2 3; do
+	run_clerkd
+	rc=$?
+	ok "pass $pass: clerkd exits 0 (got $rc)" test "$rc" -eq 0
+done
+is "inbox emptied" "$(mailbox_count INBOX)" 0
+is "every message in Processed or Quarantine" \
+	"$(($(mailbox_count Processed) + $(mailbox_count Quarantine)))" "$n"
+db="$T/store/clerkd.db"
+is "every message in the ledger" "$(sqlite3 "$db" "SELECT count(*) FROM ledger")" "$n"
+is "every reply delivered" "$(sink_count)" "$(sqlite3 "$db" "SELECT count(*) FROM outbox WHERE state = 'sent'")"
+is "at most one reply per message" \
+	"$(sqlite3 "$db" "SELECT count(*) FROM (SELECT ledger_id FROM outbox GROUP BY ledger_id HAVING count(*) > 1)")" 0
+is "no reply to automatic mail" \
+	"$(sqlite3 "$db" "SELECT count(*) FROM outbox o JOIN ledger l ON l.id = o.ledger_id WHERE l.class = 'automatic'")" 0
+ok "some automatic mail recognised (bounces, reports)" \
+	test "$(sqlite3 "$db" "SELECT count(*) FROM ledger WHERE class = 'automatic'")" -gt 5
+bad=0
+for f in $(sink_files); do
+	[ "$("$MAILCAT" -h Auto-Submitted "$f")" = auto-replied ] || bad=$((bad + 1))
+done
+is "every reply is marked auto-replied" "$bad" 0
+echo "# $(sqlite3 "$db" "SELECT class || ': ' || count(*) FROM ledger GROUP BY class" | tr '\n' ' ')"
+done_testing

@@ -1,0 +1,52 @@
+#!/bin/bash
+# End to end: mail over the size limit, and a mailbox migrated to a new
+# UIDVALIDITY (every message looks new to IMAP; none may be answered again).
+. "$top_srcdir/tests/lib.sh"
+export CLERKD_NOW=2026-10-20
+
+servers_start
+sed -i 's/^mailbox = INBOX$/mailbox = INBOX\nmax_message_size = 64K/' "$T/clerkd.conf"
+
+# A 150 KB application from a person, and a large automatic message.
+big() {	# big FROM SUBJECT EXTRA-HEADER
+	printf 'From: %s\nTo: clerkship@example.edu\nSubject: %s\nMessage-ID: <%s@example.org>\n%sMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nFull name: Big Scan\nMedical school: X\nYear of study: final\n\n--b\nContent-Type: application/pdf; name=scan.pdf\nContent-Transfer-Encoding: base64\n\n' \
+		"$1" "$2" "$RANDOM$RANDOM" "$3"
+	head -c 110000 /dev/urandom | base64
+	printf -- '--b--\n'
+}
+big 'Big Scan <big.scan@example.org>' 'My application with scans' '' >"$T/big.eml"
+big 'Robot <robot@example.org>' 'Automatic reply: away' 'Auto-Submitted: auto-replied\n' >"$T/bigauto.eml"
+deliver "$T/big.eml" "$T/bigauto.eml" "$DATA/gmail-pdf.eml"
+
+ok "clerkd --once exits 0" run_clerkd
+is "inbox emptied" "$(mailbox_count INBOX)" 0
+is "both large messages in Processed" "$(mailbox_count Processed)" 3
+is "two replies: the small application and the large human message" "$(sink_count)" 2
+reply=$(grep -l -F 'big.scan@example.org' "$T"/sink/* | head -1)
+ok "the large message gets a reply" test -n "$reply"
+ok "the reply names the limit" grep -q -F 'the limit is 64.0' <("$MAILCAT" "$reply")
+ok "the reply is threaded" grep -q -F '@example.org>' <("$MAILCAT" -h In-Reply-To "$reply")
+is "no application from a message that was not read" "$(clerkctl list --json | grep -c '"reference"')" 1
+
+# Migration: the processed mail comes back into the inbox under a new UIDVALIDITY.
+before=$(sink_count)
+uv1=$(sqlite3 "$T/store/clerkd.db" 'SELECT group_concat(uidvalidity) FROM mailboxes')
+kill "$DOVECOT_PID"; wait "$DOVECOT_PID" 2>/dev/null
+box="$T/mail/clerk"
+find "$box/.Processed/cur" "$box/.Processed/new" -type f -exec mv {} "$box/new/" \;
+rm -f "$box"/dovecot-uidlist "$box"/dovecot.index* "$box"/.Processed/dovecot-uidlist "$box"/.Processed/dovecot.index*
+sleep 1	# UIDVALIDITY is a timestamp: make sure it changes
+dovecot -F -c "$T/dovecot.conf" >>"$T/dovecot.out" 2>&1 &
+DOVECOT_PID=$!
+wait_port "$IMAP_PORT" || bail "dovecot did not restart"
+is "three messages back in the inbox" "$(mailbox_count INBOX)" 3
+
+ok "clerkd --once after the migration exits 0" run_clerkd
+uv2=$(sqlite3 "$T/store/clerkd.db" 'SELECT count(*) FROM mailboxes')
+is "the new UIDVALIDITY is recorded beside the old ($uv1)" "$uv2" 2
+is "nothing answered twice after the migration" "$(sink_count)" "$before"
+is "inbox emptied after the migration" "$(mailbox_count INBOX)" 0
+is "still one application" "$(clerkctl list --json | grep -c '"reference"')" 1
+is "the migrated messages are recorded as duplicates" \
+	"$(sqlite3 "$T/store/clerkd.db" "SELECT count(*) FROM ledger WHERE class = 'duplicate'")" 3
+done_testing
