@@ -22,7 +22,7 @@ make distdir distdir=_build/asan >/dev/null || exit 1
 	cd _build/asan &&
 	./configure --enable-werror --enable-sanitizers >/dev/null &&
 	make -j"$(nproc)" >/dev/null &&
-	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	CLERKD_SHARED_CORPUS="$top/../shared/corpus" \
 	make -j"$(nproc)" check

@@ -49,6 +49,19 @@ record_failure(struct pass *p, guint32 uid, const char *why)
 	}
 }
 
+/* Only a fault of the message itself counts against it. Anything else (the
+ * disk is full, the database busy, a template missing) aborts the batch: the
+ * message stays in the inbox, no attempt counted, and the pass is retried. */
+static void
+settle_failure(struct pass *p, guint32 uid, GError **err)
+{
+	if (*err != NULL && !g_error_matches(*err, CLERK_ERROR, CLERK_ERROR_FINAL)) {
+		p->fatal = g_steal_pointer(err);
+		return;
+	}
+	record_failure(p, uid, *err ? (*err)->message : "unknown error");
+}
+
 /* Called with each fetched message, inside the batch's transaction. */
 static void
 handle_one(guint32 uid, const char *data, gsize len, gpointer user)
@@ -72,13 +85,7 @@ handle_one(guint32 uid, const char *data, gsize len, gpointer user)
 		return;
 	}
 	store_rollback_savepoint(p->st);
-	if (err != NULL && err->code == CLERK_ERROR_TEMP && err->domain == CLERK_ERROR &&
-	    strstr(err->message, "database") != NULL) {
-		/* The store itself is unwell (busy, full): give up the batch. */
-		p->fatal = g_steal_pointer(&err);
-		return;
-	}
-	record_failure(p, uid, err ? err->message : "unknown error");
+	settle_failure(p, uid, &err);
 }
 
 static void
@@ -99,7 +106,7 @@ handle_oversize(guint32 uid, const char *data, gsize len, gpointer user)
 		return;
 	}
 	store_rollback_savepoint(p->st);
-	record_failure(p, uid, err ? err->message : "unknown error");
+	settle_failure(p, uid, &err);
 }
 
 /* After the commit: move, then record the moves. */

@@ -49,4 +49,20 @@ is "inbox emptied after the migration" "$(mailbox_count INBOX)" 0
 is "still one application" "$(clerkctl list --json | grep -c '"reference"')" 1
 is "the migrated messages are recorded as duplicates" \
 	"$(sqlite3 "$T/store/clerkd.db" "SELECT count(*) FROM ledger WHERE class = 'duplicate'")" 3
+
+# The database busy (another writer holds it): nothing happens, nothing is lost.
+db="$T/store/clerkd.db"
+deliver "$DATA/latin1-plain.eml"
+before=$(sink_count)
+(echo "BEGIN EXCLUSIVE; SELECT 1;"; sleep 8) | sqlite3 "$db" >/dev/null &
+lock=$!
+sleep 0.5
+run_clerkd
+is "a locked database is a temporary failure (exit 75)" "$?" 75
+is "the message stays in the inbox" "$(mailbox_count INBOX)" 1
+is "nothing is sent" "$(sink_count)" "$before"
+wait "$lock"
+ok "once the database is free, clerkd exits 0" run_clerkd
+is "the message is handled" "$(mailbox_count INBOX)" 0
+is "and answered once" "$(sink_count)" "$((before + 1))"
 done_testing
