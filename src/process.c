@@ -207,26 +207,41 @@ handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts 
 	return queue_reply(pc, ledger_id, app_id, f, sha256, "receipt", ref, "receipt", vars, err);
 }
 
+/* The reference every reply to this sender carries: their application's,
+ * or one held for them until they apply. *app_id is 0 in the second case. */
+static char *
+sender_reference(struct process_ctx *pc, const char *addr, gint64 *app_id, GError **err)
+{
+	GError *lerr = NULL;
+	char *ref = NULL;
+
+	*app_id = store_app_by_email(pc->st, addr, &ref, &lerr);
+	if (lerr != NULL) {
+		g_propagate_error(err, lerr);
+		return NULL;
+	}
+	return ref != NULL ? ref : store_ref_reserve(pc->st, addr, pc->year, err);
+}
+
 static gboolean
 handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct facts *f,
     const char *sha256, GError **err)
 {
-	g_autofree char *ref = NULL, *received = NULL;
+	g_autofree char *received = NULL;
 	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
-	GError *lerr = NULL;
-	gint64 app_id = store_app_by_email(pc->st, f->from_addr, &ref, &lerr);
+	gint64 app_id;
+	g_autofree char *ref = sender_reference(pc, f->from_addr, &app_id, err);
 	const char *name = f->from_name ? f->from_name : "";
 
-	if (lerr != NULL) {
-		g_propagate_error(err, lerr);
+	if (ref == NULL)
 		return FALSE;
-	}
 	g_hash_table_insert(vars, "name", (gpointer)(*name ? name : "applicant"));
+	g_hash_table_insert(vars, "reference", ref);
 	if (app_id == 0) {
-		g_message("first contact from <%s> (message <%s>)", f->from_addr,
-		    f->message_id ? f->message_id : "");
+		g_message("first contact from <%s> (message <%s>), reference %s held", f->from_addr,
+		    f->message_id ? f->message_id : "", ref);
 		g_hash_table_insert(vars, "form", (gpointer)form_blank());
-		return queue_reply(pc, ledger_id, 0, f, sha256, "first-contact", NULL, "first-contact",
+		return queue_reply(pc, ledger_id, 0, f, sha256, "first-contact", ref, "first-contact",
 		    vars, err);
 	}
 	/* From a registered applicant: file what came, acknowledge it. */
@@ -237,7 +252,6 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 	g_message("message from applicant %s <%s> (message <%s>)", ref, f->from_addr,
 	    f->message_id ? f->message_id : "");
 	received = describe_attachments(f);
-	g_hash_table_insert(vars, "reference", ref);
 	g_hash_table_insert(vars, "attachments", received);
 	return queue_reply(pc, ledger_id, app_id, f, sha256, "acknowledgement", ref,
 	    "acknowledgement", vars, err);
@@ -350,8 +364,12 @@ process_oversize(struct process_ctx *pc, const struct ledger_key *k, const char 
 		return 0;
 	g_message("message <%s> from <%s> is %s, over the %s limit", f->message_id ? f->message_id : "",
 	    f->from_addr, actual, limit);
+	gint64 app_id;
+	g_autofree char *ref = sender_reference(pc, f->from_addr, &app_id, err);
+	if (ref == NULL)
+		return 0;
 	g_hash_table_insert(vars, "name", (gpointer)(f->from_name ? f->from_name : "applicant"));
 	g_hash_table_insert(vars, "limit", limit);
 	g_hash_table_insert(vars, "size", actual);
-	return queue_reply(pc, id, 0, f, sha256, "too-large", NULL, "too-large", vars, err) ? id : 0;
+	return queue_reply(pc, id, app_id, f, sha256, "too-large", ref, "too-large", vars, err) ? id : 0;
 }

@@ -36,6 +36,9 @@ static const char schema[] =
     "  UNIQUE (account, mailbox, uidvalidity, uid));"
     "CREATE INDEX IF NOT EXISTS ledger_identity ON ledger (sha256, message_id);"
     "CREATE TABLE IF NOT EXISTS ref_counter (year INTEGER PRIMARY KEY, last INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS reserved_refs ("
+    "  email TEXT PRIMARY KEY, reference TEXT NOT NULL UNIQUE,"
+    "  created_at TEXT NOT NULL DEFAULT (datetime('now')));"
     "CREATE TABLE IF NOT EXISTS applications ("
     "  id INTEGER PRIMARY KEY, reference TEXT NOT NULL UNIQUE,"
     "  email TEXT NOT NULL, name TEXT NOT NULL, school TEXT, country TEXT,"
@@ -466,12 +469,13 @@ store_ledger_link_application(Store *st, gint64 ledger_id, gint64 app_id, GError
 
 /* ---- applications ---- */
 
-char *
-store_app_create(Store *st, int year, const struct app_new *a, gint64 *app_id, GError **err)
+/* The next reference of the year. */
+static char *
+next_reference(Store *st, int year, GError **err)
 {
 	sqlite3_stmt *s = stmt(st, "INSERT INTO ref_counter (year, last) VALUES (?, 1)"
 	    " ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last", err);
-	g_autofree char *ref = NULL;
+	char *ref;
 	int rc, seq;
 
 	if (s == NULL)
@@ -484,10 +488,76 @@ store_app_create(Store *st, int year, const struct app_new *a, gint64 *app_id, G
 		db_fail(st, rc, err, "reference counter");
 		return NULL;
 	}
-	if ((ref = ref_format(year, seq)) == NULL) {
+	if ((ref = ref_format(year, seq)) == NULL)
 		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "references for %d exhausted", year);
+	return ref;
+}
+
+/* The reference held for an address that wrote before applying, or NULL. */
+static char *
+reserved_reference(Store *st, const char *email, GError **err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT reference FROM reserved_refs WHERE email = ?", err);
+	char *ref = NULL;
+	int rc;
+
+	if (s == NULL)
 		return NULL;
+	bind_text(s, 1, email);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		ref = col_text(s, 0);
+	else if (rc != SQLITE_DONE)
+		db_fail(st, rc, err, "reserved reference");
+	sqlite3_reset(s);
+	return ref;
+}
+
+char *
+store_ref_reserve(Store *st, const char *email, int year, GError **err)
+{
+	GError *lerr = NULL;
+	char *ref = reserved_reference(st, email, &lerr);
+	sqlite3_stmt *s;
+
+	if (ref != NULL || lerr != NULL) {
+		if (lerr != NULL)
+			g_propagate_error(err, lerr);
+		return ref;
 	}
+	if ((ref = next_reference(st, year, err)) == NULL)
+		return NULL;
+	if ((s = stmt(st, "INSERT INTO reserved_refs (email, reference) VALUES (?, ?)", err)) == NULL)
+		goto fail;
+	bind_text(s, 1, email);
+	bind_text(s, 2, ref);
+	if (!done(st, s, err))
+		goto fail;
+	return ref;
+fail:
+	g_free(ref);
+	return NULL;
+}
+
+char *
+store_app_create(Store *st, int year, const struct app_new *a, gint64 *app_id, GError **err)
+{
+	g_autofree char *ref = NULL;
+	GError *lerr = NULL;
+	sqlite3_stmt *s;
+	int rc;
+
+	/* One who wrote first keeps the reference their first reply gave them. */
+	if (*a->email != '\0' && (ref = reserved_reference(st, a->email, &lerr)) != NULL) {
+		if ((s = stmt(st, "DELETE FROM reserved_refs WHERE email = ?", err)) == NULL)
+			return NULL;
+		bind_text(s, 1, a->email);
+		if (!done(st, s, err))
+			return NULL;
+	} else if (lerr != NULL) {
+		g_propagate_error(err, lerr);
+		return NULL;
+	} else if ((ref = next_reference(st, year, err)) == NULL)
+		return NULL;
 	s = stmt(st, "INSERT INTO applications (reference, email, name, school, country, flags,"
 	    " form, ledger_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", err);
 	if (s == NULL)
