@@ -277,7 +277,7 @@ config_load(const char *path, GError **err)
 	cfg->idle = get_bool(&p, "imap", "idle", TRUE);
 	cfg->poll_seconds = get_int(&p, "imap", "poll_seconds", 60, 1, 86400);
 	cfg->batch_size = get_int(&p, "imap", "batch_size", 100, 1, 10000);
-	cfg->max_message_size = get_int(&p, "imap", "max_message_size", 40 * 1024 * 1024,
+	cfg->max_message_size = get_int(&p, "imap", "max_message_size", 50 * 1024 * 1024,
 	    64 * 1024, G_GINT64_CONSTANT(1) << 31);
 	cfg->max_attempts = get_int(&p, "imap", "max_attempts", 3, 1, 100);
 	check_url(&p, "imap", cfg->imap_url, "imap://", "imaps://");
@@ -297,8 +297,15 @@ config_load(const char *path, GError **err)
 		g_clear_pointer(&cfg->bounce_address, g_free);
 
 	cfg->database = get_path(&p, "store", "database", NULL);
-	cfg->documents = get_path(&p, "store", "documents", NULL);
-	cfg->rules_dir = get_path(&p, "rules", "directory", RULESDIR);
+	cfg->documents = get_path(&p, "store", "documents", "");
+	if (cfg->documents != NULL && *cfg->documents == '\0' && cfg->database != NULL) {
+		g_autofree char *dir = g_path_get_dirname(cfg->database);
+		g_free(cfg->documents);
+		cfg->documents = g_build_filename(dir, "documents", NULL);
+	}
+	/* Installed rules, else those of the source tree clerkd was built from. */
+	cfg->rules_dir = get_path(&p, "rules", "directory",
+	    g_file_test(RULESDIR, G_FILE_TEST_IS_DIR) ? RULESDIR : SRC_RULESDIR);
 
 	g_auto(GStrv) staff = g_key_file_get_string_list(kf, "staff", "addresses", NULL, NULL);
 	GPtrArray *sa = g_ptr_array_new();

@@ -68,6 +68,28 @@ normalize_key(const char *s, gsize n)
 	return g_string_free(k, FALSE);
 }
 
+/* What students write instead of the form's own field names. */
+static const struct {
+	const char *alias, *key;
+} aliases[] = {
+	{ "name", "full_name" }, { "student_name", "full_name" }, { "applicant_name", "full_name" },
+	{ "e_mail", "email" }, { "email_address", "email" }, { "e_mail_address", "email" },
+	{ "school", "medical_school" }, { "medical_school_name", "medical_school" },
+	{ "country", "school_country" }, { "graduation", "expected_graduation" },
+	{ "expected_graduation_date", "expected_graduation" },
+};
+
+static char *
+canonical_key(char *key)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(aliases); i++)
+		if (strcmp(key, aliases[i].alias) == 0) {
+			g_free(key);
+			return g_strdup(aliases[i].key);
+		}
+	return key;
+}
+
 static gboolean
 is_known(const char *key)
 {
@@ -127,6 +149,8 @@ form_parse(const char *text)
 		if (colon == NULL || colon - p > 40)
 			continue;
 		g_autofree char *key = normalize_key(p, colon - p);
+		if (key != NULL)
+			key = canonical_key(key);
 		if (key == NULL || g_hash_table_contains(form->values, key))
 			continue;
 		if (form->keys->len >= FORM_MAX_FIELDS)

@@ -66,6 +66,24 @@ test_good(void)
 	g_assert_cmpstr(cfg->account, ==, "clerkship@imap.example.edu");
 }
 
+static void
+test_defaults(void)
+{
+	GString *s = g_string_new(good);
+	g_string_replace(s, "documents = /var/lib/clerkd/documents\n", "", 1);
+	g_autofree char *path = write_conf(s->str, NULL);
+	g_autoptr(GError) err = NULL;
+	g_autoptr(Config) cfg = config_load(path, &err);
+	g_autofree char *docs = g_build_filename(dir, "state", "documents", NULL);
+
+	g_string_free(s, TRUE);
+	g_assert_no_error(err);
+	g_assert_cmpstr(cfg->documents, ==, docs);	/* beside the database */
+	g_assert_true(g_file_test(cfg->rules_dir, G_FILE_TEST_IS_DIR));
+	g_assert_cmpint(cfg->max_attempts, ==, 3);
+	g_assert_cmpuint(cfg->max_message_size, >=, 50 * 1024 * 1024);
+}
+
 /* Each broken variant must be refused, naming the file and the line. */
 static void
 expect_error(const char *from, const char *to, int line, const char *words)
@@ -117,6 +135,7 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	dir = g_dir_make_tmp("clerkd-config-XXXXXX", NULL);
 	g_test_add_func("/config/good", test_good);
+	g_test_add_func("/config/defaults", test_defaults);
 	g_test_add_func("/config/errors", test_errors);
 	g_test_add_func("/config/secret-mode", test_secret_mode);
 	int rc = g_test_run();

@@ -67,6 +67,19 @@ test_first_value_wins_and_hints(void)
 }
 
 static void
+test_aliases(void)
+{
+	g_autoptr(Form) f = form_parse("Name: Li Wei\nE-mail: li.wei@example.org\nSchool: Peking Example\n"
+	    "Country: China\nChoice 1: MED-401 2027-03\n");
+
+	g_assert_nonnull(f);
+	g_assert_cmpstr(form_get(f, "full_name"), ==, "Li Wei");
+	g_assert_cmpstr(form_get(f, "email"), ==, "li.wei@example.org");
+	g_assert_cmpstr(form_get(f, "medical_school"), ==, "Peking Example");
+	g_assert_cmpstr(form_get(f, "school_country"), ==, "China");
+}
+
+static void
 test_bounds(void)
 {
 	GString *s = g_string_new("Full name: X\nMedical school: Y\nYear of study: final\n");
@@ -96,6 +109,7 @@ main(int argc, char **argv)
 	g_test_add_func("/form/full", test_full);
 	g_test_add_func("/form/not-a-form", test_not_a_form);
 	g_test_add_func("/form/first-value-and-hints", test_first_value_wins_and_hints);
+	g_test_add_func("/form/aliases", test_aliases);
 	g_test_add_func("/form/bounds", test_bounds);
 	return g_test_run();
 }
