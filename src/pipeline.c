@@ -62,20 +62,19 @@ settle_failure(struct pass *p, guint32 uid, GError **err)
 	record_failure(p, uid, *err ? (*err)->message : "unknown error");
 }
 
-/* Called with each fetched message, inside the batch's transaction. */
+/* Handle one fetched message (or, if oversize, its header) inside the batch's
+ * transaction, in a savepoint of its own so that its failure undoes only it. */
 static void
-handle_one(guint32 uid, const char *data, gsize len, gpointer user)
+handle(struct pass *p, guint32 uid, const char *data, gsize len, gboolean oversize)
 {
-	struct pass *p = user;
 	struct ledger_key k = key_of(p, uid);
 	g_autoptr(GError) err = NULL;
 	gint64 id;
 
-	if (p->fatal != NULL)
+	if (p->fatal != NULL || !store_savepoint(p->st, &p->fatal))
 		return;
-	if (!store_savepoint(p->st, &p->fatal))
-		return;
-	id = process_message(&p->pc, &k, data, len, &err);
+	id = oversize ? process_oversize(&p->pc, &k, data, len, p->cur_size, &err) :
+	    process_message(&p->pc, &k, data, len, &err);
 	if (id > 0) {
 		if (store_release(p->st, &p->fatal)) {
 			g_array_append_val(p->done, uid);
@@ -89,24 +88,15 @@ handle_one(guint32 uid, const char *data, gsize len, gpointer user)
 }
 
 static void
+handle_whole(guint32 uid, const char *data, gsize len, gpointer user)
+{
+	handle(user, uid, data, len, FALSE);
+}
+
+static void
 handle_oversize(guint32 uid, const char *data, gsize len, gpointer user)
 {
-	struct pass *p = user;
-	struct ledger_key k = key_of(p, uid);
-	g_autoptr(GError) err = NULL;
-	gint64 id;
-
-	if (p->fatal != NULL || !store_savepoint(p->st, &p->fatal))
-		return;
-	if ((id = process_oversize(&p->pc, &k, data, len, p->cur_size, &err)) > 0 &&
-	    store_release(p->st, &p->fatal)) {
-		g_array_append_val(p->done, uid);
-		g_array_append_val(p->done_ids, id);
-		p->ps->handled++;
-		return;
-	}
-	store_rollback_savepoint(p->st);
-	settle_failure(p, uid, &err);
+	handle(user, uid, data, len, TRUE);
 }
 
 /* After the commit: move, then record the moves. */
@@ -142,7 +132,7 @@ run_batch(struct pass *p, GArray *fetch, GArray *oversize, GError **err)
 	if (!store_begin(p->st, err))
 		return FALSE;
 	if (fetch->len > 0 &&
-	    !imap_fetch(p->im, (guint32 *)fetch->data, fetch->len, handle_one, p, err))
+	    !imap_fetch(p->im, (guint32 *)fetch->data, fetch->len, handle_whole, p, err))
 		goto rollback;
 	for (guint i = 0; i < oversize->len && p->fatal == NULL; i++) {
 		struct imap_msg *m = &g_array_index(oversize, struct imap_msg, i);

@@ -257,6 +257,19 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 	    "acknowledgement", vars, err);
 }
 
+static struct ledger_entry
+entry_of(const struct facts *f, const char *sha256, gsize size)
+{
+	struct ledger_entry e = { 0 };
+
+	e.message_id = f->message_id;
+	e.sha256 = sha256;
+	e.size = size;
+	e.sender = f->from_addr;
+	e.subject = f->subject;
+	return e;
+}
+
 /* A message whose identity (Message-ID + SHA-256) was handled before, under
  * another UID or UIDVALIDITY: recorded as a duplicate and never acted on again.
  * Returns its new ledger id, 0 if it is not a duplicate, -1 on error. */
@@ -296,11 +309,7 @@ process_message(struct process_ctx *pc, const struct ledger_key *k, const char *
 
 	if ((f = message_parse(data, len, err)) == NULL)
 		return 0;
-	e.message_id = f->message_id;
-	e.sha256 = sha256;
-	e.size = len;
-	e.sender = f->from_addr;
-	e.subject = f->subject;
+	e = entry_of(f, sha256, len);
 
 	if ((id = record_if_duplicate(pc, k, &e, err)) != 0)
 		return MAX(id, 0);
@@ -347,11 +356,7 @@ process_oversize(struct process_ctx *pc, const struct ledger_key *k, const char 
 
 	if ((f = message_parse(header, len, err)) == NULL)
 		return 0;
-	e.message_id = f->message_id;
-	e.sha256 = sha256;
-	e.size = size;
-	e.sender = f->from_addr;
-	e.subject = f->subject;
+	e = entry_of(f, sha256, size);
 	if ((id = record_if_duplicate(pc, k, &e, err)) != 0)
 		return MAX(id, 0);
 	e.class = "oversize";
