@@ -157,6 +157,38 @@ rollback:
 	return FALSE;
 }
 
+/* A message committed and then moved by a run that died before it could record
+ * the move is no longer in the inbox: the listing is the truth, record it now. */
+static gboolean
+reconcile_moves(struct pass *p, GArray *list, GError **err)
+{
+	g_autoptr(GArray) pending = store_ledger_pending(p->st, p->cfg->account, p->cfg->mailbox,
+	    p->uidvalidity, err);
+	guint j = 0, n = 0;
+
+	if (pending == NULL)
+		return FALSE;
+	if (pending->len == 0)
+		return TRUE;
+	if (!store_begin(p->st, err))
+		return FALSE;
+	for (guint i = 0; i < pending->len; i++) {
+		struct ledger_pending *lp = &g_array_index(pending, struct ledger_pending, i);
+		while (j < list->len && g_array_index(list, struct imap_msg, j).uid < lp->uid)
+			j++;
+		if (j < list->len && g_array_index(list, struct imap_msg, j).uid == lp->uid)
+			continue;	/* still in the inbox: moved below */
+		if (!store_ledger_set_state(p->st, lp->id, LEDGER_MOVED, err)) {
+			store_rollback(p->st);
+			return FALSE;
+		}
+		n++;
+	}
+	if (n > 0)
+		g_message("%u message%s moved by an earlier run recorded as moved", n, n == 1 ? "" : "s");
+	return store_commit(p->st, err);
+}
+
 gboolean
 pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats *ps, GError **err)
 {
@@ -176,7 +208,7 @@ pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats
 	    !imap_ensure_mailbox(im, cfg->quarantine_mailbox, err) ||
 	    !imap_select(im, cfg->mailbox, &p.uidvalidity, err) ||
 	    !store_note_uidvalidity(st, cfg->account, cfg->mailbox, p.uidvalidity, err) ||
-	    (list = imap_list(im, err)) == NULL)
+	    (list = imap_list(im, err)) == NULL || !reconcile_moves(&p, list, err))
 		return FALSE;
 
 	process_ctx_init(&p.pc, cfg, st);

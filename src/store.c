@@ -455,6 +455,34 @@ store_ledger_set_state(Store *st, gint64 id, LedgerState to, GError **err)
 	return TRUE;
 }
 
+GArray *
+store_ledger_pending(Store *st, const char *account, const char *mailbox, guint32 uidvalidity,
+    GError **err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT id, uid FROM ledger WHERE account = ? AND mailbox = ?"
+	    " AND uidvalidity = ? AND state = 'handled' ORDER BY uid", err);
+	GArray *out;
+	int rc;
+
+	if (s == NULL)
+		return NULL;
+	out = g_array_new(FALSE, FALSE, sizeof(struct ledger_pending));
+	bind_text(s, 1, account);
+	bind_text(s, 2, mailbox);
+	sqlite3_bind_int64(s, 3, uidvalidity);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct ledger_pending lp = { sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1) };
+		g_array_append_val(out, lp);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		g_array_free(out, TRUE);
+		db_fail(st, rc, err, "pending moves");
+		return NULL;
+	}
+	return out;
+}
+
 gboolean
 store_ledger_link_application(Store *st, gint64 ledger_id, gint64 app_id, GError **err)
 {

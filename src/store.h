@@ -69,6 +69,13 @@ gint64 store_ledger_handled(Store *st, const struct ledger_key *k, const struct 
 int store_ledger_failed(Store *st, const struct ledger_key *k, const char *error, GError **err);
 /* Move a recorded message to a new state; the one place transitions are logged. */
 gboolean store_ledger_set_state(Store *st, gint64 id, LedgerState to, GError **err);
+/* Messages of this mailbox committed but not yet known to be moved: (id, uid) pairs. */
+struct ledger_pending {
+	gint64 id;
+	guint32 uid;
+};
+GArray *store_ledger_pending(Store *st, const char *account, const char *mailbox,
+    guint32 uidvalidity, GError **err);
 gboolean store_ledger_link_application(Store *st, gint64 ledger_id, gint64 app_id, GError **err);
 
 /* ---- applications and documents ---- */
