@@ -46,11 +46,8 @@ print_list(JsonNode *list)
 }
 
 static void
-print_rows(JsonObject *o, const char *name)
+print_array(JsonArray *a)
 {
-	JsonArray *a = json_object_get_array_member(o, name);
-
-	printf("%s:\n", name);
 	if (json_array_get_length(a) == 0)
 		printf("  (none)\n");
 	for (guint i = 0; i < json_array_get_length(a); i++) {
@@ -68,6 +65,13 @@ print_rows(JsonObject *o, const char *name)
 		}
 		printf("\n");
 	}
+}
+
+static void
+print_rows(JsonObject *o, const char *name)
+{
+	printf("%s:\n", name);
+	print_array(json_object_get_array_member(o, name));
 }
 
 static void
@@ -89,8 +93,39 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: clerkctl [--config FILE] list [--status S] [--json]\n"
-	    "       clerkctl [--config FILE] show REF [--json]\n");
+	    "       clerkctl [--config FILE] show REF [--json]\n"
+	    "       clerkctl [--config FILE] quarantine list [--json]\n"
+	    "       clerkctl [--config FILE] quarantine retry ID\n"
+	    "       clerkctl [--config FILE] replies [--status queued|sent|failed] [--json]\n"
+	    "       clerkctl [--config FILE] resend ID\n");
 	return EXIT_USAGE;
+}
+
+static gboolean
+parse_id(const char *s, gint64 *id)
+{
+	char *end;
+
+	*id = g_ascii_strtoll(s, &end, 10);
+	return *s != '\0' && *end == '\0' && *id > 0;
+}
+
+/* A change staff asked for, made in one transaction. */
+static int
+act(Store *st, gboolean (*fn)(Store *, gint64, GError **), const char *arg, const char *what)
+{
+	g_autoptr(GError) err = NULL;
+	gint64 id;
+
+	if (!parse_id(arg, &id))
+		return usage();
+	if (!store_begin(st, &err) || !fn(st, id, &err) || !store_commit(st, &err)) {
+		store_rollback(st);
+		fprintf(stderr, "clerkctl: %s\n", err->message);
+		return err->code == CLERK_ERROR_FINAL ? 1 : EXIT_TEMPFAIL;
+	}
+	printf("%s %s: clerkd takes it up on its next pass\n", what, arg);
+	return 0;
 }
 
 int
@@ -126,8 +161,11 @@ main(int argc, char **argv)
 	}
 	if (status != NULL) {
 		gboolean ok = FALSE;
-		for (gsize i = 0; i < G_N_ELEMENTS(statuses); i++)
+		gboolean replies = strcmp(argv[1], "replies") == 0;
+		for (gsize i = 0; !replies && i < G_N_ELEMENTS(statuses); i++)
 			ok |= strcmp(status, statuses[i]) == 0;
+		for (int i = OUTBOX_QUEUED; replies && i <= OUTBOX_FAILED; i++)
+			ok |= strcmp(status, outbox_state_str(i)) == 0;
 		if (!ok) {
 			fprintf(stderr, "clerkctl: unknown status '%s'\n", status);
 			return EXIT_USAGE;
@@ -146,6 +184,28 @@ main(int argc, char **argv)
 			print_list(node);
 		return 0;
 	}
+	if (strcmp(argv[1], "quarantine") == 0 && argc == 3 && strcmp(argv[2], "list") == 0) {
+		if ((node = report_quarantine(st, &err)) == NULL)
+			goto fail;
+		if (json)
+			print_json(node);
+		else
+			print_array(json_node_get_array(node));
+		return 0;
+	}
+	if (strcmp(argv[1], "quarantine") == 0 && argc == 4 && strcmp(argv[2], "retry") == 0)
+		return act(st, store_ledger_request_retry, argv[3], "message");
+	if (strcmp(argv[1], "replies") == 0 && argc == 2) {
+		if ((node = report_replies(st, status, &err)) == NULL)
+			goto fail;
+		if (json)
+			print_json(node);
+		else
+			print_array(json_node_get_array(node));
+		return 0;
+	}
+	if (strcmp(argv[1], "resend") == 0 && argc == 3)
+		return act(st, store_outbox_requeue, argv[2], "reply");
 	if (strcmp(argv[1], "show") == 0 && argc == 3) {
 		if ((node = report_show(st, argv[2], &err)) == NULL) {
 			if (err != NULL)

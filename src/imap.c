@@ -367,3 +367,32 @@ imap_move(Imap *im, const guint32 *uids, guint n, const char *dest, GError **err
 	mailimap_set_free(set);
 	return rc == MAILIMAP_NO_ERROR ? TRUE : imap_fail(err, rc, "COPY/EXPUNGE");
 }
+
+gboolean
+imap_move_one(Imap *im, guint32 uid, const char *dest, guint32 *dest_uidvalidity,
+    guint32 *dest_uid, GError **err)
+{
+	struct mailimap_set *set, *src = NULL, *dst = NULL;
+	uint32_t uv = 0;
+	int rc;
+
+	*dest_uidvalidity = 0;
+	*dest_uid = 0;
+	if (!im->has_move || !im->has_uidplus)
+		return imap_move(im, &uid, 1, dest, err);
+	set = uid_set(&uid, 1);
+	rc = mailimap_uidplus_uid_move(im->s, set, dest, &uv, &src, &dst);
+	mailimap_set_free(set);
+	if (rc != MAILIMAP_NO_ERROR)
+		return imap_fail(err, rc, "UID MOVE");
+	if (dst != NULL && clist_count(dst->set_list) > 0) {
+		struct mailimap_set_item *item = clist_content(clist_begin(dst->set_list));
+		*dest_uidvalidity = uv;
+		*dest_uid = item->set_first;
+	}
+	if (src != NULL)
+		mailimap_set_free(src);
+	if (dst != NULL)
+		mailimap_set_free(dst);
+	return TRUE;
+}

@@ -34,4 +34,9 @@ gboolean imap_fetch_header(Imap *im, guint32 uid, imap_msg_cb cb, gpointer user,
 /* Move messages (UID MOVE, or COPY + \Deleted + UID EXPUNGE where MOVE is missing). */
 gboolean imap_move(Imap *im, const guint32 *uids, guint n, const char *dest, GError **err);
 
+/* Move one message and learn its UID in the destination (UIDPLUS; 0 if the
+ * server does not say). */
+gboolean imap_move_one(Imap *im, guint32 uid, const char *dest, guint32 *dest_uidvalidity,
+    guint32 *dest_uid, GError **err);
+
 #endif

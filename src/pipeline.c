@@ -101,28 +101,65 @@ handle_oversize(guint32 uid, const char *data, gsize len, gpointer user)
 
 /* After the commit: move, then record the moves. */
 static gboolean
-move_and_mark(struct pass *p, GArray *uids, GArray *ids, const char *dest, LedgerState to,
-    GError **err)
+move_processed(struct pass *p, GError **err)
 {
-	if (uids->len == 0)
+	if (p->done->len == 0)
 		return TRUE;
-	if (!imap_move(p->im, (guint32 *)uids->data, uids->len, dest, err))
+	if (!imap_move(p->im, (guint32 *)p->done->data, p->done->len, p->cfg->processed_mailbox, err) ||
+	    !store_begin(p->st, err))
 		return FALSE;
-	if (!store_begin(p->st, err))
-		return FALSE;
-	for (guint i = 0; i < ids->len; i++)
-		if (!store_ledger_set_state(p->st, g_array_index(ids, gint64, i), to, err)) {
+	for (guint i = 0; i < p->done_ids->len; i++)
+		if (!store_ledger_set_state(p->st, g_array_index(p->done_ids, gint64, i), LEDGER_MOVED, err)) {
 			store_rollback(p->st);
 			return FALSE;
 		}
 	if (!store_commit(p->st, err))
 		return FALSE;
-	if (to == LEDGER_MOVED)
-		p->ps->moved += uids->len;
-	else
-		p->ps->quarantined += uids->len;
-	g_array_set_size(uids, 0);
-	g_array_set_size(ids, 0);
+	p->ps->moved += p->done->len;
+	g_array_set_size(p->done, 0);
+	g_array_set_size(p->done_ids, 0);
+	return TRUE;
+}
+
+/* Poison, one at a time: where each lands is noted so that staff can retry it. */
+static gboolean
+move_quarantined(struct pass *p, GError **err)
+{
+	for (guint i = 0; i < p->bad->len; i++) {
+		guint32 uv, uid;
+		if (!imap_move_one(p->im, g_array_index(p->bad, guint32, i), p->cfg->quarantine_mailbox,
+		    &uv, &uid, err) ||
+		    !store_ledger_quarantined(p->st, g_array_index(p->bad_ids, gint64, i), uv, uid, err))
+			return FALSE;
+		p->ps->quarantined++;
+	}
+	g_array_set_size(p->bad, 0);
+	g_array_set_size(p->bad_ids, 0);
+	return TRUE;
+}
+
+/* Messages staff asked to retry go back from the quarantine mailbox to the
+ * inbox, where they are recorded anew under their new UID. */
+static gboolean
+release_retries(struct pass *p, GError **err)
+{
+	g_autoptr(GArray) retries = NULL;
+	guint32 uv;
+
+	if (!imap_select(p->im, p->cfg->quarantine_mailbox, &uv, err) ||
+	    (retries = store_ledger_retries(p->st, p->cfg->account, p->cfg->mailbox, uv, err)) == NULL)
+		return FALSE;
+	for (guint i = 0; i < retries->len; i++) {
+		struct ledger_pending *r = &g_array_index(retries, struct ledger_pending, i);
+		if (r->uid == 0) {
+			g_warning("message %" G_GINT64_FORMAT ": its place in %s is unknown; move it to %s by hand",
+			    r->id, p->cfg->quarantine_mailbox, p->cfg->mailbox);
+			continue;
+		}
+		if (!imap_move(p->im, &r->uid, 1, p->cfg->mailbox, err) ||
+		    !store_ledger_set_state(p->st, r->id, LEDGER_RELEASED, err))
+			return FALSE;
+	}
 	return TRUE;
 }
 
@@ -146,8 +183,7 @@ run_batch(struct pass *p, GArray *fetch, GArray *oversize, GError **err)
 	}
 	if (!store_commit(p->st, err))	/* the durability point: before any move or send */
 		return FALSE;
-	return move_and_mark(p, p->done, p->done_ids, p->cfg->processed_mailbox, LEDGER_MOVED, err) &&
-	    move_and_mark(p, p->bad, p->bad_ids, p->cfg->quarantine_mailbox, LEDGER_QUARANTINED, err);
+	return move_processed(p, err) && move_quarantined(p, err);
 rollback:
 	store_rollback(p->st);
 	g_array_set_size(p->done, 0);
@@ -206,6 +242,7 @@ pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats
 	p.im = im;
 	if (!imap_ensure_mailbox(im, cfg->processed_mailbox, err) ||
 	    !imap_ensure_mailbox(im, cfg->quarantine_mailbox, err) ||
+	    !release_retries(&p, err) ||
 	    !imap_select(im, cfg->mailbox, &p.uidvalidity, err) ||
 	    !store_note_uidvalidity(st, cfg->account, cfg->mailbox, p.uidvalidity, err) ||
 	    (list = imap_list(im, err)) == NULL || !reconcile_moves(&p, list, err))
@@ -246,6 +283,8 @@ pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats
 			}
 			break;
 		case LEDGER_NONE:
+		case LEDGER_RETRY:
+		case LEDGER_RELEASED:
 			break;
 		}
 		if (m->size > cfg->max_message_size)

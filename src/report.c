@@ -27,17 +27,19 @@ add_col(JsonBuilder *b, sqlite3_stmt *s, int i)
 	}
 }
 
-/* Add member `name`: an array of objects, one per row of sql bound to id. */
+/* Add an array of objects, one per row of sql, its parameter bound to id or text. */
 static gboolean
-add_rows(JsonBuilder *b, sqlite3 *db, const char *name, const char *sql, gint64 id, GError **err)
+rows(JsonBuilder *b, sqlite3 *db, const char *sql, gint64 id, const char *text, GError **err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
 		return sql_fail(db, err);
-	sqlite3_bind_int64(s, 1, id);
-	json_builder_set_member_name(b, name);
+	if (text != NULL)
+		sqlite3_bind_text(s, 1, text, -1, SQLITE_TRANSIENT);
+	else if (sqlite3_bind_parameter_count(s) > 0)
+		sqlite3_bind_int64(s, 1, id);
 	json_builder_begin_array(b);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		json_builder_begin_object(b);
@@ -48,6 +50,44 @@ add_rows(JsonBuilder *b, sqlite3 *db, const char *name, const char *sql, gint64 
 	json_builder_end_array(b);
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? TRUE : sql_fail(db, err);
+}
+
+/* Add member `name`: rows of sql about one application. */
+static gboolean
+add_rows(JsonBuilder *b, sqlite3 *db, const char *name, const char *sql, gint64 id, GError **err)
+{
+	json_builder_set_member_name(b, name);
+	return rows(b, db, sql, id, NULL, err);
+}
+
+static JsonNode *
+report_rows(Store *st, const char *sql, const char *text, GError **err)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	if (!rows(b, store_db(st), sql, 0, text, err))
+		return NULL;
+	return json_builder_get_root(b);
+}
+
+JsonNode *
+report_quarantine(Store *st, GError **err)
+{
+	return report_rows(st, "SELECT id, state, message_id, sender, subject, attempts, error,"
+	    " received_at, updated_at FROM ledger WHERE state IN ('quarantined', 'retry') ORDER BY id",
+	    NULL, err);
+}
+
+JsonNode *
+report_replies(Store *st, const char *state, GError **err)
+{
+	return report_rows(st, state ?
+	    "SELECT o.id, a.reference, o.kind, o.rcpt, o.state, o.attempts, o.last_error, o.message_id,"
+	    " o.created_at, o.sent_at FROM outbox o LEFT JOIN applications a ON a.id = o.application_id"
+	    " WHERE o.state = ? ORDER BY o.id DESC" :
+	    "SELECT o.id, a.reference, o.kind, o.rcpt, o.state, o.attempts, o.last_error, o.message_id,"
+	    " o.created_at, o.sent_at FROM outbox o LEFT JOIN applications a ON a.id = o.application_id"
+	    " ORDER BY o.id DESC", state, err);
 }
 
 static void

@@ -14,4 +14,9 @@ JsonNode *report_list(Store *st, const char *status, GError **err);
  * (and no error). */
 JsonNode *report_show(Store *st, const char *reference, GError **err);
 
+/* Quarantined messages (and those waiting to be retried), with their errors. */
+JsonNode *report_quarantine(Store *st, GError **err);
+/* Replies with a state (queued, sent, failed), or all; newest first. */
+JsonNode *report_replies(Store *st, const char *state, GError **err);
+
 #endif

@@ -31,6 +31,7 @@ static const char schema[] =
     "  state TEXT NOT NULL, class TEXT, reason TEXT, sender TEXT, subject TEXT,"
     "  attempts INTEGER NOT NULL DEFAULT 0, error TEXT,"
     "  application_id INTEGER, duplicate_of INTEGER,"
+    "  q_uidvalidity INTEGER, q_uid INTEGER,"
     "  received_at TEXT NOT NULL DEFAULT (datetime('now')),"
     "  updated_at TEXT NOT NULL DEFAULT (datetime('now')),"
     "  UNIQUE (account, mailbox, uidvalidity, uid));"
@@ -269,6 +270,8 @@ static const char *const ledger_states[] = {
 	[LEDGER_HANDLED] = "handled",
 	[LEDGER_MOVED] = "moved",
 	[LEDGER_QUARANTINED] = "quarantined",
+	[LEDGER_RETRY] = "retry",
+	[LEDGER_RELEASED] = "released",
 };
 
 const char *
@@ -453,6 +456,71 @@ store_ledger_set_state(Store *st, gint64 id, LedgerState to, GError **err)
 		return FALSE;
 	log_transition(id, from, to);
 	return TRUE;
+}
+
+gboolean
+store_ledger_quarantined(Store *st, gint64 id, guint32 q_uidvalidity, guint32 q_uid, GError **err)
+{
+	sqlite3_stmt *s;
+
+	if (!store_ledger_set_state(st, id, LEDGER_QUARANTINED, err))
+		return FALSE;
+	if ((s = stmt(st, "UPDATE ledger SET q_uidvalidity = ?, q_uid = ? WHERE id = ?", err)) == NULL)
+		return FALSE;
+	if (q_uid > 0) {
+		sqlite3_bind_int64(s, 1, q_uidvalidity);
+		sqlite3_bind_int64(s, 2, q_uid);
+	}
+	sqlite3_bind_int64(s, 3, id);
+	g_warning("message %" G_GINT64_FORMAT " quarantined", id);
+	return done(st, s, err);
+}
+
+GArray *
+store_ledger_retries(Store *st, const char *account, const char *mailbox, guint32 q_uidvalidity,
+    GError **err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT id, coalesce(q_uid, 0) FROM ledger WHERE account = ?"
+	    " AND mailbox = ? AND state = 'retry' AND (q_uidvalidity IS NULL OR q_uidvalidity = ?)"
+	    " ORDER BY id", err);
+	GArray *out;
+	int rc;
+
+	if (s == NULL)
+		return NULL;
+	out = g_array_new(FALSE, FALSE, sizeof(struct ledger_pending));
+	bind_text(s, 1, account);
+	bind_text(s, 2, mailbox);
+	sqlite3_bind_int64(s, 3, q_uidvalidity);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct ledger_pending lp = { sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1) };
+		g_array_append_val(out, lp);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		g_array_free(out, TRUE);
+		db_fail(st, rc, err, "retries");
+		return NULL;
+	}
+	return out;
+}
+
+gboolean
+store_ledger_request_retry(Store *st, gint64 id, GError **err)
+{
+	sqlite3_stmt *s = stmt(st, "UPDATE ledger SET attempts = 0 WHERE id = ? AND state = 'quarantined'",
+	    err);
+
+	if (s == NULL)
+		return FALSE;
+	sqlite3_bind_int64(s, 1, id);
+	if (!done(st, s, err))
+		return FALSE;
+	if (sqlite3_changes(st->db) == 0) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "no quarantined message %" G_GINT64_FORMAT, id);
+		return FALSE;
+	}
+	return store_ledger_set_state(st, id, LEDGER_RETRY, err);
 }
 
 GArray *
@@ -752,6 +820,25 @@ store_outbox_due(Store *st, gint64 now, int limit, GError **err)
 		return NULL;
 	}
 	return out;
+}
+
+gboolean
+store_outbox_requeue(Store *st, gint64 id, GError **err)
+{
+	sqlite3_stmt *s = stmt(st, "UPDATE outbox SET state = 'queued', next_attempt = 0"
+	    " WHERE id = ? AND state IN ('failed', 'queued')", err);
+
+	if (s == NULL)
+		return FALSE;
+	sqlite3_bind_int64(s, 1, id);
+	if (!done(st, s, err))
+		return FALSE;
+	if (sqlite3_changes(st->db) == 0) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "no failed or waiting reply %" G_GINT64_FORMAT, id);
+		return FALSE;
+	}
+	g_message("reply %" G_GINT64_FORMAT ": requeued by staff", id);
+	return TRUE;
 }
 
 gboolean

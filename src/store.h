@@ -33,6 +33,8 @@ typedef enum {
 	LEDGER_HANDLED,		/* committed: effects stored, not yet moved */
 	LEDGER_MOVED,		/* in the processed mailbox */
 	LEDGER_QUARANTINED,	/* in the quarantine mailbox */
+	LEDGER_RETRY,		/* staff asked for another try: back to the inbox */
+	LEDGER_RELEASED,	/* moved back to the inbox; it is recorded anew there */
 } LedgerState;
 const char *ledger_state_str(LedgerState s);
 
@@ -76,6 +78,15 @@ struct ledger_pending {
 };
 GArray *store_ledger_pending(Store *st, const char *account, const char *mailbox,
     guint32 uidvalidity, GError **err);
+/* Where a quarantined message now is, when the server says (UIDPLUS). */
+gboolean store_ledger_quarantined(Store *st, gint64 id, guint32 q_uidvalidity, guint32 q_uid,
+    GError **err);
+/* Quarantined messages staff asked to retry: (id, uid in the quarantine mailbox). */
+GArray *store_ledger_retries(Store *st, const char *account, const char *mailbox,
+    guint32 q_uidvalidity, GError **err);
+/* Staff: ask for a quarantined message to be tried again. FALSE with an error
+ * if there is no such quarantined message. */
+gboolean store_ledger_request_retry(Store *st, gint64 id, GError **err);
 gboolean store_ledger_link_application(Store *st, gint64 ledger_id, gint64 app_id, GError **err);
 
 /* ---- applications and documents ---- */
@@ -127,5 +138,7 @@ gboolean store_outbox_add(Store *st, gint64 ledger_id, gint64 app_id, const char
 GPtrArray *store_outbox_due(Store *st, gint64 now, int limit, GError **err);
 gboolean store_outbox_set(Store *st, gint64 id, OutboxState to, gint64 next_attempt,
     const char *error, GError **err);
+/* Staff: send a failed (or waiting) reply again now. */
+gboolean store_outbox_requeue(Store *st, gint64 id, GError **err);
 
 #endif

@@ -132,11 +132,11 @@ EOC
 	write_config
 }
 
-sink_start() {
+sink_start() {	# sink_start [SMTP-SINK OPTIONS]: e.g. -r RCPT (4xx), -f RCPT (5xx)
 	local u=""
 	[ "$(id -u)" = 0 ] && u="-u $MAIL_USER"
 	# shellcheck disable=SC2086
-	smtp-sink $u -d "$T/sink/%H%M%S." "127.0.0.1:$SMTP_PORT" 100 >>"$T/sink.out" 2>&1 &
+	smtp-sink $u "$@" -d "$T/sink/%H%M%S." "127.0.0.1:$SMTP_PORT" 100 >>"$T/sink.out" 2>&1 &
 	SINK_PID=$!
 	wait_port "$SMTP_PORT" || bail "smtp-sink did not start"
 }
@@ -144,6 +144,14 @@ sink_start() {
 sink_stop() {
 	[ -n "${SINK_PID:-}" ] && kill "$SINK_PID" 2>/dev/null && wait "$SINK_PID" 2>/dev/null
 	SINK_PID=
+	for _ in $(seq 1 100); do port_free "$SMTP_PORT" && return 0; sleep 0.05; done
+}
+sink_restart() {	# sink_restart [SMTP-SINK OPTIONS]
+	sink_stop
+	sink_start "$@"
+}
+sql() {
+	sqlite3 "$T/store/clerkd.db" "$@"
 }
 
 servers_stop() {
