@@ -237,7 +237,11 @@ read_from(struct facts *f, GMimeMessage *msg)
 		const char *name = internet_address_get_name(ia);
 		if (name != NULL && *name != '\0') {
 			g_autofree char *n = util_utf8_clean(name, -1, 256);
-			f->from_name = g_strdup(g_strstrip(n));
+			for (char *c = n; *c; c++)
+				if (*c == '\n' || *c == '\t')
+					*c = ' ';	/* a name is one line: it goes into our To: */
+			if (*g_strstrip(n) != '\0')
+				f->from_name = g_strdup(n);
 		}
 		break;
 	}
@@ -253,7 +257,7 @@ first_msgid(const char *v)
 		return NULL;
 	refs = g_mime_references_parse(NULL, v);
 	if (refs != NULL && g_mime_references_length(refs) > 0)
-		id = util_utf8_clean(g_mime_references_get_message_id(refs, 0), -1, 998);
+		id = util_msgid_clean(g_mime_references_get_message_id(refs, 0));
 	if (refs != NULL)
 		g_mime_references_free(refs);
 	return id;
@@ -289,8 +293,7 @@ message_parse(const char *data, gsize len, GError **err)
 	top = GMIME_OBJECT(msg);
 	f->attachments = g_ptr_array_new_with_free_func(attachment_free);
 
-	if (g_mime_message_get_message_id(msg) != NULL)
-		f->message_id = util_utf8_clean(g_mime_message_get_message_id(msg), -1, 998);
+	f->message_id = util_msgid_clean(g_mime_message_get_message_id(msg));
 	read_from(f, msg);
 	{
 		const char *s = g_mime_message_get_subject(msg);

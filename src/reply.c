@@ -43,8 +43,8 @@ reply_build(const struct reply *r)
 		for (int i = 0; i < n; i++) {
 			if (i > 0 && i < n - REPLY_MAX_REFERENCES + 1)
 				continue;
-			const char *id = g_mime_references_get_message_id(old, i);
-			if (strcmp(id, r->in_reply_to) != 0)
+			g_autofree char *id = util_msgid_clean(g_mime_references_get_message_id(old, i));
+			if (id != NULL && strcmp(id, r->in_reply_to) != 0)
 				g_string_append_printf(refs, "%s<%s>", refs->len ? " " : "", id);
 		}
 		if (old != NULL)

@@ -141,3 +141,21 @@ util_utf8_clean(const char *s, gssize len, gsize max)
 	}
 	return g_string_free(out, FALSE);
 }
+
+char *
+util_msgid_clean(const char *id)
+{
+	GString *out;
+
+	if (id == NULL)
+		return NULL;
+	out = g_string_new(NULL);
+	for (const char *p = id; *p != '\0' && out->len < 250; p++)
+		if (*p > 0x20 && *p < 0x7f && *p != '<' && *p != '>')
+			g_string_append_c(out, *p);
+	if (out->len == 0 || strchr(out->str, '@') == NULL) {
+		g_string_free(out, TRUE);
+		return NULL;
+	}
+	return g_string_free(out, FALSE);
+}

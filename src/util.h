@@ -38,4 +38,8 @@ char *util_addr_normalize(const char *addr);
  * other than \n and \t; caps the result at max bytes (on a character boundary). */
 char *util_utf8_clean(const char *s, gssize len, gsize max);
 
+/* A Message-ID fit to write into a header: printable ASCII without spaces or
+ * angle brackets, at most 250 bytes. NULL if nothing of it is fit. */
+char *util_msgid_clean(const char *id);
+
 #endif

@@ -49,6 +49,41 @@ test_build(void)
 	g_assert_cmpstr(f->text, ==, r.body);
 }
 
+/* Nothing from a stranger's message reaches our headers as a line of its own. */
+static void
+test_injection(void)
+{
+	static const char hostile[] =
+	    "From: =?utf-8?q?Eve=0D=0AX-Evil=3A_1?= <eve@example.org>\r\n"
+	    "Subject: =?utf-8?q?Hi=0D=0ABcc:_victim@example.org=0AX-Evil:_1?=\r\n"
+	    "Message-ID: <abc\r\n def@example.org>\r\n"
+	    "References: <ok@example.org> <bad\r\nBcc: x@example.org>\r\n"
+	    "\r\nhello\r\n";
+	g_autoptr(GError) err = NULL;
+	g_autoptr(Facts) f = message_parse(hostile, sizeof hostile - 1, &err);
+	g_assert_no_error(err);
+	g_autofree char *subject = reply_subject(f->subject, "ECP-2027-00001", "x");
+	struct reply r = {
+		.from = "Program <clerkship@example.edu>",
+		.to_addr = f->from_addr ? f->from_addr : "eve@example.org",
+		.to_name = f->from_name, .subject = subject, .in_reply_to = f->message_id,
+		.references = f->references, .message_id = "clerkd.x@example.edu", .body = "hi\n",
+	};
+	g_autoptr(GBytes) raw = reply_build(&r);
+	gsize len;
+	const char *s = g_bytes_get_data(raw, &len);
+	g_auto(GStrv) lines = g_strsplit(s, "\r\n", -1);
+
+	for (int i = 0; lines[i] != NULL && *lines[i] != '\0'; i++) {
+		g_assert_false(g_str_has_prefix(lines[i], "Bcc:"));
+		g_assert_false(g_str_has_prefix(lines[i], "X-Evil:"));
+		g_assert_null(strchr(lines[i], '\r'));
+		g_assert_null(strchr(lines[i], '\n'));
+	}
+	g_assert_nonnull(f->message_id);
+	g_assert_null(strchr(f->message_id, ' '));
+}
+
 static void
 test_subject(void)
 {
@@ -114,6 +149,7 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/reply/build", test_build);
+	g_test_add_func("/reply/injection", test_injection);
 	g_test_add_func("/reply/subject", test_subject);
 	g_test_add_func("/reply/message-id", test_message_id);
 	g_test_add_func("/reply/render", test_render);
