@@ -16,9 +16,9 @@ static const struct keyinfo known_keys[] = {
 	{ "imap", "mailbox" }, { "imap", "processed_mailbox" },
 	{ "imap", "quarantine_mailbox" }, { "imap", "idle" },
 	{ "imap", "poll_seconds" }, { "imap", "batch_size" },
-	{ "imap", "max_message_size" }, { "imap", "max_attempts" },
+	{ "imap", "max_message_size" }, { "imap", "max_attempts" }, { "imap", "ca_file" },
 	{ "smtp", "url" }, { "smtp", "user" }, { "smtp", "password_file" },
-	{ "smtp", "from" }, { "smtp", "bounce_address" },
+	{ "smtp", "from" }, { "smtp", "bounce_address" }, { "smtp", "ca_file" },
 	{ "store", "database" }, { "store", "documents" },
 	{ "rules", "directory" },
 	{ "staff", "addresses" }, { "staff", "trusted_authserv_id" },
@@ -195,6 +195,21 @@ get_path(struct parse *p, const char *group, const char *key, const char *def)
 	return g_build_filename(dir, v, NULL);
 }
 
+/* A path that must name a readable file when given; NULL when not given. */
+static char *
+get_optional_file(struct parse *p, const char *group, const char *key)
+{
+	g_autofree char *path = get_path(p, group, key, "");
+
+	if (path == NULL || *path == '\0')
+		return NULL;
+	if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+		fail(p, line_of(p, group, key), "%s: no such file", path);
+		return NULL;
+	}
+	return g_steal_pointer(&path);
+}
+
 static char *
 get_secret(struct parse *p, const char *group, const char *env, gboolean required)
 {
@@ -282,6 +297,7 @@ config_load(const char *path, GError **err)
 	cfg->max_attempts = get_int(&p, "imap", "max_attempts", 3, 1, 100);
 	check_url(&p, "imap", cfg->imap_url, "imap://", "imaps://");
 	cfg->imap_password = get_secret(&p, "imap", "CLERKD_IMAP_PASSWORD", TRUE);
+	cfg->imap_ca_file = get_optional_file(&p, "imap", "ca_file");
 
 	cfg->smtp_url = get_str(&p, "smtp", "url", NULL);
 	check_url(&p, "smtp", cfg->smtp_url, "smtp://", "smtps://");
@@ -289,6 +305,7 @@ config_load(const char *path, GError **err)
 	if (cfg->smtp_user != NULL && *cfg->smtp_user == '\0')
 		g_clear_pointer(&cfg->smtp_user, g_free);
 	cfg->smtp_password = get_secret(&p, "smtp", "CLERKD_SMTP_PASSWORD", cfg->smtp_user != NULL);
+	cfg->smtp_ca_file = get_optional_file(&p, "smtp", "ca_file");
 	cfg->from = get_str(&p, "smtp", "from", NULL);
 	if (cfg->from != NULL && (cfg->from_addr = address_of(cfg->from)) == NULL)
 		fail(&p, line_of(&p, "smtp", "from"), "'%s' is not an address", cfg->from);
@@ -342,6 +359,8 @@ config_free(struct config *cfg)
 	if (cfg->imap_password != NULL)
 		explicit_bzero(cfg->imap_password, strlen(cfg->imap_password));
 	g_free(cfg->imap_password);
+	g_free(cfg->imap_ca_file);
+	g_free(cfg->smtp_ca_file);
 	g_free(cfg->mailbox);
 	g_free(cfg->processed_mailbox);
 	g_free(cfg->quarantine_mailbox);

@@ -10,6 +10,7 @@ struct config {
 	char *imap_url;			/* imap://host:port or imaps://host:port */
 	char *imap_user;
 	char *imap_password;		/* secret: never logged */
+	char *imap_ca_file;		/* extra trusted CAs (PEM), or NULL */
 	char *mailbox;
 	char *processed_mailbox;
 	char *quarantine_mailbox;
@@ -22,6 +23,7 @@ struct config {
 	char *smtp_url;
 	char *smtp_user;		/* NULL: no AUTH */
 	char *smtp_password;		/* secret */
+	char *smtp_ca_file;
 	char *from;			/* "Name <addr>" as configured */
 	char *from_addr;		/* normalized address part of from */
 	char *bounce_address;		/* envelope sender; NULL means <> */

@@ -64,7 +64,7 @@ set_sni(struct mailstream_ssl_context *ctx, void *data)
 /* libetpan does not verify certificates: check the chain against the system's
  * trust store and the host name before anything secret is sent. */
 static gboolean
-verify_chain(Imap *im, GError **err)
+verify_chain(Imap *im, const char *ca_file, GError **err)
 {
 	carray *chain = mailstream_get_certificate_chain(im->s->imap_stream);
 	gnutls_x509_trust_list_t tl = NULL;
@@ -84,7 +84,9 @@ verify_chain(Imap *im, GError **err)
 		ok = i + 1;
 	}
 	if (gnutls_x509_trust_list_init(&tl, 0) < 0 ||
-	    gnutls_x509_trust_list_add_system_trust(tl, 0, 0) < 0)
+	    gnutls_x509_trust_list_add_system_trust(tl, 0, 0) < 0 ||
+	    (ca_file != NULL &&
+	    gnutls_x509_trust_list_add_trust_file(tl, ca_file, NULL, GNUTLS_X509_FMT_PEM, 0, 0) <= 0))
 		goto out;
 	rc = gnutls_x509_trust_list_verify_crt(tl, crts, n, 0, &status, NULL);
 	if (rc == 0 && status == 0 && !gnutls_x509_crt_check_hostname(crts[0], im->host))
@@ -135,7 +137,8 @@ imap_connect(const struct config *cfg, GError **err)
 		}
 		tls = TRUE;
 	}
-	if (tls && !is_loopback(im->host) && !verify_chain(im, err))
+	/* Whenever there is TLS, the certificate is checked, loopback or not. */
+	if (tls && !verify_chain(im, cfg->imap_ca_file, err))
 		return NULL;
 	if ((rc = mailimap_login(im->s, cfg->imap_user, cfg->imap_password)) != MAILIMAP_NO_ERROR) {
 		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "IMAP login as %s at %s refused",

@@ -95,6 +95,8 @@ outbox_send(Outbox *ob, const char *rcpt, GBytes *raw, GError **err)
 	/* smtps:// is implicit TLS; smtp:// must upgrade, except on loopback. */
 	curl_easy_setopt(c, CURLOPT_USE_SSL, is_loopback_url(cfg->smtp_url) ?
 	    (long)CURLUSESSL_TRY : (long)CURLUSESSL_ALL);
+	if (cfg->smtp_ca_file != NULL)
+		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->smtp_ca_file);
 	if (cfg->smtp_user != NULL) {
 		curl_easy_setopt(c, CURLOPT_USERNAME, cfg->smtp_user);
 		curl_easy_setopt(c, CURLOPT_PASSWORD, cfg->smtp_password);

@@ -31,14 +31,12 @@ is "no application from a message that was not read" "$(clerkctl list --json | g
 # Migration: the processed mail comes back into the inbox under a new UIDVALIDITY.
 before=$(sink_count)
 uv1=$(sqlite3 "$T/store/clerkd.db" 'SELECT group_concat(uidvalidity) FROM mailboxes')
-kill "$DOVECOT_PID"; wait "$DOVECOT_PID" 2>/dev/null
 box="$T/mail/clerk"
+kill "$DOVECOT_PID"; wait "$DOVECOT_PID" 2>/dev/null
 find "$box/.Processed/cur" "$box/.Processed/new" -type f -exec mv {} "$box/new/" \;
 rm -f "$box"/dovecot-uidlist "$box"/dovecot.index* "$box"/.Processed/dovecot-uidlist "$box"/.Processed/dovecot.index*
 sleep 1	# UIDVALIDITY is a timestamp: make sure it changes
-dovecot -F -c "$T/dovecot.conf" >>"$T/dovecot.out" 2>&1 &
-DOVECOT_PID=$!
-wait_port "$IMAP_PORT" || bail "dovecot did not restart"
+dovecot_restart
 is "three messages back in the inbox" "$(mailbox_count INBOX)" 3
 
 ok "clerkd --once after the migration exits 0" run_clerkd

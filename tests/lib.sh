@@ -85,13 +85,28 @@ servers_start() {
 	printf 'clerk:{PLAIN}%s\n' "$IMAP_PASS" >"$T/users"
 	printf '%s\n' "$IMAP_PASS" >"$T/imap.pass"
 	chmod 600 "$T/imap.pass"
+	IMAPS_PORT=$(pick_port) || bail "no free port"
+	dovecot_config
+	dovecot -F -c "$T/dovecot.conf" >>"$T/dovecot.out" 2>&1 &
+	DOVECOT_PID=$!
+	wait_port "$IMAP_PORT" || { cat "$T/dovecot.out" "$T/dovecot.log" 2>/dev/null; bail "dovecot did not start"; }
+	sink_start
+	write_config
+}
+
+# TLS_CERT and TLS_KEY, when set, give Dovecot an imaps listener on IMAPS_PORT.
+dovecot_config() {
+	local ssl="ssl = no"
+	[ -n "${TLS_CERT:-}" ] && ssl="ssl = yes
+ssl_cert = <$TLS_CERT
+ssl_key = <$TLS_KEY"
 	cat >"$T/dovecot.conf" <<EOC
 base_dir = $T/run
 state_dir = $T/state
 log_path = $T/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+$ssl
 disable_plaintext_auth = no
 auth_username_format = %Ln
 default_login_user = $MAIL_USER
@@ -112,7 +127,7 @@ service imap-login {
     port = $IMAP_PORT
   }
   inet_listener imaps {
-    port = 0
+    port = $([ -n "${TLS_CERT:-}" ] && echo "$IMAPS_PORT" || echo 0)
   }
 }
 service anvil {
@@ -125,11 +140,16 @@ service stats {
 }
 auth_failure_delay = 0
 EOC
+}
+
+dovecot_restart() {	# with the current TLS_CERT/TLS_KEY
+	kill "$DOVECOT_PID" 2>/dev/null
+	wait "$DOVECOT_PID" 2>/dev/null
+	for _ in $(seq 1 100); do port_free "$IMAP_PORT" && break; sleep 0.05; done
+	dovecot_config
 	dovecot -F -c "$T/dovecot.conf" >>"$T/dovecot.out" 2>&1 &
 	DOVECOT_PID=$!
-	wait_port "$IMAP_PORT" || { cat "$T/dovecot.out" "$T/dovecot.log" 2>/dev/null; bail "dovecot did not start"; }
-	sink_start
-	write_config
+	wait_port "$IMAP_PORT" || bail "dovecot did not restart"
 }
 
 sink_start() {	# sink_start [SMTP-SINK OPTIONS]: e.g. -r RCPT (4xx), -f RCPT (5xx)
