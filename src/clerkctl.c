@@ -96,7 +96,7 @@ usage(void)
 	    "       clerkctl [--config FILE] show REF [--json]\n"
 	    "       clerkctl [--config FILE] quarantine list [--json]\n"
 	    "       clerkctl [--config FILE] quarantine retry ID\n"
-	    "       clerkctl [--config FILE] replies [--status queued|sent|failed] [--json]\n"
+	    "       clerkctl [--config FILE] replies [--status queued|sent|failed|suppressed|bounced] [--json]\n"
 	    "       clerkctl [--config FILE] resend ID\n");
 	return EXIT_USAGE;
 }
@@ -164,7 +164,7 @@ main(int argc, char **argv)
 		gboolean replies = strcmp(argv[1], "replies") == 0;
 		for (gsize i = 0; !replies && i < G_N_ELEMENTS(statuses); i++)
 			ok |= strcmp(status, statuses[i]) == 0;
-		for (int i = OUTBOX_QUEUED; replies && i <= OUTBOX_FAILED; i++)
+		for (int i = OUTBOX_QUEUED; replies && i <= OUTBOX_BOUNCED; i++)
 			ok |= strcmp(status, outbox_state_str(i)) == 0;
 		if (!ok) {
 			fprintf(stderr, "clerkctl: unknown status '%s'\n", status);

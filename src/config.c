@@ -19,6 +19,7 @@ static const struct keyinfo known_keys[] = {
 	{ "imap", "max_message_size" }, { "imap", "max_attempts" }, { "imap", "ca_file" },
 	{ "smtp", "url" }, { "smtp", "user" }, { "smtp", "password_file" },
 	{ "smtp", "from" }, { "smtp", "bounce_address" }, { "smtp", "ca_file" },
+	{ "smtp", "max_per_recipient_hour" }, { "smtp", "max_per_hour" },
 	{ "store", "database" }, { "store", "documents" },
 	{ "rules", "directory" },
 	{ "staff", "addresses" }, { "staff", "trusted_authserv_id" },
@@ -306,6 +307,8 @@ config_load(const char *path, GError **err)
 		g_clear_pointer(&cfg->smtp_user, g_free);
 	cfg->smtp_password = get_secret(&p, "smtp", "CLERKD_SMTP_PASSWORD", cfg->smtp_user != NULL);
 	cfg->smtp_ca_file = get_optional_file(&p, "smtp", "ca_file");
+	cfg->max_per_recipient_hour = get_int(&p, "smtp", "max_per_recipient_hour", 10, 1, 1000000);
+	cfg->max_per_hour = get_int(&p, "smtp", "max_per_hour", 6000, 1, 100000000);
 	cfg->from = get_str(&p, "smtp", "from", NULL);
 	if (cfg->from != NULL && (cfg->from_addr = address_of(cfg->from)) == NULL)
 		fail(&p, line_of(&p, "smtp", "from"), "'%s' is not an address", cfg->from);

@@ -27,6 +27,8 @@ struct config {
 	char *from;			/* "Name <addr>" as configured */
 	char *from_addr;		/* normalized address part of from */
 	char *bounce_address;		/* envelope sender; NULL means <> */
+	int max_per_recipient_hour;	/* loop guard: replies to one address an hour */
+	int max_per_hour;		/* circuit breaker: replies sent an hour */
 
 	char *database;
 	char *documents;

@@ -118,8 +118,11 @@ outbox_flush(Outbox *ob, Store *st, struct outbox_result *res, GError **err)
 {
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	g_autoptr(GPtrArray) due = NULL;
+	int sent_last_hour = store_outbox_recent(st, NULL, 3600, err);
 
 	memset(res, 0, sizeof *res);
+	if (sent_last_hour < 0)
+		return FALSE;
 	for (;;) {
 		if ((due = store_outbox_due(st, now, OUTBOX_BATCH, err)) == NULL)
 			return FALSE;
@@ -129,11 +132,19 @@ outbox_flush(Outbox *ob, Store *st, struct outbox_result *res, GError **err)
 			struct outbox_item *it = g_ptr_array_index(due, i);
 			g_autoptr(GError) serr = NULL;
 
+			if (sent_last_hour >= ob->cfg->max_per_hour) {
+				/* The circuit breaker: something is wrong; staff must look. */
+				g_warning("circuit breaker: %d replies sent in the last hour (max_per_hour %d);"
+				    " %u replies wait", sent_last_hour, ob->cfg->max_per_hour, due->len - i);
+				res->deferred += due->len - i;
+				return TRUE;
+			}
 			if (outbox_send(ob, it->rcpt, it->raw, &serr)) {
 				g_message("reply <%s> sent to <%s>", it->message_id, it->rcpt);
 				if (!store_outbox_set(st, it->id, OUTBOX_SENT, 0, NULL, err))
 					return FALSE;
 				res->sent++;
+				sent_last_hour++;
 			} else if (serr->code == CLERK_ERROR_FINAL) {
 				g_warning("reply <%s> failed: %s", it->message_id, serr->message);
 				if (!store_outbox_set(st, it->id, OUTBOX_FAILED, 0, serr->message, err))

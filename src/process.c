@@ -120,7 +120,17 @@ queue_reply(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const struc
 	g_autofree char *body = NULL, *subject = NULL, *msgid = NULL;
 	g_autoptr(GBytes) raw = NULL;
 	struct reply r = { 0 };
+	OutboxState state = OUTBOX_QUEUED;
+	int recent = store_outbox_recent(pc->st, f->from_addr, 3600, err);
 
+	if (recent < 0)
+		return FALSE;
+	if (recent >= pc->cfg->max_per_recipient_hour) {
+		/* A loop, or a storm: keep the reply for staff, do not send it. */
+		g_warning("loop guard: %d replies to <%s> in the last hour; reply to <%s> held",
+		    recent, f->from_addr, f->message_id ? f->message_id : "");
+		state = OUTBOX_SUPPRESSED;
+	}
 	g_hash_table_insert(vars, "program", pc->program);
 	g_hash_table_insert(vars, "today", pc->today);
 	if ((body = reply_render(pc->cfg->rules_dir, template, vars, err)) == NULL)
@@ -136,7 +146,7 @@ queue_reply(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const struc
 	r.message_id = msgid;
 	r.body = body;
 	raw = reply_build(&r);
-	return store_outbox_add(pc->st, ledger_id, app_id, kind, f->from_addr, msgid, raw, err);
+	return store_outbox_add(pc->st, ledger_id, app_id, kind, f->from_addr, msgid, raw, state, err);
 }
 
 static gboolean
@@ -270,6 +280,57 @@ entry_of(const struct facts *f, const char *sha256, gsize size)
 	return e;
 }
 
+/* The value of the first "Name: value" line in text, e.g. a DSN's Status. */
+static char *
+field_value(const char *data, gsize len, const char *name)
+{
+	gsize n = strlen(name);
+
+	for (const char *p = data, *end = data + len; p < end;) {
+		const char *eol = memchr(p, '\n', end - p);
+		gsize l = eol ? (gsize)(eol - p) : (gsize)(end - p);
+		if (l > n && g_ascii_strncasecmp(p, name, n) == 0)
+			return util_utf8_clean(p + n, MIN(l - n, 300), 300);
+		p += l + 1;
+	}
+	return NULL;
+}
+
+/* A delivery report about one of our own replies (to the bounce address we
+ * read): find our Message-ID in it and record the bounce against the reply's
+ * recipient. Never answered, whatever happens. */
+static gboolean
+note_bounce(struct process_ctx *pc, gint64 ledger_id, const char *data, gsize len, GError **err)
+{
+	const char *at = strrchr(pc->cfg->from_addr, '@');
+	g_autofree char *suffix = g_strdup(at ? at : "@");
+	gsize slen = strlen(suffix);
+
+	for (const char *p = data, *end = data + len;
+	    (p = memmem(p, end - p, "clerkd.", 7)) != NULL; p += 7) {
+		const char *hex = p + 7;
+		int i;
+		for (i = 0; hex + i < end && i < 32 && g_ascii_isxdigit(hex[i]); i++)
+			;
+		if (i != 32 || (gsize)(end - hex - 32) < slen ||
+		    g_ascii_strncasecmp(hex + 32, suffix, slen) != 0)
+			continue;
+		g_autofree char *msgid = g_strdup_printf("clerkd.%.32s%s", hex, suffix);
+		g_autofree char *status = field_value(data, len, "Status: ");
+		g_autofree char *diag = field_value(data, len, "Diagnostic-Code: ");
+		g_autofree char *why = g_strdup_printf("%s%s%s", status ? status : "",
+		    status && diag ? " " : "", diag ? diag : "");
+		GError *lerr = NULL;
+		if (store_outbox_bounced(pc->st, msgid, ledger_id, *why ? why : NULL, &lerr))
+			return TRUE;
+		if (lerr != NULL) {
+			g_propagate_error(err, lerr);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
 /* A message whose identity (Message-ID + SHA-256) was handled before, under
  * another UID or UIDVALIDITY: recorded as a duplicate and never acted on again.
  * Returns its new ledger id, 0 if it is not a duplicate, -1 on error. */
@@ -333,6 +394,8 @@ process_message(struct process_ctx *pc, const struct ledger_key *k, const char *
 	case CLASS_AUTOMATIC:
 		g_message("automatic mail <%s> from <%s> (%s): recorded, not answered",
 		    f->message_id ? f->message_id : "", f->from_addr ? f->from_addr : "", why);
+		if (f->delivery_report && !note_bounce(pc, id, data, len, err))
+			return 0;
 		if (form != NULL && !handle_application(pc, id, f, sha256, form, TRUE, err))
 			return 0;
 		break;

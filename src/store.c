@@ -68,7 +68,14 @@ static const char schema[] =
     "  attempts INTEGER NOT NULL DEFAULT 0, next_attempt INTEGER NOT NULL DEFAULT 0,"
     "  last_error TEXT,"
     "  created_at TEXT NOT NULL DEFAULT (datetime('now')), sent_at TEXT);"
-    "CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt);";
+    "CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt);"
+    "CREATE INDEX IF NOT EXISTS outbox_rcpt ON outbox (rcpt, created_at);"
+    "CREATE INDEX IF NOT EXISTS outbox_sent ON outbox (sent_at);"
+    "CREATE TABLE IF NOT EXISTS bounces ("
+    "  id INTEGER PRIMARY KEY, outbox_id INTEGER NOT NULL REFERENCES outbox(id),"
+    "  address TEXT NOT NULL, status TEXT, ledger_id INTEGER,"
+    "  at TEXT NOT NULL DEFAULT (datetime('now')));"
+    "CREATE INDEX IF NOT EXISTS bounces_address ON bounces (address);";
 
 static gboolean
 db_fail(Store *st, int rc, GError **err, const char *what)
@@ -750,6 +757,8 @@ static const char *const outbox_states[] = {
 	[OUTBOX_QUEUED] = "queued",
 	[OUTBOX_SENT] = "sent",
 	[OUTBOX_FAILED] = "failed",
+	[OUTBOX_SUPPRESSED] = "suppressed",
+	[OUTBOX_BOUNCED] = "bounced",
 };
 
 const char *
@@ -772,10 +781,10 @@ outbox_item_free(struct outbox_item *it)
 
 gboolean
 store_outbox_add(Store *st, gint64 ledger_id, gint64 app_id, const char *kind, const char *rcpt,
-    const char *message_id, GBytes *raw, GError **err)
+    const char *message_id, GBytes *raw, OutboxState state, GError **err)
 {
 	sqlite3_stmt *s = stmt(st, "INSERT INTO outbox (ledger_id, application_id, kind, rcpt,"
-	    " message_id, raw) VALUES (?, ?, ?, ?, ?, ?)", err);
+	    " message_id, raw, state) VALUES (?, ?, ?, ?, ?, ?, ?)", err);
 	gsize len;
 	const void *data = g_bytes_get_data(raw, &len);
 
@@ -788,7 +797,78 @@ store_outbox_add(Store *st, gint64 ledger_id, gint64 app_id, const char *kind, c
 	bind_text(s, 4, rcpt);
 	bind_text(s, 5, message_id);
 	sqlite3_bind_blob64(s, 6, data, len, SQLITE_TRANSIENT);
+	bind_text(s, 7, outbox_state_str(state));
 	return done(st, s, err);
+}
+
+int
+store_outbox_recent(Store *st, const char *rcpt, gint64 seconds, GError **err)
+{
+	g_autofree char *window = g_strdup_printf("-%" G_GINT64_FORMAT " seconds", seconds);
+	sqlite3_stmt *s;
+	int rc, n = -1;
+
+	if (rcpt != NULL) {
+		if ((s = stmt(st, "SELECT count(*) FROM outbox WHERE rcpt = ? AND state <> 'suppressed'"
+		    " AND created_at >= datetime('now', ?)", err)) == NULL)
+			return -1;
+		bind_text(s, 1, rcpt);
+		bind_text(s, 2, window);
+	} else {
+		if ((s = stmt(st, "SELECT count(*) FROM outbox WHERE sent_at >= datetime('now', ?)",
+		    err)) == NULL)
+			return -1;
+		bind_text(s, 1, window);
+	}
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	else
+		db_fail(st, rc, err, "outbox rate");
+	sqlite3_reset(s);
+	return n;
+}
+
+gboolean
+store_outbox_bounced(Store *st, const char *message_id, gint64 ledger_id, const char *status,
+    GError **err)
+{
+	sqlite3_stmt *s = stmt(st, "UPDATE outbox SET state = 'bounced', last_error = ?"
+	    " WHERE message_id = ? RETURNING id, rcpt, application_id", err);
+	gint64 id = 0, app_id = 0;
+	g_autofree char *rcpt = NULL;
+	int rc;
+
+	if (s == NULL)
+		return FALSE;
+	bind_text(s, 1, status);
+	bind_text(s, 2, message_id);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		rcpt = col_text(s, 1);
+		app_id = sqlite3_column_int64(s, 2);
+		rc = sqlite3_step(s);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, rc, err, "bounce");
+	if (id == 0)
+		return FALSE;
+	if ((s = stmt(st, "INSERT INTO bounces (outbox_id, address, status, ledger_id)"
+	    " VALUES (?, ?, ?, ?)", err)) == NULL)
+		return FALSE;
+	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, rcpt);
+	bind_text(s, 3, status);
+	sqlite3_bind_int64(s, 4, ledger_id);
+	if (!done(st, s, err))
+		return FALSE;
+	g_warning("reply <%s> to <%s> bounced: %s", message_id, rcpt, status ? status : "no status");
+	if (app_id > 0) {
+		g_autofree char *what = g_strdup_printf("reply to %s bounced: %s", rcpt,
+		    status ? status : "no status given");
+		return store_event(st, app_id, ledger_id, what, err);
+	}
+	return TRUE;
 }
 
 GPtrArray *
@@ -826,7 +906,7 @@ gboolean
 store_outbox_requeue(Store *st, gint64 id, GError **err)
 {
 	sqlite3_stmt *s = stmt(st, "UPDATE outbox SET state = 'queued', next_attempt = 0"
-	    " WHERE id = ? AND state IN ('failed', 'queued')", err);
+	    " WHERE id = ? AND state IN ('failed', 'queued', 'suppressed', 'bounced')", err);
 
 	if (s == NULL)
 		return FALSE;
@@ -834,7 +914,7 @@ store_outbox_requeue(Store *st, gint64 id, GError **err)
 	if (!done(st, s, err))
 		return FALSE;
 	if (sqlite3_changes(st->db) == 0) {
-		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "no failed or waiting reply %" G_GINT64_FORMAT, id);
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "no unsent reply %" G_GINT64_FORMAT, id);
 		return FALSE;
 	}
 	g_message("reply %" G_GINT64_FORMAT ": requeued by staff", id);
