@@ -1,33 +1,80 @@
 #!/bin/sh
-# contrib/test.sh: set up, then run the whole test suite: unit, corpus and
-# end-to-end tests against a real Dovecot and SMTP receiver (make check), the
-# same under AddressSanitizer and UBSan, and make distcheck.
-#   contrib/test.sh          everything
-#   contrib/test.sh --quick  make check only
-# Test logs: tests/*.log, _build/asan/tests/*.log.
+# contrib/test.sh: set up, then run the whole test suite:
+#   1. make check: unit, corpus, fuzz-seed replay and end-to-end tests against
+#      a real Dovecot and SMTP receiver                        (budget  5 min)
+#   2. the same under AddressSanitizer, UBSan and LeakSanitizer (budget 10 min)
+#   3. the end-to-end test with clerkd under valgrind          (budget  5 min)
+#   4. each libFuzzer target for FUZZ_SECONDS (default 60)     (budget  5 min)
+#   5. make distcheck                                          (budget 10 min)
+#   contrib/test.sh --quick   stage 1 only
+# Logs: tests/*.log, _build/asan/tests/*.log, _build/valgrind.log, _build/fuzz/*.log.
 set -u
 cd "$(dirname "$0")/.."
 top=$(pwd)
 contrib/setup.sh || exit 1
-
+jobs=$(nproc)
 status=0
-make -j"$(nproc)" check || status=1
+stage() { printf '\n==== %s (%s) ====\n' "$1" "$(date +%T)"; }
+mark() {	# mark LOG RESULT NAME: a result line the CI summary counts
+	echo "$2: $3" >>"$1"
+	echo "$2: $3"
+}
+
+stage "make check"
+make -j"$jobs" check || status=1
 [ "${1:-}" = --quick ] && exit $status
 
-# The sanitizer build, from a clean copy of the sources.
-rm -rf _build/asan
 mkdir -p _build
+stage "sanitizers: ASan, UBSan, LSan"
+rm -rf _build/asan
 make distdir distdir=_build/asan >/dev/null || exit 1
 (
 	cd _build/asan &&
 	./configure --enable-werror --enable-sanitizers >/dev/null &&
-	make -j"$(nproc)" >/dev/null &&
+	make -j"$jobs" >/dev/null &&
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	CLERKD_SHARED_CORPUS="$top/../shared/corpus" \
-	make -j"$(nproc)" check
+	make -j"$jobs" check
 ) || status=1
 
-make distcheck >_build/distcheck.log 2>&1 || { tail -40 _build/distcheck.log; status=1; }
-grep -E '^(=+|clerkd-.* archives ready)' _build/distcheck.log | tail -3
+stage "valgrind: the end-to-end test"
+rm -f _build/valgrind.log
+supp=/usr/share/glib-2.0/valgrind/glib.supp
+if CLERKD_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --suppressions=$supp" \
+	make check TESTS=tests/e2e_basic.sh >/dev/null 2>&1; then
+	mark _build/valgrind.log PASS "valgrind: no errors or leaks in clerkd over tests/e2e_basic.sh"
+else
+	mark _build/valgrind.log FAIL "valgrind: see tests/e2e_basic.sh.log"
+	status=1
+fi
+
+stage "fuzzing, ${FUZZ_SECONDS:=60} s per target"
+rm -rf _build/fuzz
+make distdir distdir=_build/fuzz >/dev/null || exit 1
+if (cd _build/fuzz && CC=clang ./configure --enable-fuzzing >/dev/null && make -j"$jobs" fuzz/fuzz_message fuzz/fuzz_form >/dev/null); then
+	for t in message form; do
+		mkdir -p "_build/fuzz/corpus-$t"
+		cp -r tests/data/. "_build/fuzz/corpus-$t/"
+		if (cd _build/fuzz && ./fuzz/fuzz_$t -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=1024 \
+			-max_len=65536 -timeout=10 -print_final_stats=1 "corpus-$t" >"fuzz_$t.out" 2>&1); then
+			mark _build/fuzz/fuzz.log PASS "fuzz_$t: $(grep -o 'stat::number_of_executed_units: *[0-9]*' "_build/fuzz/fuzz_$t.out" | grep -o '[0-9]*$') runs in ${FUZZ_SECONDS}s, no crash"
+		else
+			tail -30 "_build/fuzz/fuzz_$t.out"
+			mark _build/fuzz/fuzz.log FAIL "fuzz_$t: crash (see _build/fuzz/fuzz_$t.out and crash-* there)"
+			status=1
+		fi
+	done
+else
+	mark _build/fuzz/fuzz.log FAIL "fuzz: the clang build failed"
+	status=1
+fi
+
+stage "make distcheck"
+if make distcheck >_build/distcheck.log 2>&1; then
+	grep -E 'archives ready' _build/distcheck.log
+else
+	tail -40 _build/distcheck.log
+	status=1
+fi
 exit $status

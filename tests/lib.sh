@@ -233,7 +233,8 @@ mailbox_count() {
 
 # ---- clerkd ----
 run_clerkd() {	# run_clerkd [ARGS]: --once with the test config; log in $T/clerkd.log
-	"$CLERKD" --config "$T/clerkd.conf" --once "$@" >>"$T/clerkd.log" 2>&1
+	# CLERKD_WRAPPER runs it under a tool, e.g. valgrind (contrib/test.sh).
+	${CLERKD_WRAPPER:-} "$CLERKD" --config "$T/clerkd.conf" --once "$@" >>"$T/clerkd.log" 2>&1
 }
 clerkctl() {
 	"$CLERKCTL" --config "$T/clerkd.conf" "$@"
