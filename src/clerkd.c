@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static const char *const templates[] = { "receipt", "first-contact", "acknowledgement", "too-large" };
+static const char *const templates[] = { "receipt", "first-contact", "acknowledgement", "over-limit" };
 
 struct daemon {
 	const struct config *cfg;

@@ -1,6 +1,7 @@
 /* config.c: clerkd.conf. GKeyFile parses; a first pass of our own remembers
  * where each key is so that every complaint names its line. */
 #include "config.h"
+#include "message.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -22,6 +23,8 @@ static const struct keyinfo known_keys[] = {
 	{ "smtp", "max_per_recipient_hour" }, { "smtp", "max_per_hour" },
 	{ "store", "database" }, { "store", "documents" },
 	{ "rules", "directory" },
+	{ "limits", "attachments" }, { "limits", "attachment_size" }, { "limits", "header_size" },
+	{ "limits", "line_length" },
 	{ "staff", "addresses" }, { "staff", "trusted_authserv_id" },
 };
 
@@ -296,6 +299,12 @@ config_load(const char *path, GError **err)
 	cfg->max_message_size = get_int(&p, "imap", "max_message_size", 50 * 1024 * 1024,
 	    64 * 1024, G_GINT64_CONSTANT(1) << 31);
 	cfg->max_attempts = get_int(&p, "imap", "max_attempts", 3, 1, 100);
+	cfg->max_attachments = get_int(&p, "limits", "attachments", 40, 1, MESSAGE_MAX_ATTACHMENTS);
+	cfg->max_attachment_size = get_int(&p, "limits", "attachment_size", 40 * 1024 * 1024,
+	    1024, G_GINT64_CONSTANT(1) << 31);
+	cfg->max_header_size = get_int(&p, "limits", "header_size", 256 * 1024, 4096, 64 * 1024 * 1024);
+	cfg->max_line_length = get_int(&p, "limits", "line_length", 4 * 1024 * 1024, 998,
+	    G_GINT64_CONSTANT(1) << 31);
 	check_url(&p, "imap", cfg->imap_url, "imap://", "imaps://");
 	cfg->imap_password = get_secret(&p, "imap", "CLERKD_IMAP_PASSWORD", TRUE);
 	cfg->imap_ca_file = get_optional_file(&p, "imap", "ca_file");

@@ -19,6 +19,10 @@ struct config {
 	int batch_size;			/* messages fetched per round trip */
 	gsize max_message_size;		/* larger messages get a polite refusal */
 	int max_attempts;		/* failures before quarantine */
+	int max_attachments;		/* [limits]: more get a polite refusal */
+	gsize max_attachment_size;
+	gsize max_header_size;
+	gsize max_line_length;
 
 	char *smtp_url;
 	char *smtp_user;		/* NULL: no AUTH */

@@ -23,6 +23,7 @@ struct facts {
 	char *text;		/* the body as UTF-8 text, never NULL */
 	gboolean text_from_html;
 	GPtrArray *attachments;	/* struct attachment *, documents only */
+	guint attachments_total;	/* documents seen, also those past the cap */
 
 	/* Signals of automatic mail (RFC 3834 and common practice). */
 	char *auto_submitted;

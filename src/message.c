@@ -156,7 +156,7 @@ add_attachment(struct facts *f, GMimePart *part, GMimeContentType *ct)
 	const char *fn = g_mime_part_get_filename(part);
 	gsize len;
 
-	if (f->attachments->len >= MESSAGE_MAX_ATTACHMENTS)
+	if (f->attachments_total++ >= MESSAGE_MAX_ATTACHMENTS)
 		return;
 	a = g_new0(struct attachment, 1);
 	if (fn != NULL) {
@@ -187,7 +187,7 @@ visit(GMimeObject *parent, GMimeObject *part, gpointer data)
 		/* A forwarded message: its own parts are walked by staff-forward handling;
 		 * for now it is kept whole as a document. */
 		GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(part));
-		if (inner != NULL && w->f->attachments->len < MESSAGE_MAX_ATTACHMENTS) {
+		if (inner != NULL && w->f->attachments_total++ < MESSAGE_MAX_ATTACHMENTS) {
 			struct attachment *a = g_new0(struct attachment, 1);
 			char *s = g_mime_object_to_string(GMIME_OBJECT(inner), NULL);
 			gsize len = strlen(s);

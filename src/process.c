@@ -355,6 +355,79 @@ record_if_duplicate(struct process_ctx *pc, const struct ledger_key *k, struct l
 	return store_ledger_handled(pc->st, k, e, err) ?: -1;
 }
 
+/* Mail over a limit: recorded, and, unless it is automatic, answered with
+ * a polite note saying which limit; nothing in it is acted on. */
+static gint64
+refuse(struct process_ctx *pc, const struct ledger_key *k, struct ledger_entry *e,
+    const struct facts *f, const char *problem, GError **err)
+{
+	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autofree char *ref = NULL;
+	const char *why = NULL;
+	gint64 id, app_id;
+
+	e->class = "over-limit";
+	e->reason = problem;
+	if (classify_is_automatic(f, pc->cfg->from_addr, &why)) {
+		e->reason = why;
+		return store_ledger_handled(pc->st, k, e, err);
+	}
+	if ((id = store_ledger_handled(pc->st, k, e, err)) == 0)
+		return 0;
+	g_message("message <%s> from <%s> refused: %s", f->message_id ? f->message_id : "",
+	    f->from_addr, problem);
+	if ((ref = sender_reference(pc, f->from_addr, &app_id, err)) == NULL)
+		return 0;
+	g_hash_table_insert(vars, "name", (gpointer)(f->from_name ? f->from_name : "applicant"));
+	g_hash_table_insert(vars, "problem", (gpointer)problem);
+	return queue_reply(pc, id, app_id, f, e->sha256, "over-limit", ref, "over-limit", vars, err) ?
+	    id : 0;
+}
+
+static char *
+size_str(gsize n)
+{
+	return g_format_size_full(n, G_FORMAT_SIZE_IEC_UNITS);
+}
+
+/* Which of the configured limits this message is over, as a sentence for its
+ * sender; NULL if none. */
+static char *
+over_limit(const struct config *cfg, const char *data, gsize len, const struct facts *f)
+{
+	const char *end = data + len, *hdr_end = end;
+	gsize longest = 0;
+
+	for (const char *p = data; p < end;) {
+		const char *eol = memchr(p, '\n', end - p);
+		gsize l = (eol ? eol : end) - p;
+		longest = MAX(longest, l);
+		if (hdr_end == end && (l == 0 || (l == 1 && *p == '\r')))
+			hdr_end = p;
+		p += l + 1;
+	}
+	if ((gsize)(hdr_end - data) > cfg->max_header_size) {
+		g_autofree char *limit = size_str(cfg->max_header_size);
+		return g_strdup_printf("its header is longer than the %s we accept.", limit);
+	}
+	if (longest > cfg->max_line_length) {
+		g_autofree char *limit = size_str(cfg->max_line_length);
+		return g_strdup_printf("it has a line longer than %s, the longest we accept.", limit);
+	}
+	if (f->attachments_total > (guint)cfg->max_attachments)
+		return g_strdup_printf("it has %u attachments, and the limit is %d per message.",
+		    f->attachments_total, cfg->max_attachments);
+	for (guint i = 0; i < f->attachments->len; i++) {
+		const struct attachment *a = g_ptr_array_index(f->attachments, i);
+		if (a->size > cfg->max_attachment_size) {
+			g_autofree char *size = size_str(a->size), *limit = size_str(cfg->max_attachment_size);
+			return g_strdup_printf("the attachment \"%s\" is %s, and the limit is %s per attachment.",
+			    a->filename ? a->filename : "unnamed", size, limit);
+		}
+	}
+	return NULL;
+}
+
 gint64
 process_message(struct process_ctx *pc, const struct ledger_key *k, const char *data, gsize len,
     GError **err)
@@ -363,6 +436,7 @@ process_message(struct process_ctx *pc, const struct ledger_key *k, const char *
 	g_autoptr(Facts) f = NULL;
 	g_autoptr(Form) form = NULL;
 	const struct attachment *carrier;
+	g_autofree char *problem = NULL;
 	struct ledger_entry e = { 0 };
 	const char *why = NULL;
 	gint64 id;
@@ -374,6 +448,8 @@ process_message(struct process_ctx *pc, const struct ledger_key *k, const char *
 
 	if ((id = record_if_duplicate(pc, k, &e, err)) != 0)
 		return MAX(id, 0);
+	if ((problem = over_limit(pc->cfg, data, len, f)) != NULL)
+		return refuse(pc, k, &e, f, problem, err);
 
 	form = find_form(f, &carrier);
 	class = classify(f, pc->cfg->from_addr, form != NULL, &why);
@@ -409,12 +485,11 @@ process_oversize(struct process_ctx *pc, const struct ledger_key *k, const char 
 {
 	g_autofree char *seed = g_strdup_printf("%.*s\n%zu", (int)len, header, size);
 	g_autofree char *sha256 = util_sha256_hex(seed, strlen(seed));
-	g_autofree char *limit = g_format_size_full(pc->cfg->max_message_size, G_FORMAT_SIZE_IEC_UNITS);
-	g_autofree char *actual = g_format_size_full(size, G_FORMAT_SIZE_IEC_UNITS);
-	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autofree char *limit = size_str(pc->cfg->max_message_size), *actual = size_str(size);
+	g_autofree char *problem = g_strdup_printf("it was %s, and the limit is %s per message.",
+	    actual, limit);
 	g_autoptr(Facts) f = NULL;
 	struct ledger_entry e = { 0 };
-	const char *why = NULL;
 	gint64 id;
 
 	if ((f = message_parse(header, len, err)) == NULL)
@@ -422,22 +497,5 @@ process_oversize(struct process_ctx *pc, const struct ledger_key *k, const char 
 	e = entry_of(f, sha256, size);
 	if ((id = record_if_duplicate(pc, k, &e, err)) != 0)
 		return MAX(id, 0);
-	e.class = "oversize";
-	if (classify_is_automatic(f, pc->cfg->from_addr, &why)) {
-		e.reason = why;
-		return store_ledger_handled(pc->st, k, &e, err);
-	}
-	e.reason = "over max_message_size";
-	if ((id = store_ledger_handled(pc->st, k, &e, err)) == 0)
-		return 0;
-	g_message("message <%s> from <%s> is %s, over the %s limit", f->message_id ? f->message_id : "",
-	    f->from_addr, actual, limit);
-	gint64 app_id;
-	g_autofree char *ref = sender_reference(pc, f->from_addr, &app_id, err);
-	if (ref == NULL)
-		return 0;
-	g_hash_table_insert(vars, "name", (gpointer)(f->from_name ? f->from_name : "applicant"));
-	g_hash_table_insert(vars, "limit", limit);
-	g_hash_table_insert(vars, "size", actual);
-	return queue_reply(pc, id, app_id, f, sha256, "too-large", ref, "too-large", vars, err) ? id : 0;
+	return refuse(pc, k, &e, f, problem, err);
 }

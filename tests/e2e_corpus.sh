@@ -1,21 +1,21 @@
 #!/bin/bash
-# End to end over the shared robustness corpus (real-world and broken mail):
-# every message ends in Processed or Quarantine, clerkd never dies, nothing
-# is answered twice, and only humans are answered.
+# End to end over the robustness corpora: the project's broken and hostile mail
+# (tests/data/broken) and, when present, the shared real-world corpus. Every
+# message ends in Processed or Quarantine, clerkd never dies, nothing is
+# answered twice, only humans are answered, and no reply carries a header
+# that came from a stranger.
 . "$top_srcdir/tests/lib.sh"
 export CLERKD_NOW=2026-10-20
 CORPUS=${CLERKD_SHARED_CORPUS:-$top_srcdir/../shared/corpus}
-if [ ! -d "$CORPUS" ]; then
-	# A tarball unpacked elsewhere (make distcheck) has no shared corpus beside it.
-	echo "1..0 # SKIP shared corpus not found at $CORPUS"
-	exit 0
-fi
+files="$DATA/broken/*.eml"
+# A tarball unpacked elsewhere (make distcheck) has no shared corpus beside it.
+[ -d "$CORPUS" ] && files="$files $CORPUS/*/*__*"
 
 servers_start
 box="$T/mail/clerk"
 mkdir -p "$box/cur" "$box/new" "$box/tmp"
 n=0
-for f in "$CORPUS"/*/*__*; do
+for f in $files; do
 	n=$((n + 1))
 	cp "$f" "$box/tmp/$n.corpus"
 	mv "$box/tmp/$n.corpus" "$box/new/$n.corpus"
@@ -45,5 +45,12 @@ for f in $(sink_files); do
 	[ "$("$MAILCAT" -h Auto-Submitted "$f")" = auto-replied ] || bad=$((bad + 1))
 done
 is "every reply is marked auto-replied" "$bad" 0
+injected=0
+for f in $(sink_files); do
+	sed '/^\r\{0,1\}$/q' "$f" | grep -q -i -E '^(Bcc|X-Evil|X-Injected):' && injected=$((injected + 1))
+done
+is "no reply carries an injected header" "$injected" 0
+ok "mail over a limit is answered with the limit" \
+	test "$(sql "SELECT count(*) FROM outbox WHERE kind = 'over-limit'")" -gt 0
 echo "# $(sqlite3 "$db" "SELECT class || ': ' || count(*) FROM ledger GROUP BY class" | tr '\n' ' ')"
 done_testing

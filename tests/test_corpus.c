@@ -137,7 +137,7 @@ add_dir(const char *dir, const char *suffix, const char *prefix, gboolean robust
 	if (d == NULL)
 		return;
 	while ((n = g_dir_read_name(d)) != NULL)
-		if (robust ? strstr(n, "__") != NULL : g_str_has_suffix(n, suffix))
+		if (suffix == NULL ? strstr(n, "__") != NULL : g_str_has_suffix(n, suffix))
 			g_ptr_array_add(names, g_strdup(n));
 	g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
 	for (guint i = 0; i < names->len; i++) {
@@ -162,6 +162,10 @@ main(int argc, char **argv)
 	srcdir = g_strdup(g_getenv("top_srcdir") ? g_getenv("top_srcdir") : ".");
 	data = g_build_filename(srcdir, "tests", "data", NULL);
 	add_dir(data, ".eml", "/corpus/", FALSE);
+	{
+		g_autofree char *broken = g_build_filename(data, "broken", NULL);
+		add_dir(broken, ".eml", "/robust/broken/", TRUE);
+	}
 	/* The shared robustness corpus sits beside the project when present. */
 	shared = g_getenv("CLERKD_SHARED_CORPUS") ? g_strdup(g_getenv("CLERKD_SHARED_CORPUS")) :
 	    g_build_filename(srcdir, "..", "shared", "corpus", NULL);
