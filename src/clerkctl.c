@@ -171,7 +171,7 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if ((st = store_open(cfg->database, &err)) == NULL) {
+	if ((st = store_open(cfg->database, 0, &err)) == NULL) {
 		fprintf(stderr, "clerkctl: %s\n", err->message);
 		return EXIT_CONFIG;
 	}

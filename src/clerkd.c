@@ -124,7 +124,7 @@ main(int argc, char **argv)
 		printf("%s: OK\n", config_path);
 		return 0;
 	}
-	if (!docstore_init(cfg->documents, &err) || (st = store_open(cfg->database, &err)) == NULL) {
+	if (!docstore_init(cfg->documents, &err) || (st = store_open(cfg->database, cfg->max_database_size, &err)) == NULL) {
 		fprintf(stderr, "clerkd: %s\n", err->message);
 		return err->code == CLERK_ERROR_TEMP ? EXIT_TEMPFAIL : EXIT_CONFIG;
 	}

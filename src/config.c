@@ -21,7 +21,7 @@ static const struct keyinfo known_keys[] = {
 	{ "smtp", "url" }, { "smtp", "user" }, { "smtp", "password_file" },
 	{ "smtp", "from" }, { "smtp", "bounce_address" }, { "smtp", "ca_file" },
 	{ "smtp", "max_per_recipient_hour" }, { "smtp", "max_per_hour" },
-	{ "store", "database" }, { "store", "documents" },
+	{ "store", "database" }, { "store", "documents" }, { "store", "max_size" },
 	{ "rules", "directory" },
 	{ "limits", "attachments" }, { "limits", "attachment_size" }, { "limits", "header_size" },
 	{ "limits", "line_length" },
@@ -326,6 +326,7 @@ config_load(const char *path, GError **err)
 		g_clear_pointer(&cfg->bounce_address, g_free);
 
 	cfg->database = get_path(&p, "store", "database", NULL);
+	cfg->max_database_size = get_int(&p, "store", "max_size", 0, 0, G_MAXINT64);
 	cfg->documents = get_path(&p, "store", "documents", "");
 	if (cfg->documents != NULL && *cfg->documents == '\0' && cfg->database != NULL) {
 		g_autofree char *dir = g_path_get_dirname(cfg->database);

@@ -35,6 +35,7 @@ struct config {
 	int max_per_hour;		/* circuit breaker: replies sent an hour */
 
 	char *database;
+	gsize max_database_size;	/* 0: no cap; over it, writes fail as on a full disk */
 	char *documents;
 	char *rules_dir;
 

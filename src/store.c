@@ -164,7 +164,7 @@ finalize(gpointer s)
 }
 
 Store *
-store_open(const char *path, GError **err)
+store_open(const char *path, gsize max_size, GError **err)
 {
 	g_autoptr(Store) st = g_new0(Store, 1);
 	g_autofree char *dir = g_path_get_dirname(path);
@@ -194,6 +194,12 @@ store_open(const char *path, GError **err)
 		if (sqlite3_step(s) == SQLITE_ROW)
 			version = sqlite3_column_int(s, 0);
 		sqlite3_reset(s);
+	}
+	if (max_size > 0) {
+		g_autofree char *sql = g_strdup_printf("PRAGMA max_page_count = %" G_GSIZE_FORMAT,
+		    MAX(max_size / 4096, 16));
+		if (!exec(st, "PRAGMA page_size = 4096", err) || !exec(st, sql, err))
+			return NULL;
 	}
 	if (version > SCHEMA_VERSION) {
 		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG,

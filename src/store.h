@@ -10,8 +10,10 @@
 
 typedef struct store Store;
 
-/* Open (creating or migrating the schema); the file is made 0600. */
-Store *store_open(const char *path, GError **err);
+/* Open (creating or migrating the schema); the file is made 0600. With
+ * max_size > 0 the database may not grow past it: writes then fail as they
+ * would on a full disk (temporary errors). */
+Store *store_open(const char *path, gsize max_size, GError **err);
 void store_close(Store *st);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Store, store_close)
 /* The handle, for read-only reports (report.c). */

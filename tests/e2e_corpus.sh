@@ -12,15 +12,9 @@ files="$DATA/broken/*.eml"
 [ -d "$CORPUS" ] && files="$files $CORPUS/*/*__*"
 
 servers_start
-box="$T/mail/clerk"
-mkdir -p "$box/cur" "$box/new" "$box/tmp"
-n=0
-for f in $files; do
-	n=$((n + 1))
-	cp "$f" "$box/tmp/$n.corpus"
-	mv "$box/tmp/$n.corpus" "$box/new/$n.corpus"
-done
-chown -R "$MAIL_USER:$MAIL_GROUP" "$box"
+# shellcheck disable=SC2086
+drop $files
+n=$(echo $files | wc -w)
 is "corpus delivered" "$(mailbox_count INBOX)" "$n"
 
 for pass in 1 2 3; do

@@ -63,4 +63,28 @@ wait "$lock"
 ok "once the database is free, clerkd exits 0" run_clerkd
 is "the message is handled" "$(mailbox_count INBOX)" 0
 is "and answered once" "$(sink_count)" "$((before + 1))"
+
+# The disk full (the database capped at its present size, with no free pages
+# inside): nothing half-written, the message waits in the inbox, and goes
+# once there is room.
+sql "VACUUM; PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+sed -i "s/^\[store\]$/[store]\nmax_size = 4096/" "$T/clerkd.conf"
+{	# an application with many long fields: more than the pages left
+	printf 'From: Long Form <long.form@example.org>\nTo: clerkship@example.edu\nSubject: Solicitud\n'
+	printf 'Message-ID: <long-form@example.org>\n\nFull name: Long Form\nMedical school: X\nYear of study: final\n'
+	for i in $(seq 1 50); do printf 'Note %d: %s\n' "$i" "$(head -c 300 /dev/zero | tr '\0' x)"; done
+} >"$T/long.eml"
+deliver "$T/long.eml"
+before=$(sink_count)
+apps=$(sql "SELECT count(*) FROM applications")
+run_clerkd
+is "a full database is a temporary failure (exit 75)" "$?" 75
+is "the message stays in the inbox" "$(mailbox_count INBOX)" 1
+is "nothing is sent" "$(sink_count)" "$before"
+is "no application half-written" "$(sql "SELECT count(*) FROM applications")" "$apps"
+is "the ledger does not know the message" "$(sql "SELECT count(*) FROM ledger WHERE subject LIKE 'Solicitud%'")" 0
+sed -i '/^max_size = /d' "$T/clerkd.conf"
+ok "with room again, clerkd exits 0" run_clerkd
+is "the message is handled" "$(mailbox_count INBOX)" 0
+is "and answered once" "$(sink_count)" "$((before + 1))"
 done_testing

@@ -6,11 +6,9 @@
 export CLERKD_NOW=2026-10-20
 
 servers_start
-box="$T/mail/clerk"
-mkdir -p "$box/cur" "$box/new" "$box/tmp"
-: >"$box/new/1.empty"					# a 0-byte message
-printf 'garbage without a header\n\nmore garbage\n' >"$box/new/2.garbage"
-chown -R "$MAIL_USER:$MAIL_GROUP" "$box"
+: >"$T/empty.eml"					# a 0-byte message
+printf 'garbage without a header\n\nmore garbage\n' >"$T/garbage.eml"
+drop "$T/empty.eml" "$T/garbage.eml"
 deliver "$DATA/gmail-pdf.eml"
 
 # ---- poison ----

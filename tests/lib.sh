@@ -224,6 +224,17 @@ deliver() {	# deliver FILE...: in order, through Dovecot's LDA
 	return 0
 }
 
+drop() {	# drop FILE...: straight into the inbox's Maildir (no server needed; any order)
+	local box="$T/mail/clerk" f n=0
+	mkdir -p "$box/cur" "$box/new" "$box/tmp"
+	for f in "$@"; do
+		n=$((n + 1))
+		cp "$f" "$box/tmp/drop.$$.$n.$RANDOM"
+		mv "$box/tmp/drop.$$.$n."* "$box/new/"
+	done
+	chown -R "$MAIL_USER:$MAIL_GROUP" "$box"
+}
+
 # Messages in a mailbox (INBOX, Processed, ...), counted on disk.
 mailbox_count() {
 	local dir="$T/mail/clerk"

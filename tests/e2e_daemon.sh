@@ -1,0 +1,35 @@
+#!/bin/bash
+# clerkd as a daemon: mail that arrives while it runs is answered; the IMAP
+# server going away and coming back loses nothing (reconnect with backoff);
+# SIGTERM stops it cleanly.
+. "$top_srcdir/tests/lib.sh"
+export CLERKD_NOW=2026-10-20
+
+servers_start
+sed -i 's/^mailbox = INBOX$/mailbox = INBOX\npoll_seconds = 1/' "$T/clerkd.conf"
+"$CLERKD" --config "$T/clerkd.conf" >>"$T/clerkd.log" 2>&1 &
+pid=$!
+wait_for() {	# wait_for SECONDS COMMAND...
+	local n=$(($1 * 10)); shift
+	while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
+	return 1
+}
+replies() { [ "$(sink_count)" -ge "$1" ]; }
+
+deliver "$DATA/gmail-pdf.eml"
+ok "a message delivered while it runs is answered" wait_for 10 replies 1
+
+kill "$DOVECOT_PID"; wait "$DOVECOT_PID" 2>/dev/null
+drop "$DATA/latin1-plain.eml" "$DATA/first-contact.eml"	# mail arrives all the same
+sleep 3
+ok "clerkd keeps running while IMAP is down" kill -0 "$pid"
+ok "and says so" grep -q "IMAP connect" "$T/clerkd.log"
+dovecot_restart
+ok "when IMAP is back, what arrived meanwhile is answered" wait_for 30 replies 3
+is "nothing twice" "$(sink_count)" 3
+
+kill -TERM "$pid"
+ok "SIGTERM stops it within 5 s" wait_for 5 bash -c "! kill -0 $pid 2>/dev/null"
+wait "$pid"
+is "with exit status 0" "$?" 0
+done_testing
