@@ -21,8 +21,49 @@ fail(GError **err, const char *path)
 gboolean
 docstore_init(const char *dir, GError **err)
 {
+	g_autofree char *spool = docstore_spool_dir(dir);
+
 	if (g_mkdir_with_parents(dir, 0700) == -1 || chmod(dir, 0700) == -1)
 		return fail(err, dir);
+	if (g_mkdir_with_parents(spool, 0700) == -1 || chmod(spool, 0700) == -1)
+		return fail(err, spool);
+	return TRUE;
+}
+
+char *
+docstore_spool_dir(const char *dir)
+{
+	return g_build_filename(dir, ".spool", NULL);
+}
+
+gboolean
+docstore_adopt(const char *dir, const char *sha256, const char *path, GError **err)
+{
+	g_autofree char *dest = docstore_path(dir, sha256);
+	g_autofree char *sub = g_path_get_dirname(dest);
+
+	if (g_file_test(dest, G_FILE_TEST_EXISTS)) {
+		g_unlink(path);
+		return TRUE;
+	}
+	if (g_mkdir_with_parents(sub, 0700) == -1)
+		return fail(err, sub);
+	if (rename(path, dest) == -1)
+		return fail(err, dest);
+	return TRUE;
+}
+
+gboolean
+docstore_sync(const char *dir, GError **err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd == -1 || syncfs(fd) == -1) {
+		if (fd != -1)
+			close(fd);
+		return fail(err, dir);
+	}
+	close(fd);
 	return TRUE;
 }
 
@@ -58,7 +99,7 @@ docstore_put(const char *dir, const char *sha256, GBytes *data, GError **err)
 			goto bad;
 		off += n;
 	}
-	if (fdatasync(fd) == -1 || close(fd) == -1) {
+	if (close(fd) == -1) {
 		fd = -1;
 		goto bad;
 	}

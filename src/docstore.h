@@ -6,8 +6,17 @@
 
 /* Create the directory, or tighten it, to 0700. */
 gboolean docstore_init(const char *dir, GError **err);
-/* Store bytes under DIR/ab/abcdef... (mode 0600, made durable); a no-op if present. */
+/* Store bytes under DIR/ab/abcdef... (mode 0600); a no-op if present. Durable
+ * once docstore_sync() returns. */
 gboolean docstore_put(const char *dir, const char *sha256, GBytes *data, GError **err);
+/* Store a file already written (a spooled attachment) under its digest, by
+ * renaming it into place; the file is gone from path afterwards. */
+gboolean docstore_adopt(const char *dir, const char *sha256, const char *path, GError **err);
+/* Where large messages and their parts are spooled: DIR/.spool, private. */
+char *docstore_spool_dir(const char *dir);
+/* Make every document written so far durable: one syncfs(2) for the batch,
+ * before the commit that refers to them. */
+gboolean docstore_sync(const char *dir, GError **err);
 /* The path a document lives at. */
 char *docstore_path(const char *dir, const char *sha256);
 

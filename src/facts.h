@@ -10,7 +10,9 @@ struct attachment {
 	char *content_type;	/* lower-case "type/subtype" */
 	gsize size;		/* decoded size */
 	char *sha256;		/* hex digest of the decoded bytes */
-	GBytes *data;		/* decoded bytes */
+	GBytes *data;		/* decoded bytes; NULL if spooled to path */
+	char *path;		/* a spool file holding them (large messages); removed
+				 * when the facts are freed unless taken (docstore) */
 };
 
 struct facts {

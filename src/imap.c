@@ -334,6 +334,50 @@ imap_fetch(Imap *im, const guint32 *uids, guint n, imap_msg_cb cb, gpointer user
 	return fetch_section(im, uid_set(uids, n), mailimap_section_new(NULL), cb, user, err);
 }
 
+struct chunk_ctx {
+	imap_msg_cb cb;
+	gpointer user;
+	gsize got;
+};
+
+static void
+deliver_chunk(guint32 uid, const char *data, gsize len, gpointer user)
+{
+	struct chunk_ctx *cc = user;
+
+	cc->got = len;
+	if (len > 0)
+		cc->cb(uid, data, len, cc->user);
+}
+
+gboolean
+imap_fetch_chunked(Imap *im, guint32 uid, gsize chunk, imap_msg_cb cb, gpointer user, GError **err)
+{
+	struct chunk_ctx cc = { cb, user, 0 };
+
+	for (guint32 off = 0;; off += chunk) {
+		struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
+		struct mailimap_set *set = uid_set(&uid, 1);
+		clist *result = NULL;
+		struct fetch_ctx fc = { deliver_chunk, &cc };
+		int rc;
+
+		cc.got = 0;
+		mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
+		mailimap_fetch_type_new_fetch_att_list_add(ft,
+		    mailimap_fetch_att_new_body_peek_section_partial(mailimap_section_new(NULL), off, chunk));
+		rc = mailimap_uid_fetch(im->s, set, ft, &result);
+		mailimap_set_free(set);
+		mailimap_fetch_type_free(ft);
+		if (rc != MAILIMAP_NO_ERROR)
+			return imap_fail(err, rc, "UID FETCH (partial)");
+		walk_fetch(result, deliver, &fc);
+		mailimap_fetch_list_free(result);
+		if (cc.got < chunk)
+			return TRUE;
+	}
+}
+
 gboolean
 imap_fetch_header(Imap *im, guint32 uid, imap_msg_cb cb, gpointer user, GError **err)
 {

@@ -28,6 +28,11 @@ GArray *imap_list(Imap *im, GError **err);
 typedef void (*imap_msg_cb)(guint32 uid, const char *data, gsize len, gpointer user);
 gboolean imap_fetch(Imap *im, const guint32 *uids, guint n, imap_msg_cb cb, gpointer user,
     GError **err);
+/* Fetch one message in pieces of `chunk` bytes (BODY.PEEK[]<offset.length>),
+ * handing each piece to cb as it comes: a large message is never whole in
+ * memory. */
+gboolean imap_fetch_chunked(Imap *im, guint32 uid, gsize chunk, imap_msg_cb cb, gpointer user,
+    GError **err);
 /* Fetch only the header of a message (for those over the size limit). */
 gboolean imap_fetch_header(Imap *im, guint32 uid, imap_msg_cb cb, gpointer user, GError **err);
 

@@ -3,8 +3,11 @@
 #include "html.h"
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <gmime/gmime.h>
 #include <string.h>
+#include <unistd.h>
 
 /* GMime declares no autoptr cleanups of its own. */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeStream, g_object_unref)
@@ -13,6 +16,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeMessage, g_object_unref)
 
 struct walk {
 	struct facts *f;
+	const char *spool_dir;	/* decode attachments into files here, or NULL */
 	GString *plain;		/* inline text/plain parts, UTF-8 */
 	GString *html;		/* first inline text/html part, UTF-8 */
 };
@@ -58,6 +62,10 @@ attachment_free(gpointer p)
 	g_free(a->sha256);
 	if (a->data != NULL)
 		g_bytes_unref(a->data);
+	if (a->path != NULL) {
+		unlink(a->path);
+		g_free(a->path);
+	}
 	g_free(a);
 }
 
@@ -85,7 +93,43 @@ part_bytes(GMimePart *part, gsize max)
 	mem = g_mime_stream_mem_new();
 	g_mime_data_wrapper_write_to_stream(dw, mem);
 	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	return g_bytes_new(ba->data, MIN(ba->len, max));
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);	/* the bytes are ours now */
+	if (ba->len > max)
+		g_byte_array_set_size(ba, max);
+	return g_byte_array_free_to_bytes(ba);
+}
+
+/* Decode a leaf part into a new file in dir, hashing it; never whole in memory. */
+static gboolean
+part_spool(GMimePart *part, const char *dir, struct attachment *a)
+{
+	GMimeDataWrapper *dw = g_mime_part_get_content(part);
+	g_autofree char *path = g_build_filename(dir, "part.XXXXXX", NULL);
+	g_autoptr(GChecksum) sha = g_checksum_new(G_CHECKSUM_SHA256);
+	GMimeStream *out;
+	char buf[65536];
+	ssize_t n;
+	int fd = g_mkstemp_full(path, O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd == -1)
+		return FALSE;
+	out = g_mime_stream_fs_new(fd);	/* owns fd */
+	if (dw != NULL && (g_mime_data_wrapper_write_to_stream(dw, out) == -1 ||
+	    g_mime_stream_flush(out) == -1)) {
+		g_object_unref(out);
+		unlink(path);
+		return FALSE;
+	}
+	a->size = 0;
+	lseek(fd, 0, SEEK_SET);
+	while ((n = read(fd, buf, sizeof buf)) > 0) {
+		g_checksum_update(sha, (const guchar *)buf, n);
+		a->size += n;
+	}
+	g_object_unref(out);
+	a->sha256 = g_strdup(g_checksum_get_string(sha));
+	a->path = g_steal_pointer(&path);
+	return TRUE;
 }
 
 /* A text part as UTF-8: its declared charset, else UTF-8, else Windows-1252,
@@ -150,7 +194,7 @@ not_a_document(GMimeObject *parent, GMimeObject *part, GMimeContentType *ct)
 }
 
 static void
-add_attachment(struct facts *f, GMimePart *part, GMimeContentType *ct)
+add_attachment(struct facts *f, GMimePart *part, GMimeContentType *ct, const char *spool_dir)
 {
 	struct attachment *a;
 	const char *fn = g_mime_part_get_filename(part);
@@ -166,6 +210,13 @@ add_attachment(struct facts *f, GMimePart *part, GMimeContentType *ct)
 	}
 	g_autofree char *mime = g_mime_content_type_get_mime_type(ct);
 	a->content_type = g_ascii_strdown(mime ? mime : "application/octet-stream", -1);
+	if (spool_dir != NULL && part_spool(part, spool_dir, a)) {
+		/* A small text attachment may carry the form: keep a copy at hand. */
+		if (is_type(ct, "text", "plain") && a->size <= 65536)
+			a->data = part_bytes(part, 65536);
+		g_ptr_array_add(f->attachments, a);
+		return;
+	}
 	a->data = part_bytes(part, G_MAXSIZE);
 	const void *d = g_bytes_get_data(a->data, &len);
 	a->size = len;
@@ -221,7 +272,7 @@ visit(GMimeObject *parent, GMimeObject *part, gpointer data)
 	} else if (!attached && is_type(ct, "text", "*"))
 		; /* text/calendar, text/enriched alternatives: not documents */
 	else
-		add_attachment(w->f, leaf, ct);
+		add_attachment(w->f, leaf, ct, w->spool_dir);
 }
 
 static void
@@ -272,18 +323,15 @@ blank(const char *s)
 	return TRUE;
 }
 
-struct facts *
-message_parse(const char *data, gsize len, GError **err)
+static struct facts *
+parse_stream(GMimeStream *stream, const char *spool_dir, GError **err)
 {
-	g_autoptr(GMimeStream) stream = NULL;
 	g_autoptr(GMimeParser) parser = NULL;
 	g_autoptr(GMimeMessage) msg = NULL;
 	g_autoptr(Facts) f = g_new0(struct facts, 1);
 	GMimeObject *top;
 	struct walk w;
 
-	message_init();
-	stream = g_mime_stream_mem_new_with_buffer(data, len);
 	parser = g_mime_parser_new_with_stream(stream);
 	msg = g_mime_parser_construct_message(parser, NULL);
 	if (msg == NULL) {
@@ -325,6 +373,7 @@ message_parse(const char *data, gsize len, GError **err)
 		f->delivery_report = TRUE;
 
 	w.f = f;
+	w.spool_dir = spool_dir;
 	w.plain = g_string_new(NULL);
 	w.html = g_string_new(NULL);
 	if (g_mime_message_get_mime_part(msg) != NULL) {
@@ -344,4 +393,74 @@ message_parse(const char *data, gsize len, GError **err)
 		g_string_free(w.html, TRUE);
 	}
 	return g_steal_pointer(&f);
+}
+
+struct facts *
+message_parse(const char *data, gsize len, GError **err)
+{
+	g_autoptr(GMimeStream) stream = NULL;
+
+	message_init();
+	stream = g_mime_stream_mem_new_with_buffer(data, len);
+	return parse_stream(stream, NULL, err);
+}
+
+struct facts *
+message_parse_fd(int fd, const char *spool_dir, GError **err)
+{
+	g_autoptr(GMimeStream) stream = NULL;
+
+	message_init();
+	if (lseek(fd, 0, SEEK_SET) == -1) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "spool: %s", g_strerror(errno));
+		return NULL;
+	}
+	stream = g_mime_stream_fs_new(fd);
+	g_mime_stream_fs_set_owner(GMIME_STREAM_FS(stream), FALSE);
+	return parse_stream(stream, spool_dir, err);
+}
+
+void
+rawscan_init(struct rawscan *rs)
+{
+	memset(rs, 0, sizeof *rs);
+	rs->sha = g_checksum_new(G_CHECKSUM_SHA256);
+}
+
+void
+rawscan_feed(struct rawscan *rs, const char *data, gsize len)
+{
+	g_checksum_update(rs->sha, (const guchar *)data, len);
+	for (const char *p = data, *end = data + len; p < end;) {
+		const char *eol = memchr(p, '\n', end - p);
+		gsize l = (eol ? eol : end) - p;
+
+		if (rs->line == 0 && l > 0)
+			rs->first = *p;
+		rs->line += l;
+		if (eol == NULL)
+			break;
+		/* A line of nothing (or a lone CR) ends the header. */
+		if (!rs->header_done && (rs->line == 0 || (rs->line == 1 && rs->first == '\r'))) {
+			rs->header_done = TRUE;
+			rs->header_len = rs->size + (p - data);
+		}
+		rs->longest_line = MAX(rs->longest_line, rs->line);
+		rs->line = 0;
+		p = eol + 1;
+	}
+	rs->size += len;
+	rs->longest_line = MAX(rs->longest_line, rs->line);
+}
+
+char *
+rawscan_finish(struct rawscan *rs)
+{
+	char *hex = g_strdup(g_checksum_get_string(rs->sha));
+
+	if (!rs->header_done)
+		rs->header_len = rs->size;
+	g_checksum_free(rs->sha);
+	rs->sha = NULL;
+	return hex;
 }

@@ -3,13 +3,22 @@
  * A crash anywhere leaves either nothing done (fetched again) or a committed
  * message whose move and reply are redone from the store. */
 #include "pipeline.h"
+#include "docstore.h"
 #include "imap.h"
+#include "message.h"
 #include "process.h"
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
-#define BATCH_MAX_BYTES (32 * 1024 * 1024)
+#define BATCH_MAX_BYTES (16 * 1024 * 1024)
+/* Messages larger than this are fetched in chunks into a spool file and parsed
+ * from there, so that none is ever whole in memory. */
+#define SPOOL_MIN (2 * 1024 * 1024)
+#define SPOOL_CHUNK (1024 * 1024)
 
 struct pass {
 	const struct config *cfg;
@@ -24,6 +33,8 @@ struct pass {
 	struct pass_stats *ps;
 	GError *fatal;		/* a store error: abort the batch */
 	guint32 cur_size;	/* RFC822.SIZE of the oversize message being handled */
+	int spool_fd;		/* the large message being spooled */
+	struct rawscan spool_scan;
 };
 
 static struct ledger_key
@@ -64,17 +75,30 @@ settle_failure(struct pass *p, guint32 uid, GError **err)
 
 /* Handle one fetched message (or, if oversize, its header) inside the batch's
  * transaction, in a savepoint of its own so that its failure undoes only it. */
+enum how { WHOLE, OVERSIZE, SPOOLED };
+
 static void
-handle(struct pass *p, guint32 uid, const char *data, gsize len, gboolean oversize)
+handle(struct pass *p, guint32 uid, const char *data, gsize len, enum how how)
 {
 	struct ledger_key k = key_of(p, uid);
 	g_autoptr(GError) err = NULL;
-	gint64 id;
+	g_autofree char *sha256 = NULL;
+	gint64 id = 0;
 
 	if (p->fatal != NULL || !store_savepoint(p->st, &p->fatal))
 		return;
-	id = oversize ? process_oversize(&p->pc, &k, data, len, p->cur_size, &err) :
-	    process_message(&p->pc, &k, data, len, &err);
+	switch (how) {
+	case WHOLE:
+		id = process_message(&p->pc, &k, data, len, &err);
+		break;
+	case OVERSIZE:
+		id = process_oversize(&p->pc, &k, data, len, p->cur_size, &err);
+		break;
+	case SPOOLED:
+		sha256 = rawscan_finish(&p->spool_scan);
+		id = process_spooled(&p->pc, &k, p->spool_fd, &p->spool_scan, sha256, &err);
+		break;
+	}
 	if (id > 0) {
 		if (store_release(p->st, &p->fatal)) {
 			g_array_append_val(p->done, uid);
@@ -90,13 +114,63 @@ handle(struct pass *p, guint32 uid, const char *data, gsize len, gboolean oversi
 static void
 handle_whole(guint32 uid, const char *data, gsize len, gpointer user)
 {
-	handle(user, uid, data, len, FALSE);
+	handle(user, uid, data, len, WHOLE);
 }
 
 static void
 handle_oversize(guint32 uid, const char *data, gsize len, gpointer user)
 {
-	handle(user, uid, data, len, TRUE);
+	handle(user, uid, data, len, OVERSIZE);
+}
+
+static void
+spool_chunk(guint32 uid, const char *data, gsize len, gpointer user)
+{
+	struct pass *p = user;
+
+	rawscan_feed(&p->spool_scan, data, len);
+	while (len > 0 && p->spool_fd != -1) {
+		ssize_t n = write(p->spool_fd, data, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(p->spool_fd);
+			p->spool_fd = -1;	/* noticed by spool_one */
+			break;
+		}
+		data += n;
+		len -= n;
+	}
+}
+
+/* A large message: fetched in chunks into a private spool file, handled from there. */
+static gboolean
+spool_one(struct pass *p, const struct imap_msg *m, GError **err)
+{
+	g_autofree char *dir = docstore_spool_dir(p->cfg->documents);
+	g_autofree char *path = g_build_filename(dir, "msg.XXXXXX", NULL);
+	gboolean ok;
+
+	if ((p->spool_fd = g_mkstemp_full(path, O_RDWR | O_CLOEXEC, 0600)) == -1) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s", path, g_strerror(errno));
+		return FALSE;
+	}
+	unlink(path);	/* gone when closed, whatever happens */
+	rawscan_init(&p->spool_scan);
+	ok = imap_fetch_chunked(p->im, m->uid, SPOOL_CHUNK, spool_chunk, p, err);
+	if (ok && (p->spool_fd == -1 || p->spool_scan.size != m->size)) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "message uid %u: spooled %" G_GSIZE_FORMAT
+		    " of %u bytes", m->uid, p->spool_scan.size, m->size);
+		ok = FALSE;
+	}
+	if (ok)
+		handle(p, m->uid, NULL, 0, SPOOLED);
+	else if (p->spool_scan.sha != NULL)
+		g_free(rawscan_finish(&p->spool_scan));
+	if (p->spool_fd != -1)
+		close(p->spool_fd);
+	p->spool_fd = -1;
+	return ok;
 }
 
 /* After the commit: move, then record the moves. */
@@ -164,13 +238,16 @@ release_retries(struct pass *p, GError **err)
 }
 
 static gboolean
-run_batch(struct pass *p, GArray *fetch, GArray *oversize, GError **err)
+run_batch(struct pass *p, GArray *fetch, GArray *large, GArray *oversize, GError **err)
 {
 	if (!store_begin(p->st, err))
 		return FALSE;
 	if (fetch->len > 0 &&
 	    !imap_fetch(p->im, (guint32 *)fetch->data, fetch->len, handle_whole, p, err))
 		goto rollback;
+	for (guint i = 0; i < large->len && p->fatal == NULL; i++)
+		if (!spool_one(p, &g_array_index(large, struct imap_msg, i), err))
+			goto rollback;
 	for (guint i = 0; i < oversize->len && p->fatal == NULL; i++) {
 		struct imap_msg *m = &g_array_index(oversize, struct imap_msg, i);
 		p->cur_size = m->size;
@@ -181,7 +258,10 @@ run_batch(struct pass *p, GArray *fetch, GArray *oversize, GError **err)
 		g_propagate_error(err, g_steal_pointer(&p->fatal));
 		goto rollback;
 	}
-	if (!store_commit(p->st, err))	/* the durability point: before any move or send */
+	/* The durability point, before any move or send: documents, then rows. */
+	if (!docstore_sync(p->cfg->documents, err))
+		goto rollback;
+	if (!store_commit(p->st, err))
 		return FALSE;
 	return move_processed(p, err) && move_quarantined(p, err);
 rollback:
@@ -228,11 +308,12 @@ reconcile_moves(struct pass *p, GArray *list, GError **err)
 gboolean
 pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats *ps, GError **err)
 {
-	struct pass p = { .cfg = cfg, .st = st, .ps = ps };
+	struct pass p = { .cfg = cfg, .st = st, .ps = ps, .spool_fd = -1 };
 	g_autoptr(Imap) im = NULL;
 	g_autoptr(GArray) list = NULL;
 	g_autoptr(GArray) fetch = g_array_new(FALSE, FALSE, sizeof(guint32));
 	g_autoptr(GArray) oversize = g_array_new(FALSE, FALSE, sizeof(struct imap_msg));
+	g_autoptr(GArray) large = g_array_new(FALSE, FALSE, sizeof(struct imap_msg));
 	gboolean ok = FALSE;
 	gsize bytes = 0;
 
@@ -289,15 +370,19 @@ pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats
 		}
 		if (m->size > cfg->max_message_size)
 			g_array_append_val(oversize, *m);
-		else {
+		else if (m->size > SPOOL_MIN) {
+			g_array_append_val(large, *m);
+			bytes += SPOOL_CHUNK;
+		} else {
 			g_array_append_val(fetch, m->uid);
 			bytes += m->size;
 		}
-		if (fetch->len >= (guint)cfg->batch_size || bytes >= BATCH_MAX_BYTES ||
-		    oversize->len >= (guint)cfg->batch_size) {
-			if (!run_batch(&p, fetch, oversize, err))
+		if (fetch->len + large->len + oversize->len >= (guint)cfg->batch_size ||
+		    bytes >= BATCH_MAX_BYTES) {
+			if (!run_batch(&p, fetch, large, oversize, err))
 				goto out;
 			g_array_set_size(fetch, 0);
+			g_array_set_size(large, 0);
 			g_array_set_size(oversize, 0);
 			bytes = 0;
 			/* Replies go out as batches commit, not after the whole backlog. */
@@ -309,7 +394,7 @@ pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats
 			ps->out.deferred += r.deferred;
 		}
 	}
-	if (!run_batch(&p, fetch, oversize, err))
+	if (!run_batch(&p, fetch, large, oversize, err))
 		goto out;
 	ok = TRUE;
 out:

@@ -47,8 +47,11 @@ find_form(const struct facts *f, const struct attachment **carrier)
 	for (guint i = 0; form == NULL && i < f->attachments->len; i++) {
 		const struct attachment *a = g_ptr_array_index(f->attachments, i);
 		gsize len;
-		const char *d = g_bytes_get_data(a->data, &len);
-		if (!g_str_has_prefix(a->content_type, "text/plain") || len > FORM_ATTACHMENT_MAX)
+		const char *d;
+		if (a->data == NULL || !g_str_has_prefix(a->content_type, "text/plain"))
+			continue;
+		d = g_bytes_get_data(a->data, &len);
+		if (len > FORM_ATTACHMENT_MAX)
 			continue;
 		g_autofree char *text = util_utf8_clean(d, len, FORM_ATTACHMENT_MAX);
 		if ((form = form_parse(text)) != NULL)
@@ -155,7 +158,8 @@ store_documents(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const s
 {
 	for (guint i = 0; i < f->attachments->len; i++) {
 		const struct attachment *a = g_ptr_array_index(f->attachments, i);
-		if (!docstore_put(pc->cfg->documents, a->sha256, a->data, err) ||
+		if (!(a->path != NULL ? docstore_adopt(pc->cfg->documents, a->sha256, a->path, err) :
+		    docstore_put(pc->cfg->documents, a->sha256, a->data, err)) ||
 		    !store_doc_add(pc->st, app_id, ledger_id, a, pc->today, err))
 			return FALSE;
 	}
@@ -393,24 +397,13 @@ size_str(gsize n)
 /* Which of the configured limits this message is over, as a sentence for its
  * sender; NULL if none. */
 static char *
-over_limit(const struct config *cfg, const char *data, gsize len, const struct facts *f)
+over_limit(const struct config *cfg, const struct rawscan *rs, const struct facts *f)
 {
-	const char *end = data + len, *hdr_end = end;
-	gsize longest = 0;
-
-	for (const char *p = data; p < end;) {
-		const char *eol = memchr(p, '\n', end - p);
-		gsize l = (eol ? eol : end) - p;
-		longest = MAX(longest, l);
-		if (hdr_end == end && (l == 0 || (l == 1 && *p == '\r')))
-			hdr_end = p;
-		p += l + 1;
-	}
-	if ((gsize)(hdr_end - data) > cfg->max_header_size) {
+	if (rs->header_len > cfg->max_header_size) {
 		g_autofree char *limit = size_str(cfg->max_header_size);
 		return g_strdup_printf("its header is longer than the %s we accept.", limit);
 	}
-	if (longest > cfg->max_line_length) {
+	if (rs->longest_line > cfg->max_line_length) {
 		g_autofree char *limit = size_str(cfg->max_line_length);
 		return g_strdup_printf("it has a line longer than %s, the longest we accept.", limit);
 	}
@@ -428,27 +421,23 @@ over_limit(const struct config *cfg, const char *data, gsize len, const struct f
 	return NULL;
 }
 
-gint64
-process_message(struct process_ctx *pc, const struct ledger_key *k, const char *data, gsize len,
-    GError **err)
+/* Everything after parsing, the same for mail read in memory and mail spooled
+ * to disk; data is the raw message when in memory, else NULL. */
+static gint64
+process_facts(struct process_ctx *pc, const struct ledger_key *k, struct facts *f,
+    const struct rawscan *rs, const char *sha256, const char *data, GError **err)
 {
-	g_autofree char *sha256 = util_sha256_hex(data, len);
-	g_autoptr(Facts) f = NULL;
 	g_autoptr(Form) form = NULL;
 	const struct attachment *carrier;
 	g_autofree char *problem = NULL;
-	struct ledger_entry e = { 0 };
+	struct ledger_entry e = entry_of(f, sha256, rs->size);
 	const char *why = NULL;
 	gint64 id;
 	MsgClass class;
 
-	if ((f = message_parse(data, len, err)) == NULL)
-		return 0;
-	e = entry_of(f, sha256, len);
-
 	if ((id = record_if_duplicate(pc, k, &e, err)) != 0)
 		return MAX(id, 0);
-	if ((problem = over_limit(pc->cfg, data, len, f)) != NULL)
+	if ((problem = over_limit(pc->cfg, rs, f)) != NULL)
 		return refuse(pc, k, &e, f, problem, err);
 
 	form = find_form(f, &carrier);
@@ -470,13 +459,41 @@ process_message(struct process_ctx *pc, const struct ledger_key *k, const char *
 	case CLASS_AUTOMATIC:
 		g_message("automatic mail <%s> from <%s> (%s): recorded, not answered",
 		    f->message_id ? f->message_id : "", f->from_addr ? f->from_addr : "", why);
-		if (f->delivery_report && !note_bounce(pc, id, data, len, err))
+		if (f->delivery_report && data != NULL && !note_bounce(pc, id, data, rs->size, err))
 			return 0;
 		if (form != NULL && !handle_application(pc, id, f, sha256, form, TRUE, err))
 			return 0;
 		break;
 	}
 	return id;
+}
+
+gint64
+process_message(struct process_ctx *pc, const struct ledger_key *k, const char *data, gsize len,
+    GError **err)
+{
+	struct rawscan rs;
+	g_autofree char *sha256 = NULL;
+	g_autoptr(Facts) f = NULL;
+
+	rawscan_init(&rs);
+	rawscan_feed(&rs, data, len);
+	sha256 = rawscan_finish(&rs);
+	if ((f = message_parse(data, len, err)) == NULL)
+		return 0;
+	return process_facts(pc, k, f, &rs, sha256, data, err);
+}
+
+gint64
+process_spooled(struct process_ctx *pc, const struct ledger_key *k, int fd,
+    const struct rawscan *rs, const char *sha256, GError **err)
+{
+	g_autofree char *spool = docstore_spool_dir(pc->cfg->documents);
+	g_autoptr(Facts) f = message_parse_fd(fd, spool, err);
+
+	if (f == NULL)
+		return 0;
+	return process_facts(pc, k, f, rs, sha256, NULL, err);
 }
 
 gint64

@@ -23,6 +23,11 @@ void process_ctx_clear(struct process_ctx *pc);
 gint64 process_message(struct process_ctx *pc, const struct ledger_key *k, const char *data,
     gsize len, GError **err);
 
+/* The same for a large message spooled to the file fd, scanned as it came. */
+struct rawscan;
+gint64 process_spooled(struct process_ctx *pc, const struct ledger_key *k, int fd,
+    const struct rawscan *rs, const char *sha256, GError **err);
+
 /* A message over the size limit, known by its header and size alone: recorded,
  * and answered with a polite note naming the limit unless it is automatic mail. */
 gint64 process_oversize(struct process_ctx *pc, const struct ledger_key *k, const char *header,
