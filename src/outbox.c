@@ -113,8 +113,27 @@ outbox_send(Outbox *ob, const char *rcpt, GBytes *raw, GError **err)
 	return FALSE;
 }
 
+static gboolean flush(Outbox *ob, Store *st, struct outbox_result *res, GError **err);
+
+/* Marking a reply sent need not wait for the disk: if clerkd dies before the
+ * mark is written the reply goes again with the same Message-ID, and a crash
+ * of clerkd alone loses nothing the OS has. One fsync per reply would cap the
+ * rate at the disk's. */
 gboolean
 outbox_flush(Outbox *ob, Store *st, struct outbox_result *res, GError **err)
+{
+	gboolean ok;
+
+	if (!store_set_durable(st, FALSE, err))
+		return FALSE;
+	ok = flush(ob, st, res, err);
+	if (!store_set_durable(st, TRUE, ok ? err : NULL))
+		return FALSE;
+	return ok;
+}
+
+static gboolean
+flush(Outbox *ob, Store *st, struct outbox_result *res, GError **err)
 {
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	g_autoptr(GPtrArray) due = NULL;

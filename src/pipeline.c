@@ -240,7 +240,7 @@ release_retries(struct pass *p, GError **err)
 static gboolean
 run_batch(struct pass *p, GArray *fetch, GArray *large, GArray *oversize, GError **err)
 {
-	if (!store_begin(p->st, err))
+	if (!store_set_durable(p->st, TRUE, err) || !store_begin(p->st, err))
 		return FALSE;
 	if (fetch->len > 0 &&
 	    !imap_fetch(p->im, (guint32 *)fetch->data, fetch->len, handle_whole, p, err))

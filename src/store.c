@@ -236,6 +236,12 @@ store_db(Store *st)
 }
 
 gboolean
+store_set_durable(Store *st, gboolean full, GError **err)
+{
+	return exec(st, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", err);
+}
+
+gboolean
 store_begin(Store *st, GError **err)
 {
 	return exec(st, "BEGIN IMMEDIATE", err);

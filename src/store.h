@@ -19,6 +19,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Store, store_close)
 /* The handle, for read-only reports (report.c). */
 sqlite3 *store_db(Store *st);
 
+/* Commits wait for the disk (FULL, the default: before any external effect)
+ * or only for the OS (NORMAL: safe against a crash of clerkd, not of the
+ * machine; for recording what was already done, such as a reply sent). */
+gboolean store_set_durable(Store *st, gboolean full, GError **err);
 gboolean store_begin(Store *st, GError **err);
 gboolean store_commit(Store *st, GError **err);
 void store_rollback(Store *st);
