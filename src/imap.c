@@ -93,7 +93,7 @@ verify_chain(Imap *im, const char *ca_file, GError **err)
 		status = GNUTLS_CERT_UNEXPECTED_OWNER;
 out:
 	if (tl != NULL)
-		gnutls_x509_trust_list_deinit(tl, 0);
+		gnutls_x509_trust_list_deinit(tl, 1);	/* and the CAs it holds */
 	for (unsigned i = 0; i < ok; i++)
 		gnutls_x509_crt_deinit(crts[i]);
 	g_free(crts);
