@@ -1,0 +1,97 @@
+/* bound: the speed limit set by the mail servers. It fetches the same
+ * messages over IMAP with the same library and batching as clerkd (batches
+ * of batch_size, large messages in 1 MB chunks) and sends one reply per
+ * message over SMTP with the same libcurl handle, and does nothing else: no
+ * parsing, no database, no documents, no move. clerkd / bound is the share of
+ * the servers' speed that clerkd achieves. */
+#include "config.h"
+#include "imap.h"
+#include "outbox.h"
+#include "util.h"
+
+#include <stdio.h>
+
+#define LARGE (2 * 1024 * 1024)
+
+struct count {
+	guint64 bytes;
+	guint n;
+};
+
+static void
+count_msg(guint32 uid, const char *data, gsize len, gpointer user)
+{
+	struct count *c = user;
+
+	c->bytes += len;
+	c->n++;
+}
+
+static void
+count_chunk(guint32 uid, const char *data, gsize len, gpointer user)
+{
+	((struct count *)user)->bytes += len;
+}
+
+int
+main(int argc, char **argv)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(Config) cfg = NULL;
+	g_autoptr(Imap) im = NULL;
+	g_autoptr(Outbox) ob = NULL;
+	g_autoptr(GArray) list = NULL;
+	g_autoptr(GArray) batch = g_array_new(FALSE, FALSE, sizeof(guint32));
+	struct count c = { 0 };
+	guint32 uv;
+	gint64 t0;
+	guint sent = 0;
+	const char reply[] =
+	    "From: Exchange Clerkship Program <clerkship@example.edu>\r\n"
+	    "To: <applicant@example.org>\r\nSubject: Re: application [ECP-2027-00001]\r\n"
+	    "Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+	    "Dear applicant,\r\n\r\nThank you for your application.\r\n";
+	g_autoptr(GBytes) raw = g_bytes_new_static(reply, sizeof reply - 1);
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: bound CONFIG\n");
+		return 64;
+	}
+	util_log_init("bound", FALSE);
+	if ((cfg = config_load(argv[1], &err)) == NULL) {
+		fprintf(stderr, "bound: %s\n", err->message);
+		return 78;
+	}
+	t0 = g_get_monotonic_time();
+	ob = outbox_new(cfg);
+	if ((im = imap_connect(cfg, &err)) == NULL || !imap_select(im, cfg->mailbox, &uv, &err) ||
+	    (list = imap_list(im, &err)) == NULL)
+		goto fail;
+	for (guint i = 0; i <= list->len; i++) {
+		struct imap_msg *m = i < list->len ? &g_array_index(list, struct imap_msg, i) : NULL;
+		if (m != NULL && m->size > LARGE) {
+			if (!imap_fetch_chunked(im, m->uid, 1024 * 1024, count_chunk, &c, &err))
+				goto fail;
+			c.n++;
+		} else if (m != NULL)
+			g_array_append_val(batch, m->uid);
+		if (batch->len > 0 && (m == NULL || batch->len >= (guint)cfg->batch_size)) {
+			if (!imap_fetch(im, (guint32 *)batch->data, batch->len, count_msg, &c, &err))
+				goto fail;
+			g_array_set_size(batch, 0);
+		}
+		for (; sent < c.n; sent++)
+			if (!outbox_send(ob, "applicant@example.org", raw, &err))
+				goto fail;
+	}
+	{
+		double s = (g_get_monotonic_time() - t0) / 1e6;
+		printf("bound: %u messages, %.1f MB, %.3f s, %.1f msg/s\n", c.n, c.bytes / 1e6, s,
+		    c.n / s);
+	}
+	return 0;
+fail:
+	fprintf(stderr, "bound: %s\n", err->message);
+	return 75;
+}

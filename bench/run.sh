@@ -1,0 +1,109 @@
+#!/bin/bash
+# bench/run.sh [N]: clerkd against the limit the mail servers set and against a
+# Python peer, on the same N synthetic applications (default 200), plus
+# delivery-to-reply latency, peak memory with a 25 MB attachment, and start-up
+# time with 100,000 messages already processed. Prints figures and ratios.
+# On demand, not part of make check; takes a few minutes.
+set -u
+cd "$(dirname "$0")/.."
+N=${1:-200}
+ARRIVALS=${ARRIVALS:-100}
+contrib/setup.sh >/dev/null || exit 1
+[ -x /usr/bin/time ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -q time >/dev/null
+make -s bench/bound tests/mailcat || exit 1
+
+top_srcdir=$(pwd)
+top_builddir=$(pwd)
+. tests/lib.sh
+export CLERKD_NOW=2026-10-20
+servers_start
+for u in bound py lat big startup; do
+	printf '%s:{PLAIN}%s\n' "$u" "$IMAP_PASS" >>"$T/users"
+done
+config_for() {	# config_for USER: a config of its own, with its own store
+	sed -e "s/^user = clerk$/user = $1/" -e "s|store/|store-$1/|" "$T/clerkd.conf" >"$T/$1.conf"
+	echo "$T/$1.conf"
+}
+measure() {	# measure NAME COMMAND...: wall seconds and peak RSS (KB) into $NAME_s, $NAME_kb
+	local name=$1; shift
+	/usr/bin/time -f '%e %M' -o "$T/$name.time" "$@" >"$T/$name.out" 2>&1 ||
+		{ cat "$T/$name.out"; echo "bench: $name failed"; exit 1; }
+	read -r s kb <"$T/$name.time"
+	eval "${name}_s=$s ${name}_kb=$kb"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", n / s }'; }
+
+echo "bench: generating $N applications"
+python3 bench/gen.py --n "$N" --out "$T/gen" | sed 's/^/  /'
+for u in clerk bound py; do DROP_USER=$u drop "$T"/gen/*.eml; done
+mb=$(du -sm "$T/gen" | cut -f1)
+
+echo "bench: backlog of $N messages ($mb MB), once each"
+measure bound bench/bound "$(config_for bound)"
+measure clerkd "$CLERKD" --config "$T/clerkd.conf" --once
+measure python python3 bench/reference.py --imap-host 127.0.0.1 --imap-port "$IMAP_PORT" \
+	--user py --password-file "$T/imap.pass" --smtp-host 127.0.0.1 --smtp-port "$SMTP_PORT" \
+	--db "$T/py.db" --documents "$T/py-docs" --from "Exchange Clerkship Program <clerkship@example.edu>"
+[ "$(mailbox_count INBOX)" = 0 ] || { echo "bench: clerkd left mail in the inbox"; exit 1; }
+clerkd_rate=$(rate "$N" "$clerkd_s")
+bound_rate=$(rate "$N" "$bound_s")
+python_rate=$(rate "$N" "$python_s")
+
+echo "bench: delivery-to-reply latency, $ARRIVALS single arrivals, daemon polling every second"
+lat=$(config_for lat)
+sed -i 's/^mailbox = INBOX$/mailbox = INBOX\npoll_seconds = 1/' "$lat"
+"$CLERKD" --config "$lat" >"$T/lat.log" 2>&1 &
+dpid=$!
+sleep 1
+: >"$T/latencies"
+for i in $(seq 1 "$ARRIVALS"); do
+	printf 'From: L%d <l%d@example.org>\nTo: clerkship@example.edu\nSubject: Application\nMessage-ID: <lat-%d@example.org>\n\nFull name: Lat %d\nMedical school: X\nYear of study: final\n' \
+		"$i" "$i" "$i" "$i" >"$T/lat.eml"
+	before=$(sink_count)
+	t0=$(date +%s.%N)
+	/usr/lib/dovecot/dovecot-lda -c "$T/dovecot.conf" -d lat -f s@example.org <"$T/lat.eml"
+	while [ "$(sink_count)" -le "$before" ]; do sleep 0.005; done
+	t1=$(date +%s.%N)
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }' >>"$T/latencies"
+	sleep "0.$((RANDOM % 10))"	# arrivals at random moments of the poll cycle
+done
+kill "$dpid"; wait "$dpid" 2>/dev/null
+sort -n "$T/latencies" >"$T/latencies.sorted"
+p50=$(awk '{ a[NR] = $1 } END { print a[int((NR + 1) * 0.50)] }' "$T/latencies.sorted")
+p99=$(awk '{ a[NR] = $1 } END { i = int(NR * 0.99 + 0.5); if (i < 1) i = 1; print a[i] }' "$T/latencies.sorted")
+
+echo "bench: one message with a 25 MB attachment"
+python3 bench/gen.py --big 25 --out "$T/big" >/dev/null
+DROP_USER=big drop "$T/big/big.eml"
+measure big "$CLERKD" --config "$(config_for big)" --once
+
+echo "bench: start-up with 100,000 messages processed and 100,000 applications"
+cfg=$(config_for startup)
+measure empty "$CLERKD" --config "$cfg" --once
+python3 bench/gen.py --tiny 100000 --out "$T/mail/startup/.Processed" >/dev/null
+chown -R "$MAIL_USER:$MAIL_GROUP" "$T/mail/startup"
+sqlite3 "$T/store-startup/clerkd.db" <<'SQL'
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+INSERT INTO ledger (account, mailbox, uidvalidity, uid, message_id, sha256, size, state, class)
+SELECT 'startup@127.0.0.1', 'INBOX', 1, i, 'tiny-' || i || '@example.org', printf('%064x', i), 100,
+       'moved', 'application' FROM n;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+INSERT INTO applications (reference, email, name, school, status)
+SELECT printf('ECP-2025-%05d', i % 99999 + 1) || '-' || i, 's' || i || '@example.org', 'S ' || i, 'X', 'received' FROM n;
+SQL
+measure full "$CLERKD" --config "$cfg" --once
+
+cat <<EOF
+
+clerkd benchmark, $(date -u +%F), $(nproc) cores, $(uname -m); $N applications, $mb MB
+                                 msg/s     wall s   peak RSS
+  bound (fetch + send only)   $(printf '%8s %10s %8s MB' "$bound_rate" "$bound_s" $((bound_kb / 1024)))
+  clerkd --once               $(printf '%8s %10s %8s MB' "$clerkd_rate" "$clerkd_s" $((clerkd_kb / 1024)))
+  Python reference            $(printf '%8s %10s %8s MB' "$python_rate" "$python_s" $((python_kb / 1024)))
+  clerkd / bound    $(ratio "$clerkd_rate" "$bound_rate")   (target >= 0.5)
+  clerkd / Python   $(ratio "$clerkd_rate" "$python_rate")   (target >= 10)
+  delivery to reply, $ARRIVALS arrivals: p50 ${p50}s, p99 ${p99}s   (target p50 < 1 s)
+  one 25 MB attachment: peak RSS $((big_kb / 1024)) MB, ${big_s}s   (target < 64 MB)
+  start-up, empty store: ${empty_s}s; with 100,000 processed: ${full_s}s (ratio $(ratio "$full_s" "$empty_s"))
+EOF
