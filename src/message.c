@@ -105,29 +105,32 @@ part_spool(GMimePart *part, const char *dir, struct attachment *a)
 {
 	GMimeDataWrapper *dw = g_mime_part_get_content(part);
 	g_autofree char *path = g_build_filename(dir, "part.XXXXXX", NULL);
-	g_autoptr(GChecksum) sha = g_checksum_new(G_CHECKSUM_SHA256);
+	UtilSha256 *sha = util_sha256_new();
 	GMimeStream *out;
 	char buf[65536];
 	ssize_t n;
 	int fd = g_mkstemp_full(path, O_RDWR | O_CLOEXEC, 0600);
 
-	if (fd == -1)
+	if (fd == -1) {
+		g_free(util_sha256_finish(sha));
 		return FALSE;
+	}
 	out = g_mime_stream_fs_new(fd);	/* owns fd */
 	if (dw != NULL && (g_mime_data_wrapper_write_to_stream(dw, out) == -1 ||
 	    g_mime_stream_flush(out) == -1)) {
 		g_object_unref(out);
 		unlink(path);
+		g_free(util_sha256_finish(sha));
 		return FALSE;
 	}
 	a->size = 0;
 	lseek(fd, 0, SEEK_SET);
 	while ((n = read(fd, buf, sizeof buf)) > 0) {
-		g_checksum_update(sha, (const guchar *)buf, n);
+		util_sha256_update(sha, buf, n);
 		a->size += n;
 	}
 	g_object_unref(out);
-	a->sha256 = g_strdup(g_checksum_get_string(sha));
+	a->sha256 = util_sha256_finish(sha);
 	a->path = g_steal_pointer(&path);
 	return TRUE;
 }
@@ -424,13 +427,13 @@ void
 rawscan_init(struct rawscan *rs)
 {
 	memset(rs, 0, sizeof *rs);
-	rs->sha = g_checksum_new(G_CHECKSUM_SHA256);
+	rs->sha = util_sha256_new();
 }
 
 void
 rawscan_feed(struct rawscan *rs, const char *data, gsize len)
 {
-	g_checksum_update(rs->sha, (const guchar *)data, len);
+	util_sha256_update(rs->sha, data, len);
 	for (const char *p = data, *end = data + len; p < end;) {
 		const char *eol = memchr(p, '\n', end - p);
 		gsize l = (eol ? eol : end) - p;
@@ -456,11 +459,10 @@ rawscan_feed(struct rawscan *rs, const char *data, gsize len)
 char *
 rawscan_finish(struct rawscan *rs)
 {
-	char *hex = g_strdup(g_checksum_get_string(rs->sha));
+	char *hex = util_sha256_finish(rs->sha);
 
 	if (!rs->header_done)
 		rs->header_len = rs->size;
-	g_checksum_free(rs->sha);
 	rs->sha = NULL;
 	return hex;
 }

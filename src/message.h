@@ -27,7 +27,7 @@ struct rawscan {
 	gsize line;
 	char first;		/* first byte of the current line */
 	gboolean header_done;
-	GChecksum *sha;
+	struct util_sha256 *sha;
 };
 void rawscan_init(struct rawscan *rs);
 void rawscan_feed(struct rawscan *rs, const char *data, gsize len);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <gnutls/crypto.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,10 +34,46 @@ util_today_year(void)
 	return atoi(today);
 }
 
+struct util_sha256 {
+	gnutls_hash_hd_t h;
+};
+
+UtilSha256 *
+util_sha256_new(void)
+{
+	UtilSha256 *h = g_new0(UtilSha256, 1);
+
+	if (gnutls_hash_init(&h->h, GNUTLS_DIG_SHA256) < 0)
+		g_error("gnutls_hash_init(SHA256) failed");
+	return h;
+}
+
+void
+util_sha256_update(UtilSha256 *h, const void *data, gsize len)
+{
+	gnutls_hash(h->h, data, len);
+}
+
+char *
+util_sha256_finish(UtilSha256 *h)
+{
+	unsigned char d[32];
+	char *hex = g_malloc(65);
+
+	gnutls_hash_deinit(h->h, d);
+	g_free(h);
+	for (int i = 0; i < 32; i++)
+		g_snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	return hex;
+}
+
 char *
 util_sha256_hex(const void *data, gsize len)
 {
-	return g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, len);
+	UtilSha256 *h = util_sha256_new();
+
+	util_sha256_update(h, data, len);
+	return util_sha256_finish(h);
 }
 
 static void

@@ -22,7 +22,13 @@ GQuark clerk_error_quark(void);
 char *util_today(void);
 int util_today_year(void);
 
-/* Lower-case hex SHA-256 of a buffer. */
+/* SHA-256, lower-case hex. Through GnuTLS (nettle), which uses the CPU's SHA
+ * instructions where there are any: GLib's GChecksum is several times slower,
+ * and every byte of every message and document is hashed. */
+typedef struct util_sha256 UtilSha256;
+UtilSha256 *util_sha256_new(void);
+void util_sha256_update(UtilSha256 *h, const void *data, gsize len);
+char *util_sha256_finish(UtilSha256 *h);	/* frees h */
 char *util_sha256_hex(const void *data, gsize len);
 
 /* Route g_log output to stderr as "clerkd[pid]: level: message". */

@@ -225,7 +225,7 @@ deliver() {	# deliver FILE...: in order, through Dovecot's LDA
 }
 
 drop() {	# drop FILE...: straight into the inbox's Maildir (no server needed; any order)
-	local box="$T/mail/clerk" f n=0
+	local box="$T/mail/${DROP_USER:-clerk}" f n=0
 	mkdir -p "$box/cur" "$box/new" "$box/tmp"
 	for f in "$@"; do
 		n=$((n + 1))
