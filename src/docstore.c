@@ -99,6 +99,8 @@ docstore_put(const char *dir, const char *sha256, GBytes *data, GError **err)
 			goto bad;
 		off += n;
 	}
+	/* Start writing it out now, so that the batch's syncfs has less to wait for. */
+	sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	if (close(fd) == -1) {
 		fd = -1;
 		goto bad;

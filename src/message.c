@@ -123,6 +123,7 @@ part_spool(GMimePart *part, const char *dir, struct attachment *a)
 		g_free(util_sha256_finish(sha));
 		return FALSE;
 	}
+	sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);	/* see docstore_put() */
 	a->size = 0;
 	lseek(fd, 0, SEEK_SET);
 	while ((n = read(fd, buf, sizeof buf)) > 0) {
