@@ -55,6 +55,8 @@ def main():
     ap.add_argument("--n", type=int, default=0)
     ap.add_argument("--big", type=int, default=0, help="MB of one attachment")
     ap.add_argument("--tiny", type=int, default=0)
+    ap.add_argument("--small", action="store_true",
+                    help="one 50 KB attachment each, where processing rather than transfer dominates")
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=20261124)
     a = ap.parse_args()
@@ -62,8 +64,9 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     total = 0
     for i in range(1, a.n + 1):
-        sizes = [int(math.exp(rng.uniform(math.log(50e3), math.log(2e6))))
-                 for _ in range(rng.randint(1, 3))]
+        sizes = [50000] if a.small else [
+            int(math.exp(rng.uniform(math.log(50e3), math.log(2e6))))
+            for _ in range(rng.randint(1, 3))]
         raw = application(i, rng, sizes)
         total += len(raw)
         with open(os.path.join(a.out, "%05d.eml" % i), "wb") as f:

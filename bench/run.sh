@@ -17,7 +17,7 @@ top_builddir=$(pwd)
 . tests/lib.sh
 export CLERKD_NOW=2026-10-20
 servers_start
-for u in bound py lat big startup; do
+for u in lat big startup; do
 	printf '%s:{PLAIN}%s\n' "$u" "$IMAP_PASS" >>"$T/users"
 done
 config_for() {	# config_for USER: a config of its own, with its own store
@@ -34,21 +34,33 @@ measure() {	# measure NAME COMMAND...: wall seconds and peak RSS (KB) into $NAME
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", n / s }'; }
 
-echo "bench: generating $N applications"
-python3 bench/gen.py --n "$N" --out "$T/gen" | sed 's/^/  /'
-for u in clerk bound py; do DROP_USER=$u drop "$T"/gen/*.eml; done
+backlog() {	# backlog TAG N GEN-OPTIONS: the three peers over the same messages
+	local tag=$1 n=$2; shift 2
+	for u in clerk bound py; do
+		[ "$u$tag" = clerk ] || printf '%s:{PLAIN}%s\n' "$u$tag" "$IMAP_PASS" >>"$T/users"
+	done
+	python3 bench/gen.py --n "$n" --out "$T/gen$tag" "$@" >/dev/null
+	for u in clerk bound py; do DROP_USER=$u$tag drop "$T/gen$tag"/*.eml; done
+	echo "bench: backlog of $n messages ($(du -sm "$T/gen$tag" | cut -f1) MB), once each"
+	measure bound$tag bench/bound "$(config_for bound$tag)"
+	measure clerkd$tag "$CLERKD" --config "$(config_for clerk$tag)" --once
+	measure python$tag python3 bench/reference.py --imap-host 127.0.0.1 --imap-port "$IMAP_PORT" \
+		--user py$tag --password-file "$T/imap.pass" --smtp-host 127.0.0.1 --smtp-port "$SMTP_PORT" \
+		--db "$T/py$tag.db" --documents "$T/py-docs$tag" \
+		--from "Exchange Clerkship Program <clerkship@example.edu>"
+	[ "$(find "$T/mail/clerk$tag/new" "$T/mail/clerk$tag/cur" -type f | wc -l)" = 0 ] ||
+		{ echo "bench: clerkd left mail in the inbox"; exit 1; }
+}
+backlog "" "$N"
 mb=$(du -sm "$T/gen" | cut -f1)
-
-echo "bench: backlog of $N messages ($mb MB), once each"
-measure bound bench/bound "$(config_for bound)"
-measure clerkd "$CLERKD" --config "$T/clerkd.conf" --once
-measure python python3 bench/reference.py --imap-host 127.0.0.1 --imap-port "$IMAP_PORT" \
-	--user py --password-file "$T/imap.pass" --smtp-host 127.0.0.1 --smtp-port "$SMTP_PORT" \
-	--db "$T/py.db" --documents "$T/py-docs" --from "Exchange Clerkship Program <clerkship@example.edu>"
-[ "$(mailbox_count INBOX)" = 0 ] || { echo "bench: clerkd left mail in the inbox"; exit 1; }
 clerkd_rate=$(rate "$N" "$clerkd_s")
 bound_rate=$(rate "$N" "$bound_s")
 python_rate=$(rate "$N" "$python_s")
+SMALL=$((N * 5))
+backlog _small "$SMALL" --small
+small_clerkd=$(rate "$SMALL" "$clerkd_small_s")
+small_bound=$(rate "$SMALL" "$bound_small_s")
+small_python=$(rate "$SMALL" "$python_small_s")
 
 echo "bench: delivery-to-reply latency, $ARRIVALS single arrivals, daemon polling every second"
 lat=$(config_for lat)
@@ -104,6 +116,9 @@ clerkd benchmark, $(date -u +%F), $(nproc) cores, $(uname -m); $N applications, 
   Python reference            $(printf '%8s %10s %8s MB' "$python_rate" "$python_s" $((python_kb / 1024)))
   clerkd / bound    $(ratio "$clerkd_rate" "$bound_rate")   (target >= 0.5)
   clerkd / Python   $(ratio "$clerkd_rate" "$python_rate")   (target >= 10)
+  the same with $SMALL small applications (one 50 KB attachment each):
+  bound $small_bound msg/s, clerkd $small_clerkd msg/s, Python $small_python msg/s
+  clerkd / bound    $(ratio "$small_clerkd" "$small_bound"),  clerkd / Python   $(ratio "$small_clerkd" "$small_python")
   delivery to reply, $ARRIVALS arrivals: p50 ${p50}s, p99 ${p99}s   (target p50 < 1 s)
   one 25 MB attachment: peak RSS $((big_kb / 1024)) MB, ${big_s}s   (target < 64 MB)
   start-up, empty store: ${empty_s}s; with 100,000 processed: ${full_s}s (ratio $(ratio "$full_s" "$empty_s"))

@@ -64,11 +64,14 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS outbox ("
     "  id INTEGER PRIMARY KEY, ledger_id INTEGER, application_id INTEGER,"
     "  kind TEXT NOT NULL, rcpt TEXT NOT NULL, message_id TEXT NOT NULL UNIQUE,"
-    "  raw BLOB NOT NULL, state TEXT NOT NULL DEFAULT 'queued',"
+    "  state TEXT NOT NULL DEFAULT 'queued',"
     "  attempts INTEGER NOT NULL DEFAULT 0, next_attempt INTEGER NOT NULL DEFAULT 0,"
     "  last_error TEXT,"
     "  created_at TEXT NOT NULL DEFAULT (datetime('now')), sent_at TEXT);"
     "CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt);"
+    /* The message itself apart, so that recording a send rewrites one small row. */
+    "CREATE TABLE IF NOT EXISTS outbox_raw ("
+    "  outbox_id INTEGER PRIMARY KEY REFERENCES outbox(id), raw BLOB NOT NULL);"
     "CREATE INDEX IF NOT EXISTS outbox_rcpt ON outbox (rcpt, created_at);"
     "CREATE INDEX IF NOT EXISTS outbox_sent ON outbox (sent_at);"
     "CREATE TABLE IF NOT EXISTS bounces ("
@@ -796,7 +799,7 @@ store_outbox_add(Store *st, gint64 ledger_id, gint64 app_id, const char *kind, c
     const char *message_id, GBytes *raw, OutboxState state, GError **err)
 {
 	sqlite3_stmt *s = stmt(st, "INSERT INTO outbox (ledger_id, application_id, kind, rcpt,"
-	    " message_id, raw, state) VALUES (?, ?, ?, ?, ?, ?, ?)", err);
+	    " message_id, state) VALUES (?, ?, ?, ?, ?, ?)", err);
 	gsize len;
 	const void *data = g_bytes_get_data(raw, &len);
 
@@ -808,8 +811,13 @@ store_outbox_add(Store *st, gint64 ledger_id, gint64 app_id, const char *kind, c
 	bind_text(s, 3, kind);
 	bind_text(s, 4, rcpt);
 	bind_text(s, 5, message_id);
-	sqlite3_bind_blob64(s, 6, data, len, SQLITE_TRANSIENT);
-	bind_text(s, 7, outbox_state_str(state));
+	bind_text(s, 6, outbox_state_str(state));
+	if (!done(st, s, err))
+		return FALSE;
+	if ((s = stmt(st, "INSERT INTO outbox_raw (outbox_id, raw) VALUES (last_insert_rowid(), ?)",
+	    err)) == NULL)
+		return FALSE;
+	sqlite3_bind_blob64(s, 1, data, len, SQLITE_STATIC);
 	return done(st, s, err);
 }
 
@@ -886,8 +894,9 @@ store_outbox_bounced(Store *st, const char *message_id, gint64 ledger_id, const 
 GPtrArray *
 store_outbox_due(Store *st, gint64 now, int limit, GError **err)
 {
-	sqlite3_stmt *s = stmt(st, "SELECT id, rcpt, message_id, raw, attempts FROM outbox"
-	    " WHERE state = 'queued' AND next_attempt <= ? ORDER BY id LIMIT ?", err);
+	sqlite3_stmt *s = stmt(st, "SELECT o.id, o.rcpt, o.message_id, r.raw, o.attempts FROM outbox o"
+	    " JOIN outbox_raw r ON r.outbox_id = o.id"
+	    " WHERE o.state = 'queued' AND o.next_attempt <= ? ORDER BY o.id LIMIT ?", err);
 	GPtrArray *out;
 	int rc;
 
