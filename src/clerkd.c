@@ -1,25 +1,16 @@
 /* clerkd: the daemon. A thin main: options, config, then passes over the inbox. */
 #include "config.h"
+#include "daemon.h"
 #include "docstore.h"
 #include "message.h"
 #include "outbox.h"
-#include "pipeline.h"
 #include "store.h"
 #include "util.h"
 
-#include <glib-unix.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 static const char *const templates[] = { "receipt", "first-contact", "acknowledgement", "over-limit" };
-
-struct daemon {
-	const struct config *cfg;
-	Store *st;
-	Outbox *ob;
-	GMainLoop *loop;
-	guint backoff;		/* seconds to wait after a failed pass */
-};
 
 static gboolean
 check_rules(const struct config *cfg, GError **err)
@@ -33,55 +24,6 @@ check_rules(const struct config *cfg, GError **err)
 		}
 	}
 	return TRUE;
-}
-
-static gboolean
-run_pass(struct daemon *d)
-{
-	struct pass_stats ps;
-	g_autoptr(GError) err = NULL;
-	gboolean ok = pipeline_pass(d->cfg, d->st, d->ob, &ps, &err);
-
-	if (!ok)
-		g_warning("pass interrupted: %s", err ? err->message : "unknown error");
-	g_message("pass: %d in inbox, %d handled, %d moved, %d failed, %d quarantined; "
-	    "replies %d sent, %d deferred, %d failed", ps.seen, ps.handled, ps.moved, ps.failed,
-	    ps.quarantined, ps.out.sent, ps.out.deferred, ps.out.failed);
-	return ok && ps.out.deferred == 0;
-}
-
-static gboolean on_timer(gpointer data);
-
-static void
-schedule(struct daemon *d, guint seconds)
-{
-	g_timeout_add_seconds(seconds, on_timer, d);
-}
-
-static gboolean
-on_timer(gpointer data)
-{
-	struct daemon *d = data;
-
-	if (run_pass(d)) {
-		d->backoff = 0;
-		schedule(d, d->cfg->poll_seconds);
-	} else {
-		d->backoff = d->backoff ? MIN(d->backoff * 2, 600) : 5;
-		g_message("retrying in %us", d->backoff);
-		schedule(d, d->backoff);
-	}
-	return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_signal(gpointer data)
-{
-	struct daemon *d = data;
-
-	g_message("signal received: stopping");
-	g_main_loop_quit(d->loop);
-	return G_SOURCE_CONTINUE;
 }
 
 int
@@ -102,7 +44,6 @@ main(int argc, char **argv)
 	g_autoptr(Config) cfg = NULL;
 	g_autoptr(Store) st = NULL;
 	g_autoptr(Outbox) ob = NULL;
-	struct daemon d = { 0 };
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
@@ -130,19 +71,7 @@ main(int argc, char **argv)
 	}
 	message_init();
 	ob = outbox_new(cfg);
-	d.cfg = cfg;
-	d.st = st;
-	d.ob = ob;
 	if (once)
-		return run_pass(&d) ? 0 : EXIT_TEMPFAIL;
-
-	d.loop = g_main_loop_new(NULL, FALSE);
-	g_unix_signal_add(SIGTERM, on_signal, &d);
-	g_unix_signal_add(SIGINT, on_signal, &d);
-	g_message("clerkd %s started: %s, polling every %ds", PACKAGE_VERSION, cfg->mailbox,
-	    cfg->poll_seconds);
-	g_idle_add(on_timer, &d);
-	g_main_loop_run(d.loop);
-	g_main_loop_unref(d.loop);
-	return 0;
+		return daemon_pass(cfg, st, ob) ? 0 : EXIT_TEMPFAIL;
+	return daemon_run(cfg, st, ob);
 }

@@ -443,3 +443,33 @@ imap_move_one(Imap *im, guint32 uid, const char *dest, guint32 *dest_uidvalidity
 		mailimap_set_free(dst);
 	return TRUE;
 }
+
+int
+imap_idle_start(Imap *im, GError **err)
+{
+	int rc;
+
+	if (!mailimap_has_idle(im->s)) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "the IMAP server does not offer IDLE");
+		return -1;
+	}
+	if ((rc = mailimap_idle(im->s)) != MAILIMAP_NO_ERROR) {
+		imap_fail(err, rc, "IDLE");
+		return -1;
+	}
+	return mailimap_idle_get_fd(im->s);
+}
+
+gboolean
+imap_idle_done(Imap *im, GError **err)
+{
+	int rc = mailimap_idle_done(im->s);
+
+	return rc == MAILIMAP_NO_ERROR ? TRUE : imap_fail(err, rc, "IDLE DONE");
+}
+
+gboolean
+imap_idle_pending(Imap *im)
+{
+	return im->s->imap_stream != NULL && im->s->imap_stream->read_buffer_len > 0;
+}

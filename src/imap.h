@@ -44,4 +44,14 @@ gboolean imap_move(Imap *im, const guint32 *uids, guint n, const char *dest, GEr
 gboolean imap_move_one(Imap *im, guint32 uid, const char *dest, guint32 *dest_uidvalidity,
     guint32 *dest_uid, GError **err);
 
+/* IDLE (RFC 2177) on the selected mailbox. imap_idle_start() returns the
+ * socket to watch for readability (new mail, or the server going away), or -1
+ * with an error if the server does not offer IDLE. imap_idle_done() ends it
+ * and reads what the server said meanwhile. */
+int imap_idle_start(Imap *im, GError **err);
+gboolean imap_idle_done(Imap *im, GError **err);
+/* TRUE if the server's words are already buffered (they came with the IDLE
+ * answer), so the socket may never become readable for them. */
+gboolean imap_idle_pending(Imap *im);
+
 #endif

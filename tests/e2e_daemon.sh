@@ -1,12 +1,13 @@
 #!/bin/bash
-# clerkd as a daemon: mail that arrives while it runs is answered; the IMAP
-# server going away and coming back loses nothing (reconnect with backoff);
-# SIGTERM stops it cleanly.
+# clerkd as a daemon: mail that arrives while it runs is answered at once
+# (IMAP IDLE: the poll timer is a minute); the IMAP server going away and
+# coming back loses nothing (reconnect with backoff); SIGTERM stops it cleanly;
+# with IDLE off it polls.
 . "$top_srcdir/tests/lib.sh"
 export CLERKD_NOW=2026-10-20
 
 servers_start
-sed -i 's/^mailbox = INBOX$/mailbox = INBOX\npoll_seconds = 1/' "$T/clerkd.conf"
+sed -i 's/^mailbox = INBOX$/mailbox = INBOX\npoll_seconds = 60\nidle = yes/' "$T/clerkd.conf"
 "$CLERKD" --config "$T/clerkd.conf" >>"$T/clerkd.log" 2>&1 &
 pid=$!
 wait_for() {	# wait_for SECONDS COMMAND...
@@ -16,8 +17,11 @@ wait_for() {	# wait_for SECONDS COMMAND...
 }
 replies() { [ "$(sink_count)" -ge "$1" ]; }
 
+sleep 1
 deliver "$DATA/gmail-pdf.eml"
-ok "a message delivered while it runs is answered" wait_for 10 replies 1
+ok "a message delivered while it runs is answered within 5 s (IDLE)" wait_for 5 replies 1
+deliver "$DATA/encoded-words.eml"
+ok "and the next one too" wait_for 5 replies 2
 
 kill "$DOVECOT_PID"; wait "$DOVECOT_PID" 2>/dev/null
 drop "$DATA/latin1-plain.eml" "$DATA/first-contact.eml"	# mail arrives all the same
@@ -25,11 +29,19 @@ sleep 3
 ok "clerkd keeps running while IMAP is down" kill -0 "$pid"
 ok "and says so" grep -q "IMAP connect" "$T/clerkd.log"
 dovecot_restart
-ok "when IMAP is back, what arrived meanwhile is answered" wait_for 30 replies 3
-is "nothing twice" "$(sink_count)" 3
+ok "when IMAP is back, what arrived meanwhile is answered" wait_for 30 replies 4
+is "nothing twice" "$(sink_count)" 4
 
 kill -TERM "$pid"
 ok "SIGTERM stops it within 5 s" wait_for 5 bash -c "! kill -0 $pid 2>/dev/null"
 wait "$pid"
 is "with exit status 0" "$?" 0
+
+sed -i 's/^poll_seconds = 60$/poll_seconds = 1/; s/^idle = yes$/idle = no/' "$T/clerkd.conf"
+"$CLERKD" --config "$T/clerkd.conf" >>"$T/clerkd.log" 2>&1 &
+pid=$!
+deliver "$DATA/phone-photo.eml"
+ok "with IDLE off, polling answers within 5 s" wait_for 5 replies 5
+kill -TERM "$pid"; wait "$pid"
+is "nothing twice in all" "$(sink_count)" 5
 done_testing

@@ -86,10 +86,17 @@ servers_start() {
 	printf '%s\n' "$IMAP_PASS" >"$T/imap.pass"
 	chmod 600 "$T/imap.pass"
 	IMAPS_PORT=$(pick_port) || bail "no free port"
-	dovecot_config
-	dovecot -F -c "$T/dovecot.conf" >>"$T/dovecot.out" 2>&1 &
-	DOVECOT_PID=$!
-	wait_port "$IMAP_PORT" || { cat "$T/dovecot.out" "$T/dovecot.log" 2>/dev/null; bail "dovecot did not start"; }
+	for try in 1 2 3; do
+		dovecot_config
+		dovecot -F -c "$T/dovecot.conf" >>"$T/dovecot.out" 2>&1 &
+		DOVECOT_PID=$!
+		wait_port "$IMAP_PORT" && kill -0 "$DOVECOT_PID" 2>/dev/null && break
+		kill "$DOVECOT_PID" 2>/dev/null
+		wait "$DOVECOT_PID" 2>/dev/null
+		[ "$try" = 3 ] && { cat "$T/dovecot.out" "$T/dovecot.log" 2>/dev/null; bail "dovecot did not start"; }
+		IMAP_PORT=$(pick_port) || bail "no free port"
+		IMAPS_PORT=$(pick_port) || bail "no free port"
+	done
 	sink_start
 	write_config
 }
@@ -153,12 +160,20 @@ dovecot_restart() {	# with the current TLS_CERT/TLS_KEY
 }
 
 sink_start() {	# sink_start [SMTP-SINK OPTIONS]: e.g. -r RCPT (4xx), -f RCPT (5xx)
-	local u=""
+	local u="" try
 	[ "$(id -u)" = 0 ] && u="-u $MAIL_USER"
-	# shellcheck disable=SC2086
-	smtp-sink $u "$@" -d "$T/sink/%H%M%S." "127.0.0.1:$SMTP_PORT" 100 >>"$T/sink.out" 2>&1 &
-	SINK_PID=$!
-	wait_port "$SMTP_PORT" || bail "smtp-sink did not start"
+	for try in 1 2 3; do
+		# shellcheck disable=SC2086
+		smtp-sink $u "$@" -d "$T/sink/%H%M%S." "127.0.0.1:$SMTP_PORT" 100 >>"$T/sink.out" 2>&1 &
+		SINK_PID=$!
+		wait_port "$SMTP_PORT" && kill -0 "$SINK_PID" 2>/dev/null && return 0
+		# The port was taken meanwhile (tests run in parallel): another one.
+		kill "$SINK_PID" 2>/dev/null
+		SMTP_PORT=$(pick_port) || break
+		[ -f "$T/clerkd.conf" ] && sed -i "s|^url = smtp://127.0.0.1:.*|url = smtp://127.0.0.1:$SMTP_PORT|" "$T/clerkd.conf"
+	done
+	cat "$T/sink.out"
+	bail "smtp-sink did not start"
 }
 
 sink_stop() {

@@ -1,0 +1,176 @@
+/* daemon.c: the main loop. A pass runs on a connection of its own; a second
+ * connection sits in IDLE on the inbox and wakes the loop when mail arrives.
+ * The poll timer runs beside IDLE as a safety net (and re-issues IDLE well
+ * before servers drop it), and alone where IDLE is not offered or fails. */
+#include "daemon.h"
+#include "imap.h"
+#include "pipeline.h"
+#include "util.h"
+
+#include <glib-unix.h>
+
+#define BACKOFF_MIN 5
+#define BACKOFF_MAX 600
+
+struct daemon {
+	const struct config *cfg;
+	Store *st;
+	Outbox *ob;
+	GMainLoop *loop;
+	guint backoff;		/* seconds to wait after a failed pass; 0 when well */
+	Imap *watch;		/* the IDLE connection, or NULL */
+	gboolean idling;
+	gboolean told;		/* the log said once why there is no IDLE */
+	guint fd_source;
+	guint timer;
+};
+
+gboolean
+daemon_pass(const struct config *cfg, Store *st, Outbox *ob)
+{
+	struct pass_stats ps;
+	g_autoptr(GError) err = NULL;
+	gboolean ok = pipeline_pass(cfg, st, ob, &ps, &err);
+
+	if (!ok)
+		g_warning("pass interrupted: %s", err ? err->message : "unknown error");
+	g_message("pass: %d in inbox, %d handled, %d moved, %d failed, %d quarantined; "
+	    "replies %d sent, %d deferred, %d failed", ps.seen, ps.handled, ps.moved, ps.failed,
+	    ps.quarantined, ps.out.sent, ps.out.deferred, ps.out.failed);
+	return ok && ps.out.deferred == 0;
+}
+
+static void
+drop_watch(struct daemon *d)
+{
+	g_clear_pointer(&d->watch, imap_logout);
+	d->idling = FALSE;
+}
+
+static gboolean on_fd(int fd, GIOCondition cond, gpointer data);
+static gboolean on_timer(gpointer data);
+static void wake(struct daemon *d);
+
+static gboolean
+on_buffered(gpointer data)
+{
+	wake(data);
+	return G_SOURCE_REMOVE;
+}
+
+/* Start IDLE on the watch connection, connecting it if need be. */
+static void
+start_idle(struct daemon *d)
+{
+	g_autoptr(GError) err = NULL;
+	guint32 uv;
+	int fd;
+
+	if (d->watch == NULL) {
+		if ((d->watch = imap_connect(d->cfg, &err)) == NULL)
+			goto fail;
+		if (!imap_select(d->watch, d->cfg->mailbox, &uv, &err))
+			goto fail;
+	}
+	if ((fd = imap_idle_start(d->watch, &err)) < 0)
+		goto fail;
+	d->idling = TRUE;
+	d->told = FALSE;
+	d->fd_source = g_unix_fd_add(fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_fd, d);
+	return;
+fail:
+	if (!d->told)
+		g_message("no IDLE (%s): polling every %ds", err ? err->message : "?", d->cfg->poll_seconds);
+	d->told = TRUE;
+	drop_watch(d);
+}
+
+static void
+arm(struct daemon *d)
+{
+	guint wait = d->backoff ? d->backoff : (guint)d->cfg->poll_seconds;
+
+	if (d->backoff == 0 && d->cfg->idle)
+		start_idle(d);
+	d->timer = g_timeout_add_seconds(wait, on_timer, d);
+	if (d->idling && d->watch != NULL && imap_idle_pending(d->watch))
+		g_idle_add(on_buffered, d);	/* mail came with the IDLE answer itself */
+}
+
+static void
+wake(struct daemon *d)
+{
+	g_autoptr(GError) err = NULL;
+
+	if (d->fd_source != 0)
+		g_source_remove(d->fd_source);
+	if (d->timer != 0)
+		g_source_remove(d->timer);
+	d->fd_source = d->timer = 0;
+	if (d->idling) {
+		d->idling = FALSE;
+		if (!imap_idle_done(d->watch, &err)) {
+			g_message("IDLE connection lost: %s", err->message);
+			drop_watch(d);
+		}
+	}
+	if (daemon_pass(d->cfg, d->st, d->ob))
+		d->backoff = 0;
+	else {
+		d->backoff = d->backoff ? MIN(d->backoff * 2, BACKOFF_MAX) : BACKOFF_MIN;
+		g_message("next try in %us", d->backoff);
+		drop_watch(d);
+	}
+	arm(d);
+}
+
+static gboolean
+on_fd(int fd, GIOCondition cond, gpointer data)
+{
+	struct daemon *d = data;
+
+	d->fd_source = 0;
+	wake(d);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_timer(gpointer data)
+{
+	struct daemon *d = data;
+
+	d->timer = 0;
+	wake(d);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_signal(gpointer data)
+{
+	struct daemon *d = data;
+
+	g_message("signal received: stopping");
+	g_main_loop_quit(d->loop);
+	return G_SOURCE_CONTINUE;
+}
+
+int
+daemon_run(const struct config *cfg, Store *st, Outbox *ob)
+{
+	struct daemon d = { .cfg = cfg, .st = st, .ob = ob };
+
+	d.loop = g_main_loop_new(NULL, FALSE);
+	g_unix_signal_add(SIGTERM, on_signal, &d);
+	g_unix_signal_add(SIGINT, on_signal, &d);
+	g_message("clerkd %s started: %s, %s, polling every %ds", PACKAGE_VERSION, cfg->mailbox,
+	    cfg->idle ? "IDLE where offered" : "no IDLE", cfg->poll_seconds);
+	d.timer = g_idle_add(on_timer, &d);
+	g_main_loop_run(d.loop);
+	if (d.fd_source != 0)
+		g_source_remove(d.fd_source);
+	if (d.timer != 0)
+		g_source_remove(d.timer);
+	drop_watch(&d);
+	g_main_loop_unref(d.loop);
+	return 0;
+}

@@ -1,0 +1,16 @@
+/* daemon.h: clerkd running: passes over the inbox when mail arrives (IMAP
+ * IDLE where the server offers it) or when the poll timer fires, with backoff
+ * after failures, until SIGTERM or SIGINT. */
+#ifndef CLERK_DAEMON_H
+#define CLERK_DAEMON_H
+
+#include "config.h"
+#include "outbox.h"
+#include "store.h"
+
+/* One pass and a log line about it; FALSE if it failed or replies wait. */
+gboolean daemon_pass(const struct config *cfg, Store *st, Outbox *ob);
+/* Run until a signal; returns the exit code. */
+int daemon_run(const struct config *cfg, Store *st, Outbox *ob);
+
+#endif
