@@ -88,6 +88,28 @@ print_show(JsonNode *node)
 	print_rows(o, "replies");
 }
 
+static void
+print_table(JsonNode *node)
+{
+	print_array(json_node_get_array(node));
+}
+
+/* Print a report (consumed) as JSON or as text; its error if there is none. */
+static int
+emit(JsonNode *node, gboolean json, void (*text)(JsonNode *), GError **err)
+{
+	if (node == NULL) {
+		fprintf(stderr, "clerkctl: %s\n", *err ? (*err)->message : "no result");
+		return EXIT_TEMPFAIL;
+	}
+	if (json)
+		print_json(node);
+	else
+		text(node);
+	json_node_unref(node);
+	return 0;
+}
+
 static int
 usage(void)
 {
@@ -143,7 +165,6 @@ main(int argc, char **argv)
 	g_autoptr(GError) err = NULL;
 	g_autoptr(Config) cfg = NULL;
 	g_autoptr(Store) st = NULL;
-	g_autoptr(JsonNode) node = NULL;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
@@ -175,52 +196,23 @@ main(int argc, char **argv)
 		fprintf(stderr, "clerkctl: %s\n", err->message);
 		return EXIT_CONFIG;
 	}
-	if (strcmp(argv[1], "list") == 0 && argc == 2) {
-		if ((node = report_list(st, status, &err)) == NULL)
-			goto fail;
-		if (json)
-			print_json(node);
-		else
-			print_list(node);
-		return 0;
-	}
-	if (strcmp(argv[1], "quarantine") == 0 && argc == 3 && strcmp(argv[2], "list") == 0) {
-		if ((node = report_quarantine(st, &err)) == NULL)
-			goto fail;
-		if (json)
-			print_json(node);
-		else
-			print_array(json_node_get_array(node));
-		return 0;
-	}
+	if (strcmp(argv[1], "list") == 0 && argc == 2)
+		return emit(report_list(st, status, &err), json, print_list, &err);
+	if (strcmp(argv[1], "quarantine") == 0 && argc == 3 && strcmp(argv[2], "list") == 0)
+		return emit(report_quarantine(st, &err), json, print_table, &err);
 	if (strcmp(argv[1], "quarantine") == 0 && argc == 4 && strcmp(argv[2], "retry") == 0)
 		return act(st, store_ledger_request_retry, argv[3], "message");
-	if (strcmp(argv[1], "replies") == 0 && argc == 2) {
-		if ((node = report_replies(st, status, &err)) == NULL)
-			goto fail;
-		if (json)
-			print_json(node);
-		else
-			print_array(json_node_get_array(node));
-		return 0;
-	}
+	if (strcmp(argv[1], "replies") == 0 && argc == 2)
+		return emit(report_replies(st, status, &err), json, print_table, &err);
 	if (strcmp(argv[1], "resend") == 0 && argc == 3)
 		return act(st, store_outbox_requeue, argv[2], "reply");
 	if (strcmp(argv[1], "show") == 0 && argc == 3) {
-		if ((node = report_show(st, argv[2], &err)) == NULL) {
-			if (err != NULL)
-				goto fail;
+		JsonNode *node = report_show(st, argv[2], &err);
+		if (node == NULL && err == NULL) {
 			fprintf(stderr, "clerkctl: no application %s\n", argv[2]);
 			return 1;
 		}
-		if (json)
-			print_json(node);
-		else
-			print_show(node);
-		return 0;
+		return emit(node, json, print_show, &err);
 	}
 	return usage();
-fail:
-	fprintf(stderr, "clerkctl: %s\n", err->message);
-	return EXIT_TEMPFAIL;
 }

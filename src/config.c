@@ -58,6 +58,31 @@ fail(struct parse *p, int line, const char *fmt, ...)
 	g_set_error(p->err, CLERK_ERROR, CLERK_ERROR_CONFIG, "%s:%d: %s", p->path, line, msg);
 }
 
+/* Comments as people write them: whole lines starting with # or ;, and the
+ * rest of a line after whitespace and #. GKeyFile knows only the first kind,
+ * so the others are blanked here; line numbers stay as they were. */
+static void
+strip_comments(char *text)
+{
+	for (char *line = text; *line != '\0';) {
+		char *eol = strchr(line, '\n');
+		char *end = eol ? eol : line + strlen(line);
+		char *p = line;
+
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p < end && *p == ';')
+			*p = '#';
+		else
+			for (char *q = p + 1; q < end; q++)
+				if (*q == '#' && (q[-1] == ' ' || q[-1] == '\t')) {
+					memset(q, ' ', end - q);
+					break;
+				}
+		line = eol ? eol + 1 : end;
+	}
+}
+
 /* The first pass: record where groups and keys are, and find a line GKeyFile
  * would reject, so that its errors (which carry no line) can be placed. */
 static void
@@ -278,6 +303,8 @@ config_load(const char *path, GError **err)
 		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "%s:0: %s", path, lerr->message);
 		return NULL;
 	}
+	strip_comments(text);
+	len = strlen(text);
 	scan_lines(&p, text);
 	if (p.failed)
 		return NULL;

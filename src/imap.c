@@ -48,13 +48,6 @@ parse_url(const char *url, char **host, guint16 *port, gboolean *tls)
 	return **host != '\0' && *port != 0;
 }
 
-static gboolean
-is_loopback(const char *host)
-{
-	return g_str_has_prefix(host, "127.") || strcmp(host, "localhost") == 0 ||
-	    strcmp(host, "::1") == 0;
-}
-
 static void
 set_sni(struct mailstream_ssl_context *ctx, void *data)
 {
@@ -129,7 +122,7 @@ imap_connect(const struct config *cfg, GError **err)
 		    im->host, port, rc);
 		return NULL;
 	}
-	if (!tls && !is_loopback(im->host)) {
+	if (!tls && !util_host_is_loopback(im->host)) {
 		/* imap:// means STARTTLS, required except on loopback. */
 		if ((rc = mailimap_socket_starttls(im->s)) != MAILIMAP_NO_ERROR) {
 			imap_fail(err, rc, "STARTTLS");

@@ -32,16 +32,6 @@ read_cb(char *buf, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-static gboolean
-is_loopback_url(const char *url)
-{
-	const char *host = strstr(url, "://");
-
-	host = host ? host + 3 : url;
-	return g_str_has_prefix(host, "127.") || g_str_has_prefix(host, "localhost") ||
-	    g_str_has_prefix(host, "[::1]");
-}
-
 Outbox *
 outbox_new(const struct config *cfg)
 {
@@ -93,7 +83,8 @@ outbox_send(Outbox *ob, const char *rcpt, GBytes *raw, GError **err)
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 120L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	/* smtps:// is implicit TLS; smtp:// must upgrade, except on loopback. */
-	curl_easy_setopt(c, CURLOPT_USE_SSL, is_loopback_url(cfg->smtp_url) ?
+	g_autofree char *host = util_url_host(cfg->smtp_url);
+	curl_easy_setopt(c, CURLOPT_USE_SSL, util_host_is_loopback(host) ?
 	    (long)CURLUSESSL_TRY : (long)CURLUSESSL_ALL);
 	if (cfg->smtp_ca_file != NULL)
 		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->smtp_ca_file);

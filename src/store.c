@@ -498,13 +498,12 @@ store_ledger_quarantined(Store *st, gint64 id, guint32 q_uidvalidity, guint32 q_
 	return done(st, s, err);
 }
 
-GArray *
-store_ledger_retries(Store *st, const char *account, const char *mailbox, guint32 q_uidvalidity,
-    GError **err)
+/* (id, uid) pairs of a query on (account, mailbox, uidvalidity). */
+static GArray *
+ledger_pairs(Store *st, const char *sql, const char *account, const char *mailbox,
+    guint32 uidvalidity, GError **err)
 {
-	sqlite3_stmt *s = stmt(st, "SELECT id, coalesce(q_uid, 0) FROM ledger WHERE account = ?"
-	    " AND mailbox = ? AND state = 'retry' AND (q_uidvalidity IS NULL OR q_uidvalidity = ?)"
-	    " ORDER BY id", err);
+	sqlite3_stmt *s = stmt(st, sql, err);
 	GArray *out;
 	int rc;
 
@@ -513,7 +512,7 @@ store_ledger_retries(Store *st, const char *account, const char *mailbox, guint3
 	out = g_array_new(FALSE, FALSE, sizeof(struct ledger_pending));
 	bind_text(s, 1, account);
 	bind_text(s, 2, mailbox);
-	sqlite3_bind_int64(s, 3, q_uidvalidity);
+	sqlite3_bind_int64(s, 3, uidvalidity);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct ledger_pending lp = { sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1) };
 		g_array_append_val(out, lp);
@@ -521,10 +520,19 @@ store_ledger_retries(Store *st, const char *account, const char *mailbox, guint3
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
 		g_array_free(out, TRUE);
-		db_fail(st, rc, err, "retries");
+		db_fail(st, rc, err, "ledger");
 		return NULL;
 	}
 	return out;
+}
+
+GArray *
+store_ledger_retries(Store *st, const char *account, const char *mailbox, guint32 q_uidvalidity,
+    GError **err)
+{
+	return ledger_pairs(st, "SELECT id, coalesce(q_uid, 0) FROM ledger WHERE account = ?"
+	    " AND mailbox = ? AND state = 'retry' AND (q_uidvalidity IS NULL OR q_uidvalidity = ?)"
+	    " ORDER BY id", account, mailbox, q_uidvalidity, err);
 }
 
 gboolean
@@ -549,28 +557,8 @@ GArray *
 store_ledger_pending(Store *st, const char *account, const char *mailbox, guint32 uidvalidity,
     GError **err)
 {
-	sqlite3_stmt *s = stmt(st, "SELECT id, uid FROM ledger WHERE account = ? AND mailbox = ?"
-	    " AND uidvalidity = ? AND state = 'handled' ORDER BY uid", err);
-	GArray *out;
-	int rc;
-
-	if (s == NULL)
-		return NULL;
-	out = g_array_new(FALSE, FALSE, sizeof(struct ledger_pending));
-	bind_text(s, 1, account);
-	bind_text(s, 2, mailbox);
-	sqlite3_bind_int64(s, 3, uidvalidity);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct ledger_pending lp = { sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1) };
-		g_array_append_val(out, lp);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		g_array_free(out, TRUE);
-		db_fail(st, rc, err, "pending moves");
-		return NULL;
-	}
-	return out;
+	return ledger_pairs(st, "SELECT id, uid FROM ledger WHERE account = ? AND mailbox = ?"
+	    " AND uidvalidity = ? AND state = 'handled' ORDER BY uid", account, mailbox, uidvalidity, err);
 }
 
 gboolean

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 
 G_DEFINE_QUARK(clerk-error-quark, clerk_error)
@@ -195,4 +196,30 @@ util_msgid_clean(const char *id)
 		return NULL;
 	}
 	return g_string_free(out, FALSE);
+}
+
+gboolean
+util_host_is_loopback(const char *host)
+{
+	struct in_addr a4;
+
+	if (g_ascii_strcasecmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 ||
+	    strcmp(host, "[::1]") == 0)
+		return TRUE;
+	return inet_pton(AF_INET, host, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127;
+}
+
+char *
+util_url_host(const char *url)
+{
+	const char *p = strstr(url, "://");
+	gsize n;
+
+	p = p ? p + 3 : url;
+	if (*p == '[') {
+		const char *end = strchr(p, ']');
+		return end ? g_strndup(p + 1, end - p - 1) : g_strdup(p);
+	}
+	n = strcspn(p, ":/");
+	return g_strndup(p, n);
 }

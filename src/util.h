@@ -48,4 +48,10 @@ char *util_utf8_clean(const char *s, gssize len, gsize max);
  * angle brackets, at most 250 bytes. NULL if nothing of it is fit. */
 char *util_msgid_clean(const char *id);
 
+/* TRUE if a host (as in a URL: name, IPv4, or [IPv6]) is this machine's
+ * loopback: localhost, 127.0.0.0/8 or ::1. Nothing else, however it starts. */
+gboolean util_host_is_loopback(const char *host);
+/* The host part of scheme://host[:port][/...], new string. */
+char *util_url_host(const char *url);
+
 #endif

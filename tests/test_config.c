@@ -117,6 +117,38 @@ test_errors(void)
 }
 
 static void
+test_comments(void)
+{
+	GString *s = g_string_new(good);
+	g_string_replace(s, "idle = no\n", "idle = no    # a comment after a value\n; and a line\n", 1);
+	g_string_replace(s, "[store]\n", "[store]   # the store\n", 1);
+	g_autofree char *path = write_conf(s->str, NULL);
+	g_autoptr(GError) err = NULL;
+	g_autoptr(Config) cfg = config_load(path, &err);
+
+	g_string_free(s, TRUE);
+	g_assert_no_error(err);
+	g_assert_false(cfg->idle);
+	g_assert_nonnull(cfg->database);
+}
+
+static void
+test_loopback(void)
+{
+	g_assert_true(util_host_is_loopback("127.0.0.1"));
+	g_assert_true(util_host_is_loopback("127.1.2.3"));
+	g_assert_true(util_host_is_loopback("localhost"));
+	g_assert_true(util_host_is_loopback("::1"));
+	g_assert_false(util_host_is_loopback("127.evil.example"));
+	g_assert_false(util_host_is_loopback("localhost.evil.example"));
+	g_assert_false(util_host_is_loopback("10.0.0.1"));
+	g_autofree char *h1 = util_url_host("smtp://localhost.evil.example:25");
+	g_autofree char *h2 = util_url_host("imaps://[::1]:993/INBOX");
+	g_assert_cmpstr(h1, ==, "localhost.evil.example");
+	g_assert_cmpstr(h2, ==, "::1");
+}
+
+static void
 test_secret_mode(void)
 {
 	g_autofree char *path = write_conf(good, "644");
@@ -137,6 +169,8 @@ main(int argc, char **argv)
 	g_test_add_func("/config/defaults", test_defaults);
 	g_test_add_func("/config/errors", test_errors);
 	g_test_add_func("/config/secret-mode", test_secret_mode);
+	g_test_add_func("/config/comments", test_comments);
+	g_test_add_func("/config/loopback", test_loopback);
 	int rc = g_test_run();
 	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", dir);
 	if (system(cmd) != 0)
