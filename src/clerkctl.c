@@ -4,6 +4,7 @@
 #include "store.h"
 #include "util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -119,8 +120,45 @@ usage(void)
 	    "       clerkctl [--config FILE] quarantine list [--json]\n"
 	    "       clerkctl [--config FILE] quarantine retry ID\n"
 	    "       clerkctl [--config FILE] replies [--status queued|sent|failed|suppressed|bounced] [--json]\n"
-	    "       clerkctl [--config FILE] resend ID\n");
+	    "       clerkctl [--config FILE] resend ID\n"
+	    "       clerkctl [--config FILE] stats [--prometheus FILE]\n"
+	    "       clerkctl [--config FILE] export --csv applications|documents\n"
+	    "       clerkctl [--config FILE] export REF\n"
+	    "       clerkctl [--config FILE] backup DIR\n");
 	return EXIT_USAGE;
+}
+
+/* The database (an online, consistent copy) and the documents, into a new
+ * private directory; restore by stopping clerkd and copying them back. */
+static int
+backup(Store *st, const struct config *cfg, const char *dir)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *db = g_build_filename(dir, "clerkd.db", NULL);
+	g_autofree char *docs = g_build_filename(dir, "documents", NULL);
+	const char *cp[] = { "cp", "-a", "--", cfg->documents, docs, NULL };
+	int rc;
+
+	if (g_file_test(dir, G_FILE_TEST_EXISTS)) {
+		fprintf(stderr, "clerkctl: %s exists: back up into a new directory\n", dir);
+		return 1;
+	}
+	if (g_mkdir_with_parents(dir, 0700) == -1) {
+		fprintf(stderr, "clerkctl: %s: %s\n", dir, g_strerror(errno));
+		return EXIT_CONFIG;
+	}
+	if (!store_backup(st, db, &err)) {
+		fprintf(stderr, "clerkctl: %s\n", err->message);
+		return EXIT_TEMPFAIL;
+	}
+	/* Documents are written once and never changed: a plain copy is consistent. */
+	if (!g_spawn_sync(NULL, (char **)cp, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &rc, &err) ||
+	    !g_spawn_check_wait_status(rc, &err)) {
+		fprintf(stderr, "clerkctl: copying the documents: %s\n", err->message);
+		return EXIT_TEMPFAIL;
+	}
+	printf("backed up to %s\n", dir);
+	return 0;
 }
 
 static gboolean
@@ -153,12 +191,14 @@ act(Store *st, gboolean (*fn)(Store *, gint64, GError **), const char *arg, cons
 int
 main(int argc, char **argv)
 {
-	g_autofree char *config_path = NULL, *status = NULL;
-	gboolean json = FALSE;
+	g_autofree char *config_path = NULL, *status = NULL, *prometheus = NULL;
+	gboolean json = FALSE, csv = FALSE;
 	GOptionEntry entries[] = {
 		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Configuration file", "FILE" },
 		{ "json", 'j', 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
 		{ "status", 's', 0, G_OPTION_ARG_STRING, &status, "Only applications with this status", "S" },
+		{ "csv", 0, 0, G_OPTION_ARG_NONE, &csv, "export: CSV of applications or documents", NULL },
+		{ "prometheus", 0, 0, G_OPTION_ARG_FILENAME, &prometheus, "stats: also write FILE in the Prometheus text format", "FILE" },
 		{ NULL },
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("COMMAND [ARGS] - clerkd staff tool");
@@ -204,6 +244,39 @@ main(int argc, char **argv)
 		return act(st, store_ledger_request_retry, argv[3], "message");
 	if (strcmp(argv[1], "replies") == 0 && argc == 2)
 		return emit(report_replies(st, status, &err), json, print_table, &err);
+	if (strcmp(argv[1], "stats") == 0 && argc == 2) {
+		JsonNode *node = report_stats(st, &err);
+		if (node != NULL && prometheus != NULL) {
+			g_autofree char *text = report_stats_prometheus(node);
+			g_autofree char *tmp = g_strconcat(prometheus, ".tmp", NULL);
+			if (!g_file_set_contents(tmp, text, -1, &err) || rename(tmp, prometheus) == -1) {
+				fprintf(stderr, "clerkctl: %s: %s\n", prometheus, err ? err->message : g_strerror(errno));
+				json_node_unref(node);
+				return EXIT_TEMPFAIL;
+			}
+		}
+		return emit(node, TRUE, NULL, &err);
+	}
+	if (strcmp(argv[1], "export") == 0 && argc == 3 && csv) {
+		g_autofree char *text = report_csv(st, argv[2], &err);
+		if (text == NULL) {
+			fprintf(stderr, "clerkctl: %s\n", err->message);
+			return EXIT_USAGE;
+		}
+		fputs(text, stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "export") == 0 && argc == 3) {
+		/* Everything held about one student. */
+		JsonNode *node = report_show(st, argv[2], &err);
+		if (node == NULL && err == NULL) {
+			fprintf(stderr, "clerkctl: no application %s\n", argv[2]);
+			return 1;
+		}
+		return emit(node, TRUE, NULL, &err);
+	}
+	if (strcmp(argv[1], "backup") == 0 && argc == 3)
+		return backup(st, cfg, argv[2]);
 	if (strcmp(argv[1], "resend") == 0 && argc == 3)
 		return act(st, store_outbox_requeue, argv[2], "reply");
 	if (strcmp(argv[1], "show") == 0 && argc == 3) {

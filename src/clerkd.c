@@ -10,22 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static const char *const templates[] = { "receipt", "first-contact", "acknowledgement", "over-limit" };
-
-static gboolean
-check_rules(const struct config *cfg, GError **err)
-{
-	for (gsize i = 0; i < G_N_ELEMENTS(templates); i++) {
-		g_autofree char *file = g_strdup_printf("%s.txt", templates[i]);
-		g_autofree char *path = g_build_filename(cfg->rules_dir, "templates", file, NULL);
-		if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
-			g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "%s: missing template", path);
-			return FALSE;
-		}
-	}
-	return TRUE;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -57,7 +41,7 @@ main(int argc, char **argv)
 	util_log_init("clerkd", verbose);
 	if (config_path == NULL)
 		config_path = g_build_filename(SYSCONFDIR, "clerkd", "clerkd.conf", NULL);
-	if ((cfg = config_load(config_path, &err)) == NULL || !check_rules(cfg, &err)) {
+	if ((cfg = config_load(config_path, &err)) == NULL || !config_check_rules(cfg, &err)) {
 		fprintf(stderr, "clerkd: %s\n", err->message);
 		return EXIT_CONFIG;
 	}
@@ -73,5 +57,5 @@ main(int argc, char **argv)
 	ob = outbox_new(cfg);
 	if (once)
 		return daemon_pass(cfg, st, ob) ? 0 : EXIT_TEMPFAIL;
-	return daemon_run(cfg, st, ob);
+	return daemon_run(config_path, g_steal_pointer(&cfg), st, ob);
 }

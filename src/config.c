@@ -420,3 +420,19 @@ config_free(struct config *cfg)
 	g_free(cfg->account);
 	g_free(cfg);
 }
+
+static const char *const templates[] = { "receipt", "first-contact", "acknowledgement", "over-limit" };
+
+gboolean
+config_check_rules(const struct config *cfg, GError **err)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(templates); i++) {
+		g_autofree char *file = g_strdup_printf("%s.txt", templates[i]);
+		g_autofree char *path = g_build_filename(cfg->rules_dir, "templates", file, NULL);
+		if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+			g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "%s: missing template", path);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}

@@ -48,6 +48,8 @@ struct config {
 /* Load and validate; on failure the error message starts with "FILE:LINE: ". */
 struct config *config_load(const char *path, GError **err);
 void config_free(struct config *cfg);
+/* Check that the rules directory holds what clerkd needs (the reply templates). */
+gboolean config_check_rules(const struct config *cfg, GError **err);
 typedef struct config Config;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Config, config_free)
 

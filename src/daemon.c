@@ -8,12 +8,14 @@
 #include "util.h"
 
 #include <glib-unix.h>
+#include <string.h>
 
 #define BACKOFF_MIN 5
 #define BACKOFF_MAX 600
 
 struct daemon {
-	const struct config *cfg;
+	const char *path;
+	struct config *cfg;	/* owned */
 	Store *st;
 	Outbox *ob;
 	GMainLoop *loop;
@@ -37,6 +39,13 @@ daemon_pass(const struct config *cfg, Store *st, Outbox *ob)
 	g_message("pass: %d in inbox, %d handled, %d moved, %d failed, %d quarantined; "
 	    "replies %d sent, %d deferred, %d failed", ps.seen, ps.handled, ps.moved, ps.failed,
 	    ps.quarantined, ps.out.sent, ps.out.deferred, ps.out.failed);
+	{
+		const int figures[8] = { ps.seen, ps.handled, ps.moved, ps.failed, ps.quarantined,
+			ps.out.sent, ps.out.deferred, ps.out.failed };
+		g_autoptr(GError) serr = NULL;
+		if (!store_note_pass(st, figures, ok, &serr))
+			g_warning("could not record the pass: %s", serr->message);
+	}
 	return ok && ps.out.deferred == 0;
 }
 
@@ -144,6 +153,40 @@ on_timer(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* SIGHUP: a new configuration (and rules) if they pass every check, else the
+ * old one, and the log says why. Applied between passes. */
+static gboolean
+on_reload(gpointer data)
+{
+	struct daemon *d = data;
+	g_autoptr(GError) err = NULL;
+	struct config *cfg = config_load(d->path, &err);
+
+	if (cfg == NULL || !config_check_rules(cfg, &err)) {
+		g_warning("reload refused, keeping the running configuration: %s", err->message);
+		config_free(cfg);
+		return G_SOURCE_CONTINUE;
+	}
+	if (strcmp(cfg->database, d->cfg->database) != 0)
+		g_warning("reload: [store] database changes only on restart");
+	drop_watch(d);
+	outbox_set_config(d->ob, cfg);
+	config_free(d->cfg);
+	d->cfg = cfg;
+	g_message("configuration reloaded from %s", d->path);
+	if (d->timer != 0 || d->fd_source != 0) {
+		/* A pass now, with the new settings, and IDLE on the new connection. */
+		if (d->fd_source != 0)
+			g_source_remove(d->fd_source);
+		d->fd_source = 0;
+		d->idling = FALSE;
+		if (d->timer != 0)
+			g_source_remove(d->timer);
+		d->timer = g_idle_add(on_timer, d);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
 static gboolean
 on_signal(gpointer data)
 {
@@ -155,13 +198,14 @@ on_signal(gpointer data)
 }
 
 int
-daemon_run(const struct config *cfg, Store *st, Outbox *ob)
+daemon_run(const char *path, struct config *cfg, Store *st, Outbox *ob)
 {
-	struct daemon d = { .cfg = cfg, .st = st, .ob = ob };
+	struct daemon d = { .path = path, .cfg = cfg, .st = st, .ob = ob };
 
 	d.loop = g_main_loop_new(NULL, FALSE);
 	g_unix_signal_add(SIGTERM, on_signal, &d);
 	g_unix_signal_add(SIGINT, on_signal, &d);
+	g_unix_signal_add(SIGHUP, on_reload, &d);
 	g_message("clerkd %s started: %s, %s, polling every %ds", PACKAGE_VERSION, cfg->mailbox,
 	    cfg->idle ? "IDLE where offered" : "no IDLE", cfg->poll_seconds);
 	d.timer = g_idle_add(on_timer, &d);
@@ -172,5 +216,6 @@ daemon_run(const struct config *cfg, Store *st, Outbox *ob)
 		g_source_remove(d.timer);
 	drop_watch(&d);
 	g_main_loop_unref(d.loop);
+	config_free(d.cfg);
 	return 0;
 }

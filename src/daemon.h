@@ -1,6 +1,6 @@
 /* daemon.h: clerkd running: passes over the inbox when mail arrives (IMAP
  * IDLE where the server offers it) or when the poll timer fires, with backoff
- * after failures, until SIGTERM or SIGINT. */
+ * after failures, until SIGTERM or SIGINT; SIGHUP reloads. */
 #ifndef CLERK_DAEMON_H
 #define CLERK_DAEMON_H
 
@@ -10,7 +10,9 @@
 
 /* One pass and a log line about it; FALSE if it failed or replies wait. */
 gboolean daemon_pass(const struct config *cfg, Store *st, Outbox *ob);
-/* Run until a signal; returns the exit code. */
-int daemon_run(const struct config *cfg, Store *st, Outbox *ob);
+/* Run until SIGTERM or SIGINT; SIGHUP reloads the configuration from path
+ * (a broken one is refused and the running one kept). Takes cfg; returns the
+ * exit code. */
+int daemon_run(const char *path, struct config *cfg, Store *st, Outbox *ob);
 
 #endif

@@ -48,6 +48,13 @@ outbox_new(const struct config *cfg)
 }
 
 void
+outbox_set_config(Outbox *ob, const struct config *cfg)
+{
+	ob->cfg = cfg;
+	curl_easy_reset(ob->curl);	/* a new server, perhaps: a new connection */
+}
+
+void
 outbox_free(Outbox *ob)
 {
 	if (ob == NULL)

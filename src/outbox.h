@@ -9,6 +9,8 @@ typedef struct outbox Outbox;
 
 Outbox *outbox_new(const struct config *cfg);
 void outbox_free(Outbox *ob);
+/* After a reload: send with the new settings from the next message on. */
+void outbox_set_config(Outbox *ob, const struct config *cfg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Outbox, outbox_free)
 
 /* Send one message; CLERK_ERROR_TEMP for 4xx and network trouble, _FINAL for 5xx. */

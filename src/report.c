@@ -207,3 +207,159 @@ report_show(Store *st, const char *reference, GError **err)
 	sqlite3_finalize(s);
 	return NULL;
 }
+
+/* Member `name`: an object of counts, one per value of the query's first column. */
+static gboolean
+add_counts(JsonBuilder *b, sqlite3 *db, const char *name, const char *sql, GError **err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return sql_fail(db, err);
+	json_builder_set_member_name(b, name);
+	json_builder_begin_object(b);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(s, 0);
+		json_builder_set_member_name(b, k ? k : "none");
+		json_builder_add_int_value(b, sqlite3_column_int64(s, 1));
+	}
+	json_builder_end_object(b);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? TRUE : sql_fail(db, err);
+}
+
+/* Member `name`: the first column of the query's one row (NULL if none). */
+static gboolean
+add_value(JsonBuilder *b, sqlite3 *db, const char *name, const char *sql, GError **err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return sql_fail(db, err);
+	json_builder_set_member_name(b, name);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_INTEGER)
+		json_builder_add_int_value(b, sqlite3_column_int64(s, 0));
+	else if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+		json_builder_add_string_value(b, (const char *)sqlite3_column_text(s, 0));
+	else
+		json_builder_add_null_value(b);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? TRUE : sql_fail(db, err);
+}
+
+JsonNode *
+report_stats(Store *st, GError **err)
+{
+	sqlite3 *db = store_db(st);
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_object(b);
+	if (!add_value(b, db, "backlog", "SELECT seen - handled FROM passes ORDER BY id DESC LIMIT 1", err) ||
+	    !add_value(b, db, "last_pass", "SELECT at FROM passes ORDER BY id DESC LIMIT 1", err) ||
+	    !add_value(b, db, "oldest_unprocessed_seconds", "SELECT CAST(strftime('%s','now') -"
+	    " strftime('%s', min(received_at)) AS INTEGER) FROM ledger WHERE state IN ('failed', 'handled')", err) ||
+	    !add_counts(b, db, "messages", "SELECT coalesce(class, state), count(*) FROM ledger GROUP BY 1", err) ||
+	    !add_counts(b, db, "replies", "SELECT state, count(*) FROM outbox GROUP BY 1", err) ||
+	    !add_counts(b, db, "applications", "SELECT status, count(*) FROM applications GROUP BY 1", err) ||
+	    !add_value(b, db, "quarantined", "SELECT count(*) FROM ledger WHERE state = 'quarantined'", err) ||
+	    !add_value(b, db, "loops_suppressed", "SELECT count(*) FROM outbox WHERE state = 'suppressed'", err) ||
+	    !add_value(b, db, "bounces", "SELECT count(*) FROM bounces", err))
+		return NULL;
+	json_builder_end_object(b);
+	return json_builder_get_root(b);
+}
+
+char *
+report_stats_prometheus(JsonNode *stats)
+{
+	JsonObject *o = json_node_get_object(stats);
+	g_autoptr(GList) members = json_object_get_members(o);
+	GString *out = g_string_new(NULL);
+
+	for (GList *m = members; m != NULL; m = m->next) {
+		JsonNode *v = json_object_get_member(o, m->data);
+		if (JSON_NODE_HOLDS_OBJECT(v)) {
+			JsonObject *counts = json_node_get_object(v);
+			g_autoptr(GList) keys = json_object_get_members(counts);
+			g_string_append_printf(out, "# TYPE clerkd_%s gauge\n", (char *)m->data);
+			for (GList *k = keys; k != NULL; k = k->next)
+				g_string_append_printf(out, "clerkd_%s{kind=\"%s\"} %" G_GINT64_FORMAT "\n",
+				    (char *)m->data, (char *)k->data, json_object_get_int_member(counts, k->data));
+		} else if (json_node_get_value_type(v) == G_TYPE_INT64)
+			g_string_append_printf(out, "# TYPE clerkd_%s gauge\nclerkd_%s %" G_GINT64_FORMAT "\n",
+			    (char *)m->data, (char *)m->data, json_node_get_int(v));
+	}
+	return g_string_free(out, FALSE);
+}
+
+static void
+csv_field(GString *out, const char *v)
+{
+	if (v == NULL)
+		return;
+	if (strpbrk(v, ",\"\r\n") == NULL) {
+		g_string_append(out, v);
+		return;
+	}
+	g_string_append_c(out, '"');
+	for (const char *p = v; *p; p++) {
+		if (*p == '"')
+			g_string_append_c(out, '"');
+		g_string_append_c(out, *p);
+	}
+	g_string_append_c(out, '"');
+}
+
+char *
+report_csv(Store *st, const char *what, GError **err)
+{
+	static const struct {
+		const char *name, *sql;
+	} exports[] = {
+		{ "applications", "SELECT a.reference, a.email, a.name, a.school, a.country, a.status,"
+		    " a.flags, a.created_at AS created,"
+		    " (SELECT group_concat(course || ' ' || block, '; ') FROM"
+		    "   (SELECT course, block FROM choices c WHERE c.application_id = a.id ORDER BY rank))"
+		    "   AS choices FROM applications a ORDER BY a.id" },
+		{ "documents", "SELECT a.reference, d.filename, d.content_type, d.size, d.kind,"
+		    " d.doc_date AS date, d.received, d.sha256 FROM documents d"
+		    " JOIN applications a ON a.id = d.application_id ORDER BY d.id" },
+	};
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *s;
+	GString *out;
+	int rc;
+
+	for (gsize i = 0; i < G_N_ELEMENTS(exports); i++) {
+		if (strcmp(what, exports[i].name) != 0)
+			continue;
+		if (sqlite3_prepare_v2(db, exports[i].sql, -1, &s, NULL) != SQLITE_OK) {
+			sql_fail(db, err);
+			return NULL;
+		}
+		out = g_string_new(NULL);
+		for (int c = 0; c < sqlite3_column_count(s); c++)
+			g_string_append_printf(out, "%s%s", c ? "," : "", sqlite3_column_name(s, c));
+		g_string_append(out, "\r\n");
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			for (int c = 0; c < sqlite3_column_count(s); c++) {
+				if (c)
+					g_string_append_c(out, ',');
+				csv_field(out, (const char *)sqlite3_column_text(s, c));
+			}
+			g_string_append(out, "\r\n");
+		}
+		sqlite3_finalize(s);
+		if (rc != SQLITE_DONE) {
+			g_string_free(out, TRUE);
+			sql_fail(db, err);
+			return NULL;
+		}
+		return g_string_free(out, FALSE);
+	}
+	g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "nothing to export called '%s'"
+	    " (applications, documents)", what);
+	return NULL;
+}

@@ -19,4 +19,16 @@ JsonNode *report_quarantine(Store *st, GError **err);
 /* Replies with a state (queued, sent, failed), or all; newest first. */
 JsonNode *report_replies(Store *st, const char *state, GError **err);
 
+/* Figures for monitoring: messages by class and state, replies by state,
+ * applications by status, quarantined, loops suppressed, bounces, the last
+ * pass (inbox backlog, when) and the oldest message not yet done. */
+JsonNode *report_stats(Store *st, GError **err);
+/* The same figures in the Prometheus text format. */
+char *report_stats_prometheus(JsonNode *stats);
+
+/* CSV for the registrar's spreadsheets: "applications" (one row each, choices
+ * joined) or "documents" (one row each, with the application's reference).
+ * NULL with an error for another name. */
+char *report_csv(Store *st, const char *what, GError **err);
+
 #endif

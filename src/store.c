@@ -78,7 +78,11 @@ static const char schema[] =
     "  id INTEGER PRIMARY KEY, outbox_id INTEGER NOT NULL REFERENCES outbox(id),"
     "  address TEXT NOT NULL, status TEXT, ledger_id INTEGER,"
     "  at TEXT NOT NULL DEFAULT (datetime('now')));"
-    "CREATE INDEX IF NOT EXISTS bounces_address ON bounces (address);";
+    "CREATE INDEX IF NOT EXISTS bounces_address ON bounces (address);"
+    "CREATE TABLE IF NOT EXISTS passes ("
+    "  id INTEGER PRIMARY KEY, at TEXT NOT NULL DEFAULT (datetime('now')),"
+    "  seen INTEGER, handled INTEGER, moved INTEGER, failed INTEGER, quarantined INTEGER,"
+    "  sent INTEGER, deferred INTEGER, replies_failed INTEGER, ok INTEGER);";
 
 static gboolean
 db_fail(Store *st, int rc, GError **err, const char *what)
@@ -949,4 +953,46 @@ store_outbox_set(Store *st, gint64 id, OutboxState to, gint64 next_attempt, cons
 		return FALSE;
 	g_debug("reply %" G_GINT64_FORMAT ": -> %s", id, outbox_state_str(to));
 	return TRUE;
+}
+
+gboolean
+store_note_pass(Store *st, const int figures[8], gboolean ok, GError **err)
+{
+	sqlite3_stmt *s = stmt(st, "INSERT INTO passes (seen, handled, moved, failed, quarantined,"
+	    " sent, deferred, replies_failed, ok) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
+
+	if (s == NULL)
+		return FALSE;
+	for (int i = 0; i < 8; i++)
+		sqlite3_bind_int(s, i + 1, figures[i]);
+	sqlite3_bind_int(s, 9, ok);
+	if (!done(st, s, err))
+		return FALSE;
+	/* A day of passes at one a second is plenty of history. */
+	return exec(st, "DELETE FROM passes WHERE id <= (SELECT max(id) FROM passes) - 100000", err);
+}
+
+gboolean
+store_backup(Store *st, const char *path, GError **err)
+{
+	sqlite3 *dst = NULL;
+	sqlite3_backup *b;
+	int rc;
+
+	if (!make_private(path, err))
+		return FALSE;
+	if ((rc = sqlite3_open(path, &dst)) == SQLITE_OK &&
+	    (b = sqlite3_backup_init(dst, "main", st->db, "main")) != NULL) {
+		while ((rc = sqlite3_backup_step(b, 1024)) == SQLITE_OK || rc == SQLITE_BUSY ||
+		    rc == SQLITE_LOCKED)
+			sqlite3_sleep(50);
+		sqlite3_backup_finish(b);
+	}
+	if (rc != SQLITE_DONE) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "backup to %s: %s", path,
+		    dst ? sqlite3_errmsg(dst) : sqlite3_errstr(rc));
+		sqlite3_close(dst);
+		return FALSE;
+	}
+	return sqlite3_close(dst) == SQLITE_OK;
 }

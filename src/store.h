@@ -156,4 +156,12 @@ gboolean store_outbox_set(Store *st, gint64 id, OutboxState to, gint64 next_atte
 /* Staff: send a failed (or waiting) reply again now. */
 gboolean store_outbox_requeue(Store *st, gint64 id, GError **err);
 
+/* What a pass saw and did (seen, handled, moved, failed, quarantined, sent,
+ * deferred, replies failed), for clerkctl stats. */
+gboolean store_note_pass(Store *st, const int figures[8], gboolean ok, GError **err);
+
+/* An online copy of the database into path (SQLite's backup API): consistent
+ * while clerkd runs. */
+gboolean store_backup(Store *st, const char *path, GError **err);
+
 #endif

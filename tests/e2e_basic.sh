@@ -95,5 +95,21 @@ ok "it is filed under the reference given before ($first_contact_ref)" \
 	grep -q -F "[$first_contact_ref]" <("$MAILCAT" -h Subject "$receipt")
 ok "clerkctl shows it under that reference" clerkctl show "$first_contact_ref"
 
+# For the registrar: spreadsheets, one student's record, a backup.
+clerkctl export --csv applications >"$T/apps.csv"
+is "CSV of applications: a header and a row each" "$(wc -l <"$T/apps.csv")" "$(($(clerkctl list --json | grep -c '"reference"') + 1))"
+ok "with the choices joined" grep -q 'MED-401 2027-03' "$T/apps.csv"
+ok "CSV of documents names each file" grep -q "Dean's letter.pdf" <(clerkctl export --csv documents)
+clerkctl export --csv nonsense 2>/dev/null
+is "an unknown export exits 64" "$?" 64
+ok "clerkctl export REF is the whole record" grep -q '"documents"' <(clerkctl export "$first_contact_ref")
+ok "clerkctl backup" clerkctl backup "$T/backup"
+is "the backup holds every application" \
+	"$(sqlite3 "$T/backup/clerkd.db" 'SELECT count(*) FROM applications')" "$(sql 'SELECT count(*) FROM applications')"
+is "and every document" "$(find "$T/backup/documents" -type f | wc -l)" "$(find "$T/store/documents" -type f | wc -l)"
+is "the backup database is private" "$(stat -c %a "$T/backup/clerkd.db")" 600
+clerkctl backup "$T/backup" 2>/dev/null
+is "backing up over a backup is refused" "$?" 1
+
 ok "no secret in the log" bash -c "! grep -q -F '$IMAP_PASS' '$T/clerkd.log'"
 done_testing

@@ -20,8 +20,21 @@ replies() { [ "$(sink_count)" -ge "$1" ]; }
 sleep 1
 deliver "$DATA/gmail-pdf.eml"
 ok "a message delivered while it runs is answered within 5 s (IDLE)" wait_for 5 replies 1
+
+# SIGHUP: a new configuration takes effect; a broken one is refused.
+sed -i 's/^from = Exchange Clerkship Program/from = Visiting Clerkships Office/' "$T/clerkd.conf"
+kill -HUP "$pid"
+ok "SIGHUP reloads the configuration" wait_for 5 grep -q "configuration reloaded" "$T/clerkd.log"
 deliver "$DATA/encoded-words.eml"
 ok "and the next one too" wait_for 5 replies 2
+ok "answered with the reloaded settings" grep -q -F "Visiting Clerkships Office" <("$MAILCAT" -h From "$(ls -t "$T"/sink/* | head -1)")
+cp "$T/clerkd.conf" "$T/good.conf"
+echo "bogus line" >>"$T/clerkd.conf"
+kill -HUP "$pid"
+ok "a broken configuration is refused on SIGHUP" wait_for 5 grep -q "reload refused" "$T/clerkd.log"
+ok "with the file and line" grep -q "reload refused.*clerkd.conf:[0-9]*:" "$T/clerkd.log"
+ok "and clerkd keeps running" kill -0 "$pid"
+cp "$T/good.conf" "$T/clerkd.conf"
 
 kill "$DOVECOT_PID"; wait "$DOVECOT_PID" 2>/dev/null
 drop "$DATA/latin1-plain.eml" "$DATA/first-contact.eml"	# mail arrives all the same

@@ -91,4 +91,13 @@ is "the reply is marked bounced" "$(sql "SELECT state FROM outbox WHERE message_
 is "the bounce is recorded against the address" \
 	"$(sql "SELECT address || ' ' || status FROM bounces")" "francois.lefevre@etu.example.org 5.1.1 smtp; 550 5.1.1 <francois.lefevre@etu.example.org>: Recipient address rejected"
 ok "staff see it in clerkctl show $ref" grep -q "bounced" <(clerkctl show "$ref" --json)
+
+# What monitoring sees.
+clerkctl stats --prometheus "$T/clerkd.prom" >"$T/stats.json"
+ok "clerkctl stats counts the held replies" grep -q '"loops_suppressed" : 2' "$T/stats.json"
+ok "and the bounce" grep -q '"bounces" : 1' "$T/stats.json"
+ok "and the last pass" grep -q '"last_pass" : "20' "$T/stats.json"
+is "the backlog after the last pass" "$(sed -n 's/.*"backlog" : \([0-9]*\).*/\1/p' "$T/stats.json")" 0
+ok "the Prometheus text file has the replies by state" grep -q '^clerkd_replies{kind="sent"} [0-9]' "$T/clerkd.prom"
+ok "and the applications by status" grep -q '^clerkd_applications{kind="received"} [0-9]' "$T/clerkd.prom"
 done_testing
