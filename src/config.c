@@ -423,16 +423,33 @@ config_free(struct config *cfg)
 
 static const char *const templates[] = { "receipt", "first-contact", "acknowledgement", "over-limit" };
 
+char *
+config_template_path(const struct config *cfg, const char *name)
+{
+	g_autofree char *file = g_strdup_printf("%s.txt", name);
+	const char *dirs[] = { cfg->rules_dir, RULESDIR, SRC_RULESDIR };
+
+	for (gsize i = 0; i < G_N_ELEMENTS(dirs); i++) {
+		char *path = g_build_filename(dirs[i], "templates", file, NULL);
+		if (g_file_test(path, G_FILE_TEST_IS_REGULAR))
+			return path;
+		g_free(path);
+	}
+	return NULL;
+}
+
 gboolean
 config_check_rules(const struct config *cfg, GError **err)
 {
 	for (gsize i = 0; i < G_N_ELEMENTS(templates); i++) {
-		g_autofree char *file = g_strdup_printf("%s.txt", templates[i]);
-		g_autofree char *path = g_build_filename(cfg->rules_dir, "templates", file, NULL);
-		if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
-			g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "%s: missing template", path);
+		g_autofree char *path = config_template_path(cfg, templates[i]);
+		g_autofree char *own = g_strdup_printf("%s/templates/%s.txt", cfg->rules_dir, templates[i]);
+		if (path == NULL) {
+			g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "%s: missing template", own);
 			return FALSE;
 		}
+		if (strcmp(path, own) != 0)
+			g_warning("%s: missing; using %s", own, path);
 	}
 	return TRUE;
 }

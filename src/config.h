@@ -48,7 +48,10 @@ struct config {
 /* Load and validate; on failure the error message starts with "FILE:LINE: ". */
 struct config *config_load(const char *path, GError **err);
 void config_free(struct config *cfg);
-/* Check that the rules directory holds what clerkd needs (the reply templates). */
+/* A reply template: the rules directory's own, else the installed one, else
+ * the source tree's (new string, NULL if none exists). */
+char *config_template_path(const struct config *cfg, const char *name);
+/* Check that every reply template can be found. */
 gboolean config_check_rules(const struct config *cfg, GError **err);
 typedef struct config Config;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Config, config_free)

@@ -136,7 +136,12 @@ queue_reply(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const struc
 	}
 	g_hash_table_insert(vars, "program", pc->program);
 	g_hash_table_insert(vars, "today", pc->today);
-	if ((body = reply_render(pc->cfg->rules_dir, template, vars, err)) == NULL)
+	g_autofree char *path = config_template_path(pc->cfg, template);
+	if (path == NULL) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "no template %s", template);
+		return FALSE;
+	}
+	if ((body = reply_render(path, vars, err)) == NULL)
 		return FALSE;
 	subject = reply_subject(f->subject, reference, "Your message to the clerkship program");
 	msgid = reply_message_id(f->message_id, sha256, kind, pc->cfg->from_addr);

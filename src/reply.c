@@ -126,10 +126,8 @@ reply_subject(const char *original, const char *reference, const char *fallback)
 }
 
 char *
-reply_render(const char *rules_dir, const char *name, GHashTable *vars, GError **err)
+reply_render(const char *path, GHashTable *vars, GError **err)
 {
-	g_autofree char *file = g_strdup_printf("%s.txt", name);
-	g_autofree char *path = g_build_filename(rules_dir, "templates", file, NULL);
 	g_autofree char *text = NULL;
 	GString *out;
 

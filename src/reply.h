@@ -26,8 +26,8 @@ char *reply_message_id(const char *in_message_id, const char *in_sha256, const c
 /* "Re: <original subject> [ECP-2027-00042]", without piling up prefixes. */
 char *reply_subject(const char *original, const char *reference, const char *fallback);
 
-/* Render rules_dir/templates/NAME.txt, replacing {{var}} from vars (char* -> char*).
+/* Render the template at path, replacing {{var}} from vars (char* -> char*).
  * An unknown variable is an error, so a typo in a template is caught by its test. */
-char *reply_render(const char *rules_dir, const char *name, GHashTable *vars, GError **err);
+char *reply_render(const char *path, GHashTable *vars, GError **err);
 
 #endif

@@ -27,6 +27,12 @@ is "a password file others can read exits 78" "$?" 78
 ok "and says why" grep -q "chmod 600" "$T/err"
 chmod 600 "$T/imap.pass"
 
+mkdir -p "$T/norules"
+sed "s|^directory = .*|directory = $T/norules|" "$T/clerkd.conf" >"$T/norules.conf"
+"$CLERKD" --config "$T/norules.conf" --check-config 2>"$T/err" >/dev/null
+is "a rules directory without templates falls back to the shipped ones" "$?" 0
+ok "and says so" grep -q "missing; using" "$T/err"
+
 "$CLERKD" --config "$T/missing.conf" --check-config 2>/dev/null
 is "a missing config file exits 78" "$?" 78
 

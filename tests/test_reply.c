@@ -131,12 +131,12 @@ test_render(void)
 	g_assert_true(g_file_set_contents(file, "Dear {{name}}, ref {{ reference }}.\n{{oops}}", -1, NULL));
 	g_hash_table_insert(vars, "name", "Jane");
 	g_hash_table_insert(vars, "reference", "ECP-2027-00001");
-	bad = reply_render(dir, "t", vars, &err);
+	bad = reply_render(file, vars, &err);
 	g_assert_null(bad);
 	g_assert_nonnull(strstr(err->message, "{{oops}}"));
 	g_clear_error(&err);
 	g_hash_table_insert(vars, "oops", "");
-	out = reply_render(dir, "t", vars, &err);
+	out = reply_render(file, vars, &err);
 	g_assert_no_error(err);
 	g_assert_cmpstr(out, ==, "Dear Jane, ref ECP-2027-00001.\n");
 	g_unlink(file);
