@@ -8,6 +8,9 @@
 #include "util.h"
 
 #include <glib-unix.h>
+#ifdef HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 #include <string.h>
 
 #define BACKOFF_MIN 5
@@ -47,6 +50,30 @@ daemon_pass(const struct config *cfg, Store *st, Outbox *ob)
 			g_warning("could not record the pass: %s", serr->message);
 	}
 	return ok && ps.out.deferred == 0;
+}
+
+/* sd_notify(3) where clerkd was built with libsystemd; nothing otherwise. */
+static void G_GNUC_PRINTF(1, 2)
+notify(const char *fmt, ...)
+{
+#ifdef HAVE_SYSTEMD
+	va_list ap;
+	g_autofree char *msg = NULL;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	sd_notify(0, msg);
+#else
+	(void)fmt;
+#endif
+}
+
+static gboolean
+on_watchdog(gpointer data)
+{
+	notify("WATCHDOG=1");
+	return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -123,7 +150,12 @@ wake(struct daemon *d)
 			drop_watch(d);
 		}
 	}
-	if (daemon_pass(d->cfg, d->st, d->ob))
+	gboolean ok = daemon_pass(d->cfg, d->st, d->ob);
+	g_autoptr(GDateTime) now = g_date_time_new_now_local();
+	g_autofree char *when = g_date_time_format(now, "%H:%M:%S");
+
+	notify("READY=1\nSTATUS=last pass %s at %s", ok ? "done" : "interrupted", when);
+	if (ok)
 		d->backoff = 0;
 	else {
 		d->backoff = d->backoff ? MIN(d->backoff * 2, BACKOFF_MAX) : BACKOFF_MIN;
@@ -193,6 +225,7 @@ on_signal(gpointer data)
 	struct daemon *d = data;
 
 	g_message("signal received: stopping");
+	notify("STOPPING=1");
 	g_main_loop_quit(d->loop);
 	return G_SOURCE_CONTINUE;
 }
@@ -209,6 +242,13 @@ daemon_run(const char *path, struct config *cfg, Store *st, Outbox *ob)
 	g_message("clerkd %s started: %s, %s, polling every %ds", PACKAGE_VERSION, cfg->mailbox,
 	    cfg->idle ? "IDLE where offered" : "no IDLE", cfg->poll_seconds);
 	d.timer = g_idle_add(on_timer, &d);
+#ifdef HAVE_SYSTEMD
+	{
+		guint64 usec = 0;
+		if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0)
+			g_timeout_add(MAX(usec / 2000, 100), on_watchdog, NULL);
+	}
+#endif
 	g_main_loop_run(d.loop);
 	if (d.fd_source != 0)
 		g_source_remove(d.fd_source);

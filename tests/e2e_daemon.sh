@@ -8,7 +8,11 @@ export CLERKD_NOW=2026-10-20
 
 servers_start
 sed -i 's/^mailbox = INBOX$/mailbox = INBOX\npoll_seconds = 60\nidle = yes/' "$T/clerkd.conf"
-"$CLERKD" --config "$T/clerkd.conf" >>"$T/clerkd.log" 2>&1 &
+"$top_builddir/tests/notify_listen" "$T/notify" 60 >"$T/notify.log" &
+listener=$!
+sleep 0.2
+NOTIFY_SOCKET="$T/notify" WATCHDOG_USEC=400000 \
+	"$CLERKD" --config "$T/clerkd.conf" >>"$T/clerkd.log" 2>&1 &
 pid=$!
 wait_for() {	# wait_for SECONDS COMMAND...
 	local n=$(($1 * 10)); shift
@@ -20,6 +24,9 @@ replies() { [ "$(sink_count)" -ge "$1" ]; }
 sleep 1
 deliver "$DATA/gmail-pdf.eml"
 ok "a message delivered while it runs is answered within 5 s (IDLE)" wait_for 5 replies 1
+ok "systemd is told it is ready" grep -q "READY=1" "$T/notify.log"
+ok "with a status line" grep -q "STATUS=last pass done" "$T/notify.log"
+ok "and the watchdog is fed" wait_for 3 grep -q "WATCHDOG=1" "$T/notify.log"
 
 # SIGHUP: a new configuration takes effect; a broken one is refused.
 sed -i 's/^from = Exchange Clerkship Program/from = Visiting Clerkships Office/' "$T/clerkd.conf"
@@ -46,6 +53,8 @@ is "nothing twice" "$(sink_count)" 4
 
 kill -TERM "$pid"
 ok "SIGTERM stops it within 5 s" wait_for 5 bash -c "! kill -0 $pid 2>/dev/null"
+ok "telling systemd it is stopping" wait_for 2 grep -q "STOPPING=1" "$T/notify.log"
+kill "$listener" 2>/dev/null
 wait "$pid"
 is "with exit status 0" "$?" 0
 
