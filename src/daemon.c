@@ -26,12 +26,13 @@ struct daemon {
 	Imap *watch;		/* the IDLE connection, or NULL */
 	gboolean idling;
 	gboolean told;		/* the log said once why there is no IDLE */
+	int left;		/* messages the last pass left in the inbox */
 	guint fd_source;
 	guint timer;
 };
 
 gboolean
-daemon_pass(const struct config *cfg, Store *st, Outbox *ob)
+daemon_pass(const struct config *cfg, Store *st, Outbox *ob, int *left)
 {
 	struct pass_stats ps;
 	g_autoptr(GError) err = NULL;
@@ -42,6 +43,8 @@ daemon_pass(const struct config *cfg, Store *st, Outbox *ob)
 	g_message("pass: %d in inbox, %d handled, %d moved, %d failed, %d quarantined; "
 	    "replies %d sent, %d deferred, %d failed", ps.seen, ps.handled, ps.moved, ps.failed,
 	    ps.quarantined, ps.out.sent, ps.out.deferred, ps.out.failed);
+	if (left != NULL)
+		*left = ps.seen - ps.moved - ps.quarantined;
 	{
 		const int figures[8] = { ps.seen, ps.handled, ps.moved, ps.failed, ps.quarantined,
 			ps.out.sent, ps.out.deferred, ps.out.failed };
@@ -108,6 +111,14 @@ start_idle(struct daemon *d)
 		if (!imap_select(d->watch, d->cfg->mailbox, &uv, &err))
 			goto fail;
 	}
+	/* Mail that came after the pass listed the inbox and before IDLE began
+	 * would wake nothing: look first. */
+	if (imap_exists(d->watch, &err) > (guint32)MAX(d->left, 0)) {
+		g_idle_add(on_buffered, d);
+		return;
+	}
+	if (err != NULL)
+		goto fail;
 	if ((fd = imap_idle_start(d->watch, &err)) < 0)
 		goto fail;
 	d->idling = TRUE;
@@ -150,7 +161,7 @@ wake(struct daemon *d)
 			drop_watch(d);
 		}
 	}
-	gboolean ok = daemon_pass(d->cfg, d->st, d->ob);
+	gboolean ok = daemon_pass(d->cfg, d->st, d->ob, &d->left);
 	g_autoptr(GDateTime) now = g_date_time_new_now_local();
 	g_autofree char *when = g_date_time_format(now, "%H:%M:%S");
 

@@ -8,8 +8,9 @@
 #include "outbox.h"
 #include "store.h"
 
-/* One pass and a log line about it; FALSE if it failed or replies wait. */
-gboolean daemon_pass(const struct config *cfg, Store *st, Outbox *ob);
+/* One pass and a log line about it; FALSE if it failed or replies wait. *left
+ * (may be NULL) is what the pass left in the inbox. */
+gboolean daemon_pass(const struct config *cfg, Store *st, Outbox *ob, int *left);
 /* Run until SIGTERM or SIGINT; SIGHUP reloads the configuration from path
  * (a broken one is refused and the running one kept). Takes cfg; returns the
  * exit code. */

@@ -466,3 +466,15 @@ imap_idle_pending(Imap *im)
 {
 	return im->s->imap_stream != NULL && im->s->imap_stream->read_buffer_len > 0;
 }
+
+guint32
+imap_exists(Imap *im, GError **err)
+{
+	int rc = mailimap_noop(im->s);
+
+	if (rc != MAILIMAP_NO_ERROR) {
+		imap_fail(err, rc, "NOOP");
+		return 0;
+	}
+	return im->s->imap_selection_info ? im->s->imap_selection_info->sel_exists : 0;
+}

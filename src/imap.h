@@ -50,6 +50,8 @@ gboolean imap_move_one(Imap *im, guint32 uid, const char *dest, guint32 *dest_ui
  * and reads what the server said meanwhile. */
 int imap_idle_start(Imap *im, GError **err);
 gboolean imap_idle_done(Imap *im, GError **err);
+/* Messages in the selected mailbox now (a NOOP brings the count up to date). */
+guint32 imap_exists(Imap *im, GError **err);
 /* TRUE if the server's words are already buffered (they came with the IDLE
  * answer), so the socket may never become readable for them. */
 gboolean imap_idle_pending(Imap *im);
