@@ -1,5 +1,6 @@
 /* clerkctl: staff's view of clerkd's store. */
 #include "config.h"
+#include "docstore.h"
 #include "report.h"
 #include "store.h"
 #include "util.h"
@@ -124,7 +125,8 @@ usage(void)
 	    "       clerkctl [--config FILE] stats [--prometheus FILE]\n"
 	    "       clerkctl [--config FILE] export --csv applications|documents\n"
 	    "       clerkctl [--config FILE] export REF\n"
-	    "       clerkctl [--config FILE] backup DIR\n");
+	    "       clerkctl [--config FILE] backup DIR\n"
+	    "       clerkctl [--config FILE] purge [--yes]\n");
 	return EXIT_USAGE;
 }
 
@@ -161,6 +163,33 @@ backup(Store *st, const struct config *cfg, const char *dir)
 	return 0;
 }
 
+/* Retention: closed applications past [store] retention_days. A dry run
+ * unless --yes. */
+static int
+purge(Store *st, const struct config *cfg, gboolean yes)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GPtrArray) refs = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
+	int n;
+
+	if (cfg->retention_days == 0) {
+		fprintf(stderr, "clerkctl: no retention period: set [store] retention_days\n");
+		return 1;
+	}
+	if ((n = store_purge(st, cfg->retention_days, yes, refs, files, &err)) < 0) {
+		fprintf(stderr, "clerkctl: %s\n", err->message);
+		return EXIT_TEMPFAIL;
+	}
+	for (guint i = 0; i < files->len; i++)
+		docstore_remove(cfg->documents, files->pdata[i]);
+	for (guint i = 0; i < refs->len; i++)
+		printf("%s\n", (char *)refs->pdata[i]);
+	printf("%d closed application%s older than %d days %s\n", n, n == 1 ? "" : "s",
+	    cfg->retention_days, yes ? "purged" : "would be purged (dry run: add --yes)");
+	return 0;
+}
+
 static gboolean
 parse_id(const char *s, gint64 *id)
 {
@@ -192,11 +221,12 @@ int
 main(int argc, char **argv)
 {
 	g_autofree char *config_path = NULL, *status = NULL, *prometheus = NULL;
-	gboolean json = FALSE, csv = FALSE;
+	gboolean json = FALSE, csv = FALSE, yes = FALSE;
 	GOptionEntry entries[] = {
 		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Configuration file", "FILE" },
 		{ "json", 'j', 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
 		{ "status", 's', 0, G_OPTION_ARG_STRING, &status, "Only applications with this status", "S" },
+		{ "yes", 0, 0, G_OPTION_ARG_NONE, &yes, "purge: do it (without: a dry run)", NULL },
 		{ "csv", 0, 0, G_OPTION_ARG_NONE, &csv, "export: CSV of applications or documents", NULL },
 		{ "prometheus", 0, 0, G_OPTION_ARG_FILENAME, &prometheus, "stats: also write FILE in the Prometheus text format", "FILE" },
 		{ NULL },
@@ -275,6 +305,8 @@ main(int argc, char **argv)
 		}
 		return emit(node, TRUE, NULL, &err);
 	}
+	if (strcmp(argv[1], "purge") == 0 && argc == 2)
+		return purge(st, cfg, yes);
 	if (strcmp(argv[1], "backup") == 0 && argc == 3)
 		return backup(st, cfg, argv[2]);
 	if (strcmp(argv[1], "resend") == 0 && argc == 3)

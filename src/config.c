@@ -21,7 +21,7 @@ static const struct keyinfo known_keys[] = {
 	{ "smtp", "url" }, { "smtp", "user" }, { "smtp", "password_file" },
 	{ "smtp", "from" }, { "smtp", "bounce_address" }, { "smtp", "ca_file" },
 	{ "smtp", "max_per_recipient_hour" }, { "smtp", "max_per_hour" },
-	{ "store", "database" }, { "store", "documents" }, { "store", "max_size" },
+	{ "store", "database" }, { "store", "documents" }, { "store", "max_size" }, { "store", "retention_days" },
 	{ "rules", "directory" },
 	{ "limits", "attachments" }, { "limits", "attachment_size" }, { "limits", "header_size" },
 	{ "limits", "line_length" },
@@ -354,6 +354,7 @@ config_load(const char *path, GError **err)
 
 	cfg->database = get_path(&p, "store", "database", NULL);
 	cfg->max_database_size = get_int(&p, "store", "max_size", 0, 0, G_MAXINT64);
+	cfg->retention_days = get_int(&p, "store", "retention_days", 0, 0, 36500);
 	cfg->documents = get_path(&p, "store", "documents", "");
 	if (cfg->documents != NULL && *cfg->documents == '\0' && cfg->database != NULL) {
 		g_autofree char *dir = g_path_get_dirname(cfg->database);

@@ -36,6 +36,7 @@ struct config {
 
 	char *database;
 	gsize max_database_size;	/* 0: no cap; over it, writes fail as on a full disk */
+	int retention_days;		/* closed applications purged after; 0: never */
 	char *documents;
 	char *rules_dir;
 

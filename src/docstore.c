@@ -74,6 +74,17 @@ docstore_path(const char *dir, const char *sha256)
 	return g_build_filename(dir, sub, sha256, NULL);
 }
 
+void
+docstore_remove(const char *dir, const char *sha256)
+{
+	g_autofree char *path = NULL;
+
+	if (strlen(sha256) != 64 || strspn(sha256, "0123456789abcdef") != 64)
+		return;
+	path = docstore_path(dir, sha256);
+	g_unlink(path);
+}
+
 gboolean
 docstore_put(const char *dir, const char *sha256, GBytes *data, GError **err)
 {

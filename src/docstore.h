@@ -17,6 +17,8 @@ char *docstore_spool_dir(const char *dir);
 /* Make every document written so far durable: one syncfs(2) for the batch,
  * before the commit that refers to them. */
 gboolean docstore_sync(const char *dir, GError **err);
+/* Remove a document (purge); a missing one is no error. */
+void docstore_remove(const char *dir, const char *sha256);
 /* The path a document lives at. */
 char *docstore_path(const char *dir, const char *sha256);
 

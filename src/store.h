@@ -164,4 +164,13 @@ gboolean store_note_pass(Store *st, const int figures[8], gboolean ok, GError **
  * while clerkd runs. */
 gboolean store_backup(Store *st, const char *path, GError **err);
 
+/* Closed applications (cancelled, ineligible, not-scheduled) untouched for
+ * `days`: their references into refs. With apply, their documents, and the
+ * personal data of the application, its messages and its replies, are erased
+ * in one transaction (the reference and the bare facts remain), and files
+ * gets the digests of the document files no other application holds, for the
+ * caller to remove after the commit. Returns the count, -1 on error. */
+int store_purge(Store *st, int days, gboolean apply, GPtrArray *refs, GPtrArray *files,
+    GError **err);
+
 #endif

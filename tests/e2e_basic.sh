@@ -111,5 +111,23 @@ is "the backup database is private" "$(stat -c %a "$T/backup/clerkd.db")" 600
 clerkctl backup "$T/backup" 2>/dev/null
 is "backing up over a backup is refused" "$?" 1
 
+# Retention: closed applications past the period lose their personal data.
+sql "UPDATE applications SET status = 'cancelled', updated_at = datetime('now', '-400 days')
+     WHERE name IN ('Priya Raman', 'François Lefèvre')"
+gone=$(sql "SELECT d.sha256 FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.name = 'Priya Raman' LIMIT 1")
+clerkctl purge 2>/dev/null
+is "purge without a retention period is refused" "$?" 1
+sed -i 's/^\[store\]$/[store]\nretention_days = 365/' "$T/clerkd.conf"
+clerkctl purge >"$T/purge.out"
+ok "a dry run lists what would go" grep -q "2 closed applications older than 365 days would be purged" "$T/purge.out"
+is "and changes nothing" "$(sql "SELECT count(*) FROM applications WHERE name = 'Priya Raman'")" 1
+ok "purge --yes" clerkctl purge --yes
+is "the names are gone" "$(sql "SELECT count(*) FROM applications WHERE name IN ('Priya Raman', 'François Lefèvre')")" 0
+is "and their documents" "$(sql "SELECT count(*) FROM documents WHERE sha256 = '$gone'")" 0
+ok "and the files" test ! -e "$T/store/documents/${gone:0:2}/$gone"
+is "and the copies of the replies" "$(sql "SELECT count(*) FROM outbox_raw r JOIN outbox o ON o.id = r.outbox_id JOIN applications a ON a.id = o.application_id WHERE a.flags LIKE '%purged%'")" 0
+is "the others are untouched" "$(sql "SELECT count(*) FROM applications WHERE flags IS NULL OR flags NOT LIKE '%purged%'")" "$(($(clerkctl list --json | grep -c '"reference"') - 2))"
+ok "a second purge finds nothing" grep -q "^0 closed" <(clerkctl purge --yes)
+
 ok "no secret in the log" bash -c "! grep -q -F '$IMAP_PASS' '$T/clerkd.log'"
 done_testing
