@@ -1,6 +1,6 @@
 /* bound: the speed limit set by the mail servers. It fetches the same
  * messages over IMAP with the same library and batching as clerkd (batches
- * of batch_size, large messages in 1 MB chunks) and sends one reply per
+ * of batch_size or 16 MB, large messages in 1 MB chunks) and sends one reply per
  * message over SMTP with the same libcurl handle, and does nothing else: no
  * parsing, no database, no documents, no move. clerkd / bound is the share of
  * the servers' speed that clerkd achieves. */
@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #define LARGE (2 * 1024 * 1024)
+#define BATCH_BYTES (16 * 1024 * 1024)	/* as clerkd's pipeline.c */
 
 struct count {
 	guint64 bytes;
@@ -46,6 +47,7 @@ main(int argc, char **argv)
 	guint32 uv;
 	gint64 t0;
 	guint sent = 0;
+	guint64 batch_bytes = 0;
 	const char reply[] =
 	    "From: Exchange Clerkship Program <clerkship@example.edu>\r\n"
 	    "To: <applicant@example.org>\r\nSubject: Re: application [ECP-2027-00001]\r\n"
@@ -74,12 +76,16 @@ main(int argc, char **argv)
 			if (!imap_fetch_chunked(im, m->uid, 1024 * 1024, count_chunk, &c, &err))
 				goto fail;
 			c.n++;
-		} else if (m != NULL)
+		} else if (m != NULL) {
 			g_array_append_val(batch, m->uid);
-		if (batch->len > 0 && (m == NULL || batch->len >= (guint)cfg->batch_size)) {
+			batch_bytes += m->size;
+		}
+		if (batch->len > 0 && (m == NULL || batch->len >= (guint)cfg->batch_size ||
+		    batch_bytes >= BATCH_BYTES)) {
 			if (!imap_fetch(im, (guint32 *)batch->data, batch->len, count_msg, &c, &err))
 				goto fail;
 			g_array_set_size(batch, 0);
+			batch_bytes = 0;
 		}
 		for (; sent < c.n; sent++)
 			if (!outbox_send(ob, "applicant@example.org", raw, &err))
