@@ -62,7 +62,7 @@ small_clerkd=$(rate "$SMALL" "$clerkd_small_s")
 small_bound=$(rate "$SMALL" "$bound_small_s")
 small_python=$(rate "$SMALL" "$python_small_s")
 
-echo "bench: delivery-to-reply latency, $ARRIVALS single arrivals, daemon polling every second"
+echo "bench: delivery-to-reply latency, $ARRIVALS single arrivals, daemon in IDLE (poll timer 1 s)"
 lat=$(config_for lat)
 sed -i 's/^mailbox = INBOX$/mailbox = INBOX\npoll_seconds = 1/' "$lat"
 "$CLERKD" --config "$lat" >"$T/lat.log" 2>&1 &
