@@ -126,6 +126,7 @@ usage(void)
 	    "       clerkctl [--config FILE] export --csv applications|documents\n"
 	    "       clerkctl [--config FILE] export REF\n"
 	    "       clerkctl [--config FILE] backup DIR\n"
+	    "       clerkctl [--config FILE] restore DIR\n"
 	    "       clerkctl [--config FILE] purge [--yes]\n");
 	return EXIT_USAGE;
 }
@@ -187,6 +188,34 @@ purge(Store *st, const struct config *cfg, gboolean yes)
 		printf("%s\n", (char *)refs->pdata[i]);
 	printf("%d closed application%s older than %d days %s\n", n, n == 1 ? "" : "s",
 	    cfg->retention_days, yes ? "purged" : "would be purged (dry run: add --yes)");
+	return 0;
+}
+
+/* A backup back in place: the database over the live one (online), and any
+ * document that is missing. Stop clerkd first: what it did since is lost. */
+static int
+restore(Store *st, const struct config *cfg, const char *dir)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *db = g_build_filename(dir, "clerkd.db", NULL);
+	g_autofree char *docs = g_build_filename(dir, "documents", ".", NULL);
+	const char *cp[] = { "cp", "-a", "-n", "--", docs, cfg->documents, NULL };
+	int rc;
+
+	if (!g_file_test(db, G_FILE_TEST_IS_REGULAR)) {
+		fprintf(stderr, "clerkctl: %s: no backup there\n", dir);
+		return 1;
+	}
+	if (!store_restore(st, db, &err)) {
+		fprintf(stderr, "clerkctl: %s\n", err->message);
+		return EXIT_TEMPFAIL;
+	}
+	if (!g_spawn_sync(NULL, (char **)cp, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &rc, &err) ||
+	    !g_spawn_check_wait_status(rc, &err)) {
+		fprintf(stderr, "clerkctl: copying the documents: %s\n", err->message);
+		return EXIT_TEMPFAIL;
+	}
+	printf("restored from %s\n", dir);
 	return 0;
 }
 
@@ -309,6 +338,8 @@ main(int argc, char **argv)
 		return purge(st, cfg, yes);
 	if (strcmp(argv[1], "backup") == 0 && argc == 3)
 		return backup(st, cfg, argv[2]);
+	if (strcmp(argv[1], "restore") == 0 && argc == 3)
+		return restore(st, cfg, argv[2]);
 	if (strcmp(argv[1], "resend") == 0 && argc == 3)
 		return act(st, store_outbox_requeue, argv[2], "reply");
 	if (strcmp(argv[1], "show") == 0 && argc == 3) {

@@ -16,7 +16,6 @@ struct store {
 	char *path;
 };
 
-#define SCHEMA_VERSION 1
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS mailboxes ("
@@ -83,6 +82,14 @@ static const char schema[] =
     "  id INTEGER PRIMARY KEY, at TEXT NOT NULL DEFAULT (datetime('now')),"
     "  seen INTEGER, handled INTEGER, moved INTEGER, failed INTEGER, quarantined INTEGER,"
     "  sent INTEGER, deferred INTEGER, replies_failed INTEGER, ok INTEGER);";
+
+/* Migrations by PRAGMA user_version: migrations[n] takes a database from
+ * version n to n + 1, each in one transaction. A new version is a new entry
+ * at the end; entries are never changed once released. */
+static const char *const migrations[] = {
+	schema,		/* 0 -> 1: the first schema */
+};
+#define SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
 
 static gboolean
 db_fail(Store *st, int rc, GError **err, const char *what)
@@ -213,13 +220,15 @@ store_open(const char *path, gsize max_size, GError **err)
 		    "%s: schema version %d is newer than this clerkd (%d)", path, version, SCHEMA_VERSION);
 		return NULL;
 	}
-	if (version < SCHEMA_VERSION) {
+	for (; version < SCHEMA_VERSION; version++) {
 		g_autofree char *sql = g_strdup_printf("BEGIN IMMEDIATE; %s PRAGMA user_version=%d; COMMIT;",
-		    schema, SCHEMA_VERSION);
+		    migrations[version], version + 1);
 		if (!exec(st, sql, err)) {
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 			return NULL;
 		}
+		if (version > 0)
+			g_message("%s: schema migrated to version %d", path, version + 1);
 	}
 	return g_steal_pointer(&st);
 }
@@ -972,29 +981,59 @@ store_note_pass(Store *st, const int figures[8], gboolean ok, GError **err)
 	return exec(st, "DELETE FROM passes WHERE id <= (SELECT max(id) FROM passes) - 100000", err);
 }
 
+/* Copy database `from` into `to` with SQLite's online backup. */
+static gboolean
+copy_db(sqlite3 *to, sqlite3 *from, const char *what, GError **err)
+{
+	sqlite3_backup *b = sqlite3_backup_init(to, "main", from, "main");
+	int rc;
+
+	if (b == NULL) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s", what, sqlite3_errmsg(to));
+		return FALSE;
+	}
+	while ((rc = sqlite3_backup_step(b, 1024)) == SQLITE_OK || rc == SQLITE_BUSY ||
+	    rc == SQLITE_LOCKED)
+		sqlite3_sleep(50);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s", what, sqlite3_errstr(rc));
+		return FALSE;
+	}
+	return TRUE;
+}
+
 gboolean
 store_backup(Store *st, const char *path, GError **err)
 {
 	sqlite3 *dst = NULL;
-	sqlite3_backup *b;
-	int rc;
+	gboolean ok;
 
 	if (!make_private(path, err))
 		return FALSE;
-	if ((rc = sqlite3_open(path, &dst)) == SQLITE_OK &&
-	    (b = sqlite3_backup_init(dst, "main", st->db, "main")) != NULL) {
-		while ((rc = sqlite3_backup_step(b, 1024)) == SQLITE_OK || rc == SQLITE_BUSY ||
-		    rc == SQLITE_LOCKED)
-			sqlite3_sleep(50);
-		sqlite3_backup_finish(b);
-	}
-	if (rc != SQLITE_DONE) {
-		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "backup to %s: %s", path,
-		    dst ? sqlite3_errmsg(dst) : sqlite3_errstr(rc));
+	if (sqlite3_open(path, &dst) != SQLITE_OK) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s", path, sqlite3_errmsg(dst));
 		sqlite3_close(dst);
 		return FALSE;
 	}
-	return sqlite3_close(dst) == SQLITE_OK;
+	ok = copy_db(dst, st->db, path, err);
+	return sqlite3_close(dst) == SQLITE_OK && ok;
+}
+
+gboolean
+store_restore(Store *st, const char *path, GError **err)
+{
+	sqlite3 *src = NULL;
+	gboolean ok;
+
+	if (sqlite3_open_v2(path, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "%s: %s", path, sqlite3_errmsg(src));
+		sqlite3_close(src);
+		return FALSE;
+	}
+	ok = copy_db(st->db, src, path, err);
+	sqlite3_close(src);
+	return ok;
 }
 
 int

@@ -161,8 +161,9 @@ gboolean store_outbox_requeue(Store *st, gint64 id, GError **err);
 gboolean store_note_pass(Store *st, const int figures[8], gboolean ok, GError **err);
 
 /* An online copy of the database into path (SQLite's backup API): consistent
- * while clerkd runs. */
+ * while clerkd runs. store_restore() copies one back over the live database. */
 gboolean store_backup(Store *st, const char *path, GError **err);
+gboolean store_restore(Store *st, const char *path, GError **err);
 
 /* Closed applications (cancelled, ineligible, not-scheduled) untouched for
  * `days`: their references into refs. With apply, their documents, and the

@@ -33,6 +33,13 @@ sed "s|^directory = .*|directory = $T/norules|" "$T/clerkd.conf" >"$T/norules.co
 is "a rules directory without templates falls back to the shipped ones" "$?" 0
 ok "and says so" grep -q "missing; using" "$T/err"
 
+mkdir -p "$T/store"
+sqlite3 "$T/store/clerkd.db" "PRAGMA user_version = 99"
+"$CLERKD" --config "$T/clerkd.conf" --once 2>"$T/err"
+is "a database from a newer clerkd is refused (exit 78)" "$?" 78
+ok "saying so" grep -q "schema version 99 is newer" "$T/err"
+rm -f "$T/store/clerkd.db"
+
 "$CLERKD" --config "$T/missing.conf" --check-config 2>/dev/null
 is "a missing config file exits 78" "$?" 78
 

@@ -110,6 +110,12 @@ is "and every document" "$(find "$T/backup/documents" -type f | wc -l)" "$(find 
 is "the backup database is private" "$(stat -c %a "$T/backup/clerkd.db")" 600
 clerkctl backup "$T/backup" 2>/dev/null
 is "backing up over a backup is refused" "$?" 1
+apps_before=$(sql 'SELECT count(*) FROM applications')
+sql "DELETE FROM choices; DELETE FROM documents; DELETE FROM applications WHERE id = 1"
+rm -rf "$T/store/documents"/[0-9a-f][0-9a-f]
+ok "clerkctl restore" clerkctl restore "$T/backup"
+is "restore brings the applications back" "$(sql 'SELECT count(*) FROM applications')" "$apps_before"
+is "and the documents" "$(find "$T/store/documents" -type f | wc -l)" "$(find "$T/backup/documents" -type f | wc -l)"
 
 # Retention: closed applications past the period lose their personal data.
 sql "UPDATE applications SET status = 'cancelled', updated_at = datetime('now', '-400 days')
