@@ -22,7 +22,7 @@ static const struct keyinfo known_keys[] = {
 	{ "smtp", "from" }, { "smtp", "bounce_address" }, { "smtp", "ca_file" },
 	{ "smtp", "max_per_recipient_hour" }, { "smtp", "max_per_hour" },
 	{ "store", "database" }, { "store", "documents" }, { "store", "max_size" }, { "store", "retention_days" },
-	{ "rules", "directory" },
+	{ "rules", "directory" }, { "program", "timezone" },
 	{ "limits", "attachments" }, { "limits", "attachment_size" }, { "limits", "header_size" },
 	{ "limits", "line_length" },
 	{ "staff", "addresses" }, { "staff", "trusted_authserv_id" },
@@ -365,6 +365,16 @@ config_load(const char *path, GError **err)
 	cfg->rules_dir = get_path(&p, "rules", "directory",
 	    g_file_test(RULESDIR, G_FILE_TEST_IS_DIR) ? RULESDIR : SRC_RULESDIR);
 
+	cfg->timezone = get_str(&p, "program", "timezone", "");
+	if (cfg->timezone != NULL && *cfg->timezone == '\0')
+		g_clear_pointer(&cfg->timezone, g_free);
+	if (cfg->timezone != NULL) {
+		GTimeZone *tz = g_time_zone_new_identifier(cfg->timezone);
+		if (tz == NULL)
+			fail(&p, line_of(&p, "program", "timezone"), "unknown time zone '%s'", cfg->timezone);
+		else
+			g_time_zone_unref(tz);
+	}
 	g_auto(GStrv) staff = g_key_file_get_string_list(kf, "staff", "addresses", NULL, NULL);
 	GPtrArray *sa = g_ptr_array_new();
 	for (int i = 0; staff != NULL && staff[i] != NULL; i++) {
@@ -416,6 +426,7 @@ config_free(struct config *cfg)
 	g_free(cfg->database);
 	g_free(cfg->documents);
 	g_free(cfg->rules_dir);
+	g_free(cfg->timezone);
 	g_strfreev(cfg->staff);
 	g_free(cfg->trusted_authserv_id);
 	g_free(cfg->account);

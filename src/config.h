@@ -39,6 +39,7 @@ struct config {
 	int retention_days;		/* closed applications purged after; 0: never */
 	char *documents;
 	char *rules_dir;
+	char *timezone;			/* [program]: IANA zone for dates and deadlines; NULL: local */
 
 	char **staff;			/* normalized addresses */
 	char *trusted_authserv_id;

@@ -20,7 +20,7 @@ process_ctx_init(struct process_ctx *pc, const struct config *cfg, Store *st)
 
 	pc->cfg = cfg;
 	pc->st = st;
-	pc->today = util_today();
+	pc->today = util_today(cfg->timezone);
 	pc->year = atoi(pc->today);
 	g_strstrip(name);
 	if (*name == '"' && strlen(name) > 1 && name[strlen(name) - 1] == '"') {

@@ -16,7 +16,7 @@ static const char *log_prog = "clerkd";
 static gboolean log_verbose;
 
 char *
-util_today(void)
+util_today(const char *tz)
 {
 	const char *now = g_getenv("CLERKD_NOW");
 	int y, m, d;
@@ -24,15 +24,13 @@ util_today(void)
 	if (now != NULL && sscanf(now, "%4d-%2d-%2d", &y, &m, &d) == 3 &&
 	    g_date_valid_dmy(d, m, y))
 		return g_strdup_printf("%04d-%02d-%02d", y, m, d);
-	g_autoptr(GDateTime) dt = g_date_time_new_now_local();
-	return g_date_time_format(dt, "%Y-%m-%d");
-}
+	g_autoptr(GTimeZone) zone = tz ? g_time_zone_new_identifier(tz) : g_time_zone_new_local();
+	g_autoptr(GDateTime) dt = NULL;
 
-int
-util_today_year(void)
-{
-	g_autofree char *today = util_today();
-	return atoi(today);
+	if (zone == NULL)
+		zone = g_time_zone_new_utc();
+	dt = g_date_time_new_now(zone);
+	return g_date_time_format(dt, "%Y-%m-%d");
 }
 
 struct util_sha256 {

@@ -18,9 +18,9 @@ GQuark clerk_error_quark(void);
 #define EXIT_TEMPFAIL 75
 #define EXIT_USAGE 64
 
-/* Today's date as YYYY-MM-DD: CLERKD_NOW if set (tests, demos), else local time. */
-char *util_today(void);
-int util_today_year(void);
+/* Today's date as YYYY-MM-DD: CLERKD_NOW if set (tests, demos), else today in
+ * the time zone tz (an IANA identifier; NULL for the machine's). */
+char *util_today(const char *tz);
 
 /* SHA-256, lower-case hex. Through GnuTLS (nettle), which uses the CPU's SHA
  * instructions where there are any: GLib's GChecksum is several times slower,

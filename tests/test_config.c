@@ -114,6 +114,7 @@ test_errors(void)
 	expect_error("user = clerkship\n", "", 2, "missing required key 'user'");
 	expect_error("from = \"Exchange", "from = \"Exchange Clerkship Program\" <nobody> x\n#", 12, "not an address");
 	expect_error("poll_seconds = 30", "poll_seconds = 30\npoll_seconds = 40", 8, "duplicate key");
+	expect_error("[staff]", "[program]\ntimezone = Mars/Olympus_Mons\n[staff]", 18, "unknown time zone");
 }
 
 static void
@@ -130,6 +131,25 @@ test_comments(void)
 	g_assert_no_error(err);
 	g_assert_false(cfg->idle);
 	g_assert_nonnull(cfg->database);
+}
+
+static void
+test_today(void)
+{
+	g_autofree char *a = NULL, *b = NULL, *c = NULL;
+	g_autoptr(GDateTime) utc = g_date_time_new_now_utc();
+	g_autofree char *want = g_date_time_format(utc, "%Y-%m-%d");
+
+	g_unsetenv("CLERKD_NOW");
+	a = util_today("UTC");
+	g_assert_cmpstr(a, ==, want);
+	g_setenv("CLERKD_NOW", "2027-02-28", TRUE);
+	b = util_today("America/New_York");
+	g_assert_cmpstr(b, ==, "2027-02-28");
+	g_setenv("CLERKD_NOW", "2027-02-30", TRUE);	/* not a date: today */
+	c = util_today("UTC");
+	g_assert_cmpstr(c, ==, want);
+	g_unsetenv("CLERKD_NOW");
 }
 
 static void
@@ -171,6 +191,7 @@ main(int argc, char **argv)
 	g_test_add_func("/config/secret-mode", test_secret_mode);
 	g_test_add_func("/config/comments", test_comments);
 	g_test_add_func("/config/loopback", test_loopback);
+	g_test_add_func("/config/today", test_today);
 	int rc = g_test_run();
 	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", dir);
 	if (system(cmd) != 0)
