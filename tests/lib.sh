@@ -197,7 +197,8 @@ servers_stop() {
 	fi
 	if [ "${KEEP_TEST_DIR:-}" = 1 ] || [ "$T_FAILED" -gt 0 ]; then
 		echo "# test directory kept: $T"
-		[ -f "$T/dovecot.log" ] && sed 's/^/# dovecot: /' "$T/dovecot.log" | tail -20
+		[ "$T_FAILED" -gt 0 ] && [ -f "$T/dovecot.log" ] &&
+			sed 's/^/# dovecot: /' "$T/dovecot.log" | tail -20
 	else
 		rm -rf "$T"
 	fi
