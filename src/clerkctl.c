@@ -131,6 +131,23 @@ usage(void)
 	return EXIT_USAGE;
 }
 
+/* cp -a, keeping what is already at the destination when asked to. */
+static gboolean
+copy_documents(const char *from, const char *to, gboolean keep_existing)
+{
+	const char *keep[] = { "cp", "-a", "-n", "--", from, to, NULL };
+	const char *all[] = { "cp", "-a", "--", from, to, NULL };
+	g_autoptr(GError) err = NULL;
+	int rc;
+
+	if (!g_spawn_sync(NULL, (char **)(keep_existing ? keep : all), NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &rc,
+	    &err) || !g_spawn_check_wait_status(rc, &err)) {
+		fprintf(stderr, "clerkctl: copying the documents: %s\n", err->message);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 /* The database (an online, consistent copy) and the documents, into a new
  * private directory; restore by stopping clerkd and copying them back. */
 static int
@@ -139,8 +156,6 @@ backup(Store *st, const struct config *cfg, const char *dir)
 	g_autoptr(GError) err = NULL;
 	g_autofree char *db = g_build_filename(dir, "clerkd.db", NULL);
 	g_autofree char *docs = g_build_filename(dir, "documents", NULL);
-	const char *cp[] = { "cp", "-a", "--", cfg->documents, docs, NULL };
-	int rc;
 
 	if (g_file_test(dir, G_FILE_TEST_EXISTS)) {
 		fprintf(stderr, "clerkctl: %s exists: back up into a new directory\n", dir);
@@ -155,11 +170,8 @@ backup(Store *st, const struct config *cfg, const char *dir)
 		return EXIT_TEMPFAIL;
 	}
 	/* Documents are written once and never changed: a plain copy is consistent. */
-	if (!g_spawn_sync(NULL, (char **)cp, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &rc, &err) ||
-	    !g_spawn_check_wait_status(rc, &err)) {
-		fprintf(stderr, "clerkctl: copying the documents: %s\n", err->message);
+	if (!copy_documents(cfg->documents, docs, FALSE))
 		return EXIT_TEMPFAIL;
-	}
 	printf("backed up to %s\n", dir);
 	return 0;
 }
@@ -199,8 +211,6 @@ restore(Store *st, const struct config *cfg, const char *dir)
 	g_autoptr(GError) err = NULL;
 	g_autofree char *db = g_build_filename(dir, "clerkd.db", NULL);
 	g_autofree char *docs = g_build_filename(dir, "documents", ".", NULL);
-	const char *cp[] = { "cp", "-a", "-n", "--", docs, cfg->documents, NULL };
-	int rc;
 
 	if (!g_file_test(db, G_FILE_TEST_IS_REGULAR)) {
 		fprintf(stderr, "clerkctl: %s: no backup there\n", dir);
@@ -210,11 +220,8 @@ restore(Store *st, const struct config *cfg, const char *dir)
 		fprintf(stderr, "clerkctl: %s\n", err->message);
 		return EXIT_TEMPFAIL;
 	}
-	if (!g_spawn_sync(NULL, (char **)cp, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &rc, &err) ||
-	    !g_spawn_check_wait_status(rc, &err)) {
-		fprintf(stderr, "clerkctl: copying the documents: %s\n", err->message);
+	if (!copy_documents(docs, cfg->documents, TRUE))
 		return EXIT_TEMPFAIL;
-	}
 	printf("restored from %s\n", dir);
 	return 0;
 }
