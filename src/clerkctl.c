@@ -332,15 +332,6 @@ main(int argc, char **argv)
 		fputs(text, stdout);
 		return 0;
 	}
-	if (strcmp(argv[1], "export") == 0 && argc == 3) {
-		/* Everything held about one student. */
-		JsonNode *node = report_show(st, argv[2], &err);
-		if (node == NULL && err == NULL) {
-			fprintf(stderr, "clerkctl: no application %s\n", argv[2]);
-			return 1;
-		}
-		return emit(node, TRUE, NULL, &err);
-	}
 	if (strcmp(argv[1], "purge") == 0 && argc == 2)
 		return purge(st, cfg, yes);
 	if (strcmp(argv[1], "backup") == 0 && argc == 3)
@@ -349,13 +340,14 @@ main(int argc, char **argv)
 		return restore(st, cfg, argv[2]);
 	if (strcmp(argv[1], "resend") == 0 && argc == 3)
 		return act(st, store_outbox_requeue, argv[2], "reply");
-	if (strcmp(argv[1], "show") == 0 && argc == 3) {
+	/* show REF; export REF is everything held about one student, as JSON. */
+	if ((strcmp(argv[1], "show") == 0 || strcmp(argv[1], "export") == 0) && argc == 3) {
 		JsonNode *node = report_show(st, argv[2], &err);
 		if (node == NULL && err == NULL) {
 			fprintf(stderr, "clerkctl: no application %s\n", argv[2]);
 			return 1;
 		}
-		return emit(node, json, print_show, &err);
+		return emit(node, json || strcmp(argv[1], "export") == 0, print_show, &err);
 	}
 	return usage();
 }

@@ -300,8 +300,9 @@ uid_set(const guint32 *uids, guint n)
 	return set;
 }
 
+/* UID FETCH (UID att) for set (consumed), each message's bytes to cb. */
 static gboolean
-fetch_section(Imap *im, struct mailimap_set *set, struct mailimap_section *section,
+fetch_section(Imap *im, struct mailimap_set *set, struct mailimap_fetch_att *att,
     imap_msg_cb cb, gpointer user, GError **err)
 {
 	struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
@@ -310,7 +311,7 @@ fetch_section(Imap *im, struct mailimap_set *set, struct mailimap_section *secti
 	int rc;
 
 	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
-	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_body_peek_section(section));
+	mailimap_fetch_type_new_fetch_att_list_add(ft, att);
 	rc = mailimap_uid_fetch(im->s, set, ft, &result);
 	mailimap_set_free(set);
 	mailimap_fetch_type_free(ft);
@@ -324,7 +325,8 @@ fetch_section(Imap *im, struct mailimap_set *set, struct mailimap_section *secti
 gboolean
 imap_fetch(Imap *im, const guint32 *uids, guint n, imap_msg_cb cb, gpointer user, GError **err)
 {
-	return fetch_section(im, uid_set(uids, n), mailimap_section_new(NULL), cb, user, err);
+	return fetch_section(im, uid_set(uids, n),
+	    mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)), cb, user, err);
 }
 
 struct chunk_ctx {
@@ -349,23 +351,11 @@ imap_fetch_chunked(Imap *im, guint32 uid, gsize chunk, imap_msg_cb cb, gpointer 
 	struct chunk_ctx cc = { cb, user, 0 };
 
 	for (guint32 off = 0;; off += chunk) {
-		struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
-		struct mailimap_set *set = uid_set(&uid, 1);
-		clist *result = NULL;
-		struct fetch_ctx fc = { deliver_chunk, &cc };
-		int rc;
-
 		cc.got = 0;
-		mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
-		mailimap_fetch_type_new_fetch_att_list_add(ft,
-		    mailimap_fetch_att_new_body_peek_section_partial(mailimap_section_new(NULL), off, chunk));
-		rc = mailimap_uid_fetch(im->s, set, ft, &result);
-		mailimap_set_free(set);
-		mailimap_fetch_type_free(ft);
-		if (rc != MAILIMAP_NO_ERROR)
-			return imap_fail(err, rc, "UID FETCH (partial)");
-		walk_fetch(result, deliver, &fc);
-		mailimap_fetch_list_free(result);
+		if (!fetch_section(im, uid_set(&uid, 1),
+		    mailimap_fetch_att_new_body_peek_section_partial(mailimap_section_new(NULL), off, chunk),
+		    deliver_chunk, &cc, err))
+			return FALSE;
 		if (cc.got < chunk)
 			return TRUE;
 	}
@@ -374,7 +364,8 @@ imap_fetch_chunked(Imap *im, guint32 uid, gsize chunk, imap_msg_cb cb, gpointer 
 gboolean
 imap_fetch_header(Imap *im, guint32 uid, imap_msg_cb cb, gpointer user, GError **err)
 {
-	return fetch_section(im, uid_set(&uid, 1), mailimap_section_new_header(), cb, user, err);
+	return fetch_section(im, uid_set(&uid, 1),
+	    mailimap_fetch_att_new_body_peek_section(mailimap_section_new_header()), cb, user, err);
 }
 
 gboolean
