@@ -2,6 +2,7 @@
  * where each key is so that every complaint names its line. */
 #include "config.h"
 #include "message.h"
+#include "rules.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -430,10 +431,15 @@ config_free(struct config *cfg)
 	g_strfreev(cfg->staff);
 	g_free(cfg->trusted_authserv_id);
 	g_free(cfg->account);
+	rules_free(cfg->rules);
 	g_free(cfg);
 }
 
-static const char *const templates[] = { "receipt", "first-contact", "acknowledgement", "over-limit" };
+const char *const config_templates[] = {
+	"receipt", "first-contact", "acknowledgement", "over-limit", "status", "held",
+	"staff-notice", "staff-confirm", "student-update", "decision-complete",
+	"decision-incomplete", "decision-ineligible", NULL,
+};
 
 char *
 config_template_path(const struct config *cfg, const char *name)
@@ -451,11 +457,14 @@ config_template_path(const struct config *cfg, const char *name)
 }
 
 gboolean
-config_check_rules(const struct config *cfg, GError **err)
+config_check_rules(struct config *cfg, GError **err)
 {
-	for (gsize i = 0; i < G_N_ELEMENTS(templates); i++) {
-		g_autofree char *path = config_template_path(cfg, templates[i]);
-		g_autofree char *own = g_strdup_printf("%s/templates/%s.txt", cfg->rules_dir, templates[i]);
+	Rules *rules;
+
+	for (gsize i = 0; config_templates[i] != NULL; i++) {
+		g_autofree char *path = config_template_path(cfg, config_templates[i]);
+		g_autofree char *own = g_strdup_printf("%s/templates/%s.txt", cfg->rules_dir,
+		    config_templates[i]);
 		if (path == NULL) {
 			g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "%s: missing template", own);
 			return FALSE;
@@ -463,5 +472,15 @@ config_check_rules(const struct config *cfg, GError **err)
 		if (strcmp(path, own) != 0)
 			g_warning("%s: missing; using %s", own, path);
 	}
+	if ((rules = rules_load(cfg->rules_dir, err)) == NULL)
+		return FALSE;
+	rules_free(cfg->rules);
+	cfg->rules = rules;
 	return TRUE;
+}
+
+gboolean
+config_is_staff(const struct config *cfg, const char *addr)
+{
+	return addr != NULL && cfg->staff != NULL && g_strv_contains((const char *const *)cfg->staff, addr);
 }

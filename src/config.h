@@ -45,6 +45,8 @@ struct config {
 	char *trusted_authserv_id;
 
 	char *account;			/* user@host: the ledger's account key */
+
+	struct rules *rules;		/* loaded by config_check_rules() */
 };
 
 /* Load and validate; on failure the error message starts with "FILE:LINE: ". */
@@ -53,8 +55,14 @@ void config_free(struct config *cfg);
 /* A reply template: the rules directory's own, else the installed one, else
  * the source tree's (new string, NULL if none exists). */
 char *config_template_path(const struct config *cfg, const char *name);
-/* Check that every reply template can be found. */
-gboolean config_check_rules(const struct config *cfg, GError **err);
+/* Load the rules of rules_dir into cfg->rules, and check that every reply
+ * template can be found (falling back, with a warning, on the shipped ones).
+ * On failure cfg->rules is unchanged. */
+gboolean config_check_rules(struct config *cfg, GError **err);
+/* Is addr (normalized) on the staff list? */
+gboolean config_is_staff(const struct config *cfg, const char *addr);
+/* The names of the reply templates, NULL-terminated. */
+extern const char *const config_templates[];
 typedef struct config Config;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Config, config_free)
 

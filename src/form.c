@@ -236,3 +236,80 @@ form_choices(const Form *form, int *bad)
 	g_array_sort(out, choice_cmp);
 	return out;
 }
+
+static void
+form_doc_free(gpointer p)
+{
+	struct form_doc *d = p;
+
+	g_free(d->filename);
+	g_free(d->kind);
+	g_free(d->date);
+	g_free(d);
+}
+
+/* "tb-ppd 2026-10-12 pending": the kind, then a date and words in any order. */
+static struct form_doc *
+doc_spec(const char *filename, const char *spec)
+{
+	g_auto(GStrv) w = g_strsplit_set(spec, " \t,", 8);
+	struct form_doc *d;
+	int y, m, day;
+	char tail;
+
+	if (w[0] == NULL || *w[0] == '\0' || strlen(w[0]) > 32)
+		return NULL;
+	for (const char *c = w[0]; *c; c++)
+		if (!g_ascii_isalnum(*c) && *c != '-')
+			return NULL;
+	d = g_new0(struct form_doc, 1);
+	d->filename = filename ? g_strdup(filename) : NULL;
+	d->kind = g_ascii_strdown(w[0], -1);
+	for (int i = 1; w[i] != NULL; i++) {
+		if (sscanf(w[i], "%4d-%2d-%2d%c", &y, &m, &day, &tail) == 3 && g_date_valid_dmy(day, m, y))
+			d->date = g_strdup_printf("%04d-%02d-%02d", y, m, day);
+		else if (g_ascii_strcasecmp(w[i], "pending") == 0)
+			d->pending = TRUE;
+		else if (g_ascii_strcasecmp(w[i], "positive") == 0)
+			d->positive = TRUE;
+	}
+	return d;
+}
+
+GPtrArray *
+form_documents(const char *text)
+{
+	GPtrArray *docs = g_ptr_array_new_with_free_func(form_doc_free);
+	g_auto(GStrv) lines = g_strsplit(text ? text : "", "\n", 5000);
+
+	for (int i = 0; lines[i] != NULL && docs->len < FORM_MAX_DOCS; i++) {
+		char *l = g_strstrip(lines[i]);
+		gboolean one = FALSE;
+
+		if (strlen(l) > FORM_MAX_VALUE || *l == '>')
+			continue;
+		if (g_ascii_strncasecmp(l, "documents:", 10) == 0)
+			l += 10;
+		else if (g_ascii_strncasecmp(l, "document:", 9) == 0)
+			l += 9, one = TRUE;
+		if (one) {
+			struct form_doc *d = doc_spec(NULL, g_strstrip(l));
+			if (d != NULL)
+				g_ptr_array_add(docs, d);
+			continue;
+		}
+		g_auto(GStrv) items = g_strsplit(l, ";", FORM_MAX_DOCS);
+		for (int j = 0; items[j] != NULL && docs->len < FORM_MAX_DOCS; j++) {
+			char *item = g_strstrip(items[j]), *eq = strrchr(item, '=');
+			struct form_doc *d;
+			if (*item == '-' || *item == '*')
+				item = g_strstrip(item + 1);
+			if (eq == NULL || eq == item || (eq = strrchr(item, '=')) == NULL)
+				continue;
+			*eq = '\0';
+			if (*g_strstrip(item) != '\0' && (d = doc_spec(item, g_strstrip(eq + 1))) != NULL)
+				g_ptr_array_add(docs, d);
+		}
+	}
+	return docs;
+}

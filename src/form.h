@@ -31,6 +31,19 @@ struct form_choice {
 };
 GArray *form_choices(const Form *form, int *bad);
 
+/* What a body says of its attachments, one "FILE = KIND [DATE] [pending|positive]"
+ * each, on "Documents:" lines or lines of their own: "PPD_2.pdf = tb-ppd 2026-10-12".
+ * Also "Document: KIND [DATE]" alone (a staff note: every attachment is that
+ * kind), with filename NULL. The kind is as written (lower case), unchecked. */
+#define FORM_MAX_DOCS 64
+struct form_doc {
+	char *filename;		/* NULL: every attachment */
+	char *kind;
+	char *date;		/* YYYY-MM-DD, or NULL */
+	gboolean pending, positive;
+};
+GPtrArray *form_documents(const char *text);
+
 /* The blank form for first-contact replies. */
 const char *form_blank(void);
 

@@ -1,7 +1,9 @@
 /* process.c: classify and handle. The one reply per message is decided here. */
-#include "process.h"
+#include "process_p.h"
 #include "classify.h"
+#include "decide.h"
 #include "docstore.h"
+#include "ref.h"
 #include "form.h"
 #include "message.h"
 #include "reply.h"
@@ -81,23 +83,6 @@ form_json(const Form *form)
 }
 
 static char *
-describe_attachments(const struct facts *f)
-{
-	GString *s = g_string_new(NULL);
-
-	for (guint i = 0; i < f->attachments->len; i++) {
-		const struct attachment *a = g_ptr_array_index(f->attachments, i);
-		g_autofree char *size = g_format_size(a->size);
-		g_string_append_printf(s, "  - %s (%s, %s)\n",
-		    a->filename && *a->filename ? a->filename : "unnamed attachment",
-		    a->content_type, size);
-	}
-	if (s->len == 0)
-		g_string_append(s, "  (no attachments)\n");
-	return g_string_free(s, FALSE);
-}
-
-static char *
 describe_choices(GArray *choices, int bad)
 {
 	GString *s = g_string_new(NULL);
@@ -114,73 +99,127 @@ describe_choices(GArray *choices, int bad)
 	return g_string_free(s, FALSE);
 }
 
-/* Queue the one reply to this message. */
-static gboolean
-queue_reply(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const struct facts *f,
-    const char *sha256, const char *kind, const char *reference, const char *template,
+gboolean
+process_queue(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const struct mail_out *m,
     GHashTable *vars, GError **err)
 {
-	g_autofree char *body = NULL, *subject = NULL, *msgid = NULL;
+	g_autofree char *body = NULL, *subject = NULL, *msgid = NULL, *path = NULL;
 	g_autoptr(GBytes) raw = NULL;
 	struct reply r = { 0 };
 	OutboxState state = OUTBOX_QUEUED;
-	int recent = store_outbox_recent(pc->st, f->from_addr, 3600, err);
+	int recent = store_outbox_recent(pc->st, m->to_addr, 3600, err);
 
 	if (recent < 0)
 		return FALSE;
 	if (recent >= pc->cfg->max_per_recipient_hour) {
-		/* A loop, or a storm: keep the reply for staff, do not send it. */
-		g_warning("loop guard: %d replies to <%s> in the last hour; reply to <%s> held",
-		    recent, f->from_addr, f->message_id ? f->message_id : "");
+		/* A loop, or a storm: keep the mail for staff, do not send it. */
+		g_warning("loop guard: %d replies to <%s> in the last hour; %s held",
+		    recent, m->to_addr, m->kind);
 		state = OUTBOX_SUPPRESSED;
 	}
 	g_hash_table_insert(vars, "program", pc->program);
 	g_hash_table_insert(vars, "today", pc->today);
-	g_autofree char *path = config_template_path(pc->cfg, template);
-	if (path == NULL) {
-		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "no template %s", template);
+	if ((path = config_template_path(pc->cfg, m->template)) == NULL) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "no template %s", m->template);
 		return FALSE;
 	}
 	if ((body = reply_render(path, vars, err)) == NULL)
 		return FALSE;
-	subject = reply_subject(f->subject, reference, "Your message to the clerkship program");
-	msgid = reply_message_id(f->message_id, sha256, kind, pc->cfg->from_addr);
+	subject = reply_subject(m->subject ? m->subject : "", m->reference, m->fallback_subject);
+	msgid = reply_message_id(m->seed_msgid, m->seed_sha256, m->kind, pc->cfg->from_addr);
 	r.from = pc->cfg->from;
-	r.to_addr = f->from_addr;
-	r.to_name = f->from_name;
+	r.to_addr = m->to_addr;
+	r.to_name = m->to_name;
 	r.subject = subject;
-	r.in_reply_to = f->message_id;
-	r.references = f->references;
+	r.in_reply_to = m->in_reply_to;
+	r.references = m->references;
 	r.message_id = msgid;
 	r.body = body;
 	raw = reply_build(&r);
-	return store_outbox_add(pc->st, ledger_id, app_id, kind, f->from_addr, msgid, raw, state, err);
+	return store_outbox_add(pc->st, ledger_id, app_id, m->kind, m->to_addr, msgid, raw, state, err);
 }
 
-static gboolean
-store_documents(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const struct facts *f,
-    GError **err)
+gboolean
+process_reply(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const struct facts *f,
+    const char *sha256, const char *kind, const char *reference, const char *template,
+    GHashTable *vars, GError **err)
 {
-	for (guint i = 0; i < f->attachments->len; i++) {
-		const struct attachment *a = g_ptr_array_index(f->attachments, i);
-		if (!(a->path != NULL ? docstore_adopt(pc->cfg->documents, a->sha256, a->path, err) :
-		    docstore_put(pc->cfg->documents, a->sha256, a->data, err)) ||
-		    !store_doc_add(pc->st, app_id, ledger_id, a, pc->today, err))
+	struct mail_out m = { 0 };
+
+	m.kind = kind;
+	m.template = template;
+	m.to_addr = f->from_addr;
+	m.to_name = f->from_name;
+	m.subject = f->subject;
+	m.fallback_subject = "Your message to the clerkship program";
+	m.reference = reference;
+	m.in_reply_to = f->message_id;
+	m.references = f->references;
+	m.seed_msgid = f->message_id;
+	m.seed_sha256 = sha256;
+	return process_queue(pc, ledger_id, app_id, &m, vars, err);
+}
+
+gboolean
+process_notify_staff(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
+    const struct facts *f, const char *sha256, const char *reference, const char *what,
+    const char *details, GError **err)
+{
+	g_autofree char *subject = g_strdup_printf("[clerkd] %s", what);
+	char *const *staff = pc->cfg->staff;
+
+	g_warning("staff notice%s%s: %s (message <%s> from <%s>)", reference ? " for " : "",
+	    reference ? reference : "", what, f->message_id ? f->message_id : "",
+	    f->from_addr ? f->from_addr : "");
+	for (int i = 0; staff != NULL && staff[i] != NULL; i++) {
+		g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
+		g_autofree char *kind = g_strdup_printf("staff-notice:%s", staff[i]);
+		struct mail_out m = { 0 };
+		g_hash_table_insert(vars, "what", (gpointer)what);
+		g_hash_table_insert(vars, "details", (gpointer)(details ? details : ""));
+		g_hash_table_insert(vars, "message_id", f->message_id ? f->message_id : "(none)");
+		g_hash_table_insert(vars, "sender", f->from_addr ? f->from_addr : "(unknown)");
+		g_hash_table_insert(vars, "subject", f->subject);
+		g_hash_table_insert(vars, "reference", (gpointer)(reference ? reference : "REF"));
+		m.kind = kind;
+		m.template = "staff-notice";
+		m.to_addr = staff[i];
+		m.fallback_subject = subject;
+		m.reference = reference;
+		m.seed_msgid = f->message_id;
+		m.seed_sha256 = sha256;
+		if (!process_queue(pc, ledger_id, app_id, &m, vars, err))
 			return FALSE;
 	}
 	return TRUE;
 }
 
+/* Re-judge after a change, and put the decision in words for the reply. */
+static char *
+judge(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *cause, GError **err)
+{
+	struct decision dc;
+	gboolean changed;
+	char *text = NULL;
+
+	if (decide_eval(pc, app_id, ledger_id, cause, &dc, &changed, err))
+		text = decide_text(pc, &dc, err);
+	decision_clear(&dc);
+	return text;
+}
+
 static gboolean
 handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts *f,
-    const char *sha256, const Form *form, gboolean automatic, GError **err)
+    const char *sha256, const Form *form, const struct attachment *carrier, gboolean automatic,
+    GError **err)
 {
 	g_autofree char *json = form_json(form);
 	g_autofree char *form_email = util_addr_normalize(form_get(form, "email"));
-	g_autofree char *ref = NULL, *received = NULL, *choices_text = NULL;
+	g_autofree char *ref = NULL, *choices_text = NULL, *decision = NULL, *twin = NULL;
 	g_autofree char *name = util_utf8_clean(form_get(form, "full_name"), -1, 200);
 	g_autoptr(GArray) choices = NULL;
 	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GString) received = g_string_new(NULL);
 	GString *flags = g_string_new(NULL);
 	struct app_new a = { 0 };
 	gint64 app_id = 0;
@@ -209,21 +248,42 @@ handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts 
 	ref = store_app_create(pc->st, pc->year, &a, &app_id, err);
 	g_string_free(flags, TRUE);
 	if (ref == NULL || !store_ledger_link_application(pc->st, ledger_id, app_id, err) ||
-	    !store_documents(pc, app_id, ledger_id, f, err) ||
+	    !decide_file(pc, app_id, ledger_id, f, carrier, DOC_FILED, "applicant", received, err) ||
 	    !store_event(pc->st, app_id, ledger_id, "application received", err))
 		return FALSE;
 	g_message("application %s from <%s> (message <%s>)%s", ref, a.email,
 	    f->message_id ? f->message_id : "", automatic ? ", automatic mail: not answered" : "");
-	if (automatic)
-		return TRUE;
-
-	received = describe_attachments(f);
+	if ((decision = judge(pc, app_id, ledger_id, "application received", err)) == NULL)
+		return FALSE;
+	/* The same person (name and school) from another address: staff decide. */
+	{
+		GError *lerr = NULL;
+		twin = dossier_same_person(pc->st, app_id, name, a.school, a.email, &lerr);
+		if (lerr != NULL) {
+			g_propagate_error(err, lerr);
+			return FALSE;
+		}
+	}
+	if (twin != NULL) {
+		g_autofree char *flag = g_strdup_printf("possible-duplicate:%s", twin);
+		g_autofree char *what = g_strdup_printf("%s may be a second application of %s (%s)",
+		    ref, twin, name);
+		if (!dossier_flag(pc->st, app_id, flag, err) ||
+		    !process_notify_staff(pc, ledger_id, app_id, f, sha256, ref, what,
+		    "Same name and school as an earlier application, from another address.\n", err))
+			return FALSE;
+	}
+	if (automatic) {
+		return process_notify_staff(pc, ledger_id, app_id, f, sha256, ref,
+		    "an application came as automatic mail and was not answered", NULL, err);
+	}
 	choices_text = describe_choices(choices, bad);
 	g_hash_table_insert(vars, "name", name);
 	g_hash_table_insert(vars, "reference", ref);
-	g_hash_table_insert(vars, "attachments", received);
+	g_hash_table_insert(vars, "attachments", received->str);
 	g_hash_table_insert(vars, "choices", choices_text);
-	return queue_reply(pc, ledger_id, app_id, f, sha256, "receipt", ref, "receipt", vars, err);
+	g_hash_table_insert(vars, "decision", decision);
+	return process_reply(pc, ledger_id, app_id, f, sha256, "receipt", ref, "receipt", vars, err);
 }
 
 /* The reference every reply to this sender carries: their application's,
@@ -242,37 +302,127 @@ sender_reference(struct process_ctx *pc, const char *addr, gint64 *app_id, GErro
 	return ref != NULL ? ref : store_ref_reserve(pc->st, addr, pc->year, err);
 }
 
+/* An existing application's reference quoted in the subject or the body. */
+gint64
+process_quoted_application(struct process_ctx *pc, const struct facts *f, char **ref,
+    char **email, GError **err)
+{
+	const char *where[] = { f->subject, f->forward && f->forward->subject ?
+	    f->forward->subject : "", f->text };
+	int year, seq;
+
+	*ref = NULL;
+	for (gsize i = 0; i < G_N_ELEMENTS(where); i++) {
+		if (!ref_find(where[i], &year, &seq))
+			continue;
+		g_autofree char *r = ref_format(year, seq);
+		GError *lerr = NULL;
+		gint64 id = dossier_by_reference(pc->st, r, email, &lerr);
+		if (lerr != NULL) {
+			g_propagate_error(err, lerr);
+			return -1;
+		}
+		if (id > 0) {
+			*ref = g_steal_pointer(&r);
+			return id;
+		}
+	}
+	return 0;
+}
+
+/* "status" as a word of the subject. */
+static gboolean
+asks_status(const char *subject)
+{
+	g_autofree char *s = g_ascii_strdown(subject, -1);
+
+	for (char *p = s; (p = strstr(p, "status")) != NULL; p += 6)
+		if ((p == s || !g_ascii_isalnum(p[-1])) && !g_ascii_isalnum(p[6]))
+			return TRUE;
+	return FALSE;
+}
+
+/* Mail quoting a reference from an address that is not the application's:
+ * references are guessable, so nothing is credited until staff accept. */
+static gboolean
+handle_held(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *ref,
+    const struct facts *f, const char *sha256, GError **err)
+{
+	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GString) received = g_string_new(NULL);
+	g_autofree char *source = g_strdup_printf("other:%s", f->from_addr);
+	g_autofree char *what = g_strdup_printf("mail about %s from <%s>, not the applicant's "
+	    "address: held for staff", ref, f->from_addr);
+	const char *name = f->from_name ? f->from_name : "";
+
+	if (!decide_file(pc, app_id, ledger_id, f, NULL, DOC_HELD, source, received, err) ||
+	    !store_event(pc->st, app_id, ledger_id, what, err))
+		return FALSE;
+	g_autofree char *details = g_strdup_printf("Attachments (held: clerkctl doc list %s):\n%s",
+	    ref, received->str);
+	if (!process_notify_staff(pc, ledger_id, app_id, f, sha256, ref, what, details, err))
+		return FALSE;
+	g_hash_table_insert(vars, "name", (gpointer)(*name ? name : "correspondent"));
+	g_hash_table_insert(vars, "reference", (gpointer)ref);
+	g_hash_table_insert(vars, "attachments", received->str);
+	return process_reply(pc, ledger_id, app_id, f, sha256, "held", ref, "held", vars, err);
+}
+
 static gboolean
 handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct facts *f,
     const char *sha256, GError **err)
 {
-	g_autofree char *received = NULL;
 	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
-	gint64 app_id;
-	g_autofree char *ref = sender_reference(pc, f->from_addr, &app_id, err);
+	g_autoptr(GString) received = g_string_new(NULL);
+	g_autofree char *decision = NULL, *quoted = NULL, *quoted_email = NULL;
+	gint64 app_id, other;
+	g_autofree char *ref = NULL;
 	const char *name = f->from_name ? f->from_name : "";
+	gboolean status;
 
-	if (ref == NULL)
+	if ((ref = sender_reference(pc, f->from_addr, &app_id, err)) == NULL)
 		return FALSE;
+	if (app_id == 0) {
+		if ((other = process_quoted_application(pc, f, &quoted, &quoted_email, err)) < 0)
+			return FALSE;
+		if (other > 0)
+			return handle_held(pc, ledger_id, other, quoted, f, sha256, err);
+	}
 	g_hash_table_insert(vars, "name", (gpointer)(*name ? name : "applicant"));
 	g_hash_table_insert(vars, "reference", ref);
 	if (app_id == 0) {
 		g_message("first contact from <%s> (message <%s>), reference %s held", f->from_addr,
 		    f->message_id ? f->message_id : "", ref);
 		g_hash_table_insert(vars, "form", (gpointer)form_blank());
-		return queue_reply(pc, ledger_id, 0, f, sha256, "first-contact", ref, "first-contact",
+		return process_reply(pc, ledger_id, 0, f, sha256, "first-contact", ref, "first-contact",
 		    vars, err);
 	}
-	/* From a registered applicant: file what came, acknowledge it. */
+	/* From a registered applicant: file what came, judge again, say where it stands. */
+	status = asks_status(f->subject);
 	if (!store_ledger_link_application(pc->st, ledger_id, app_id, err) ||
-	    !store_documents(pc, app_id, ledger_id, f, err) ||
-	    !store_event(pc->st, app_id, ledger_id, "message from applicant", err))
+	    !decide_file(pc, app_id, ledger_id, f, NULL, DOC_FILED, "applicant", received, err) ||
+	    !store_event(pc->st, app_id, ledger_id, status ? "status request" :
+	    "message from applicant", err))
 		return FALSE;
-	g_message("message from applicant %s <%s> (message <%s>)", ref, f->from_addr,
-	    f->message_id ? f->message_id : "");
-	received = describe_attachments(f);
-	g_hash_table_insert(vars, "attachments", received);
-	return queue_reply(pc, ledger_id, app_id, f, sha256, "acknowledgement", ref,
+	g_message("message from applicant %s <%s> (message <%s>)%s", ref, f->from_addr,
+	    f->message_id ? f->message_id : "", status ? ": status" : "");
+	if ((decision = judge(pc, app_id, ledger_id, f->attachments->len ? "documents received" :
+	    status ? "status request" : "message from applicant", err)) == NULL)
+		return FALSE;
+	g_hash_table_insert(vars, "attachments", received->str);
+	g_hash_table_insert(vars, "decision", decision);
+	if (status) {
+		g_autofree char *docs = decide_documents(pc, app_id, err);
+		g_autoptr(Dossier) d = docs ? dossier_load(pc->st, app_id, err) : NULL;
+		g_autofree char *choices = NULL;
+		if (d == NULL)
+			return FALSE;
+		choices = describe_choices(d->choices, 0);
+		g_hash_table_insert(vars, "documents", docs);
+		g_hash_table_insert(vars, "choices", choices);
+		return process_reply(pc, ledger_id, app_id, f, sha256, "status", ref, "status", vars, err);
+	}
+	return process_reply(pc, ledger_id, app_id, f, sha256, "acknowledgement", ref,
 	    "acknowledgement", vars, err);
 }
 
@@ -389,7 +539,7 @@ refuse(struct process_ctx *pc, const struct ledger_key *k, struct ledger_entry *
 		return 0;
 	g_hash_table_insert(vars, "name", (gpointer)(f->from_name ? f->from_name : "applicant"));
 	g_hash_table_insert(vars, "problem", (gpointer)problem);
-	return queue_reply(pc, id, app_id, f, e->sha256, "over-limit", ref, "over-limit", vars, err) ?
+	return process_reply(pc, id, app_id, f, e->sha256, "over-limit", ref, "over-limit", vars, err) ?
 	    id : 0;
 }
 
@@ -452,9 +602,13 @@ process_facts(struct process_ctx *pc, const struct ledger_key *k, struct facts *
 	if ((id = store_ledger_handled(pc->st, k, &e, err)) == 0)
 		return 0;
 
+	if (class != CLASS_AUTOMATIC && config_is_staff(pc->cfg, f->from_addr)) {
+		/* Staff forward and steer; they never apply. */
+		return staff_handle(pc, id, f, sha256, err) ? id : 0;
+	}
 	switch (class) {
 	case CLASS_APPLICATION:
-		if (!handle_application(pc, id, f, sha256, form, FALSE, err))
+		if (!handle_application(pc, id, f, sha256, form, carrier, FALSE, err))
 			return 0;
 		break;
 	case CLASS_CORRESPONDENCE:
@@ -466,7 +620,7 @@ process_facts(struct process_ctx *pc, const struct ledger_key *k, struct facts *
 		    f->message_id ? f->message_id : "", f->from_addr ? f->from_addr : "", why);
 		if (f->delivery_report && data != NULL && !note_bounce(pc, id, data, rs->size, err))
 			return 0;
-		if (form != NULL && !handle_application(pc, id, f, sha256, form, TRUE, err))
+		if (form != NULL && !handle_application(pc, id, f, sha256, form, carrier, TRUE, err))
 			return 0;
 		break;
 	}

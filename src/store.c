@@ -86,8 +86,28 @@ static const char schema[] =
 /* Migrations by PRAGMA user_version: migrations[n] takes a database from
  * version n to n + 1, each in one transaction. A new version is a new entry
  * at the end; entries are never changed once released. */
+/* 1 -> 2: decisions (status with its reasons and missing items, and their
+ * audit trail), and what became of each document. */
+static const char v2[] =
+    "ALTER TABLE applications ADD COLUMN missing TEXT NOT NULL DEFAULT '[]';"
+    "ALTER TABLE applications ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]';"
+    "ALTER TABLE documents ADD COLUMN state TEXT NOT NULL DEFAULT 'filed';"
+    "ALTER TABLE documents ADD COLUMN dated INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE documents ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE documents ADD COLUMN positive INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE documents ADD COLUMN source TEXT;"
+    "ALTER TABLE documents ADD COLUMN note TEXT;"
+    "CREATE TABLE decisions ("
+    "  id INTEGER PRIMARY KEY, application_id INTEGER NOT NULL REFERENCES applications(id),"
+    "  ledger_id INTEGER, at TEXT NOT NULL DEFAULT (datetime('now')),"
+    "  previous TEXT, status TEXT NOT NULL, missing TEXT NOT NULL, reasons TEXT NOT NULL,"
+    "  cause TEXT NOT NULL);"
+    "CREATE INDEX decisions_app ON decisions (application_id);"
+    "CREATE INDEX applications_person ON applications (name, school);";
+
 static const char *const migrations[] = {
 	schema,		/* 0 -> 1: the first schema */
+	v2,		/* 1 -> 2: decisions and document states */
 };
 #define SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
 
@@ -138,6 +158,24 @@ done(Store *st, sqlite3_stmt *s, GError **err)
 
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? TRUE : db_fail(st, rc, err, "step");
+}
+
+sqlite3_stmt *
+store_stmt(Store *st, const char *sql, GError **err)
+{
+	return stmt(st, sql, err);
+}
+
+gboolean
+store_done(Store *st, sqlite3_stmt *s, GError **err)
+{
+	return done(st, s, err);
+}
+
+gboolean
+store_fail(Store *st, int rc, const char *what, GError **err)
+{
+	return db_fail(st, rc, err, what);
 }
 
 static void
@@ -730,25 +768,6 @@ store_app_by_email(Store *st, const char *email, char **reference, GError **err)
 		db_fail(st, rc, err, "application lookup");
 	sqlite3_reset(s);
 	return id;
-}
-
-gboolean
-store_doc_add(Store *st, gint64 app_id, gint64 ledger_id, const struct attachment *a,
-    const char *received, GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "INSERT INTO documents (application_id, ledger_id, sha256,"
-	    " filename, content_type, size, received) VALUES (?, ?, ?, ?, ?, ?, ?)", err);
-
-	if (s == NULL)
-		return FALSE;
-	sqlite3_bind_int64(s, 1, app_id);
-	sqlite3_bind_int64(s, 2, ledger_id);
-	bind_text(s, 3, a->sha256);
-	bind_text(s, 4, a->filename);
-	bind_text(s, 5, a->content_type);
-	sqlite3_bind_int64(s, 6, a->size);
-	bind_text(s, 7, received);
-	return done(st, s, err);
 }
 
 gboolean

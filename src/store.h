@@ -18,6 +18,12 @@ void store_close(Store *st);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Store, store_close)
 /* The handle, for read-only reports (report.c). */
 sqlite3 *store_db(Store *st);
+/* For modules that keep tables of their own (dossier.c): a cached statement
+ * (reset, bindings cleared), a step that returns no row, and SQLite's codes
+ * mapped to temporary or final errors as everywhere in the store. */
+sqlite3_stmt *store_stmt(Store *st, const char *sql, GError **err);
+gboolean store_done(Store *st, sqlite3_stmt *s, GError **err);
+gboolean store_fail(Store *st, int rc, const char *what, GError **err);
 
 /* Commits wait for the disk (FULL, the default: before any external effect)
  * or only for the OS (NORMAL: safe against a crash of clerkd, not of the
@@ -116,8 +122,6 @@ char *store_ref_reserve(Store *st, const char *email, int year, GError **err);
 char *store_app_create(Store *st, int year, const struct app_new *a, gint64 *app_id, GError **err);
 /* The newest application registered to an address: its id (0 if none) and reference. */
 gint64 store_app_by_email(Store *st, const char *email, char **reference, GError **err);
-gboolean store_doc_add(Store *st, gint64 app_id, gint64 ledger_id, const struct attachment *a,
-    const char *received, GError **err);
 gboolean store_event(Store *st, gint64 app_id, gint64 ledger_id, const char *what, GError **err);
 
 /* ---- the outbox ---- */

@@ -1,0 +1,230 @@
+/* decide.c: documents filed with their kinds, and decisions taken on them. */
+#include "decide.h"
+#include "docstore.h"
+#include "form.h"
+#include "reply.h"
+#include "rules.h"
+#include "util.h"
+
+#include <string.h>
+
+/* The one [kind] tag of a subject, if it has exactly one. */
+static char *
+subject_kind(const char *subject)
+{
+	char *found = NULL;
+
+	for (const char *p = subject; p != NULL && (p = strchr(p, '[')) != NULL; p++) {
+		const char *end = strchr(p, ']');
+		if (end == NULL || end - p > 40)
+			continue;
+		g_autofree char *tag = g_ascii_strdown(p + 1, end - p - 1);
+		if (!rules_is_kind(g_strstrip(tag)))
+			continue;
+		if (found != NULL && strcmp(found, tag) != 0) {
+			g_free(found);
+			return NULL;	/* two different tags: let the file names say */
+		}
+		g_free(found);
+		found = g_strdup(tag);
+	}
+	return found;
+}
+
+static const struct form_doc *
+listed(GPtrArray *lines, const char *filename)
+{
+	for (guint i = 0; i < lines->len; i++) {
+		const struct form_doc *d = g_ptr_array_index(lines, i);
+		if (d->filename == NULL ? filename == NULL :
+		    filename != NULL && g_ascii_strcasecmp(d->filename, filename) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+/* A password-protected PDF: its trailer names an /Encrypt dictionary. */
+static gboolean
+encrypted_pdf(const struct attachment *a)
+{
+	g_autoptr(GMappedFile) map = NULL;
+	const char *data;
+	gsize len;
+
+	if (strcmp(a->content_type, "application/pdf") != 0 &&
+	    (a->filename == NULL || !g_str_has_suffix(a->filename, ".pdf")))
+		return FALSE;
+	if (a->data != NULL)
+		data = g_bytes_get_data(a->data, &len);
+	else if (a->path != NULL && (map = g_mapped_file_new(a->path, FALSE, NULL)) != NULL) {
+		data = g_mapped_file_get_contents(map);
+		len = g_mapped_file_get_length(map);
+	} else
+		return FALSE;
+	return data != NULL && len > 8 && memcmp(data, "%PDF", 4) == 0 &&
+	    memmem(data, len, "/Encrypt", 8) != NULL;
+}
+
+gboolean
+decide_file(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const struct facts *f,
+    const struct attachment *skip, DocState state, const char *source, GString *receipt,
+    GError **err)
+{
+	const Rules *r = pc->cfg->rules;
+	g_autoptr(GPtrArray) lines = form_documents(f->text);
+	g_autofree char *tag = subject_kind(f->subject);
+	const struct form_doc *all = listed(lines, NULL);
+
+	if (all != NULL && !rules_is_kind(all->kind))
+		all = NULL;
+	for (guint i = 0; i < f->attachments->len; i++) {
+		const struct attachment *a = g_ptr_array_index(f->attachments, i);
+		const struct form_doc *line = listed(lines, a->filename);
+		g_autofree char *size = g_format_size(a->size);
+		const char *name = a->filename && *a->filename ? a->filename : "unnamed attachment";
+		struct doc_meta m = { 0 };
+
+		if (!(a->path != NULL ? docstore_adopt(pc->cfg->documents, a->sha256, a->path, err) :
+		    docstore_put(pc->cfg->documents, a->sha256, a->data, err)))
+			return FALSE;
+		if (line != NULL && !rules_is_kind(line->kind))
+			line = NULL;
+		if (line == NULL)
+			line = all;
+		m.kind = line ? line->kind : tag ? tag : rules_classify_file(r, a->filename);
+		m.date = line ? line->date : NULL;
+		m.pending = line && line->pending;
+		m.positive = line && line->positive;
+		m.state = state;
+		m.source = source;
+		g_string_append_printf(receipt, "  - %s (%s, %s)", name, a->content_type, size);
+		if (a == skip) {
+			m.kind = NULL;
+			g_string_append(receipt, ": your application form\n");
+		} else if (encrypted_pdf(a)) {
+			m.state = DOC_REJECTED;
+			m.note = "encrypted PDF";
+			g_string_append(receipt, ": this PDF is password-protected, so we cannot read it."
+			    " Please send an unencrypted copy.\n");
+		} else if (m.kind == NULL)
+			g_string_append_printf(receipt, ": we could not tell what this document is. Please"
+			    " reply with a line such as \"%s = tb-ppd 2026-10-12\" (the kind of document,"
+			    " and the date of the result).\n", name);
+		else
+			g_string_append_printf(receipt, ": filed as %s [%s]%s%s%s\n",
+			    rules_kind_title(r, m.kind), m.kind, m.date ? ", dated " : "",
+			    m.date ? m.date : "", m.pending ? ", result pending" : "");
+		if (dossier_add_doc(pc->st, app_id, ledger_id, a, &m, pc->today, err) == 0)
+			return FALSE;
+	}
+	if (f->attachments->len == 0)
+		g_string_append(receipt, "  (no attachments)\n");
+	return TRUE;
+}
+
+gboolean
+decide_eval(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *cause,
+    struct decision *dc, gboolean *changed, GError **err)
+{
+	g_autoptr(Dossier) d = dossier_load(pc->st, app_id, err);
+
+	decision_init(dc);
+	*changed = FALSE;
+	if (d == NULL)
+		return FALSE;
+	if (pc->cfg->rules == NULL) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "no rules loaded");
+		return FALSE;
+	}
+	if (!rules_eval(pc->cfg->rules, d, pc->today, dc, err))
+		return FALSE;
+	return dossier_decide(pc->st, d, ledger_id, dc, cause, changed, err);
+}
+
+static void
+list_kinds(struct process_ctx *pc, GString *s, GPtrArray *kinds, const struct decision *dc)
+{
+	for (guint i = 0; i < kinds->len; i++) {
+		const char *k = g_ptr_array_index(kinds, i);
+		gboolean pending = g_ptr_array_find_with_equal_func(dc->pending, k, g_str_equal, NULL);
+		g_string_append_printf(s, "  - %s [%s]%s\n", rules_kind_title(pc->cfg->rules, k), k,
+		    pending ? ": pending (we are waiting for the result; it counts once it arrives)" : "");
+	}
+}
+
+char *
+decide_text(struct process_ctx *pc, const struct decision *dc, GError **err)
+{
+	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GString) missing = g_string_new(NULL), reasons = g_string_new(NULL);
+	g_autoptr(GString) unchecked = g_string_new(NULL);
+	g_autofree char *tname = g_strdup_printf("decision-%s", dc->status);
+	g_autofree char *path = NULL;
+	gboolean ineligible = strcmp(dc->status, "ineligible") == 0;
+
+	if (strcmp(dc->status, "complete") != 0 && strcmp(dc->status, "incomplete") != 0 &&
+	    !ineligible) {
+		/* Scheduling's statuses: their words arrive with the scheduler. */
+		return g_strdup_printf("Status: %s.\n", dc->status);
+	}
+	if (dc->missing->len > 0) {
+		g_string_append(missing, "Still missing:\n");
+		list_kinds(pc, missing, dc->missing, dc);
+	}
+	if (!ineligible && dc->reasons->len > 0)
+		g_string_append(reasons, "Please also put right:\n");
+	for (guint i = 0; i < dc->reasons->len; i++) {
+		const struct decision_reason *why = g_ptr_array_index(dc->reasons, i);
+		if (ineligible && why->unknown)
+			continue;	/* only what made it ineligible */
+		g_string_append_printf(reasons, "  - %s\n", why->text);
+	}
+	if (dc->unchecked->len > 0) {
+		g_string_append(unchecked, "These documents carried no date, so the date we received"
+		    " them stands in until a coordinator has checked them:\n");
+		list_kinds(pc, unchecked, dc->unchecked, dc);
+	}
+	g_hash_table_insert(vars, "missing", missing->str);
+	g_hash_table_insert(vars, "reasons", reasons->str);
+	g_hash_table_insert(vars, "unchecked", unchecked->str);
+	g_hash_table_insert(vars, "status", dc->status);
+	g_hash_table_insert(vars, "program", pc->program);
+	g_hash_table_insert(vars, "today", pc->today);
+	if ((path = config_template_path(pc->cfg, tname)) == NULL) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "no template %s", tname);
+		return NULL;
+	}
+	return reply_render(path, vars, err);
+}
+
+char *
+decide_documents(struct process_ctx *pc, gint64 app_id, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(pc->st, "SELECT filename, kind, doc_date, state, pending"
+	    " FROM documents WHERE application_id = ? ORDER BY id", err);
+	GString *out = g_string_new(NULL);
+	int rc;
+
+	if (s == NULL) {
+		g_string_free(out, TRUE);
+		return NULL;
+	}
+	sqlite3_bind_int64(s, 1, app_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *fn = (const char *)sqlite3_column_text(s, 0);
+		const char *kind = (const char *)sqlite3_column_text(s, 1);
+		g_string_append_printf(out, "  - %s: %s, %s %s%s\n", fn ? fn : "unnamed attachment",
+		    kind ? rules_kind_title(pc->cfg->rules, kind) : "not recognised",
+		    (const char *)sqlite3_column_text(s, 3), (const char *)sqlite3_column_text(s, 2),
+		    sqlite3_column_int(s, 4) ? ", result pending" : "");
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		g_string_free(out, TRUE);
+		store_fail(pc->st, rc, "documents", err);
+		return NULL;
+	}
+	if (out->len == 0)
+		g_string_append(out, "  (none yet)\n");
+	return g_string_free(out, FALSE);
+}

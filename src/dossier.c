@@ -1,0 +1,363 @@
+/* dossier.c: an application's file in the store: its documents, what became
+ * of them, and the decisions taken on it (with their audit trail). */
+#include "dossier.h"
+#include "form.h"
+#include "util.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+static const char *const doc_states[] = {
+	[DOC_FILED] = "filed",
+	[DOC_ACCEPTED] = "accepted",
+	[DOC_REJECTED] = "rejected",
+	[DOC_HELD] = "held",
+};
+
+const char *
+doc_state_str(DocState s)
+{
+	return (guint)s < G_N_ELEMENTS(doc_states) ? doc_states[s] : "?";
+}
+
+gboolean
+doc_state_parse(const char *s, DocState *out)
+{
+	for (guint i = 0; s != NULL && i < G_N_ELEMENTS(doc_states); i++)
+		if (strcmp(s, doc_states[i]) == 0) {
+			*out = i;
+			return TRUE;
+		}
+	return FALSE;
+}
+
+struct dossier *
+dossier_new(void)
+{
+	struct dossier *d = g_new0(struct dossier, 1);
+
+	d->form = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	d->choices = g_array_new(FALSE, TRUE, sizeof(struct form_choice));
+	d->docs = g_ptr_array_new_with_free_func((GDestroyNotify)dossier_doc_free);
+	return d;
+}
+
+void
+dossier_doc_free(struct dossier_doc *doc)
+{
+	if (doc == NULL)
+		return;
+	g_free(doc->kind);
+	g_free(doc->date);
+	g_free(doc);
+}
+
+void
+dossier_free(struct dossier *d)
+{
+	if (d == NULL)
+		return;
+	g_free(d->reference);
+	g_free(d->email);
+	g_free(d->name);
+	g_free(d->school);
+	g_free(d->country);
+	g_free(d->status);
+	g_hash_table_destroy(d->form);
+	g_array_free(d->choices, TRUE);
+	g_ptr_array_free(d->docs, TRUE);
+	g_free(d);
+}
+
+static char *
+col(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return t ? g_strdup((const char *)t) : NULL;
+}
+
+static void
+bind_str(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+}
+
+static void
+read_form(struct dossier *d, const char *json)
+{
+	g_autoptr(JsonParser) p = json_parser_new();
+	JsonObject *o;
+	g_autoptr(GList) members = NULL;
+
+	if (json == NULL || !json_parser_load_from_data(p, json, -1, NULL) ||
+	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p)))
+		return;
+	o = json_node_get_object(json_parser_get_root(p));
+	members = json_object_get_members(o);
+	for (GList *m = members; m != NULL; m = m->next) {
+		JsonNode *v = json_object_get_member(o, m->data);
+		if (JSON_NODE_HOLDS_VALUE(v) && json_node_get_value_type(v) == G_TYPE_STRING)
+			g_hash_table_insert(d->form, g_strdup(m->data), g_strdup(json_node_get_string(v)));
+	}
+}
+
+/* Step a query, calling row() on each result; FALSE on error. */
+static gboolean
+each_row(Store *st, sqlite3_stmt *s, void (*row)(sqlite3_stmt *, gpointer), gpointer data,
+    GError **err)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		row(s, data);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? TRUE : store_fail(st, rc, "dossier", err);
+}
+
+static void
+choice_row(sqlite3_stmt *s, gpointer data)
+{
+	struct dossier *d = data;
+	struct form_choice c = { 0 };
+
+	c.rank = sqlite3_column_int(s, 0);
+	g_strlcpy(c.course, (const char *)sqlite3_column_text(s, 1), sizeof c.course);
+	g_strlcpy(c.block, (const char *)sqlite3_column_text(s, 2), sizeof c.block);
+	g_array_append_val(d->choices, c);
+}
+
+static void
+doc_row(sqlite3_stmt *s, gpointer data)
+{
+	struct dossier *d = data;
+	struct dossier_doc *doc = g_new0(struct dossier_doc, 1);
+
+	doc->id = sqlite3_column_int64(s, 0);
+	doc->kind = col(s, 1);
+	doc->date = col(s, 2);
+	doc->dated = sqlite3_column_int(s, 3);
+	if (!doc_state_parse((const char *)sqlite3_column_text(s, 4), &doc->state))
+		doc->state = DOC_HELD;
+	doc->pending = sqlite3_column_int(s, 5);
+	doc->positive = sqlite3_column_int(s, 6);
+	g_ptr_array_add(d->docs, doc);
+}
+
+struct dossier *
+dossier_load(Store *st, gint64 app_id, GError **err)
+{
+	g_autoptr(Dossier) d = dossier_new();
+	sqlite3_stmt *s = store_stmt(st, "SELECT reference, email, name, school, country, status,"
+	    " form FROM applications WHERE id = ?", err);
+	int rc;
+
+	if (s == NULL)
+		return NULL;
+	sqlite3_bind_int64(s, 1, app_id);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		if (rc == SQLITE_DONE)
+			g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "no application #%" G_GINT64_FORMAT,
+			    app_id);
+		else
+			store_fail(st, rc, "dossier", err);
+		return NULL;
+	}
+	d->id = app_id;
+	d->reference = col(s, 0);
+	d->email = col(s, 1);
+	d->name = col(s, 2);
+	d->school = col(s, 3);
+	d->country = col(s, 4);
+	d->status = col(s, 5);
+	read_form(d, (const char *)sqlite3_column_text(s, 6));
+	sqlite3_reset(s);
+	if ((s = store_stmt(st, "SELECT rank, course, block FROM choices WHERE application_id = ?"
+	    " ORDER BY rank", err)) == NULL)
+		return NULL;
+	sqlite3_bind_int64(s, 1, app_id);
+	if (!each_row(st, s, choice_row, d, err))
+		return NULL;
+	if ((s = store_stmt(st, "SELECT id, kind, doc_date, dated, state, pending, positive"
+	    " FROM documents WHERE application_id = ? ORDER BY id", err)) == NULL)
+		return NULL;
+	sqlite3_bind_int64(s, 1, app_id);
+	if (!each_row(st, s, doc_row, d, err))
+		return NULL;
+	return g_steal_pointer(&d);
+}
+
+gint64
+dossier_add_doc(Store *st, gint64 app_id, gint64 ledger_id, const struct attachment *a,
+    const struct doc_meta *m, const char *received, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "INSERT INTO documents (application_id, ledger_id, sha256,"
+	    " filename, content_type, size, received, kind, doc_date, dated, state, pending, positive,"
+	    " source, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", err);
+	gint64 id = 0;
+	int rc;
+
+	if (s == NULL)
+		return 0;
+	sqlite3_bind_int64(s, 1, app_id);
+	sqlite3_bind_int64(s, 2, ledger_id);
+	bind_str(s, 3, a->sha256);
+	bind_str(s, 4, a->filename);
+	bind_str(s, 5, a->content_type);
+	sqlite3_bind_int64(s, 6, a->size);
+	bind_str(s, 7, received);
+	bind_str(s, 8, m->kind);
+	bind_str(s, 9, m->date ? m->date : received);
+	sqlite3_bind_int(s, 10, m->date != NULL);
+	bind_str(s, 11, doc_state_str(m->state));
+	sqlite3_bind_int(s, 12, m->pending);
+	sqlite3_bind_int(s, 13, m->positive);
+	bind_str(s, 14, m->source);
+	bind_str(s, 15, m->note);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		store_fail(st, rc, "document insert", err);
+	return id;
+}
+
+gboolean
+dossier_set_doc(Store *st, gint64 app_id, gint64 doc_id, DocState state, const char *kind,
+    const char *date, const char *note, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "UPDATE documents SET state = ?, kind = coalesce(?, kind),"
+	    " doc_date = coalesce(?, doc_date), dated = dated OR ? IS NOT NULL, note = coalesce(?, note)"
+	    " WHERE id = ? AND application_id = ?", err);
+
+	if (s == NULL)
+		return FALSE;
+	bind_str(s, 1, doc_state_str(state));
+	bind_str(s, 2, kind);
+	bind_str(s, 3, date);
+	bind_str(s, 4, date);
+	bind_str(s, 5, note);
+	sqlite3_bind_int64(s, 6, doc_id);
+	sqlite3_bind_int64(s, 7, app_id);
+	if (!store_done(st, s, err))
+		return FALSE;
+	if (sqlite3_changes(store_db(st)) == 0) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "no document #%" G_GINT64_FORMAT
+		    " in that application", doc_id);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+dossier_decide(Store *st, const struct dossier *d, gint64 ledger_id, const struct decision *dc,
+    const char *cause, gboolean *changed, GError **err)
+{
+	g_autofree char *missing = decision_missing_json(dc);
+	g_autofree char *reasons = decision_reasons_json(dc);
+	sqlite3_stmt *s = store_stmt(st, "SELECT status <> ? OR missing <> ? OR reasons <> ?"
+	    " FROM applications WHERE id = ?", err);
+	int rc;
+
+	if (s == NULL)
+		return FALSE;
+	bind_str(s, 1, dc->status);
+	bind_str(s, 2, missing);
+	bind_str(s, 3, reasons);
+	sqlite3_bind_int64(s, 4, d->id);
+	rc = sqlite3_step(s);
+	*changed = rc == SQLITE_ROW && sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return store_fail(st, rc, "decision", err);
+	if ((s = store_stmt(st, "INSERT INTO decisions (application_id, ledger_id, previous, status,"
+	    " missing, reasons, cause) VALUES (?, ?, ?, ?, ?, ?, ?)", err)) == NULL)
+		return FALSE;
+	sqlite3_bind_int64(s, 1, d->id);
+	if (ledger_id > 0)
+		sqlite3_bind_int64(s, 2, ledger_id);
+	bind_str(s, 3, d->status);
+	bind_str(s, 4, dc->status);
+	bind_str(s, 5, missing);
+	bind_str(s, 6, reasons);
+	bind_str(s, 7, cause);
+	if (!store_done(st, s, err))
+		return FALSE;
+	if (!*changed)
+		return TRUE;
+	if ((s = store_stmt(st, "UPDATE applications SET status = ?, missing = ?, reasons = ?,"
+	    " updated_at = datetime('now') WHERE id = ?", err)) == NULL)
+		return FALSE;
+	bind_str(s, 1, dc->status);
+	bind_str(s, 2, missing);
+	bind_str(s, 3, reasons);
+	sqlite3_bind_int64(s, 4, d->id);
+	g_message("application %s: %s -> %s (%s)", d->reference, d->status ? d->status : "new",
+	    dc->status, cause);
+	return store_done(st, s, err);
+}
+
+gint64
+dossier_by_reference(Store *st, const char *reference, char **email, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT id, email FROM applications WHERE reference = ?"
+	    " COLLATE NOCASE", err);
+	gint64 id = 0;
+	int rc;
+
+	if (email != NULL)
+		*email = NULL;
+	if (s == NULL)
+		return 0;
+	bind_str(s, 1, reference);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		if (email != NULL)
+			*email = col(s, 1);
+	} else if (rc != SQLITE_DONE)
+		store_fail(st, rc, "reference lookup", err);
+	sqlite3_reset(s);
+	return id;
+}
+
+char *
+dossier_same_person(Store *st, gint64 app_id, const char *name, const char *school,
+    const char *email, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT reference FROM applications WHERE id <> ?"
+	    " AND name = ? COLLATE NOCASE AND school = ? COLLATE NOCASE AND email <> ?"
+	    " ORDER BY id LIMIT 1", err);
+	char *ref = NULL;
+	int rc;
+
+	if (s == NULL || name == NULL || school == NULL || *name == '\0')
+		return NULL;
+	sqlite3_bind_int64(s, 1, app_id);
+	bind_str(s, 2, name);
+	bind_str(s, 3, school);
+	bind_str(s, 4, email ? email : "");
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		ref = col(s, 0);
+	else if (rc != SQLITE_DONE)
+		store_fail(st, rc, "duplicate lookup", err);
+	sqlite3_reset(s);
+	return ref;
+}
+
+gboolean
+dossier_flag(Store *st, gint64 app_id, const char *flag, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "UPDATE applications SET flags = CASE"
+	    " WHEN flags IS NULL OR flags = '' THEN ?1"
+	    " WHEN instr(',' || flags || ',', ',' || ?1 || ',') > 0 THEN flags"
+	    " ELSE flags || ',' || ?1 END WHERE id = ?2", err);
+
+	if (s == NULL)
+		return FALSE;
+	bind_str(s, 1, flag);
+	sqlite3_bind_int64(s, 2, app_id);
+	return store_done(st, s, err);
+}

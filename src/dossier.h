@@ -1,0 +1,77 @@
+/* dossier.h: one application as the rules see it. Plain data: filled from the
+ * store (dossier.c) or by a test, read by rules_eval(). */
+#ifndef CLERK_DOSSIER_H
+#define CLERK_DOSSIER_H
+
+#include <glib.h>
+
+#include "rules.h"
+#include "store.h"
+
+/* What staff and students did with a document. */
+typedef enum {
+	DOC_FILED,	/* from the applicant: counts (unless staff must check first) */
+	DOC_ACCEPTED,	/* checked by staff: counts */
+	DOC_REJECTED,	/* refused by staff, or unreadable (encrypted): never counts */
+	DOC_HELD,	/* from another address: counts only once staff accept it */
+} DocState;
+const char *doc_state_str(DocState s);
+gboolean doc_state_parse(const char *s, DocState *out);
+
+struct dossier_doc {
+	gint64 id;
+	char *kind;		/* a kind id; NULL if not recognised */
+	char *date;		/* YYYY-MM-DD: as given, else the date received */
+	gboolean dated;		/* the date was given (Documents: line, staff) */
+	DocState state;
+	gboolean pending;	/* e.g. serology after a booster not back yet */
+	gboolean positive;	/* a positive TB result */
+};
+
+struct dossier {
+	gint64 id;
+	char *reference, *email, *name, *school, *country, *status;
+	GHashTable *form;	/* normalized field name -> value */
+	GArray *choices;	/* struct form_choice, by rank */
+	GPtrArray *docs;	/* struct dossier_doc * */
+};
+
+struct dossier *dossier_new(void);
+void dossier_free(struct dossier *d);
+void dossier_doc_free(struct dossier_doc *doc);
+typedef struct dossier Dossier;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Dossier, dossier_free)
+
+/* ---- in the store (inside the caller's transaction) ---- */
+
+/* What is known of a document as it is filed. */
+struct doc_meta {
+	const char *kind;	/* NULL: not recognised */
+	const char *date;	/* YYYY-MM-DD given; NULL: the date received stands in */
+	DocState state;
+	gboolean pending, positive;
+	const char *source;	/* "applicant", "staff:ADDR", "other:ADDR" */
+	const char *note;	/* why rejected or held, for staff */
+};
+
+struct dossier *dossier_load(Store *st, gint64 app_id, GError **err);
+/* File a document; returns its id, 0 on error. */
+gint64 dossier_add_doc(Store *st, gint64 app_id, gint64 ledger_id, const struct attachment *a,
+    const struct doc_meta *m, const char *received, GError **err);
+/* Staff: a document's new state, and optionally its kind, date and a note. */
+gboolean dossier_set_doc(Store *st, gint64 app_id, gint64 doc_id, DocState state,
+    const char *kind, const char *date, const char *note, GError **err);
+/* Record a decision in the audit trail and, if it changes anything, on the
+ * application; *changed says whether it did. */
+gboolean dossier_decide(Store *st, const struct dossier *d, gint64 ledger_id,
+    const struct decision *dc, const char *cause, gboolean *changed, GError **err);
+/* An application by reference (any case): its id (0 if none) and address. */
+gint64 dossier_by_reference(Store *st, const char *reference, char **email, GError **err);
+/* Another application with the same name and school from another address:
+ * its reference, or NULL. */
+char *dossier_same_person(Store *st, gint64 app_id, const char *name, const char *school,
+    const char *email, GError **err);
+/* Add a staff flag (once). */
+gboolean dossier_flag(Store *st, gint64 app_id, const char *flag, GError **err);
+
+#endif

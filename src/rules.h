@@ -1,0 +1,66 @@
+/* rules.h: the program's rules as data (the INI files of rules/, school lists, catalog,
+ * blocks), and the judgement of one application against them. Pure: reads
+ * files at load, then touches nothing but memory (an in-memory SQLite in
+ * which the conditions are expressions). */
+#ifndef CLERK_RULES_H
+#define CLERK_RULES_H
+
+#include <glib.h>
+
+struct dossier;
+
+typedef struct rules Rules;
+
+/* The rules of a directory; NULL with the first problem ("FILE:LINE: ..."). */
+Rules *rules_load(const char *dir, GError **err);
+void rules_free(Rules *r);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Rules, rules_free)
+/* Every problem of a directory, each "FILE:LINE: message": empty if none. */
+GPtrArray *rules_check(const char *dir);
+
+/* ---- document kinds ---- */
+/* The fixed ids of DESIGN.md, NULL-terminated. */
+extern const char *const rules_kind_ids[];
+gboolean rules_is_kind(const char *id);
+/* A kind's title for students ("Letter of good standing"); the id if unknown. */
+const char *rules_kind_title(const Rules *r, const char *kind);
+/* The kind a file name says (PPD_1.pdf, "Dean's letter.pdf"), NULL if none. */
+const char *rules_classify_file(const Rules *r, const char *filename);
+
+/* ---- data ---- */
+/* "lcme", "international", or NULL for a school on neither list. */
+const char *rules_school_list(const Rules *r, const char *school);
+/* A block's start date (YYYY-MM-DD), NULL if no such block. */
+const char *rules_block_start(const Rules *r, const char *block);
+gboolean rules_course_exists(const Rules *r, const char *code);
+/* A [settings] value of policy.ini, NULL if unset. */
+const char *rules_setting(const Rules *r, const char *name);
+gboolean rules_setting_bool(const Rules *r, const char *name);
+
+/* ---- decisions ---- */
+struct decision_reason {
+	char *rule;		/* the rule's id (its section) */
+	char *text;		/* in words a student understands */
+	gboolean unknown;	/* the form did not say enough to decide */
+};
+
+struct decision {
+	char *status;		/* received, incomplete, ineligible, complete, or kept */
+	GPtrArray *reasons;	/* struct decision_reason *: why not eligible or not complete */
+	GPtrArray *missing;	/* char *: kind ids required and not met (pending ones too) */
+	GPtrArray *pending;	/* char *: kind ids waiting for a result */
+	GPtrArray *unchecked;	/* char *: kind ids met by a document whose date stood in */
+};
+void decision_init(struct decision *dc);
+void decision_clear(struct decision *dc);
+/* "missing": a JSON array of the ids; "reasons": of {rule, text}. */
+char *decision_missing_json(const struct decision *dc);
+char *decision_reasons_json(const struct decision *dc);
+
+/* Judge d on today (YYYY-MM-DD). A condition that fails to evaluate is an
+ * error (temporary: fix the rules), never "ineligible". Statuses the
+ * scheduler owns (scheduled, waitlisted, not-scheduled, cancelled) are kept. */
+gboolean rules_eval(Rules *r, const struct dossier *d, const char *today, struct decision *out,
+    GError **err);
+
+#endif
