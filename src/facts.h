@@ -5,6 +5,8 @@
 
 #include <glib.h>
 
+#include "forward.h"
+
 struct attachment {
 	char *filename;		/* decoded UTF-8 as sent, NULL if none; never a path */
 	char *content_type;	/* lower-case "type/subtype" */
@@ -35,6 +37,12 @@ struct facts {
 	gboolean auto_response_suppress;
 	gboolean autoreply_header;	/* X-Autoreply, X-Autorespond */
 	gboolean delivery_report;	/* multipart/report or message/delivery-status */
+
+	/* For the staff check (authres.c) and staff forwards. */
+	char **auth_results;	/* Authentication-Results values, topmost first, NULL-terminated;
+				 * at most 16, each capped at 4 KB; never NULL (empty vector) */
+	struct forward *forward;	/* NULL unless the message forwards another: inline
+					 * (forward_find on the text) or attached as message/rfc822 */
 };
 
 void facts_free(struct facts *f);

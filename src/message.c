@@ -14,12 +14,25 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeStream, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeParser, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeMessage, g_object_unref)
 
+/* Attached messages (message/rfc822) are walked for their documents and text
+ * this deep, and no deeper: one inside one inside one. */
+#define MESSAGE_MAX_DEPTH 3
+#define MESSAGE_MAX_AUTH_RESULTS 16
+#define MESSAGE_MAX_AUTH_RESULT 4096
+#define MESSAGE_ATTACHED_MARKER "---------- Attached message ----------\n"
+
+/* One message's walk: the message itself, or one attached to it. */
 struct walk {
-	struct facts *f;
+	struct facts *f;	/* documents of every level go here */
 	const char *spool_dir;	/* decode attachments into files here, or NULL */
+	int depth;		/* 0 for the message itself, 1 for one attached to it, ... */
 	GString *plain;		/* inline text/plain parts, UTF-8 */
 	GString *html;		/* first inline text/html part, UTF-8 */
+	GString *attached;	/* texts of attached messages, each after MESSAGE_ATTACHED_MARKER */
+	struct forward *fw;	/* depth 0: the first attached message's headers */
 };
+
+static void walk_attached(struct walk *w, GMimeObject *parent, GMimeMessage *inner);
 
 void
 message_init(void)
@@ -49,6 +62,8 @@ facts_free(struct facts *f)
 	g_free(f->auto_submitted);
 	g_free(f->return_path);
 	g_free(f->precedence);
+	g_strfreev(f->auth_results);
+	forward_free(f->forward);
 	g_free(f);
 }
 
@@ -67,6 +82,31 @@ attachment_free(gpointer p)
 		g_free(a->path);
 	}
 	g_free(a);
+}
+
+/* Append at most what keeps s within MESSAGE_MAX_TEXT, cut on a character boundary. */
+static void
+text_append(GString *s, const char *t)
+{
+	gsize room = s->len < MESSAGE_MAX_TEXT ? MESSAGE_MAX_TEXT - s->len : 0;
+	gsize n = strlen(t);
+
+	if (n > room) {
+		n = room;
+		while (n > 0 && ((guchar)t[n] & 0xc0) == 0x80)
+			n--;
+	}
+	g_string_append_len(s, t, n);
+}
+
+/* Tabs and line breaks as spaces: the value goes on one line. */
+static char *
+one_line(char *s)
+{
+	for (char *p = s; p != NULL && *p != '\0'; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	return s != NULL ? g_strstrip(s) : NULL;
 }
 
 static char *
@@ -234,25 +274,16 @@ visit(GMimeObject *parent, GMimeObject *part, gpointer data)
 	struct walk *w = data;
 	GMimeContentType *ct = g_mime_object_get_content_type(part);
 
-	if (is_type(ct, "message", "delivery-status") || is_type(ct, "message", "disposition-notification"))
+	if (w->depth == 0 &&
+	    (is_type(ct, "message", "delivery-status") || is_type(ct, "message", "disposition-notification")))
 		w->f->delivery_report = TRUE;
 	if (GMIME_IS_MULTIPART(part))
 		return;
 	if (GMIME_IS_MESSAGE_PART(part)) {
-		/* A forwarded message: its own parts are walked by staff-forward handling;
-		 * for now it is kept whole as a document. */
+		/* An attached message: its documents become ours, its text follows ours. */
 		GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(part));
-		if (inner != NULL && w->f->attachments_total++ < MESSAGE_MAX_ATTACHMENTS) {
-			struct attachment *a = g_new0(struct attachment, 1);
-			char *s = g_mime_object_to_string(GMIME_OBJECT(inner), NULL);
-			gsize len = strlen(s);
-			a->filename = g_strdup("forwarded-message.eml");
-			a->content_type = g_strdup("message/rfc822");
-			a->data = g_bytes_new_take(s, len);
-			a->size = len;
-			a->sha256 = util_sha256_hex(s, len);
-			g_ptr_array_add(w->f->attachments, a);
-		}
+		if (inner != NULL && w->depth < MESSAGE_MAX_DEPTH)
+			walk_attached(w, parent, inner);
 		return;
 	}
 	if (!GMIME_IS_PART(part) || not_a_document(parent, part, ct))
@@ -266,8 +297,8 @@ visit(GMimeObject *parent, GMimeObject *part, gpointer data)
 	if (!attached && is_type(ct, "text", "plain")) {
 		g_autofree char *t = part_text(leaf);
 		if (w->plain->len > 0)
-			g_string_append_c(w->plain, '\n');
-		g_string_append(w->plain, t);
+			text_append(w->plain, "\n");
+		text_append(w->plain, t);
 	} else if (!attached && is_type(ct, "text", "html")) {
 		if (w->html->len == 0) {
 			g_autofree char *t = part_text(leaf);
@@ -302,6 +333,108 @@ read_from(struct facts *f, GMimeMessage *msg)
 	}
 }
 
+static gboolean
+blank(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!g_ascii_isspace(*s))
+			return FALSE;
+	return TRUE;
+}
+
+static char *
+subject_of(GMimeMessage *msg, gsize max)
+{
+	const char *s = g_mime_message_get_subject(msg);
+	g_autofree char *subj = util_utf8_clean(s ? s : "", -1, max);
+
+	return g_strdup(one_line(subj));
+}
+
+static void
+walk_init(struct walk *w, struct facts *f, const char *spool_dir, int depth)
+{
+	memset(w, 0, sizeof *w);
+	w->f = f;
+	w->spool_dir = spool_dir;
+	w->depth = depth;
+	w->plain = g_string_new(NULL);
+	w->html = g_string_new(NULL);
+	w->attached = g_string_new(NULL);
+}
+
+static void
+walk_message(struct walk *w, GMimeMessage *msg)
+{
+	GMimeObject *body = g_mime_message_get_mime_part(msg);
+
+	if (body == NULL)
+		return;
+	if (GMIME_IS_MULTIPART(body))
+		g_mime_multipart_foreach(GMIME_MULTIPART(body), visit, w);
+	else
+		visit(GMIME_OBJECT(msg), body, w);
+}
+
+/* The walked message's own text (its plain parts, else its HTML as text);
+ * frees plain and html. */
+static char *
+walk_text(struct walk *w, gboolean *from_html)
+{
+	char *t;
+
+	if (!blank(w->plain->str)) {
+		t = g_string_free(w->plain, FALSE);
+		*from_html = FALSE;
+	} else {
+		g_string_free(w->plain, TRUE);
+		t = html_to_text(w->html->str, w->html->len);
+		*from_html = w->html->len > 0;
+	}
+	g_string_free(w->html, TRUE);
+	w->plain = w->html = NULL;
+	return t;
+}
+
+/* What an attached message says of itself, for f->forward (note left NULL). */
+static struct forward *
+forward_of(GMimeMessage *msg)
+{
+	struct forward *fw = g_new0(struct forward, 1);
+	struct facts tmp = { 0 };
+
+	read_from(&tmp, msg);
+	fw->from_addr = tmp.from_addr;
+	fw->from_name = tmp.from_name;
+	fw->subject = subject_of(msg, FORWARD_MAX_VALUE);
+	if (*fw->subject == '\0')
+		g_clear_pointer(&fw->subject, g_free);
+	fw->date = one_line(header(GMIME_OBJECT(msg), "Date", FORWARD_MAX_VALUE));
+	return fw;
+}
+
+static void
+walk_attached(struct walk *w, GMimeObject *parent, GMimeMessage *inner)
+{
+	struct walk sub;
+	gboolean from_html;
+
+	walk_init(&sub, w->f, w->spool_dir, w->depth + 1);
+	walk_message(&sub, inner);
+	g_autofree char *t = walk_text(&sub, &from_html);
+
+	text_append(w->attached, MESSAGE_ATTACHED_MARKER);
+	text_append(w->attached, t);
+	if (w->attached->len > 0 && w->attached->str[w->attached->len - 1] != '\n')
+		text_append(w->attached, "\n");
+	text_append(w->attached, sub.attached->str);
+	g_string_free(sub.attached, TRUE);
+	/* The returned message of a delivery report is no forward. */
+	if (w->depth == 0 && w->fw == NULL && !(parent != NULL && GMIME_IS_MULTIPART(parent) &&
+	    is_type(g_mime_object_get_content_type(parent), "multipart", "report")))
+		w->fw = forward_of(inner);
+}
+
 static char *
 first_msgid(const char *v)
 {
@@ -318,15 +451,6 @@ first_msgid(const char *v)
 	return id;
 }
 
-static gboolean
-blank(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (!g_ascii_isspace(*s))
-			return FALSE;
-	return TRUE;
-}
-
 static struct facts *
 parse_stream(GMimeStream *stream, const char *spool_dir, GError **err)
 {
@@ -335,6 +459,7 @@ parse_stream(GMimeStream *stream, const char *spool_dir, GError **err)
 	g_autoptr(Facts) f = g_new0(struct facts, 1);
 	GMimeObject *top;
 	struct walk w;
+	GPtrArray *ar;
 
 	parser = g_mime_parser_new_with_stream(stream);
 	msg = g_mime_parser_construct_message(parser, NULL);
@@ -347,14 +472,7 @@ parse_stream(GMimeStream *stream, const char *spool_dir, GError **err)
 
 	f->message_id = util_msgid_clean(g_mime_message_get_message_id(msg));
 	read_from(f, msg);
-	{
-		const char *s = g_mime_message_get_subject(msg);
-		g_autofree char *subj = util_utf8_clean(s ? s : "", -1, 998);
-		for (char *p = subj; *p; p++)
-			if (*p == '\n' || *p == '\t')
-				*p = ' ';
-		f->subject = g_strdup(g_strstrip(subj));
-	}
+	f->subject = subject_of(msg, 998);
 	f->in_reply_to = first_msgid(g_mime_object_get_header(top, "In-Reply-To"));
 	f->references = header(top, "References", 4000);
 	f->auto_submitted = header(top, "Auto-Submitted", 200);
@@ -362,9 +480,16 @@ parse_stream(GMimeStream *stream, const char *spool_dir, GError **err)
 	f->precedence = header(top, "Precedence", 200);
 
 	GMimeHeaderList *hl = g_mime_object_get_header_list(top);
+	ar = g_ptr_array_new();
 	for (int i = 0; i < g_mime_header_list_get_count(hl); i++) {
-		const char *name = g_mime_header_get_name(g_mime_header_list_get_header_at(hl, i));
-		if (g_ascii_strncasecmp(name, "List-", 5) == 0)
+		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
+		const char *name = g_mime_header_get_name(h);
+		if (!g_ascii_strcasecmp(name, "Authentication-Results")) {
+			/* In order, topmost first: only the topmost of the trusted server counts. */
+			const char *v = g_mime_header_get_value(h);
+			if (ar->len < MESSAGE_MAX_AUTH_RESULTS)
+				g_ptr_array_add(ar, g_strstrip(util_utf8_clean(v, -1, MESSAGE_MAX_AUTH_RESULT)));
+		} else if (g_ascii_strncasecmp(name, "List-", 5) == 0)
 			f->list_headers = TRUE;
 		else if (!g_ascii_strcasecmp(name, "X-Auto-Response-Suppress"))
 			f->auto_response_suppress = TRUE;
@@ -373,29 +498,34 @@ parse_stream(GMimeStream *stream, const char *spool_dir, GError **err)
 		    !g_ascii_strcasecmp(name, "X-Autoreply-From"))
 			f->autoreply_header = TRUE;
 	}
+	g_ptr_array_add(ar, NULL);
+	f->auth_results = (char **)g_ptr_array_free(ar, FALSE);
 	if (is_type(g_mime_object_get_content_type(g_mime_message_get_mime_part(msg)), "multipart", "report"))
 		f->delivery_report = TRUE;
 
-	w.f = f;
-	w.spool_dir = spool_dir;
-	w.plain = g_string_new(NULL);
-	w.html = g_string_new(NULL);
-	if (g_mime_message_get_mime_part(msg) != NULL) {
-		GMimeObject *body = g_mime_message_get_mime_part(msg);
-		if (GMIME_IS_MULTIPART(body))
-			g_mime_multipart_foreach(GMIME_MULTIPART(body), visit, &w);
-		else
-			visit(top, body, &w);
+	walk_init(&w, f, spool_dir, 0);
+	walk_message(&w, msg);
+	f->text = walk_text(&w, &f->text_from_html);
+
+	/* A forward: inline in our own text first, else the first attached message. */
+	f->forward = forward_find(f->text);
+	if (f->forward == NULL && w.fw != NULL) {
+		g_autofree char *note = util_utf8_clean(f->text, -1, FORWARD_MAX_NOTE);
+		f->forward = g_steal_pointer(&w.fw);
+		f->forward->note = g_strdup(g_strchomp(note));
 	}
-	if (!blank(w.plain->str)) {
-		f->text = g_string_free(w.plain, FALSE);
-		g_string_free(w.html, TRUE);
-	} else {
-		g_string_free(w.plain, TRUE);
-		f->text = html_to_text(w.html->str, w.html->len);
-		f->text_from_html = w.html->len > 0;
-		g_string_free(w.html, TRUE);
+	forward_free(w.fw);
+
+	/* Then the attached messages' texts, after a marker line each. */
+	if (w.attached->len > 0) {
+		GString *t = g_string_new(f->text);
+		if (t->len > 0 && t->str[t->len - 1] != '\n')
+			text_append(t, "\n");
+		text_append(t, w.attached->str);
+		g_free(f->text);
+		f->text = g_string_free(t, FALSE);
 	}
+	g_string_free(w.attached, TRUE);
 	return g_steal_pointer(&f);
 }
 

@@ -6,7 +6,10 @@
 #include "message.h"
 #include "util.h"
 
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static char *srcdir;
 
@@ -34,6 +37,46 @@ form_of(const struct facts *f)
 	return form;
 }
 
+/* The same message spooled (message_parse_fd, attachments decoded into files)
+ * must say the same: documents of attached messages included. */
+static void
+check_spooled(const char *raw, gsize len, const struct facts *f)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *dir = g_dir_make_tmp("clerk-spool-XXXXXX", &err);
+	g_autofree char *path = NULL;
+	int fd;
+
+	g_assert_no_error(err);
+	path = g_build_filename(dir, "msg", NULL);
+	g_assert_true(g_file_set_contents(path, raw, len, NULL));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	g_assert_cmpint(fd, >=, 0);
+	{
+		g_autoptr(Facts) s = message_parse_fd(fd, dir, &err);
+		g_assert_no_error(err);
+		g_assert_nonnull(s);
+		g_assert_cmpstr(s->text, ==, f->text);
+		g_assert_cmpuint(s->attachments->len, ==, f->attachments->len);
+		for (guint i = 0; i < f->attachments->len; i++) {
+			const struct attachment *a = g_ptr_array_index(f->attachments, i);
+			const struct attachment *b = g_ptr_array_index(s->attachments, i);
+			g_assert_cmpstr(a->filename, ==, b->filename);
+			g_assert_cmpstr(a->content_type, ==, b->content_type);
+			g_assert_cmpuint(a->size, ==, b->size);
+			g_assert_cmpstr(a->sha256, ==, b->sha256);
+			g_assert_nonnull(b->path);
+		}
+		g_assert_cmpuint(g_strv_length(s->auth_results), ==, g_strv_length(f->auth_results));
+		g_assert_true((s->forward == NULL) == (f->forward == NULL));
+		if (f->forward != NULL)
+			g_assert_cmpstr(s->forward->from_addr, ==, f->forward->from_addr);
+	}
+	close(fd);
+	unlink(path);
+	g_assert_cmpint(g_rmdir(dir), ==, 0);	/* every spooled part removed with the facts */
+}
+
 static void
 check_case(gconstpointer data)
 {
@@ -53,6 +96,7 @@ check_case(gconstpointer data)
 	g_assert_no_error(err);
 	g_assert_nonnull(f);
 	g_assert_true(g_utf8_validate(f->text, -1, NULL));
+	check_spooled(raw, len, f);
 	form = form_of(f);
 	for (int i = 0; lines[i] != NULL; i++) {
 		char *line = g_strstrip(lines[i]);
@@ -89,6 +133,30 @@ check_case(gconstpointer data)
 			g_assert_cmpstr(a->content_type, ==, parts[1]);
 			g_assert_cmpuint(a->size, ==, g_ascii_strtoull(parts[2], NULL, 10));
 			g_assert_cmpuint(strlen(a->sha256), ==, 64);
+		} else if (strcmp(key, "forward-from") == 0) {
+			/* "none": no forward at all; "-": a forward without a usable address */
+			if (strcmp(val, "none") == 0)
+				g_assert_null(f->forward);
+			else {
+				g_assert_nonnull(f->forward);
+				g_assert_cmpstr(f->forward->from_addr, ==, strcmp(val, "-") == 0 ? NULL : val);
+			}
+		} else if (strcmp(key, "forward-name") == 0) {
+			g_assert_nonnull(f->forward);
+			g_assert_cmpstr(f->forward->from_name, ==, val);
+		} else if (strcmp(key, "forward-subject") == 0) {
+			g_assert_nonnull(f->forward);
+			g_assert_cmpstr(f->forward->subject, ==, val);
+		} else if (strcmp(key, "forward-note-contains") == 0) {
+			g_assert_nonnull(f->forward);
+			g_assert_nonnull(strstr(f->forward->note, val));
+		} else if (strcmp(key, "auth-results") == 0)
+			g_assert_cmpuint(g_strv_length(f->auth_results), ==, atoi(val));
+		else if (strcmp(key, "auth-result") == 0) {
+			/* "N|value": the Nth header (0 = topmost) as collected */
+			g_auto(GStrv) parts = g_strsplit(val, "|", 2);
+			g_assert_cmpuint(atoi(parts[0]), <, g_strv_length(f->auth_results));
+			g_assert_cmpstr(f->auth_results[atoi(parts[0])], ==, parts[1]);
 		} else if (g_str_has_prefix(key, "form.")) {
 			g_assert_nonnull(form);
 			g_assert_cmpstr(form_get(form, key + 5), ==, val);
@@ -115,6 +183,23 @@ check_robust(gconstpointer data)
 	g_assert_true(g_utf8_validate(f->subject, -1, NULL));
 	g_assert_cmpuint(strlen(f->text), <=, MESSAGE_MAX_TEXT);
 	g_assert_cmpuint(f->attachments->len, <=, MESSAGE_MAX_ATTACHMENTS);
+	g_assert_nonnull(f->auth_results);
+	g_assert_cmpuint(g_strv_length(f->auth_results), <=, 16);
+	for (guint i = 0; f->auth_results[i] != NULL; i++) {
+		g_assert_cmpuint(strlen(f->auth_results[i]), <=, 4096);
+		g_assert_true(g_utf8_validate(f->auth_results[i], -1, NULL));
+	}
+	if (f->forward != NULL) {
+		const char *v[] = { f->forward->from_addr, f->forward->from_name,
+		    f->forward->subject, f->forward->date };
+		for (guint i = 0; i < G_N_ELEMENTS(v); i++) {
+			g_assert_true(v[i] == NULL || g_utf8_validate(v[i], -1, NULL));
+			g_assert_true(v[i] == NULL || strlen(v[i]) <= FORWARD_MAX_VALUE);
+			g_assert_true(v[i] == NULL || strchr(v[i], '\n') == NULL);
+		}
+		g_assert_nonnull(f->forward->note);
+		g_assert_cmpuint(strlen(f->forward->note), <=, FORWARD_MAX_NOTE);
+	}
 	if (f->from_name)
 		g_assert_true(g_utf8_validate(f->from_name, -1, NULL));
 	for (guint i = 0; i < f->attachments->len; i++) {
@@ -128,7 +213,7 @@ check_robust(gconstpointer data)
 }
 
 static void
-add_dir(const char *dir, const char *suffix, const char *prefix, gboolean robust)
+add_dir(const char *dir, const char *suffix, const char *prefix, gboolean robust, const char *sub)
 {
 	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
 	g_autoptr(GPtrArray) names = g_ptr_array_new();
@@ -147,7 +232,7 @@ add_dir(const char *dir, const char *suffix, const char *prefix, gboolean robust
 			g_test_add_data_func_full(path, g_build_filename(dir, name, NULL), check_robust, g_free);
 		else {
 			name[strlen(name) - strlen(suffix)] = '\0';
-			g_test_add_data_func_full(path, g_strdup(name), check_case, g_free);
+			g_test_add_data_func_full(path, g_strconcat(sub, name, NULL), check_case, g_free);
 		}
 		g_free(name);
 	}
@@ -161,10 +246,16 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	srcdir = g_strdup(g_getenv("top_srcdir") ? g_getenv("top_srcdir") : ".");
 	data = g_build_filename(srcdir, "tests", "data", NULL);
-	add_dir(data, ".eml", "/corpus/", FALSE);
+	add_dir(data, ".eml", "/corpus/", FALSE, "");
+	{
+		/* Staff forwards: kept apart, the end-to-end tests answer every
+		 * message of tests/data as a student's. */
+		g_autofree char *fwd = g_build_filename(data, "forward", NULL);
+		add_dir(fwd, ".eml", "/corpus/forward/", FALSE, "forward/");
+	}
 	{
 		g_autofree char *broken = g_build_filename(data, "broken", NULL);
-		add_dir(broken, ".eml", "/robust/broken/", TRUE);
+		add_dir(broken, ".eml", "/robust/broken/", TRUE, NULL);
 	}
 	/* The shared robustness corpus sits beside the project when present. */
 	shared = g_getenv("CLERKD_SHARED_CORPUS") ? g_strdup(g_getenv("CLERKD_SHARED_CORPUS")) :
@@ -172,8 +263,8 @@ main(int argc, char **argv)
 	{
 		g_autofree char *ruby = g_build_filename(shared, "mail-ruby", NULL);
 		g_autofree char *mimekit = g_build_filename(shared, "mimekit", NULL);
-		add_dir(ruby, NULL, "/robust/mail-ruby/", TRUE);
-		add_dir(mimekit, NULL, "/robust/mimekit/", TRUE);
+		add_dir(ruby, NULL, "/robust/mail-ruby/", TRUE, NULL);
+		add_dir(mimekit, NULL, "/robust/mimekit/", TRUE, NULL);
 	}
 	int rc = g_test_run();
 	g_free(srcdir);
