@@ -101,7 +101,24 @@ add_str(JsonBuilder *b, const char *name, const unsigned char *v)
 }
 
 static const char app_columns[] =
-    "SELECT id, reference, email, name, school, country, status, flags, created_at FROM applications";
+    "SELECT id, reference, email, name, school, country, status, flags, created_at, missing,"
+    " reasons FROM applications";
+
+/* A JSON text stored by the rules (an array), as a member. */
+static void
+add_json(JsonBuilder *b, const char *name, const unsigned char *text)
+{
+	g_autoptr(JsonParser) p = json_parser_new();
+
+	json_builder_set_member_name(b, name);
+	if (text != NULL && json_parser_load_from_data(p, (const char *)text, -1, NULL) &&
+	    JSON_NODE_HOLDS_ARRAY(json_parser_get_root(p)))
+		json_builder_add_value(b, json_node_copy(json_parser_get_root(p)));
+	else {
+		json_builder_begin_array(b);
+		json_builder_end_array(b);
+	}
+}
 
 /* One application object from a row of app_columns; detail adds the history. */
 static gboolean
@@ -124,10 +141,9 @@ add_app(JsonBuilder *b, sqlite3 *db, sqlite3_stmt *s, gboolean detail, GError **
 		if (*fl[i] != '\0')
 			json_builder_add_string_value(b, fl[i]);
 	json_builder_end_array(b);
-	/* Filled in by the rules and the scheduler as they land. */
-	json_builder_set_member_name(b, "missing");
-	json_builder_begin_array(b);
-	json_builder_end_array(b);
+	add_json(b, "missing", sqlite3_column_text(s, 9));
+	add_json(b, "reasons", sqlite3_column_text(s, 10));
+	/* Filled in by the scheduler as it lands. */
 	json_builder_set_member_name(b, "assignments");
 	json_builder_begin_array(b);
 	json_builder_end_array(b);
@@ -139,8 +155,12 @@ add_app(JsonBuilder *b, sqlite3 *db, sqlite3_stmt *s, gboolean detail, GError **
 	    " WHERE application_id = ? ORDER BY rank", id, err))
 		return FALSE;
 	if (detail &&
-	    (!add_rows(b, db, "documents", "SELECT filename, content_type, size, sha256, kind,"
-	    " doc_date AS date, received FROM documents WHERE application_id = ? ORDER BY id", id, err) ||
+	    (!add_rows(b, db, "documents", "SELECT id, filename, content_type, size, sha256, kind,"
+	    " doc_date AS date, CASE WHEN dated THEN 'given' ELSE 'received' END AS date_from,"
+	    " state, pending, positive, source, note, received FROM documents"
+	    " WHERE application_id = ? ORDER BY id", id, err) ||
+	    !add_rows(b, db, "decisions", "SELECT at, cause, previous, status, missing, reasons"
+	    " FROM decisions WHERE application_id = ? ORDER BY id", id, err) ||
 	    !add_rows(b, db, "messages", "SELECT message_id, sender, subject, class, reason, state,"
 	    " received_at FROM ledger WHERE application_id = ? ORDER BY id", id, err) ||
 	    !add_rows(b, db, "replies", "SELECT message_id, kind, rcpt, state, attempts, last_error,"

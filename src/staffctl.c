@@ -1,0 +1,382 @@
+/* staffctl.c: staff judge rules before they deploy them, and check documents. */
+#include "staffctl.h"
+#include "decide.h"
+#include "docstore.h"
+#include "process_p.h"
+#include "rules.h"
+#include "util.h"
+
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+
+static int
+rules_check_cmd(struct config *cfg, const char *dir)
+{
+	g_autoptr(GPtrArray) errors = rules_check(dir);
+
+	/* The reply templates of that directory, too: a missing one is an error here. */
+	for (gsize i = 0; config_templates[i] != NULL; i++) {
+		g_autofree char *path = g_strdup_printf("%s/templates/%s.txt", dir, config_templates[i]);
+		if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
+			g_ptr_array_add(errors, g_strdup_printf("%s:0: missing template", path));
+	}
+	(void)cfg;
+	for (guint i = 0; i < errors->len; i++)
+		printf("%s\n", (char *)g_ptr_array_index(errors, i));
+	if (errors->len > 0) {
+		fprintf(stderr, "clerkctl: %u problem%s in %s\n", errors->len,
+		    errors->len == 1 ? "" : "s", dir);
+		return 1;
+	}
+	printf("%s: rules OK\n", dir);
+	return 0;
+}
+
+static gboolean
+same_missing(const char *stored, const struct decision *dc)
+{
+	g_autofree char *now = decision_missing_json(dc);
+	return g_strcmp0(stored, now) == 0;
+}
+
+/* Which applications the rules in dir would move; nothing is changed. */
+static int
+rules_diff_cmd(struct config *cfg, Store *st, const char *dir, gboolean json)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(Rules) r = rules_load(dir, &err);
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autofree char *today = util_today(cfg->timezone);
+	sqlite3_stmt *s;
+	int rc, moved = 0, total = 0;
+
+	if (r == NULL) {
+		fprintf(stderr, "clerkctl: %s\n", err->message);
+		return 1;
+	}
+	if ((s = store_stmt(st, "SELECT id, reference, status, missing FROM applications"
+	    " ORDER BY id", &err)) == NULL) {
+		fprintf(stderr, "clerkctl: %s\n", err->message);
+		return EXIT_TEMPFAIL;
+	}
+	json_builder_begin_array(b);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		gint64 id = sqlite3_column_int64(s, 0);
+		g_autofree char *ref = g_strdup((const char *)sqlite3_column_text(s, 1));
+		g_autofree char *status = g_strdup((const char *)sqlite3_column_text(s, 2));
+		g_autofree char *missing = g_strdup((const char *)sqlite3_column_text(s, 3));
+		g_autoptr(Dossier) d = NULL;
+		g_autofree char *now = NULL;
+		struct decision dc;
+
+		total++;
+		/* dossier_load uses the store's cached statements: not this one's. */
+		sqlite3_stmt *again = s;
+		(void)again;
+		if ((d = dossier_load(st, id, &err)) == NULL)
+			break;
+		decision_init(&dc);
+		if (!rules_eval(r, d, today, &dc, &err)) {
+			decision_clear(&dc);
+			break;
+		}
+		if (strcmp(dc.status, status) != 0 || !same_missing(missing, &dc)) {
+			now = decision_missing_json(&dc);
+			moved++;
+			if (!json)
+				printf("%s  %s -> %s  missing %s -> %s\n", ref, status, dc.status,
+				    missing, now);
+			json_builder_begin_object(b);
+			json_builder_set_member_name(b, "reference");
+			json_builder_add_string_value(b, ref);
+			json_builder_set_member_name(b, "status");
+			json_builder_add_string_value(b, status);
+			json_builder_set_member_name(b, "new_status");
+			json_builder_add_string_value(b, dc.status);
+			json_builder_set_member_name(b, "missing");
+			json_builder_add_string_value(b, missing);
+			json_builder_set_member_name(b, "new_missing");
+			json_builder_add_string_value(b, now);
+			json_builder_end_object(b);
+		}
+		decision_clear(&dc);
+	}
+	sqlite3_reset(s);
+	json_builder_end_array(b);
+	if (err != NULL) {
+		fprintf(stderr, "clerkctl: %s\n", err->message);
+		return err->code == CLERK_ERROR_TEMP ? EXIT_TEMPFAIL : 1;
+	}
+	if (json) {
+		g_autoptr(JsonGenerator) gen = json_generator_new();
+		g_autoptr(JsonNode) root = json_builder_get_root(b);
+		g_autofree char *text = NULL;
+		json_generator_set_pretty(gen, TRUE);
+		json_generator_set_root(gen, root);
+		text = json_generator_to_data(gen, NULL);
+		printf("%s\n", text);
+	} else
+		printf("%d of %d application%s would change under %s\n", moved, total,
+		    total == 1 ? "" : "s", dir);
+	return 0;
+}
+
+int
+staffctl_rules(struct config *cfg, Store *st, int argc, char **argv, const struct staffctl_opts *o)
+{
+	if (argc >= 1 && strcmp(argv[0], "check") == 0 && argc <= 2)
+		return rules_check_cmd(cfg, argc == 2 ? argv[1] : cfg->rules_dir);
+	if (argc == 2 && strcmp(argv[0], "diff") == 0)
+		return rules_diff_cmd(cfg, st, argv[1], o->json);
+	fprintf(stderr, "usage: clerkctl rules check [DIR] | rules diff DIR [--json]\n");
+	return EXIT_USAGE;
+}
+
+/* ---- documents ---- */
+
+struct docrow {
+	gint64 id;
+	char *filename, *kind, *state, *sha256;
+};
+
+static void
+docrow_free(gpointer p)
+{
+	struct docrow *d = p;
+
+	g_free(d->filename);
+	g_free(d->kind);
+	g_free(d->state);
+	g_free(d->sha256);
+	g_free(d);
+}
+
+/* The documents of an application that `which` names: an id, or a kind
+ * (then those not yet accepted or rejected). */
+static GPtrArray *
+select_docs(Store *st, gint64 app_id, const char *which, GError **err)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(docrow_free);
+	char *end;
+	gint64 id = g_ascii_strtoll(which, &end, 10);
+	gboolean by_id = *which != '\0' && *end == '\0';
+	sqlite3_stmt *s = store_stmt(st, by_id ?
+	    "SELECT id, filename, kind, state, sha256 FROM documents WHERE application_id = ?1"
+	    " AND id = ?2" :
+	    "SELECT id, filename, kind, state, sha256 FROM documents WHERE application_id = ?1"
+	    " AND kind = ?3 AND state IN ('filed', 'held') ORDER BY id", err);
+	int rc;
+
+	if (s == NULL) {
+		g_ptr_array_free(out, TRUE);
+		return NULL;
+	}
+	sqlite3_bind_int64(s, 1, app_id);
+	if (by_id)
+		sqlite3_bind_int64(s, 2, id);
+	else
+		sqlite3_bind_text(s, 3, which, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct docrow *d = g_new0(struct docrow, 1);
+		d->id = sqlite3_column_int64(s, 0);
+		d->filename = g_strdup((const char *)sqlite3_column_text(s, 1));
+		d->kind = g_strdup((const char *)sqlite3_column_text(s, 2));
+		d->state = g_strdup((const char *)sqlite3_column_text(s, 3));
+		d->sha256 = g_strdup((const char *)sqlite3_column_text(s, 4));
+		g_ptr_array_add(out, d);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, rc, "documents", err);
+		g_ptr_array_free(out, TRUE);
+		return NULL;
+	}
+	return out;
+}
+
+static int
+doc_list(Store *st, gint64 app_id, gboolean json)
+{
+	sqlite3_stmt *s;
+	g_autoptr(GError) err = NULL;
+	int rc;
+
+	if ((s = store_stmt(st, "SELECT id, filename, kind, state, doc_date,"
+	    " CASE WHEN dated THEN 'given' ELSE 'received' END, pending, source, size, note"
+	    " FROM documents WHERE application_id = ? ORDER BY id", &err)) == NULL) {
+		fprintf(stderr, "clerkctl: %s\n", err->message);
+		return EXIT_TEMPFAIL;
+	}
+	sqlite3_bind_int64(s, 1, app_id);
+	if (json)
+		printf("[");
+	else
+		printf("%-5s %-9s %-18s %-11s %-9s %s\n", "ID", "STATE", "KIND", "DATE", "DATE FROM", "FILE");
+	for (int n = 0; (rc = sqlite3_step(s)) == SQLITE_ROW; n++) {
+		const char *c[10];
+		for (int i = 0; i < 10; i++)
+			c[i] = (const char *)sqlite3_column_text(s, i);
+		if (json) {
+			g_autofree char *fn = g_strescape(c[1] ? c[1] : "", NULL);
+			printf("%s\n  {\"id\": %s, \"filename\": \"%s\", \"kind\": %s%s%s, \"state\": \"%s\","
+			    " \"date\": \"%s\", \"date_from\": \"%s\", \"pending\": %s, \"source\": \"%s\"}",
+			    n ? "," : "", c[0], fn, c[2] ? "\"" : "", c[2] ? c[2] : "null", c[2] ? "\"" : "",
+			    c[3], c[4], c[5], strcmp(c[6], "0") ? "true" : "false", c[7] ? c[7] : "");
+		} else
+			printf("%-5s %-9s %-18s %-11s %-9s %s%s%s\n", c[0], c[3], c[2] ? c[2] : "-",
+			    c[4], c[5], c[1] ? c[1] : "(unnamed)", c[9] ? "  # " : "", c[9] ? c[9] : "");
+	}
+	sqlite3_reset(s);
+	if (json)
+		printf("\n]\n");
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "clerkctl: %s\n", sqlite3_errmsg(store_db(st)));
+		return EXIT_TEMPFAIL;
+	}
+	return 0;
+}
+
+static int
+doc_get(struct config *cfg, GPtrArray *docs, const char *output)
+{
+	const struct docrow *d;
+	g_autofree char *path = NULL, *data = NULL;
+	g_autoptr(GError) err = NULL;
+	gsize len;
+
+	if (docs->len != 1) {
+		fprintf(stderr, "clerkctl: %s\n", docs->len ? "more than one document: give its id" :
+		    "no such document");
+		return 1;
+	}
+	d = g_ptr_array_index(docs, 0);
+	path = docstore_path(cfg->documents, d->sha256);
+	if (!g_file_get_contents(path, &data, &len, &err)) {
+		fprintf(stderr, "clerkctl: %s\n", err->message);
+		return 1;
+	}
+	if (output != NULL) {
+		if (!g_file_set_contents_full(output, data, len, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+		    &err)) {
+			fprintf(stderr, "clerkctl: %s\n", err->message);
+			return 1;
+		}
+		printf("document %" G_GINT64_FORMAT " (%s) written to %s\n", d->id,
+		    d->filename ? d->filename : "unnamed", output);
+		return 0;
+	}
+	return fwrite(data, 1, len, stdout) == len ? 0 : 1;
+}
+
+/* Accept or reject documents, judge again and tell the student: one transaction. */
+static gboolean
+doc_check(struct process_ctx *pc, gint64 app_id, GPtrArray *docs, gboolean accept,
+    const struct staffctl_opts *o, GError **err)
+{
+	g_autoptr(GString) what = g_string_new(NULL);
+	g_autofree char *decision = NULL, *seed = NULL;
+	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(Dossier) d = NULL;
+	struct decision dc;
+	struct mail_out m = { 0 };
+	gboolean changed, ok;
+
+	for (guint i = 0; i < docs->len; i++) {
+		const struct docrow *doc = g_ptr_array_index(docs, i);
+		const char *kind = doc->kind;
+		g_autofree char *event = NULL;
+		if (!dossier_set_doc(pc->st, app_id, doc->id, accept ? DOC_ACCEPTED : DOC_REJECTED,
+		    NULL, o->date, o->reason, err))
+			return FALSE;
+		event = g_strdup_printf("document #%" G_GINT64_FORMAT " (%s) %s by staff%s%s",
+		    doc->id, doc->filename ? doc->filename : "unnamed", accept ? "accepted" : "rejected",
+		    o->reason ? ": " : "", o->reason ? o->reason : "");
+		if (!store_event(pc->st, app_id, 0, event, err))
+			return FALSE;
+		g_string_append_printf(what, "  - %s (%s): %s%s%s\n",
+		    doc->filename ? doc->filename : "unnamed attachment",
+		    kind ? rules_kind_title(pc->cfg->rules, kind) : "document",
+		    accept ? "accepted" : "not accepted", !accept && o->reason ? ": " : "",
+		    !accept && o->reason ? o->reason : "");
+	}
+	ok = decide_eval(pc, app_id, 0, accept ? "staff accepted a document" :
+	    "staff rejected a document", &dc, &changed, err) &&
+	    (decision = decide_text(pc, &dc, err)) != NULL;
+	decision_clear(&dc);
+	if (!ok || (d = dossier_load(pc->st, app_id, err)) == NULL)
+		return FALSE;
+	if (*d->email == '\0')
+		return TRUE;
+	g_string_prepend(what, "a coordinator checked your documents:\n");
+	seed = g_strdup_printf("staff-check.%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT, app_id,
+	    g_get_real_time());
+	g_hash_table_insert(vars, "name", d->name);
+	g_hash_table_insert(vars, "reference", d->reference);
+	g_hash_table_insert(vars, "what", what->str);
+	g_hash_table_insert(vars, "decision", decision);
+	m.kind = "student-update";
+	m.template = "student-update";
+	m.to_addr = d->email;
+	m.fallback_subject = "Your application: documents checked";
+	m.reference = d->reference;
+	m.seed_msgid = seed;
+	m.seed_sha256 = "";
+	return process_queue(pc, 0, app_id, &m, vars, err);
+}
+
+int
+staffctl_doc(struct config *cfg, Store *st, int argc, char **argv, const struct staffctl_opts *o)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GPtrArray) docs = NULL;
+	struct process_ctx pc;
+	gint64 app_id;
+	int rc;
+
+	if (argc < 2 || (strcmp(argv[0], "list") == 0) != (argc == 2) || argc > 3 ||
+	    (strcmp(argv[0], "list") && strcmp(argv[0], "get") && strcmp(argv[0], "accept") &&
+	    strcmp(argv[0], "reject"))) {
+		fprintf(stderr, "usage: clerkctl doc list REF | get REF ID [--output FILE]"
+		    " | accept REF ID|KIND [--date D] | reject REF ID|KIND [--reason TEXT]\n");
+		return EXIT_USAGE;
+	}
+	if ((app_id = dossier_by_reference(st, argv[1], NULL, &err)) == 0) {
+		fprintf(stderr, "clerkctl: %s\n", err ? err->message : "no such application");
+		return err ? EXIT_TEMPFAIL : 1;
+	}
+	if (strcmp(argv[0], "list") == 0)
+		return doc_list(st, app_id, o->json);
+	if ((docs = select_docs(st, app_id, argv[2], &err)) == NULL) {
+		fprintf(stderr, "clerkctl: %s\n", err->message);
+		return EXIT_TEMPFAIL;
+	}
+	if (strcmp(argv[0], "get") == 0)
+		return doc_get(cfg, docs, o->output);
+	if (docs->len == 0) {
+		fprintf(stderr, "clerkctl: no document %s waiting in %s\n", argv[2], argv[1]);
+		return 1;
+	}
+	if (o->date != NULL && (strlen(o->date) != 10 || o->date[4] != '-' || o->date[7] != '-')) {
+		fprintf(stderr, "clerkctl: --date takes YYYY-MM-DD\n");
+		return EXIT_USAGE;
+	}
+	if (!config_check_rules(cfg, &err)) {
+		fprintf(stderr, "clerkctl: %s\n", err->message);
+		return EXIT_CONFIG;
+	}
+	process_ctx_init(&pc, cfg, st);
+	if (!store_begin(st, &err) || !doc_check(&pc, app_id, docs, strcmp(argv[0], "accept") == 0,
+	    o, &err) || !store_commit(st, &err)) {
+		store_rollback(st);
+		fprintf(stderr, "clerkctl: %s\n", err->message);
+		rc = err->code == CLERK_ERROR_TEMP ? EXIT_TEMPFAIL : 1;
+	} else {
+		printf("%u document%s %s in %s; the student is told on clerkd's next pass\n", docs->len,
+		    docs->len == 1 ? "" : "s", strcmp(argv[0], "accept") == 0 ? "accepted" : "rejected",
+		    argv[1]);
+		rc = 0;
+	}
+	process_ctx_clear(&pc);
+	return rc;
+}

@@ -1,0 +1,23 @@
+/* staffctl.h: the clerkctl commands that judge and change applications:
+ * rules check|diff, and doc list|get|accept|reject. */
+#ifndef CLERK_STAFFCTL_H
+#define CLERK_STAFFCTL_H
+
+#include "config.h"
+#include "store.h"
+
+struct staffctl_opts {
+	gboolean json;
+	const char *date;	/* doc accept: the document's date (YYYY-MM-DD) */
+	const char *reason;	/* doc reject: why, for the student */
+	const char *output;	/* doc get: a file instead of stdout */
+};
+
+/* rules check [DIR] | rules diff DIR: exit status as clerkctl returns it. */
+int staffctl_rules(struct config *cfg, Store *st, int argc, char **argv,
+    const struct staffctl_opts *o);
+/* doc list REF | get REF ID | accept REF ID|KIND | reject REF ID|KIND. */
+int staffctl_doc(struct config *cfg, Store *st, int argc, char **argv,
+    const struct staffctl_opts *o);
+
+#endif
