@@ -2,6 +2,7 @@
 #include "config.h"
 #include "docstore.h"
 #include "report.h"
+#include "staffctl.h"
 #include "store.h"
 #include "util.h"
 
@@ -82,10 +83,22 @@ print_show(JsonNode *node)
 	JsonObject *o = json_node_get_object(node);
 	static const char *const fields[] = { "reference", "status", "name", "email", "school", "country", "created" };
 
+	JsonArray *missing = json_object_get_array_member(o, "missing");
+	JsonArray *reasons = json_object_get_array_member(o, "reasons");
+
 	for (gsize i = 0; i < G_N_ELEMENTS(fields); i++)
 		printf("%-10s %s\n", fields[i], member(o, fields[i]));
+	printf("%-10s", "missing");
+	for (guint i = 0; i < json_array_get_length(missing); i++)
+		printf(" %s", json_array_get_string_element(missing, i));
+	printf("%s\n", json_array_get_length(missing) ? "" : " (nothing)");
+	printf("reasons:\n");
+	print_array(reasons);
 	print_rows(o, "choices");
 	print_rows(o, "documents");
+	printf("decisions (audit trail):\n");
+	print_array(json_object_get_array_member(o, "decisions"));
+	print_rows(o, "events");
 	print_rows(o, "messages");
 	print_rows(o, "replies");
 }
@@ -127,7 +140,13 @@ usage(void)
 	    "       clerkctl [--config FILE] export REF\n"
 	    "       clerkctl [--config FILE] backup DIR\n"
 	    "       clerkctl [--config FILE] restore DIR\n"
-	    "       clerkctl [--config FILE] purge [--yes]\n");
+	    "       clerkctl [--config FILE] purge [--yes]\n"
+	    "       clerkctl [--config FILE] rules check [DIR]\n"
+	    "       clerkctl [--config FILE] rules diff DIR [--json]\n"
+	    "       clerkctl [--config FILE] doc list REF [--json]\n"
+	    "       clerkctl [--config FILE] doc get REF ID [--output FILE]\n"
+	    "       clerkctl [--config FILE] doc accept REF ID|KIND [--date YYYY-MM-DD]\n"
+	    "       clerkctl [--config FILE] doc reject REF ID|KIND [--reason TEXT]\n");
 	return EXIT_USAGE;
 }
 
@@ -257,6 +276,7 @@ int
 main(int argc, char **argv)
 {
 	g_autofree char *config_path = NULL, *status = NULL, *prometheus = NULL;
+	g_autofree char *date = NULL, *reason = NULL, *output = NULL;
 	gboolean json = FALSE, csv = FALSE, yes = FALSE;
 	GOptionEntry entries[] = {
 		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Configuration file", "FILE" },
@@ -265,6 +285,9 @@ main(int argc, char **argv)
 		{ "yes", 0, 0, G_OPTION_ARG_NONE, &yes, "purge: do it (without: a dry run)", NULL },
 		{ "csv", 0, 0, G_OPTION_ARG_NONE, &csv, "export: CSV of applications or documents", NULL },
 		{ "prometheus", 0, 0, G_OPTION_ARG_FILENAME, &prometheus, "stats: also write FILE in the Prometheus text format", "FILE" },
+		{ "date", 0, 0, G_OPTION_ARG_STRING, &date, "doc accept: the document's date", "YYYY-MM-DD" },
+		{ "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "doc reject: why, for the student", "TEXT" },
+		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "doc get: write to FILE", "FILE" },
 		{ NULL },
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("COMMAND [ARGS] - clerkd staff tool");
@@ -301,6 +324,11 @@ main(int argc, char **argv)
 	if ((st = store_open(cfg->database, 0, &err)) == NULL) {
 		fprintf(stderr, "clerkctl: %s\n", err->message);
 		return EXIT_CONFIG;
+	}
+	if (strcmp(argv[1], "rules") == 0 || strcmp(argv[1], "doc") == 0) {
+		struct staffctl_opts o = { json, date, reason, output };
+		return (strcmp(argv[1], "rules") == 0 ? staffctl_rules : staffctl_doc)(cfg, st,
+		    argc - 2, argv + 2, &o);
 	}
 	if (strcmp(argv[1], "list") == 0 && argc == 2)
 		return emit(report_list(st, status, &err), json, print_list, &err);

@@ -28,12 +28,14 @@ static const char *const kept_statuses[] = {
 
 struct rule {			/* a section of eligibility.ini */
 	char *id, *text;
+	char *where;		/* "FILE:LINE" of require */
 	gboolean ineligible;	/* outcome: ineligible, else incomplete */
 	sqlite3_stmt *require;
 };
 
 struct kind {			/* a section of documents.ini */
 	char *id, *title;
+	char *where_required, *where_met;	/* "FILE:LINE" */
 	char **files;		/* normalized phrases */
 	sqlite3_stmt *required, *met;
 };
@@ -194,6 +196,39 @@ authorize(void *data, int action, const char *a, const char *b, const char *c, c
 	    SQLITE_OK : SQLITE_DENY;
 }
 
+/* The document functions name a kind as a literal: check it now, not when a
+ * student's application happens to reach it. */
+static gboolean
+kinds_known(Rules *r, Ini *ini, const char *group, const char *key, const char *expr)
+{
+	static const char *const fns[] = { "docs", "docs_within", "pending", "positive", "span_days" };
+	gboolean ok = TRUE;
+
+	for (gsize i = 0; i < G_N_ELEMENTS(fns); i++) {
+		gsize n = strlen(fns[i]);
+		for (const char *p = expr; (p = strstr(p, fns[i])) != NULL; p += n) {
+			const char *q = p + n, *end;
+			if ((p > expr && (g_ascii_isalnum(p[-1]) || p[-1] == '_')))
+				continue;
+			while (*q == ' ')
+				q++;
+			if (*q++ != '(')
+				continue;
+			while (*q == ' ')
+				q++;
+			if (*q != '\'' || (end = strchr(q + 1, '\'')) == NULL)
+				continue;
+			g_autofree char *kind = g_strndup(q + 1, end - q - 1);
+			if (!rules_is_kind(kind)) {
+				problem(r, ini_path(ini), ini_line(ini, group, key),
+				    "%s: unknown document kind '%s'", key, kind);
+				ok = FALSE;
+			}
+		}
+	}
+	return ok;
+}
+
 /* Prepare one condition: exactly one expression, read-only. */
 static sqlite3_stmt *
 condition(Rules *r, Ini *ini, const char *group, const char *key, const char *expr)
@@ -207,6 +242,8 @@ condition(Rules *r, Ini *ini, const char *group, const char *key, const char *ex
 		problem(r, ini_path(ini), ini_line(ini, group, key), "condition too long");
 		return NULL;
 	}
+	if (!kinds_known(r, ini, group, key, expr))
+		return NULL;
 	r->sandbox = TRUE;
 	rc = sqlite3_prepare_v2(r->db, sql, -1, &s, &tail);
 	r->sandbox = FALSE;
@@ -230,6 +267,7 @@ rule_free(gpointer p)
 
 	g_free(ru->id);
 	g_free(ru->text);
+	g_free(ru->where);
 	sqlite3_finalize(ru->require);
 	g_free(ru);
 }
@@ -241,6 +279,8 @@ kind_free(gpointer p)
 
 	g_free(k->id);
 	g_free(k->title);
+	g_free(k->where_required);
+	g_free(k->where_met);
 	g_strfreev(k->files);
 	sqlite3_finalize(k->required);
 	sqlite3_finalize(k->met);
@@ -324,6 +364,7 @@ load_eligibility(Rules *r, const char *dir)
 		ru->text = g_steal_pointer(&reason);
 		ru->ineligible = outcome == NULL || strcmp(outcome, "ineligible") == 0;
 		ru->require = condition(r, ini, g, "require", req);
+		ru->where = g_strdup_printf("%s:%d", ini_path(ini), ini_line(ini, g, "require"));
 		g_ptr_array_add(r->rules, ru);
 	}
 }
@@ -368,6 +409,9 @@ load_documents(Rules *r, const char *dir)
 		k->files = (char **)g_ptr_array_free(norm, FALSE);
 		k->required = condition(r, ini, g, "required", req ? req : "1");
 		k->met = condition(r, ini, g, "met", met ? met : dflt);
+		k->where_required = g_strdup_printf("%s:%d", ini_path(ini),
+		    ini_line(ini, g, req ? "required" : NULL));
+		k->where_met = g_strdup_printf("%s:%d", ini_path(ini), ini_line(ini, g, met ? "met" : NULL));
 		g_ptr_array_add(r->kinds, k);
 	}
 }
@@ -580,8 +624,6 @@ dry_run(Rules *r)
 	struct decision dc;
 	g_autoptr(GError) err = NULL;
 
-	if (r->errors->len > 0)
-		return;
 	decision_init(&dc);
 	if (!rules_eval(r, d, "2000-01-01", &dc, &err))
 		g_ptr_array_add(r->errors, g_strdup(err->message));
@@ -1047,8 +1089,7 @@ truth(Rules *r, sqlite3_stmt *s, const char *what, GError **err)
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
-		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "rules: %s: %s", what,
-		    sqlite3_errmsg(r->db));
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s", what, sqlite3_errmsg(r->db));
 		return -2;
 	}
 	return v;
@@ -1149,7 +1190,7 @@ rules_eval(Rules *r, const struct dossier *d, const char *today, struct decision
 		goto fail;
 	for (guint i = 0; i < r->rules->len; i++) {
 		struct rule *ru = g_ptr_array_index(r->rules, i);
-		int v = ru->require ? truth(r, ru->require, ru->id, err) : 1;
+		int v = ru->require ? truth(r, ru->require, ru->where, err) : 1;
 		if (v == -2)
 			goto fail;
 		if (v == 1)
@@ -1166,8 +1207,8 @@ rules_eval(Rules *r, const struct dossier *d, const char *today, struct decision
 	}
 	for (guint i = 0; i < r->kinds->len; i++) {
 		struct kind *k = g_ptr_array_index(r->kinds, i);
-		int req = k->required ? truth(r, k->required, k->id, err) : 0;
-		int met = req == 1 && k->met ? truth(r, k->met, k->id, err) : 1;
+		int req = k->required ? truth(r, k->required, k->where_required, err) : 0;
+		int met = req == 1 && k->met ? truth(r, k->met, k->where_met, err) : 1;
 		if (req == -2 || met == -2)
 			goto fail;
 		if (req != 1)
