@@ -28,10 +28,45 @@ ok "and says why" grep -q "chmod 600" "$T/err"
 chmod 600 "$T/imap.pass"
 
 mkdir -p "$T/norules"
+cp -r "$top_srcdir/rules/." "$T/norules/"
+rm -r "$T/norules/templates"
 sed "s|^directory = .*|directory = $T/norules|" "$T/clerkd.conf" >"$T/norules.conf"
 "$CLERKD" --config "$T/norules.conf" --check-config 2>"$T/err" >/dev/null
 is "a rules directory without templates falls back to the shipped ones" "$?" 0
 ok "and says so" grep -q "missing; using" "$T/err"
+ok "clerkctl rules check calls the missing templates errors" bash -c "! '$CLERKCTL' --config '$T/norules.conf' rules check >'$T/out' 2>&1"
+ok "naming them" grep -q -F "$T/norules/templates/receipt.txt:0: missing template" "$T/out"
+ok "the shipped rules pass clerkctl rules check" "$CLERKCTL" --config "$T/clerkd.conf" rules check
+ok "clerkd --check-config loads the rules" "$CLERKD" --config "$T/clerkd.conf" --check-config
+
+# A broken rule is named with its file and line, by both commands.
+mkdir -p "$T/badrules"
+cp -r "$top_srcdir/rules/." "$T/badrules/"
+sed -i 's/^require = choices >= 1$/require = choices >= 1 AND/' "$T/badrules/eligibility.ini"
+line=$(grep -n '^require = choices >= 1 AND$' "$T/badrules/eligibility.ini" | cut -d: -f1)
+sed "s|^directory = .*|directory = $T/badrules|" "$T/clerkd.conf" >"$T/badrules.conf"
+"$CLERKCTL" --config "$T/badrules.conf" rules check >"$T/out" 2>&1
+is "a condition SQLite cannot prepare: rules check exits 1" "$?" 1
+ok "with its file and line" grep -q -F "$T/badrules/eligibility.ini:$line: require" "$T/out"
+"$CLERKD" --config "$T/badrules.conf" --check-config 2>"$T/err" >/dev/null
+is "clerkd --check-config refuses it (exit 78)" "$?" 78
+ok "naming the line too" grep -q -F "eligibility.ini:$line:" "$T/err"
+cp "$top_srcdir/rules/eligibility.ini" "$T/badrules/eligibility.ini"
+printf '\n[antivirus]\ntitle = Virus scan\n' >>"$T/badrules/documents.ini"
+sed -i "s/docs('tdap') >= 1/docs('tdapp') >= 1/" "$T/badrules/documents.ini"
+"$CLERKCTL" --config "$T/badrules.conf" rules check >"$T/out" 2>&1
+is "unknown kinds: rules check exits 1" "$?" 1
+ok "an unknown kind as a section, with its line" grep -q -E "documents.ini:[0-9]+: unknown document kind \[antivirus\]" "$T/out"
+ok "an unknown kind in a condition, with its line" grep -q -E "documents.ini:[0-9]+: met: unknown document kind 'tdapp'" "$T/out"
+cp "$top_srcdir/rules/documents.ini" "$T/badrules/documents.ini"
+printf 'code,title\nMED-401,x\n' >"$T/badrules/catalog.csv"
+printf 'id,start,end\n2027-13,2027-03-01,2027-03-26\n' >"$T/badrules/blocks.csv"
+sed -i 's/^toefl_minimum = .*/toefl_minimum = 100\nspeling = x\nbroken line/' "$T/badrules/policy.ini"
+"$CLERKCTL" --config "$T/badrules.conf" rules check >"$T/out" 2>&1
+is "bad data files: rules check exits 1" "$?" 1
+ok "the catalog header" grep -q -F "$T/badrules/catalog.csv:1: the header must be" "$T/out"
+ok "a bad block id, with its line" grep -q -F "$T/badrules/blocks.csv:2: block id '2027-13'" "$T/out"
+ok "a line that is not key = value" grep -q -E "policy.ini:[0-9]+: expected 'key = value'" "$T/out"
 
 mkdir -p "$T/store"
 sqlite3 "$T/store/clerkd.db" "PRAGMA user_version = 99"

@@ -1,0 +1,256 @@
+#!/bin/bash
+# End to end, against a real Dovecot and SMTP receiver: the rules of rules/
+# judge each application, documents are recognised by their natural names,
+# staff forwards count only when authenticated, staff check documents, and
+# rules check/diff tell staff what a change would do.
+. "$top_srcdir/tests/lib.sh"
+export CLERKD_NOW=2026-10-20
+
+servers_start
+sed -i 's/^\[staff\]$/[staff]\ntrusted_authserv_id = mx.example.edu/' "$T/clerkd.conf"
+
+# mkmail FILE FROM SUBJECT BODY [ATTACHMENT...]: an ordinary student's message;
+# an attachment is a file name, its bytes made up (a PDF header for .pdf).
+N=0
+mkmail() {
+	local out=$1 from=$2 subject=$3 body=$4 a
+	shift 4
+	N=$((N + 1))
+	{
+		printf 'From: %s\nTo: clerkship@example.edu\nSubject: %s\n' "$from" "$subject"
+		printf 'Message-ID: <rules-%d.%s@example.org>\nDate: Tue, 20 Oct 2026 10:%02d:00 +0000\n' \
+			"$N" "$RANDOM" "$((N % 60))"
+		[ -n "${EXTRA_HEADERS:-}" ] && printf '%b' "$EXTRA_HEADERS"
+		printf 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b0"\n\n'
+		printf -- '--b0\nContent-Type: text/plain; charset=utf-8\n\n%b\n' "$body"
+		for a in "$@"; do
+			printf -- '--b0\nContent-Type: %s\nContent-Disposition: attachment; filename="%s"\n' \
+				"$(case "$a" in *.pdf) echo application/pdf ;; *.jpg) echo image/jpeg ;; *) echo application/octet-stream ;; esac)" "$a"
+			printf 'Content-Transfer-Encoding: base64\n\n'
+			if [ "${ENCRYPT:-}" = "$a" ]; then
+				printf '%%PDF-1.7\n1 0 obj <</Filter /Standard /V 4>> endobj\ntrailer <</Encrypt 1 0 R>>\n%s\n' "$a"
+			else
+				printf '%%PDF-1.4\n%% %s %s\n%%%%EOF\n' "$a" "$RANDOM$RANDOM"
+			fi | base64
+		done
+		printf -- '--b0--\n'
+	} >"$out"
+}
+
+form() {	# form NAME EMAIL [FIELD=VALUE...]: the application form, defaults overridden
+	local name=$1 email=$2
+	shift 2
+	local school="Example University School of Medicine" country="United States" year=final
+	local grad=2027-05 degree=none cores="medicine, surgery, pediatrics, obstetrics-gynecology"
+	local type=clerkship english=native c1="MED-401 2027-03" c2="SUR-512 2027-03" kv
+	for kv in "$@"; do
+		case $kv in
+		school=*) school=${kv#*=} ;; country=*) country=${kv#*=} ;; year=*) year=${kv#*=} ;;
+		type=*) type=${kv#*=} ;; english=*) english=${kv#*=} ;; c1=*) c1=${kv#*=} ;;
+		esac
+	done
+	printf 'Dear coordinator,\\n\\nplease find my application below.\\n\\nFull name: %s\\nEmail: %s\\nMedical school: %s\\nSchool country: %s\\nYear of study: %s\\nExpected graduation: %s\\nDegree held: %s\\nCore clerkships completed: %s\\nRequest type: %s\\nEnglish proficiency: %s\\nChoice 1: %s\\nChoice 2: %s\\n' \
+		"$name" "$email" "$school" "$country" "$year" "$grad" "$degree" "$cores" "$type" "$english" "$c1" "$c2"
+}
+
+status_of() { clerkctl show "$1" --json | sed -n 's/^  "status" : "\(.*\)",$/\1/p'; }
+missing_of() { clerkctl show "$1" --json | tr -d '\n ' | grep -o '"missing":\[[^]]*\]' | head -1; }
+ref_of() { sql "SELECT reference FROM applications WHERE email = '$1' ORDER BY id DESC LIMIT 1"; }
+# The newest mail to an address, as its reader sees it.
+last_to() {
+	local f
+	for f in $(ls -t "$T"/sink/* 2>/dev/null); do
+		if "$MAILCAT" -h To "$f" | grep -q -i -F "$1"; then
+			"$MAILCAT" "$f"
+			return 0
+		fi
+	done
+	return 1
+}
+mails_to() {
+	local f n=0
+	for f in "$T"/sink/*; do
+		[ -f "$f" ] && "$MAILCAT" -h To "$f" | grep -q -i -F "$1" && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+# ---- applications, judged on arrival ----
+ALL_DOCS=("Dean's letter.pdf" "Official Transcript.pdf" "Immunization record.pdf" "PPD_1.pdf" "PPD_2.pdf" "Health insurance card.jpg")
+mkmail "$T/complete.eml" "Jane Doe <jane.doe@med.example.edu>" "Visiting clerkship application" \
+	"$(form 'Jane Doe' jane.doe@med.example.edu)\nDocuments: PPD_1.pdf = tb-ppd 2026-09-01; PPD_2.pdf = tb-ppd 2026-09-09\n" "${ALL_DOCS[@]}"
+mkmail "$T/undated.eml" "Omar Haddad <omar.haddad@med.example.edu>" "Application" \
+	"$(form 'Omar Haddad' omar.haddad@med.example.edu)" "${ALL_DOCS[@]}"
+mkmail "$T/no-tb.eml" "Lena Fischer <lena.fischer@med.example.edu>" "Application for a visiting clerkship" \
+	"$(form 'Lena Fischer' lena.fischer@med.example.edu)" "Dean's letter.pdf" "transcript.pdf" \
+	"Vaccination record.pdf" "insurance.pdf" "IMG_2041.jpg"
+mkmail "$T/third-year.eml" "Tom Baker <tom.baker@med.example.edu>" "Application" \
+	"$(form 'Tom Baker' tom.baker@med.example.edu year=3rd)" "${ALL_DOCS[@]}"
+mkmail "$T/observer.eml" "Ana Silva <ana.silva@med.example.edu>" "Observership request" \
+	"$(form 'Ana Silva' ana.silva@med.example.edu type=observership)"
+mkmail "$T/toefl.eml" "Kenji Sato <kenji.sato@u-tokyo.example.jp>" "Application" \
+	"$(form 'Kenji Sato' kenji.sato@u-tokyo.example.jp 'school=University of Tokyo Faculty of Medicine' country=Japan year=6th 'english=TOEFL 105')" \
+	"${ALL_DOCS[@]}" "TOEFL score report.pdf"
+ENCRYPT="Transcript.pdf" mkmail "$T/encrypted.eml" "Mia Wong <mia.wong@med.example.edu>" "Application" \
+	"$(form 'Mia Wong' mia.wong@med.example.edu)\nDocuments: HepB titer.pdf = hepatitis-b 2026-10-01 pending\n" \
+	"Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "PPD_1.pdf" "PPD_2.pdf" \
+	"Health insurance card.jpg" "HepB titer.pdf"
+deliver "$T/complete.eml" "$T/undated.eml" "$T/no-tb.eml" "$T/third-year.eml" "$T/observer.eml" \
+	"$T/toefl.eml" "$T/encrypted.eml"
+ok "clerkd --once over seven applications" run_clerkd
+is "one reply to each" "$(sink_count)" 7
+
+jane=$(ref_of jane.doe@med.example.edu)
+is "complete documents with natural names: complete" "$(status_of "$jane")" complete
+is "nothing missing" "$(missing_of "$jane")" '"missing":[]'
+last_to jane.doe@med.example.edu >"$T/r"
+ok "the reply says complete" grep -q "Status: complete" "$T/r"
+ok "and that it is not a guarantee" grep -q "does not guarantee a place" "$T/r"
+ok "the Dean's letter is filed as good standing" grep -q -F "Dean's letter.pdf (application/pdf" "$T/r"
+ok "  ... as Letter of good standing [good-standing]" grep -q -F "filed as Letter of good standing [good-standing]" "$T/r"
+ok "PPD_2.pdf with its date from the Documents: line" grep -q -F "[tb-ppd], dated 2026-09-09" "$T/r"
+ok "the insurance card photo is filed as health insurance" grep -q -F "card.jpg (image/jpeg, " "$T/r"
+is "documents dated by the student are not flagged" \
+	"$(sql "SELECT count(*) FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$jane' AND kind = 'tb-ppd' AND dated = 1")" 2
+
+omar=$(ref_of omar.haddad@med.example.edu)
+is "the same without dates: complete" "$(status_of "$omar")" complete
+ok "with the undated documents flagged for staff" grep -q "date we received them stands in" <(last_to omar.haddad@med.example.edu)
+
+lena=$(ref_of lena.fischer@med.example.edu)
+is "no TB proof: incomplete" "$(status_of "$lena")" incomplete
+is "with tb-ppd (and only it) missing" "$(missing_of "$lena")" '"missing":["tb-ppd"]'
+last_to lena.fischer@med.example.edu >"$T/r"
+ok "the reply says incomplete" grep -q "Status: incomplete" "$T/r"
+ok "and lists the TB screening as missing" grep -q -F "[tb-ppd]" "$T/r"
+ok "and asks what the unrecognised photo is" grep -q -F 'IMG_2041.jpg = tb-ppd' "$T/r"
+ok "one reply only, receipt and decision together" test "$(mails_to lena.fischer@med.example.edu)" = 1
+
+tom=$(ref_of tom.baker@med.example.edu)
+is "a third-year student: ineligible" "$(status_of "$tom")" ineligible
+ok "the reply gives the reason" grep -q "open only to students in the final year" <(last_to tom.baker@med.example.edu)
+ok "the reason is in show --json" grep -q '"rule" : "final-year"' <(clerkctl show "$tom" --json)
+
+ana=$(ref_of ana.silva@med.example.edu)
+is "an observership request: ineligible" "$(status_of "$ana")" ineligible
+ok "with the program's explanation" grep -q "observerships are not offered" <(last_to ana.silva@med.example.edu)
+
+kenji=$(ref_of kenji.sato@u-tokyo.example.jp)
+is "an international 6th-year with TOEFL 105: complete" "$(status_of "$kenji")" complete
+
+mia=$(ref_of mia.wong@med.example.edu)
+last_to mia.wong@med.example.edu >"$T/r"
+ok "an encrypted PDF gets a request for an unencrypted copy" grep -q "password-protected" "$T/r"
+ok "a titer whose result is pending is reported pending" grep -q -F "[hepatitis-b]: pending" "$T/r"
+ok "and is missing, not met" grep -q '"hepatitis-b"' <(missing_of "$mia")
+ok "the encrypted transcript does not count" grep -q '"transcript"' <(missing_of "$mia")
+
+clerkctl list --json >"$T/list.json"
+ok "list --json carries missing as kind ids" grep -q '"tb-ppd"' "$T/list.json"
+ok "and the reasons" grep -q '"rule" : "request-type"' "$T/list.json"
+is "every decision is in the audit trail" "$(sql 'SELECT count(*) FROM decisions')" 7
+
+# ---- documents later, from the registered address ----
+before=$(sink_count)
+mkmail "$T/lena-tb.eml" "Lena Fischer <lena.fischer@med.example.edu>" "Re: Application [$lena]" \
+	"Here is my TB test." "QuantiFERON result.pdf"
+deliver "$T/lena-tb.eml"
+ok "documents later: run" run_clerkd
+is "one reply" "$(sink_count)" "$((before + 1))"
+is "an IGRA completes the TB item: complete" "$(status_of "$lena")" complete
+ok "the reply says so" grep -q "Status: complete" <(last_to lena.fischer@med.example.edu)
+
+# ---- status ----
+before=$(sink_count)
+mkmail "$T/status.eml" "Mia Wong <mia.wong@med.example.edu>" "status" "What is my status?"
+deliver "$T/status.eml"
+ok "status: run" run_clerkd
+last_to mia.wong@med.example.edu >"$T/r"
+ok "a status request gets the status" grep -q "Status: incomplete" "$T/r"
+ok "with the documents on file" grep -q "HepB titer.pdf: Hepatitis B" "$T/r"
+ok "and the reference in the subject" grep -q -F "[$mia]" <("$MAILCAT" -h Subject "$(ls -t "$T"/sink/* | head -1)")
+
+# ---- documents quoting a reference from another address: held ----
+before=$(sink_count)
+mkmail "$T/other.eml" "Someone <someone@elsewhere.example.net>" "Documents for $mia" \
+	"Please add these." "Official Transcript.pdf"
+deliver "$T/other.eml"
+ok "held: run" run_clerkd
+is "held documents change nothing" "$(missing_of "$mia")" '"missing":["hepatitis-b","transcript"]'
+ok "the sender is told they are held for staff" grep -q "a coordinator" <(last_to someone@elsewhere.example.net)
+ok "staff are told" grep -q "held for staff" <(last_to registrar@example.edu)
+is "nothing went to the applicant" "$(mails_to mia.wong@med.example.edu)" 2
+ok "doc list shows it held" grep -q -E "^[0-9]+ +held +transcript" <(clerkctl doc list "$mia")
+ok "staff accept it" clerkctl doc accept "$mia" transcript --date 2026-10-15
+is "now only the pending titer is missing" "$(missing_of "$mia")" '"missing":["hepatitis-b"]'
+ok "clerkd sends the student the notice" run_clerkd
+ok "the student is told what staff checked" grep -q "a coordinator checked your documents" <(last_to mia.wong@med.example.edu)
+ok "doc get returns the document's bytes" grep -q -a "Official Transcript.pdf" <(clerkctl doc get "$mia" \
+	"$(sql "SELECT d.id FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$mia' AND d.kind = 'transcript' AND d.state = 'accepted'")")
+ok "doc reject with a reason" clerkctl doc reject "$mia" hepatitis-b --reason "the titer report is illegible"
+ok "show prints the audit trail" grep -q "staff rejected a document" <(clerkctl show "$mia")
+
+# ---- staff forwards ----
+AUTH="Authentication-Results: mx.example.edu; spf=pass smtp.mailfrom=example.edu; dkim=pass header.d=example.edu header.s=s1; dmarc=pass header.from=example.edu\n"
+FWD="Please add this for the student.\n\n---------- Forwarded message ---------\nFrom: Omar Haddad <omar.haddad@med.example.edu>\nDate: Mon, 19 Oct 2026 at 09:12\nSubject: my chest X-ray\nTo: Registrar <registrar@example.edu>\n\nHere is the X-ray report.\n"
+mkmail "$T/omar-pos.eml" "Omar Haddad <omar.haddad@med.example.edu>" "Re: Application [$omar]" \
+	"My second reading was positive.\nDocuments: PPD reading.pdf = tb-ppd 2026-09-20 positive" "PPD reading.pdf"
+deliver "$T/omar-pos.eml"
+ok "a positive result: run" run_clerkd
+is "a positive PPD asks for a chest X-ray" "$(missing_of "$omar")" '"missing":["chest-xray"]'
+
+# A forgery first: the staff address without the trusted server's word.
+before=$(sink_count)
+EXTRA_HEADERS="Authentication-Results: mx.evil.example; dmarc=pass header.from=example.edu\n" \
+	mkmail "$T/forged.eml" "Registrar <registrar@example.edu>" "Fwd: my chest X-ray" "$FWD" "Chest X-ray report.pdf"
+deliver "$T/forged.eml"
+ok "forged staff forward: run" run_clerkd
+is "it changes nothing" "$(sql "SELECT count(*) FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$omar' AND d.kind = 'chest-xray'")" 0
+ok "and is reported to staff" grep -q "not authenticated: nothing was changed" <(last_to registrar@example.edu)
+is "the student hears nothing of it" "$(mails_to omar.haddad@med.example.edu)" 2
+
+before=$(sink_count)
+EXTRA_HEADERS=$AUTH mkmail "$T/forward.eml" "Registrar <registrar@example.edu>" "Fwd: my chest X-ray" "$FWD" "Chest X-ray report.pdf"
+deliver "$T/forward.eml"
+ok "authenticated staff forward: run" run_clerkd
+is "staff confirmation and student notice" "$(sink_count)" "$((before + 2))"
+is "the X-ray is credited to the applicant found by the original sender" \
+	"$(sql "SELECT state FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$omar' AND d.kind = 'chest-xray'")" accepted
+is "which completes the application" "$(status_of "$omar")" complete
+ok "staff get a confirmation" grep -q "credited to $omar" <(last_to registrar@example.edu)
+ok "the student gets the new status" grep -q "Status: complete" <(last_to omar.haddad@med.example.edu)
+
+# An Outlook-style forward, found by the reference in the subject, kind given by staff.
+EXTRA_HEADERS=$AUTH mkmail "$T/forward2.eml" "Registrar <registrar@example.edu>" "FW: titer [$mia]" \
+	"Document: hepatitis-b 2026-10-18\n\n________________________________\nFrom: Mia Wong <mia.wong@gmail.example.com>\nSent: Monday, October 19, 2026 9:00 AM\nTo: Registrar\nSubject: titer\n\nattached" "scan0001.pdf"
+deliver "$T/forward2.eml"
+ok "forward by reference: run" run_clerkd
+is "the staff note's Document: line names the kind" \
+	"$(sql "SELECT kind || ' ' || doc_date FROM documents WHERE filename = 'scan0001.pdf'")" "hepatitis-b 2026-10-18"
+is "and the application is complete" "$(status_of "$mia")" complete
+
+# ---- the same person again, from another address ----
+mkmail "$T/twin.eml" "Jane Doe <jane.d@gmail.example.com>" "Application" "$(form 'Jane Doe' jane.d@gmail.example.com)"
+deliver "$T/twin.eml"
+ok "second application: run" run_clerkd
+ok "is flagged for staff" grep -q "possible-duplicate:$jane" <(clerkctl show "$(ref_of jane.d@gmail.example.com)" --json)
+ok "who are told" grep -q "may be a second application of $jane" <(last_to registrar@example.edu)
+
+# ---- rules diff: a stricter TOEFL minimum, predicted before it is deployed ----
+cp -r "$top_srcdir/rules" "$T/newrules"
+sed -i 's/^toefl_minimum = .*/toefl_minimum = 110/' "$T/newrules/policy.ini"
+clerkctl rules diff "$T/newrules" >"$T/diff"
+ok "rules diff names the application the change moves" grep -q "^$kenji  complete -> ineligible" "$T/diff"
+is "and only it" "$(grep -c '^ECP-' "$T/diff")" 1
+is "nothing changed meanwhile" "$(status_of "$kenji")" complete
+sed -i "s|^directory = .*|directory = $T/newrules|" "$T/clerkd.conf"
+mkmail "$T/kenji2.eml" "Kenji Sato <kenji.sato@u-tokyo.example.jp>" "Re: Application [$kenji]" "One more document." "Flu shot 2026.pdf"
+deliver "$T/kenji2.eml"
+ok "deployed: run" run_clerkd
+is "the prediction holds once the rules are deployed" "$(status_of "$kenji")" ineligible
+ok "rules diff --json" grep -q '"new_status"' <(clerkctl rules diff "$top_srcdir/rules" --json)
+
+ok "no document kept under a name from mail" bash -c "! find '$T/store/documents' -type f | grep -q -E 'pdf|jpe?g'"
+is "no document readable by others" "$(find "$T/store/documents" -type f ! -perm 600 | wc -l)" 0
+is "inbox emptied" "$(mailbox_count INBOX)" 0
+done_testing
