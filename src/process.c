@@ -268,15 +268,13 @@ handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts 
 		g_autofree char *flag = g_strdup_printf("possible-duplicate:%s", twin);
 		g_autofree char *what = g_strdup_printf("%s may be a second application of %s (%s)",
 		    ref, twin, name);
-		if (!dossier_flag(pc->st, app_id, flag, err) ||
+		if (!dossier_flag(pc->st, app_id, flag, err) || (!automatic &&
 		    !process_notify_staff(pc, ledger_id, app_id, f, sha256, ref, what,
-		    "Same name and school as an earlier application, from another address.\n", err))
+		    "Same name and school as an earlier application, from another address.\n", err)))
 			return FALSE;
 	}
-	if (automatic) {
-		return process_notify_staff(pc, ledger_id, app_id, f, sha256, ref,
-		    "an application came as automatic mail and was not answered", NULL, err);
-	}
+	if (automatic)
+		return TRUE;	/* flagged for staff, never answered */
 	choices_text = describe_choices(choices, bad);
 	g_hash_table_insert(vars, "name", name);
 	g_hash_table_insert(vars, "reference", ref);

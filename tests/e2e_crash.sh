@@ -14,7 +14,10 @@ ROUNDS=${CRASH_ROUNDS:-30}
 servers_start
 sed -i 's/^mailbox = INBOX$/mailbox = INBOX\nbatch_size = 4/' "$T/clerkd.conf"
 mkdir -p "$T/in"
-for i in $(seq 1 "$N"); do
+make_mail() {	# make_mail FROM TO: applications FROM..TO into $T/in
+	local i
+	rm -f "$T"/in/*.eml
+	for i in $(seq "$1" "$2"); do
 	cat >"$T/in/$i.eml" <<EOM
 From: Student $i <student$i@med$((i % 7)).example.org>
 To: clerkship@example.edu
@@ -41,12 +44,22 @@ $(head -c 3000 /dev/urandom | base64)
 --b$i--
 EOM
 done
+}
+make_mail 1 "$N"
 deliver "$T"/in/*.eml
 is "all applications delivered" "$(mailbox_count INBOX)" "$N"
 
 kills=0
 stages=""
-for round in $(seq 1 "$ROUNDS"); do
+# Until ROUNDS kills have landed: on a fast machine the backlog may drain
+# first, so more mail arrives then (as it would).
+for round in $(seq 1 $((ROUNDS * 3))); do
+	[ "$kills" -ge "$ROUNDS" ] && break
+	if [ "$(mailbox_count INBOX)" -eq 0 ]; then
+		make_mail $((N + 1)) $((N + 50))
+		N=$((N + 50))
+		deliver "$T"/in/*.eml
+	fi
 	moved0=$(mailbox_count Processed)
 	sent0=$(sink_count)
 	"$CLERKD" --config "$T/clerkd.conf" --once >>"$T/clerkd.log" 2>&1 &

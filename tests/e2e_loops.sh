@@ -99,5 +99,5 @@ ok "and the bounce" grep -q '"bounces" : 1' "$T/stats.json"
 ok "and the last pass" grep -q '"last_pass" : "20' "$T/stats.json"
 is "the backlog after the last pass" "$(sed -n 's/.*"backlog" : \([0-9]*\).*/\1/p' "$T/stats.json")" 0
 ok "the Prometheus text file has the replies by state" grep -q '^clerkd_replies{kind="sent"} [0-9]' "$T/clerkd.prom"
-ok "and the applications by status" grep -q '^clerkd_applications{kind="received"} [0-9]' "$T/clerkd.prom"
+ok "and the applications by status" grep -q -E '^clerkd_applications\{kind="(incomplete|ineligible|complete)"\} [0-9]' "$T/clerkd.prom"
 done_testing
