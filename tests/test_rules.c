@@ -1,0 +1,374 @@
+/* test_rules: the shipped rules/ judged on dossiers built here (no store, no
+ * servers): document kinds from real-world file names, school lists, every
+ * eligibility rule, TB's two-step and IGRA alternative, pending results, and
+ * rules_check() naming file and line. */
+#include "dossier.h"
+#include "form.h"
+#include "rules.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+static Rules *rules;
+static char *srcrules;
+
+static void
+test_file_kinds(void)
+{
+	static const struct {
+		const char *file, *kind;
+	} cases[] = {
+		{ "PPD_1.pdf", "tb-ppd" }, { "ppd2.PDF", "tb-ppd" }, { "TB skin test results.pdf", "tb-ppd" },
+		{ "Dean's letter.pdf", "good-standing" }, { "GoodStanding.pdf", "good-standing" },
+		{ "Letter of Good Standing - Jane Doe.pdf", "good-standing" }, { "MSPE.pdf", "good-standing" },
+		{ "MMR titer results.jpg", "mmr" }, { "measles_mumps_rubella.png", "mmr" },
+		{ "QuantiFERON-TB Gold.pdf", "tb-igra" }, { "T-SPOT.pdf", "tb-igra" },
+		{ "Hep B titer.pdf", "hepatitis-b" }, { "HBsAb.pdf", "hepatitis-b" },
+		{ "varicella_titer.png", "varicella" }, { "Tdap 2024.pdf", "tdap" },
+		{ "flu_shot_2026.pdf", "influenza" }, { "Influenza vaccine.pdf", "influenza" },
+		{ "Immunization record.pdf", "immunization-form" }, { "vaccination card.heic", "immunization-form" },
+		{ "Chest X-ray report.pdf", "chest-xray" }, { "CXR.pdf", "chest-xray" },
+		{ "Malpractice insurance.pdf", "malpractice" }, { "Liability coverage.pdf", "malpractice" },
+		{ "Health Insurance.pdf", "health-insurance" }, { "insurance card.jpg", "health-insurance" },
+		{ "TranscriptOfRecords.pdf", "transcript" }, { "Official transcript.pdf", "transcript" },
+		{ "TOEFL score report.pdf", "toefl" }, { "evaluation form.docx", "evaluation-form" },
+		{ "IMG_2041.HEIC", NULL }, { "scan0001.pdf", NULL }, { "document.pdf", NULL }, { NULL, NULL },
+		{ "deflate.pdf", NULL },	/* "flu" only as a whole word */
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
+		g_assert_cmpstr(rules_classify_file(rules, cases[i].file), ==, cases[i].kind);
+}
+
+static void
+test_schools(void)
+{
+	g_assert_cmpstr(rules_school_list(rules, "Example University School of Medicine"), ==, "lcme");
+	g_assert_cmpstr(rules_school_list(rules, "  THE example university, school of medicine."), ==, "lcme");
+	g_assert_cmpstr(rules_school_list(rules, "Universite Claude Bernard Lyon 1 - Faculte de Medecine Lyon Est"),
+	    ==, "international");
+	g_assert_cmpstr(rules_school_list(rules, "Royal College of Surgeons in Ireland"), ==, "international");
+	g_assert_null(rules_school_list(rules, "Example University"));
+	g_assert_null(rules_school_list(rules, NULL));
+	g_assert_true(rules_course_exists(rules, "MED-401"));
+	g_assert_true(rules_course_exists(rules, "med-401"));
+	g_assert_false(rules_course_exists(rules, "CAR-420"));
+	g_assert_cmpstr(rules_block_start(rules, "2027-03"), ==, "2027-03-01");
+	g_assert_null(rules_block_start(rules, "2027-13"));
+}
+
+/* A complete domestic application; tests take things away. */
+static struct dossier *
+complete(void)
+{
+	static const char *const fields[][2] = {
+		{ "full_name", "Jane Doe" }, { "medical_school", "Example University School of Medicine" },
+		{ "school_country", "United States" }, { "year_of_study", "final" },
+		{ "expected_graduation", "2027-05" }, { "degree_held", "none" },
+		{ "core_clerkships_completed", "medicine, surgery, pediatrics, obstetrics-gynecology" },
+		{ "request_type", "clerkship" }, { "english_proficiency", "native" },
+	};
+	static const char *const kinds[] = { "good-standing", "transcript", "immunization-form",
+		"health-insurance" };
+	struct dossier *d = dossier_new();
+	struct form_choice c = { 1, "MED-401", "2027-03" };
+
+	for (gsize i = 0; i < G_N_ELEMENTS(fields); i++)
+		g_hash_table_insert(d->form, g_strdup(fields[i][0]), g_strdup(fields[i][1]));
+	g_array_append_val(d->choices, c);
+	for (gsize i = 0; i < G_N_ELEMENTS(kinds); i++) {
+		struct dossier_doc *doc = g_new0(struct dossier_doc, 1);
+		doc->kind = g_strdup(kinds[i]);
+		doc->date = g_strdup("2026-10-01");
+		g_ptr_array_add(d->docs, doc);
+	}
+	d->status = g_strdup("received");
+	return d;
+}
+
+static struct dossier_doc *
+add_doc(struct dossier *d, const char *kind, const char *date)
+{
+	struct dossier_doc *doc = g_new0(struct dossier_doc, 1);
+
+	doc->kind = g_strdup(kind);
+	doc->date = g_strdup(date);
+	doc->dated = TRUE;
+	g_ptr_array_add(d->docs, doc);
+	return doc;
+}
+
+static void
+set(struct dossier *d, const char *field, const char *value)
+{
+	g_hash_table_insert(d->form, g_strdup(field), g_strdup(value));
+}
+
+/* Judge d on 2026-10-20: "status missing,ids reason,ids" for comparison. */
+static char *
+judge(struct dossier *d)
+{
+	struct decision dc;
+	g_autoptr(GError) err = NULL;
+	GString *s = g_string_new(NULL);
+
+	decision_init(&dc);
+	g_assert_true(rules_eval(rules, d, "2026-10-20", &dc, &err));
+	g_assert_no_error(err);
+	g_string_append(s, dc.status);
+	for (guint i = 0; i < dc.missing->len; i++)
+		g_string_append_printf(s, "%s%s", i ? "," : " missing:", (char *)g_ptr_array_index(dc.missing, i));
+	for (guint i = 0; i < dc.reasons->len; i++) {
+		struct decision_reason *why = g_ptr_array_index(dc.reasons, i);
+		g_string_append_printf(s, "%s%s%s", i ? "," : " reasons:", why->rule, why->unknown ? "?" : "");
+	}
+	for (guint i = 0; i < dc.pending->len; i++)
+		g_string_append_printf(s, "%s%s", i ? "," : " pending:", (char *)g_ptr_array_index(dc.pending, i));
+	decision_clear(&dc);
+	dossier_free(d);
+	return g_string_free(s, FALSE);
+}
+
+#define JUDGE(d, expect) do { g_autofree char *got = judge(d); g_assert_cmpstr(got, ==, expect); } while (0)
+
+static void
+test_documents(void)
+{
+	struct dossier *d;
+
+	JUDGE(complete(), "incomplete missing:tb-ppd");
+	d = complete();
+	add_doc(d, "tb-ppd", "2026-09-01");
+	add_doc(d, "tb-ppd", "2026-09-09");
+	JUDGE(d, "complete");
+	/* The second reading less than 7 days after the first. */
+	d = complete();
+	add_doc(d, "tb-ppd", "2026-09-01");
+	add_doc(d, "tb-ppd", "2026-09-04");
+	JUDGE(d, "incomplete missing:tb-ppd");
+	/* Older than 12 months. */
+	d = complete();
+	add_doc(d, "tb-ppd", "2025-06-01");
+	add_doc(d, "tb-ppd", "2025-06-09");
+	JUDGE(d, "incomplete missing:tb-ppd");
+	/* One result only. */
+	d = complete();
+	add_doc(d, "tb-ppd", "2026-09-01");
+	JUDGE(d, "incomplete missing:tb-ppd");
+	/* Or one IGRA. */
+	d = complete();
+	add_doc(d, "tb-igra", "2026-10-02");
+	JUDGE(d, "complete");
+	/* A positive result asks for a chest X-ray. */
+	d = complete();
+	add_doc(d, "tb-igra", "2026-10-02")->positive = TRUE;
+	JUDGE(d, "incomplete missing:chest-xray");
+	d = complete();
+	add_doc(d, "tb-igra", "2026-10-02")->positive = TRUE;
+	add_doc(d, "chest-xray", "2026-10-10");
+	JUDGE(d, "complete");
+	/* A booster whose serology is pending: pending, not met. */
+	d = complete();
+	add_doc(d, "tb-igra", "2026-10-02");
+	add_doc(d, "hepatitis-b", "2026-10-05")->pending = TRUE;
+	JUDGE(d, "incomplete missing:hepatitis-b pending:hepatitis-b");
+	/* Rejected and held documents do not count. */
+	d = complete();
+	add_doc(d, "tb-igra", "2026-10-02")->state = DOC_REJECTED;
+	JUDGE(d, "incomplete missing:tb-ppd");
+	d = complete();
+	add_doc(d, "tb-igra", "2026-10-02")->state = DOC_HELD;
+	JUDGE(d, "incomplete missing:tb-ppd");
+	/* Without the immunization record, each dose is its own item. */
+	d = complete();
+	add_doc(d, "tb-igra", "2026-10-02");
+	g_ptr_array_remove_index(d->docs, 2);
+	add_doc(d, "mmr", "2020-01-01");
+	JUDGE(d, "incomplete missing:varicella,hepatitis-b,tdap,influenza");
+	/* International, not native: the TOEFL report is required too. */
+	d = complete();
+	add_doc(d, "tb-igra", "2026-10-02");
+	set(d, "medical_school", "University of Tokyo Faculty of Medicine");
+	set(d, "school_country", "Japan");
+	set(d, "year_of_study", "6th");
+	set(d, "english_proficiency", "TOEFL 105");
+	JUDGE(d, "incomplete missing:toefl");
+}
+
+static struct dossier *
+eligible(void)
+{
+	struct dossier *d = complete();
+
+	add_doc(d, "tb-igra", "2026-10-02");
+	return d;
+}
+
+static void
+test_eligibility(void)
+{
+	struct dossier *d;
+
+	d = eligible();
+	set(d, "year_of_study", "3rd");
+	JUDGE(d, "ineligible reasons:final-year");
+	d = eligible();
+	set(d, "year_of_study", "fourth year");
+	JUDGE(d, "complete");
+	d = eligible();
+	set(d, "request_type", "Observership");
+	JUDGE(d, "ineligible reasons:request-type");
+	d = eligible();
+	set(d, "request_type", "research elective");
+	JUDGE(d, "ineligible reasons:request-type");
+	d = eligible();
+	set(d, "degree_held", "MBBS (2019)");
+	JUDGE(d, "ineligible reasons:no-medical-degree");
+	d = eligible();
+	set(d, "degree_held", "BSc (intercalated)");
+	JUDGE(d, "complete");
+	d = eligible();
+	set(d, "expected_graduation", "2028-06");
+	JUDGE(d, "ineligible reasons:graduation");
+	d = eligible();
+	set(d, "expected_graduation", "May 2027");
+	JUDGE(d, "complete");
+	/* Not written: the form cannot say, so incomplete, never ineligible. */
+	d = eligible();
+	g_hash_table_remove(d->form, "expected_graduation");
+	JUDGE(d, "incomplete reasons:graduation?");
+	d = eligible();
+	set(d, "medical_school", "Unlisted College of Medicine");
+	JUDGE(d, "ineligible reasons:approved-school");
+	d = eligible();
+	set(d, "core_clerkships_completed", "medicine, surgery");
+	JUDGE(d, "ineligible reasons:core-clerkships");
+	d = eligible();
+	set(d, "medical_school", "Karolinska Institutet");
+	set(d, "school_country", "Sweden");
+	set(d, "year_of_study", "6th of 6");
+	set(d, "english_proficiency", "TOEFL 95");
+	add_doc(d, "toefl", "2026-01-01");
+	JUDGE(d, "ineligible reasons:english");
+	d = eligible();
+	set(d, "medical_school", "Karolinska Institutet");
+	set(d, "school_country", "Sweden");
+	set(d, "year_of_study", "5th of 6");
+	set(d, "english_proficiency", "native");
+	JUDGE(d, "ineligible reasons:final-year");
+	/* Choices: too early, unknown, past, none. */
+	d = eligible();
+	g_array_index(d->choices, struct form_choice, 0) = (struct form_choice){ 1, "MED-401", "2027-08" };
+	JUDGE(d, "ineligible reasons:application-window");
+	d = eligible();
+	g_array_index(d->choices, struct form_choice, 0) = (struct form_choice){ 1, "CAR-420", "2027-03" };
+	JUDGE(d, "incomplete reasons:known-courses");
+	d = eligible();
+	g_array_index(d->choices, struct form_choice, 0) = (struct form_choice){ 1, "MED-401", "2026-09" };
+	JUDGE(d, "incomplete reasons:known-blocks");
+	d = eligible();
+	g_array_set_size(d->choices, 0);
+	JUDGE(d, "incomplete reasons:choices");
+	d = eligible();
+	for (int i = 0; i < 4; i++) {
+		struct form_choice c = { i + 2, "MED-401", "" };
+		g_snprintf(c.block, sizeof c.block, "2026-%02d", 11 + i % 2);
+		if (i >= 2)
+			g_snprintf(c.block, sizeof c.block, "2027-0%d", i - 1);
+		g_array_append_val(d->choices, c);
+	}
+	JUDGE(d, "incomplete reasons:choice-limits");
+	/* The scheduler's statuses are kept. */
+	d = eligible();
+	g_free(d->status);
+	d->status = g_strdup("scheduled");
+	JUDGE(d, "scheduled missing:malpractice");
+}
+
+static char *
+tmp_rules(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("clerkd-rules-XXXXXX", NULL);
+	g_autofree char *cmd = g_strdup_printf("cp -r '%s'/. '%s'/", srcrules, dir);
+
+	g_assert_nonnull(dir);
+	g_assert_cmpint(system(cmd), ==, 0);
+	return g_steal_pointer(&dir);
+}
+
+static void
+replace(const char *dir, const char *file, const char *from, const char *to)
+{
+	g_autofree char *path = g_build_filename(dir, file, NULL);
+	g_autofree char *text = NULL;
+	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	char *at = strstr(text, from);
+	g_assert_nonnull(at);
+	g_autofree char *out = g_strdup_printf("%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	g_assert_true(g_file_set_contents(path, out, -1, NULL));
+}
+
+static void
+expect_error(const char *dir, const char *what)
+{
+	g_autoptr(GPtrArray) errors = rules_check(dir);
+	gboolean found = FALSE;
+
+	for (guint i = 0; i < errors->len; i++)
+		found |= strstr(g_ptr_array_index(errors, i), what) != NULL;
+	if (!found)
+		for (guint i = 0; i < errors->len; i++)
+			g_printerr("# %s\n", (char *)g_ptr_array_index(errors, i));
+	g_assert_true(found);
+}
+
+static void
+test_check(void)
+{
+	g_autofree char *dir = tmp_rules();
+	g_autofree char *cmd = g_strdup_printf("rm -r '%s'", dir);
+	g_autoptr(GPtrArray) none = rules_check(srcrules);
+	g_autoptr(GError) err = NULL;
+
+	g_assert_cmpuint(none->len, ==, 0);
+	/* The sandbox: one read-only expression, nothing else. */
+	replace(dir, "eligibility.ini", "require = choices >= 1", "require = 1); DELETE FROM application; SELECT (1");
+	expect_error(dir, "eligibility.ini:");
+	replace(dir, "eligibility.ini", "require = 1); DELETE FROM application; SELECT (1",
+	    "require = (SELECT 1) IN (WITH x AS (SELECT 1) SELECT * FROM x) AND field('x') IS NULL AND nope(1)");
+	expect_error(dir, "no such function: nope");
+	replace(dir, "eligibility.ini", " AND nope(1)", "");
+	g_autoptr(GPtrArray) ok = rules_check(dir);
+	g_assert_cmpuint(ok->len, ==, 0);
+	replace(dir, "documents.ini", "[mmr]", "[mmr]\ncolour = red");
+	expect_error(dir, "unknown key 'colour' in [mmr]");
+	replace(dir, "documents.ini", "colour = red", "required = pending('toefl-x') > 0");
+	expect_error(dir, "unknown document kind 'toefl-x'");
+	replace(dir, "documents.ini", "required = pending('toefl-x') > 0\n", "");
+	replace(dir, "eligibility.ini", "[english]", "[english]\noutcome = maybe");
+	expect_error(dir, "outcome must be ineligible or incomplete");
+	g_assert_null(rules_load(dir, &err));
+	g_assert_nonnull(strstr(err->message, "eligibility.ini:"));
+	g_assert_cmpint(system(cmd), ==, 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *top = g_getenv("top_srcdir");
+	g_autoptr(GError) err = NULL;
+
+	g_test_init(&argc, &argv, NULL);
+	srcrules = g_build_filename(top ? top : ".", "rules", NULL);
+	rules = rules_load(srcrules, &err);
+	g_assert_no_error(err);
+	g_test_add_func("/rules/file-kinds", test_file_kinds);
+	g_test_add_func("/rules/schools-catalog-blocks", test_schools);
+	g_test_add_func("/rules/documents", test_documents);
+	g_test_add_func("/rules/eligibility", test_eligibility);
+	g_test_add_func("/rules/check", test_check);
+	int rc = g_test_run();
+	rules_free(rules);
+	g_free(srcrules);
+	return rc;
+}
