@@ -1,8 +1,10 @@
-/* fuzz_form: any text -> the application form and its choices. */
+/* fuzz_form: any text -> the application form, its choices, the Documents:
+ * lines and a forwarded message's headers. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "forward.h"
 #include "form.h"
 #include "html.h"
 #include "util.h"
@@ -24,5 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if ((form = form_parse(html)) != NULL)
 		form_free(form);
+	g_ptr_array_unref(form_documents(text));
+	forward_free(forward_find(text));
 	return 0;
 }

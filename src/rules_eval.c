@@ -1,0 +1,510 @@
+/* rules_eval.c: one application judged: its row in the in-memory table,
+ * the SQL functions its conditions call, and the decision. */
+#include "rules_p.h"
+#include "dossier.h"
+#include "form.h"
+#include "util.h"
+
+#include <json-glib/json-glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kept_statuses[] = {
+	"scheduled", "waitlisted", "not-scheduled", "cancelled", NULL,
+};
+
+/* ---- SQL functions: they read r->cur, the application being judged ---- */
+
+static gboolean
+counts(const Rules *r, const struct dossier_doc *doc)
+{
+	if (doc->pending || doc->state == DOC_REJECTED || doc->state == DOC_HELD)
+		return FALSE;
+	return doc->state == DOC_ACCEPTED || !rules_setting_bool(r, "require_staff_check");
+}
+
+/* The kind named by the first argument; NULL (and the error set) if unknown. */
+static const char *
+kind_arg(sqlite3_context *ctx, sqlite3_value **argv)
+{
+	const char *k = (const char *)sqlite3_value_text(argv[0]);
+
+	if (!rules_is_kind(k)) {
+		g_autofree char *msg = g_strdup_printf("unknown document kind '%s'", k ? k : "");
+		sqlite3_result_error(ctx, msg, -1);
+		return NULL;
+	}
+	return k;
+}
+
+
+static void
+fn_docs(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct fnctx *fc = sqlite3_user_data(ctx);
+	Rules *r = fc->r;
+	enum doc_fn fn = fc->fn;
+	const char *k = kind_arg(ctx, argv);
+	int n = 0;
+	GDate first, last, cut;
+
+	(void)argc;
+	if (k == NULL || r->cur == NULL)
+		return;
+	g_date_clear(&first, 1);
+	g_date_clear(&last, 1);
+	cut = r->today;
+	if (fn == FN_WITHIN)
+		g_date_subtract_months(&cut, CLAMP(sqlite3_value_int(argv[1]), 0, 1200));
+	for (guint i = 0; i < r->cur->docs->len; i++) {
+		const struct dossier_doc *doc = g_ptr_array_index(r->cur->docs, i);
+		GDate d;
+		if (g_strcmp0(doc->kind, k) != 0)
+			continue;
+		if (fn == FN_PENDING) {
+			n += doc->pending && doc->state != DOC_REJECTED && doc->state != DOC_HELD;
+			continue;
+		}
+		if (!counts(r, doc))
+			continue;
+		if (fn == FN_POSITIVE) {
+			n += doc->positive;
+			continue;
+		}
+		gboolean dated = doc->date != NULL && rules_parse_date(doc->date, &d);
+		if (fn == FN_WITHIN && (!dated || g_date_compare(&d, &cut) < 0))
+			continue;
+		if (fn == FN_SPAN) {
+			if (!doc->dated || !dated)
+				continue;
+			if (!g_date_valid(&first) || g_date_compare(&d, &first) < 0)
+				first = d;
+			if (!g_date_valid(&last) || g_date_compare(&d, &last) > 0)
+				last = d;
+		}
+		n++;
+	}
+	if (fn == FN_SPAN) {
+		/* Days from the first dated result to the last; NULL with fewer than two. */
+		if (n < 2)
+			sqlite3_result_null(ctx);
+		else
+			sqlite3_result_int(ctx, g_date_days_between(&first, &last));
+		return;
+	}
+	sqlite3_result_int(ctx, n);
+}
+
+static void
+fn_months_until(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	Rules *r = sqlite3_user_data(ctx);
+	GDate d;
+
+	(void)argc;
+	if (!rules_parse_date((const char *)sqlite3_value_text(argv[0]), &d)) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_double(ctx, g_date_days_between(&r->today, &d) / 30.44);
+}
+
+/* matches(text, 'a, b c') : 1 if any phrase stands in text as whole words;
+ * has_all(text, 'a|b; c') : 1 if every ;-group has one of its |-phrases. */
+static gboolean
+any_phrase(const char *text, const char *list, const char *sep)
+{
+	g_auto(GStrv) alts = g_strsplit_set(list, sep, 64);
+
+	for (int i = 0; alts[i] != NULL; i++) {
+		g_autofree char *w = rules_words(alts[i], -1);
+		if (rules_has_phrase(text, w))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static void
+fn_matches(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *text = (const char *)sqlite3_value_text(argv[0]);
+	const char *list = (const char *)sqlite3_value_text(argv[1]);
+	gboolean all = GPOINTER_TO_INT(sqlite3_user_data(ctx)) == 0;	/* has_all */
+	g_autofree char *w = NULL;
+	g_auto(GStrv) groups = NULL;
+	gboolean ok = all;
+
+	(void)argc;
+	if (list == NULL) {
+		sqlite3_result_error(ctx, "matches()/has_all(): no list", -1);
+		return;
+	}
+	w = rules_words(text ? text : "", -1);
+	if (!all) {
+		sqlite3_result_int(ctx, any_phrase(w, list, ","));
+		return;
+	}
+	groups = g_strsplit(list, ";", 64);
+	for (int i = 0; groups[i] != NULL; i++)
+		ok = ok && any_phrase(w, groups[i], "|");
+	sqlite3_result_int(ctx, ok);
+}
+
+static void
+result_value(sqlite3_context *ctx, const char *v)
+{
+	char *end;
+	double d;
+
+	if (v == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	d = g_ascii_strtod(v, &end);
+	if (*v != '\0' && *end == '\0')
+		sqlite3_result_double(ctx, d);
+	else
+		sqlite3_result_text(ctx, v, -1, SQLITE_TRANSIENT);
+}
+
+static void
+fn_setting(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	Rules *r = sqlite3_user_data(ctx);
+	const char *name = (const char *)sqlite3_value_text(argv[0]);
+
+	(void)argc;
+	if (name == NULL || !g_hash_table_contains(r->settings, name)) {
+		g_autofree char *msg = g_strdup_printf("no setting '%s' in policy.ini", name ? name : "");
+		sqlite3_result_error(ctx, msg, -1);
+		return;
+	}
+	result_value(ctx, rules_setting(r, name));
+}
+
+static void
+fn_field(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	Rules *r = sqlite3_user_data(ctx);
+	const char *name = (const char *)sqlite3_value_text(argv[0]);
+
+	(void)argc;
+	sqlite3_result_text(ctx, r->cur && r->cur->form && name ?
+	    g_hash_table_lookup(r->cur->form, name) : NULL, -1, SQLITE_TRANSIENT);
+}
+
+void
+rules_register_functions(Rules *r)
+{
+	/* Not SQLITE_DETERMINISTIC: the answers depend on the application judged. */
+	const int f = SQLITE_UTF8;
+
+	static const struct {
+		const char *name;
+		int argc;
+	} docfns[FN_COUNT] = {
+		[FN_DOCS] = { "docs", 1 }, [FN_WITHIN] = { "docs_within", 2 },
+		[FN_PENDING] = { "pending", 1 }, [FN_POSITIVE] = { "positive", 1 },
+		[FN_SPAN] = { "span_days", 1 },
+	};
+
+	for (int i = 0; i < FN_COUNT; i++) {
+		r->fns[i].r = r;
+		r->fns[i].fn = i;
+		sqlite3_create_function(r->db, docfns[i].name, docfns[i].argc, f, &r->fns[i],
+		    fn_docs, NULL, NULL);
+	}
+	sqlite3_create_function(r->db, "months_until", 1, f, r, fn_months_until, NULL, NULL);
+	sqlite3_create_function(r->db, "matches", 2, f, GINT_TO_POINTER(1), fn_matches, NULL, NULL);
+	sqlite3_create_function(r->db, "has_all", 2, f, GINT_TO_POINTER(0), fn_matches, NULL, NULL);
+	sqlite3_create_function(r->db, "setting", 1, f, r, fn_setting, NULL, NULL);
+	sqlite3_create_function(r->db, "field", 1, f, r, fn_field, NULL, NULL);
+}
+
+/* ---- the application row ---- */
+
+/* "6th", "sixth", "year 6 of 6", "final (6th of a 6-year program)". */
+static void
+read_year(const char *text, int *year, int *program, gboolean *final)
+{
+	static const char *const ordinals[] = { "first", "second", "third", "fourth", "fifth",
+		"sixth", "seventh" };
+	g_autofree char *w = rules_words(text ? text : "", -1);
+	g_auto(GStrv) t = g_strsplit(w, " ", 32);
+
+	*year = *program = 0;
+	*final = rules_has_phrase(w, "final") || rules_has_phrase(w, "last");
+	for (int i = 0; t[i] != NULL; i++) {
+		int n = g_ascii_isdigit(t[i][0]) ? atoi(t[i]) : 0;
+		for (int k = 0; n == 0 && k < (int)G_N_ELEMENTS(ordinals); k++)
+			if (strcmp(t[i], ordinals[k]) == 0)
+				n = k + 1;
+		if (n < 1 || n > 9)
+			continue;
+		if ((i > 0 && strcmp(t[i - 1], "of") == 0) ||
+		    (t[i + 1] != NULL && strcmp(t[i + 1], "year") == 0 && *year != 0))
+			*program = n;
+		else if (*year == 0)
+			*year = n;
+	}
+	if (*year > 0 && *program > 0 && *year == *program)
+		*final = TRUE;
+}
+
+static const char *
+form_value(const struct dossier *d, const char *key)
+{
+	return d->form ? g_hash_table_lookup(d->form, key) : NULL;
+}
+
+static void
+bind_str(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+}
+
+static gboolean
+fill_row(Rules *r, const struct dossier *d, GError **err)
+{
+	const char *school = d->school ? d->school : form_value(d, "medical_school");
+	const char *list = rules_school_list(r, school);
+	const char *country = d->country ? d->country : form_value(d, "school_country");
+	const char *home = rules_setting(r, "home_countries");
+	const char *english = form_value(d, "english_proficiency");
+	const char *first = NULL;
+	g_autofree char *cw = rules_words(country ? country : "", -1);
+	g_autofree char *ew = rules_words(english ? english : "", -1);
+	g_autoptr(GHashTable) blocks = g_hash_table_new(g_str_hash, g_str_equal);
+	int year, program, toefl = 0, unknown_courses = 0, unknown_blocks = 0, past = 0;
+	gboolean final, international;
+	char today[11];
+	sqlite3_stmt *s = r->fill;
+
+	read_year(form_value(d, "year_of_study"), &year, &program, &final);
+	if (list != NULL)
+		international = strcmp(list, "international") == 0;
+	else
+		international = *cw != '\0' && !any_phrase(cw, home ? home : "united states, canada", ",");
+	if (rules_has_phrase(ew, "toefl"))
+		for (const char *p = ew; *p && toefl == 0; p++)
+			if (g_ascii_isdigit(*p) && (p == ew || p[-1] == ' '))
+				toefl = atoi(p);
+	for (guint i = 0; d->choices != NULL && i < d->choices->len; i++) {
+		const struct form_choice *c = &g_array_index(d->choices, struct form_choice, i);
+		const char *start = rules_block_start(r, c->block);
+		GDate sd;
+		unknown_courses += !rules_course_exists(r, c->course);
+		if (start == NULL) {
+			unknown_blocks++;
+			continue;
+		}
+		g_hash_table_add(blocks, (gpointer)c->block);
+		if (rules_parse_date(start, &sd) && g_date_compare(&sd, &r->today) <= 0)
+			past++;
+		else if (first == NULL || strcmp(start, first) < 0)
+			first = start;
+	}
+	g_date_strftime(today, sizeof today, "%Y-%m-%d", &r->today);
+
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	bind_str(s, 1, d->name);
+	bind_str(s, 2, d->email);
+	bind_str(s, 3, school);
+	bind_str(s, 4, country);
+	bind_str(s, 5, list);
+	sqlite3_bind_int(s, 6, international);
+	bind_str(s, 7, form_value(d, "year_of_study"));
+	sqlite3_bind_int(s, 8, year);
+	sqlite3_bind_int(s, 9, program);
+	sqlite3_bind_int(s, 10, final);
+	bind_str(s, 11, form_value(d, "expected_graduation"));
+	bind_str(s, 12, form_value(d, "degree_held"));
+	bind_str(s, 13, form_value(d, "core_clerkships_completed"));
+	bind_str(s, 14, form_value(d, "request_type"));
+	bind_str(s, 15, english);
+	if (toefl > 0)
+		sqlite3_bind_int(s, 16, toefl);
+	sqlite3_bind_int(s, 17, d->choices ? d->choices->len : 0);
+	sqlite3_bind_int(s, 18, g_hash_table_size(blocks));
+	sqlite3_bind_int(s, 19, unknown_courses);
+	sqlite3_bind_int(s, 20, unknown_blocks);
+	sqlite3_bind_int(s, 21, past);
+	bind_str(s, 22, first);
+	bind_str(s, 23, d->status ? d->status : "received");
+	sqlite3_bind_int(s, 24, g_strcmp0(d->status, "scheduled") == 0);
+	bind_str(s, 25, today);
+	if (sqlite3_exec(r->db, "DELETE FROM application", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_DONE) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "rules: %s", sqlite3_errmsg(r->db));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* 1 true, 0 false, -1 NULL (cannot tell), -2 error. */
+static int
+truth(Rules *r, sqlite3_stmt *s, const char *what, GError **err)
+{
+	int rc, v = -1;
+
+	sqlite3_reset(s);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (sqlite3_column_type(s, 0) != SQLITE_NULL)
+			v = sqlite3_column_double(s, 0) != 0.0;
+		rc = sqlite3_step(s);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s", what, sqlite3_errmsg(r->db));
+		return -2;
+	}
+	return v;
+}
+
+void
+decision_init(struct decision *dc)
+{
+	memset(dc, 0, sizeof *dc);
+	dc->reasons = g_ptr_array_new_with_free_func(NULL);
+	dc->missing = g_ptr_array_new_with_free_func(g_free);
+	dc->pending = g_ptr_array_new_with_free_func(g_free);
+	dc->unchecked = g_ptr_array_new_with_free_func(g_free);
+}
+
+void
+decision_clear(struct decision *dc)
+{
+	for (guint i = 0; dc->reasons && i < dc->reasons->len; i++) {
+		struct decision_reason *why = g_ptr_array_index(dc->reasons, i);
+		g_free(why->rule);
+		g_free(why->text);
+		g_free(why);
+	}
+	g_clear_pointer(&dc->reasons, g_ptr_array_unref);
+	g_clear_pointer(&dc->missing, g_ptr_array_unref);
+	g_clear_pointer(&dc->pending, g_ptr_array_unref);
+	g_clear_pointer(&dc->unchecked, g_ptr_array_unref);
+	g_clear_pointer(&dc->status, g_free);
+}
+
+static char *
+to_json(JsonBuilder *b)
+{
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	g_autoptr(JsonNode) root = json_builder_get_root(b);
+
+	json_generator_set_root(gen, root);
+	return json_generator_to_data(gen, NULL);
+}
+
+char *
+decision_missing_json(const struct decision *dc)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_array(b);
+	for (guint i = 0; i < dc->missing->len; i++)
+		json_builder_add_string_value(b, g_ptr_array_index(dc->missing, i));
+	json_builder_end_array(b);
+	return to_json(b);
+}
+
+char *
+decision_reasons_json(const struct decision *dc)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_array(b);
+	for (guint i = 0; i < dc->reasons->len; i++) {
+		const struct decision_reason *why = g_ptr_array_index(dc->reasons, i);
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "rule");
+		json_builder_add_string_value(b, why->rule);
+		json_builder_set_member_name(b, "text");
+		json_builder_add_string_value(b, why->text);
+		json_builder_set_member_name(b, "outcome");
+		json_builder_add_string_value(b, why->unknown ? "unknown" : "failed");
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	return to_json(b);
+}
+
+static gboolean
+documents_unchecked(const struct dossier *d, const char *kind)
+{
+	for (guint i = 0; i < d->docs->len; i++) {
+		const struct dossier_doc *doc = g_ptr_array_index(d->docs, i);
+		if (g_strcmp0(doc->kind, kind) == 0 && !doc->dated && doc->state == DOC_FILED)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+gboolean
+rules_eval(Rules *r, const struct dossier *d, const char *today, struct decision *out,
+    GError **err)
+{
+	gboolean ineligible = FALSE, incomplete = FALSE;
+
+	if (!rules_parse_date(today, &r->today)) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "rules: bad date '%s'", today);
+		return FALSE;
+	}
+	r->cur = d;
+	if (!fill_row(r, d, err))
+		goto fail;
+	for (guint i = 0; i < r->rules->len; i++) {
+		struct rule *ru = g_ptr_array_index(r->rules, i);
+		int v = ru->require ? truth(r, ru->require, ru->where, err) : 1;
+		if (v == -2)
+			goto fail;
+		if (v == 1)
+			continue;
+		struct decision_reason *why = g_new0(struct decision_reason, 1);
+		why->rule = g_strdup(ru->id);
+		why->text = g_strdup(ru->text);
+		why->unknown = v == -1;
+		g_ptr_array_add(out->reasons, why);
+		if (v == 0 && ru->ineligible)
+			ineligible = TRUE;
+		else
+			incomplete = TRUE;
+	}
+	for (guint i = 0; i < r->kinds->len; i++) {
+		struct kind *k = g_ptr_array_index(r->kinds, i);
+		int req = k->required ? truth(r, k->required, k->where_required, err) : 0;
+		int met = req == 1 && k->met ? truth(r, k->met, k->where_met, err) : 1;
+		if (req == -2 || met == -2)
+			goto fail;
+		if (req != 1)
+			continue;
+		if (met != 1) {
+			g_ptr_array_add(out->missing, g_strdup(k->id));
+			for (guint j = 0; j < d->docs->len; j++) {
+				const struct dossier_doc *doc = g_ptr_array_index(d->docs, j);
+				if (doc->pending && g_strcmp0(doc->kind, k->id) == 0 &&
+				    doc->state != DOC_REJECTED && doc->state != DOC_HELD) {
+					g_ptr_array_add(out->pending, g_strdup(k->id));
+					break;
+				}
+			}
+		} else if (documents_unchecked(d, k->id))
+			g_ptr_array_add(out->unchecked, g_strdup(k->id));
+	}
+	r->cur = NULL;
+	g_free(out->status);
+	if (d->status != NULL && g_strv_contains(kept_statuses, d->status))
+		out->status = g_strdup(d->status);
+	else
+		out->status = g_strdup(ineligible ? "ineligible" :
+		    incomplete || out->missing->len ? "incomplete" : "complete");
+	return TRUE;
+fail:
+	r->cur = NULL;
+	return FALSE;
+}

@@ -1,0 +1,66 @@
+/* rules_p.h: what the two halves of the rules share: loading (rules.c)
+ * and judging (rules_eval.c). Private to them. */
+#ifndef CLERK_RULES_P_H
+#define CLERK_RULES_P_H
+
+#include <sqlite3.h>
+
+#include "rules.h"
+
+#define RULES_MAX_FIELD 512
+
+struct rule {			/* a section of eligibility.ini */
+	char *id, *text;
+	char *where;		/* "FILE:LINE" of require */
+	gboolean ineligible;	/* outcome: ineligible, else incomplete */
+	sqlite3_stmt *require;
+};
+
+struct kind {			/* a section of documents.ini */
+	char *id, *title;
+	char *where_required, *where_met;	/* "FILE:LINE" */
+	char **files;		/* normalized phrases */
+	sqlite3_stmt *required, *met;
+};
+
+struct block {
+	char start[11], end[11];
+};
+
+enum doc_fn { FN_DOCS, FN_WITHIN, FN_PENDING, FN_POSITIVE, FN_SPAN, FN_COUNT };
+
+struct fnctx {
+	struct rules *r;
+	enum doc_fn fn;
+};
+
+struct rules {
+	sqlite3 *db;
+	struct fnctx fns[FN_COUNT];	/* user data of the document functions */
+	sqlite3_stmt *fill;
+	GPtrArray *rules;	/* struct rule * */
+	GPtrArray *kinds;	/* struct kind *, in priority order */
+	GHashTable *settings;	/* name -> value */
+	GHashTable *schools;	/* normalized name -> "lcme" | "international" */
+	GHashTable *courses;	/* code -> prerequisites */
+	GHashTable *blocks;	/* id -> struct block * */
+	GPtrArray *errors;	/* while loading: "FILE:LINE: message" */
+	gboolean sandbox;	/* preparing staff-written SQL */
+	/* while judging */
+	const struct dossier *cur;
+	GDate today;
+};
+
+/* Lower case, accents and punctuation gone, words split where letters meet
+ * digits or a capital follows a small letter, one space between words:
+ * "Dean's letter_PPD2.pdf" -> "deans letter ppd 2 pdf". */
+char *rules_words(const char *s, gssize len);
+/* Does the phrase (in rules_words() form) stand in text as whole words? */
+gboolean rules_has_phrase(const char *text, const char *phrase);
+/* "2027-05", "2027-05-14", "05/2027", "May 2027": the first of the month
+ * when no day is given. */
+gboolean rules_parse_date(const char *s, GDate *out);
+/* The SQL functions the conditions call (rules_eval.c). */
+void rules_register_functions(Rules *r);
+
+#endif
