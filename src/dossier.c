@@ -77,15 +77,6 @@ col(sqlite3_stmt *s, int i)
 }
 
 static void
-bind_str(sqlite3_stmt *s, int i, const char *v)
-{
-	if (v == NULL)
-		sqlite3_bind_null(s, i);
-	else
-		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-}
-
-static void
 read_form(struct dossier *d, const char *json)
 {
 	g_autoptr(JsonParser) p = json_parser_new();
@@ -204,19 +195,19 @@ dossier_add_doc(Store *st, gint64 app_id, gint64 ledger_id, const struct attachm
 		return 0;
 	sqlite3_bind_int64(s, 1, app_id);
 	sqlite3_bind_int64(s, 2, ledger_id);
-	bind_str(s, 3, a->sha256);
-	bind_str(s, 4, a->filename);
-	bind_str(s, 5, a->content_type);
+	sqlite3_bind_text(s, 3, a->sha256, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, a->filename, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, a->content_type, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 6, a->size);
-	bind_str(s, 7, received);
-	bind_str(s, 8, m->kind);
-	bind_str(s, 9, m->date ? m->date : received);
+	sqlite3_bind_text(s, 7, received, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 8, m->kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 9, m->date ? m->date : received, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 10, m->date != NULL);
-	bind_str(s, 11, doc_state_str(m->state));
+	sqlite3_bind_text(s, 11, doc_state_str(m->state), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 12, m->pending);
 	sqlite3_bind_int(s, 13, m->positive);
-	bind_str(s, 14, m->source);
-	bind_str(s, 15, m->note);
+	sqlite3_bind_text(s, 14, m->source, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 15, m->note, -1, SQLITE_TRANSIENT);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		id = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
@@ -235,11 +226,11 @@ dossier_set_doc(Store *st, gint64 app_id, gint64 doc_id, DocState state, const c
 
 	if (s == NULL)
 		return FALSE;
-	bind_str(s, 1, doc_state_str(state));
-	bind_str(s, 2, kind);
-	bind_str(s, 3, date);
-	bind_str(s, 4, date);
-	bind_str(s, 5, note);
+	sqlite3_bind_text(s, 1, doc_state_str(state), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, date, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, date, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, note, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 6, doc_id);
 	sqlite3_bind_int64(s, 7, app_id);
 	if (!store_done(st, s, err))
@@ -264,9 +255,9 @@ dossier_decide(Store *st, const struct dossier *d, gint64 ledger_id, const struc
 
 	if (s == NULL)
 		return FALSE;
-	bind_str(s, 1, dc->status);
-	bind_str(s, 2, missing);
-	bind_str(s, 3, reasons);
+	sqlite3_bind_text(s, 1, dc->status, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, missing, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, reasons, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 4, d->id);
 	rc = sqlite3_step(s);
 	*changed = rc == SQLITE_ROW && sqlite3_column_int(s, 0);
@@ -279,11 +270,11 @@ dossier_decide(Store *st, const struct dossier *d, gint64 ledger_id, const struc
 	sqlite3_bind_int64(s, 1, d->id);
 	if (ledger_id > 0)
 		sqlite3_bind_int64(s, 2, ledger_id);
-	bind_str(s, 3, d->status);
-	bind_str(s, 4, dc->status);
-	bind_str(s, 5, missing);
-	bind_str(s, 6, reasons);
-	bind_str(s, 7, cause);
+	sqlite3_bind_text(s, 3, d->status, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, dc->status, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, missing, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 6, reasons, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 7, cause, -1, SQLITE_TRANSIENT);
 	if (!store_done(st, s, err))
 		return FALSE;
 	if (!*changed)
@@ -291,9 +282,9 @@ dossier_decide(Store *st, const struct dossier *d, gint64 ledger_id, const struc
 	if ((s = store_stmt(st, "UPDATE applications SET status = ?, missing = ?, reasons = ?,"
 	    " updated_at = datetime('now') WHERE id = ?", err)) == NULL)
 		return FALSE;
-	bind_str(s, 1, dc->status);
-	bind_str(s, 2, missing);
-	bind_str(s, 3, reasons);
+	sqlite3_bind_text(s, 1, dc->status, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, missing, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, reasons, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 4, d->id);
 	g_message("application %s: %s -> %s (%s)", d->reference, d->status ? d->status : "new",
 	    dc->status, cause);
@@ -312,7 +303,7 @@ dossier_by_reference(Store *st, const char *reference, char **email, GError **er
 		*email = NULL;
 	if (s == NULL)
 		return 0;
-	bind_str(s, 1, reference);
+	sqlite3_bind_text(s, 1, reference, -1, SQLITE_TRANSIENT);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(s, 0);
 		if (email != NULL)
@@ -336,9 +327,9 @@ dossier_same_person(Store *st, gint64 app_id, const char *name, const char *scho
 	if (s == NULL || name == NULL || school == NULL || *name == '\0')
 		return NULL;
 	sqlite3_bind_int64(s, 1, app_id);
-	bind_str(s, 2, name);
-	bind_str(s, 3, school);
-	bind_str(s, 4, email ? email : "");
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, school, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, email ? email : "", -1, SQLITE_TRANSIENT);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		ref = col(s, 0);
 	else if (rc != SQLITE_DONE)
@@ -357,7 +348,7 @@ dossier_flag(Store *st, gint64 app_id, const char *flag, GError **err)
 
 	if (s == NULL)
 		return FALSE;
-	bind_str(s, 1, flag);
+	sqlite3_bind_text(s, 1, flag, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, app_id);
 	return store_done(st, s, err);
 }

@@ -257,15 +257,6 @@ form_value(const struct dossier *d, const char *key)
 	return d->form ? g_hash_table_lookup(d->form, key) : NULL;
 }
 
-static void
-bind_str(sqlite3_stmt *s, int i, const char *v)
-{
-	if (v == NULL)
-		sqlite3_bind_null(s, i);
-	else
-		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-}
-
 static gboolean
 fill_row(Rules *r, const struct dossier *d, GError **err)
 {
@@ -311,21 +302,21 @@ fill_row(Rules *r, const struct dossier *d, GError **err)
 
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
-	bind_str(s, 1, d->name);
-	bind_str(s, 2, d->email);
-	bind_str(s, 3, school);
-	bind_str(s, 4, country);
-	bind_str(s, 5, list);
+	sqlite3_bind_text(s, 1, d->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, d->email, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, school, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, country, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, list, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 6, international);
-	bind_str(s, 7, form_value(d, "year_of_study"));
+	sqlite3_bind_text(s, 7, form_value(d, "year_of_study"), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 8, year);
 	sqlite3_bind_int(s, 9, program);
 	sqlite3_bind_int(s, 10, final);
-	bind_str(s, 11, form_value(d, "expected_graduation"));
-	bind_str(s, 12, form_value(d, "degree_held"));
-	bind_str(s, 13, form_value(d, "core_clerkships_completed"));
-	bind_str(s, 14, form_value(d, "request_type"));
-	bind_str(s, 15, english);
+	sqlite3_bind_text(s, 11, form_value(d, "expected_graduation"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 12, form_value(d, "degree_held"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 13, form_value(d, "core_clerkships_completed"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 14, form_value(d, "request_type"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 15, english, -1, SQLITE_TRANSIENT);
 	if (toefl > 0)
 		sqlite3_bind_int(s, 16, toefl);
 	sqlite3_bind_int(s, 17, d->choices ? d->choices->len : 0);
@@ -333,10 +324,10 @@ fill_row(Rules *r, const struct dossier *d, GError **err)
 	sqlite3_bind_int(s, 19, unknown_courses);
 	sqlite3_bind_int(s, 20, unknown_blocks);
 	sqlite3_bind_int(s, 21, past);
-	bind_str(s, 22, first);
-	bind_str(s, 23, d->status ? d->status : "received");
+	sqlite3_bind_text(s, 22, first, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 23, d->status ? d->status : "received", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 24, g_strcmp0(d->status, "scheduled") == 0);
-	bind_str(s, 25, today);
+	sqlite3_bind_text(s, 25, today, -1, SQLITE_TRANSIENT);
 	if (sqlite3_exec(r->db, "DELETE FROM application", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_step(s) != SQLITE_DONE) {
 		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "rules: %s", sqlite3_errmsg(r->db));
