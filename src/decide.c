@@ -93,7 +93,9 @@ decide_file(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const struc
 			line = all;
 		m.kind = line ? line->kind : tag ? tag : rules_classify_file(r, a->filename);
 		m.date = line ? line->date : NULL;
-		m.pending = line && line->pending;
+		/* "HepB titer - result pending.pdf" says so itself. */
+		m.pending = (line && line->pending) ||
+		    (a->filename != NULL && strcasestr(a->filename, "pending") != NULL);
 		m.positive = line && line->positive;
 		m.state = state;
 		m.source = source;
@@ -137,6 +139,9 @@ decide_eval(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char 
 		return FALSE;
 	}
 	if (!rules_eval(pc->cfg->rules, d, pc->today, dc, err))
+		return FALSE;
+	/* Documents whose date stood in: staff check them (clerkctl doc accept --date). */
+	if (dc->unchecked->len > 0 && !dossier_flag(pc->st, app_id, "dates-to-check", err))
 		return FALSE;
 	return dossier_decide(pc->st, d, ledger_id, dc, cause, changed, err);
 }

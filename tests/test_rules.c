@@ -352,6 +352,30 @@ test_check(void)
 	g_assert_cmpint(system(cmd), ==, 0);
 }
 
+/* require_staff_check = yes: only what staff accepted counts. */
+static void
+test_staff_check(void)
+{
+	g_autofree char *dir = tmp_rules();
+	g_autofree char *cmd = g_strdup_printf("rm -r '%s'", dir);
+	g_autoptr(GError) err = NULL;
+	Rules *shipped = rules;
+	struct dossier *d;
+
+	replace(dir, "policy.ini", "require_staff_check = no", "require_staff_check = yes");
+	rules = rules_load(dir, &err);
+	g_assert_no_error(err);
+	JUDGE(eligible(), "incomplete missing:tb-ppd,mmr,varicella,hepatitis-b,tdap,influenza,"
+	    "good-standing,transcript,health-insurance");
+	d = eligible();
+	for (guint i = 0; i < d->docs->len; i++)
+		((struct dossier_doc *)g_ptr_array_index(d->docs, i))->state = DOC_ACCEPTED;
+	JUDGE(d, "complete");
+	rules_free(rules);
+	rules = shipped;
+	g_assert_cmpint(system(cmd), ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -367,6 +391,7 @@ main(int argc, char **argv)
 	g_test_add_func("/rules/documents", test_documents);
 	g_test_add_func("/rules/eligibility", test_eligibility);
 	g_test_add_func("/rules/check", test_check);
+	g_test_add_func("/rules/staff-check", test_staff_check);
 	int rc = g_test_run();
 	rules_free(rules);
 	g_free(srcrules);
