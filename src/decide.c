@@ -164,7 +164,7 @@ decide_text(struct process_ctx *pc, const struct decision *dc, GError **err)
 	g_autoptr(GString) missing = g_string_new(NULL), reasons = g_string_new(NULL);
 	g_autoptr(GString) unchecked = g_string_new(NULL);
 	g_autofree char *tname = g_strdup_printf("decision-%s", dc->status);
-	g_autofree char *path = NULL;
+	g_autofree char *path = NULL, *text = NULL;
 	gboolean ineligible = strcmp(dc->status, "ineligible") == 0;
 
 	if (strcmp(dc->status, "complete") != 0 && strcmp(dc->status, "incomplete") != 0 &&
@@ -185,8 +185,8 @@ decide_text(struct process_ctx *pc, const struct decision *dc, GError **err)
 		g_string_append_printf(reasons, "  - %s\n", why->text);
 	}
 	if (dc->unchecked->len > 0) {
-		g_string_append(unchecked, "These documents carried no date, so the date we received"
-		    " them stands in until a coordinator has checked them:\n");
+		g_string_append(unchecked, "These documents carried no date: the day we received them stands in"
+		    "\nuntil a coordinator has checked them:\n");
 		list_kinds(pc, unchecked, dc->unchecked, dc);
 	}
 	g_hash_table_insert(vars, "missing", missing->str);
@@ -199,7 +199,11 @@ decide_text(struct process_ctx *pc, const struct decision *dc, GError **err)
 		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "no template %s", tname);
 		return NULL;
 	}
-	return reply_render(path, vars, err);
+	if ((text = reply_render(path, vars, err)) == NULL)
+		return NULL;
+	/* One paragraph, however the template ends: the caller places it. */
+	g_strchomp(text);
+	return g_strconcat(text, "\n", NULL);
 }
 
 char *

@@ -115,7 +115,7 @@ is "documents dated by the student are not flagged" \
 
 omar=$(ref_of omar.haddad@med.example.edu)
 is "the same without dates: complete" "$(status_of "$omar")" complete
-ok "with the undated documents flagged for staff" grep -q "date we received them stands in" <(last_to omar.haddad@med.example.edu)
+ok "with the undated documents flagged for staff" grep -q "the day we received them stands in" <(last_to omar.haddad@med.example.edu)
 
 lena=$(ref_of lena.fischer@med.example.edu)
 is "no TB proof: incomplete" "$(status_of "$lena")" incomplete
