@@ -114,6 +114,8 @@ rules_parse_date(const char *s, GDate *out)
 						m = k + 1;
 		}
 	}
+	if (m == 0 && y > 0 && parts != NULL)
+		m = 6;	/* "2027" alone: graduations fall mid-year */
 	if (!g_date_valid_dmy(d, m, y))
 		return FALSE;
 	g_date_clear(out, 1);

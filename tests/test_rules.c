@@ -233,6 +233,12 @@ test_eligibility(void)
 	d = eligible();
 	set(d, "expected_graduation", "May 2027");
 	JUDGE(d, "complete");
+	d = eligible();
+	set(d, "expected_graduation", "2027");
+	JUDGE(d, "complete");
+	d = eligible();
+	set(d, "year_of_study", "MS4");
+	JUDGE(d, "complete");
 	/* Not written: the form cannot say, so incomplete, never ineligible. */
 	d = eligible();
 	g_hash_table_remove(d->form, "expected_graduation");
