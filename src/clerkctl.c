@@ -141,6 +141,9 @@ usage(void)
 	    "       clerkctl [--config FILE] backup DIR\n"
 	    "       clerkctl [--config FILE] restore DIR\n"
 	    "       clerkctl [--config FILE] purge [--yes]\n"
+	    "       clerkctl [--config FILE] schedule BLOCK [--seed N] [--dry-run]\n"
+	    "       clerkctl [--config FILE] cancel REF\n"
+	    "       clerkctl [--config FILE] due\n"
 	    "       clerkctl [--config FILE] rules check [DIR]\n"
 	    "       clerkctl [--config FILE] rules diff DIR [--json]\n"
 	    "       clerkctl [--config FILE] doc list REF [--json]\n"
@@ -276,7 +279,8 @@ int
 main(int argc, char **argv)
 {
 	g_autofree char *config_path = NULL, *status = NULL, *prometheus = NULL;
-	g_autofree char *date = NULL, *reason = NULL, *output = NULL;
+	g_autofree char *date = NULL, *reason = NULL, *output = NULL, *seed = NULL;
+	gboolean dry_run = FALSE;
 	gboolean json = FALSE, csv = FALSE, yes = FALSE;
 	GOptionEntry entries[] = {
 		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Configuration file", "FILE" },
@@ -288,6 +292,8 @@ main(int argc, char **argv)
 		{ "date", 0, 0, G_OPTION_ARG_STRING, &date, "doc accept: the document's date", "YYYY-MM-DD" },
 		{ "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "doc reject: why, for the student", "TEXT" },
 		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "doc get: write to FILE", "FILE" },
+		{ "seed", 0, 0, G_OPTION_ARG_STRING, &seed, "schedule: the lottery's seed", "N" },
+		{ "dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run, "schedule: draw and print, change nothing", NULL },
 		{ NULL },
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("COMMAND [ARGS] - clerkd staff tool");
@@ -326,9 +332,14 @@ main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	if (strcmp(argv[1], "rules") == 0 || strcmp(argv[1], "doc") == 0) {
-		struct staffctl_opts o = { json, date, reason, output };
+		struct staffctl_opts o = { json, date, reason, output, seed, dry_run };
 		return (strcmp(argv[1], "rules") == 0 ? staffctl_rules : staffctl_doc)(cfg, st,
 		    argc - 2, argv + 2, &o);
+	}
+	if (strcmp(argv[1], "schedule") == 0 || strcmp(argv[1], "cancel") == 0 ||
+	    strcmp(argv[1], "due") == 0) {
+		struct staffctl_opts o = { json, date, reason, output, seed, dry_run };
+		return staffctl_schedule(cfg, st, argc - 1, argv + 1, &o);
 	}
 	if (strcmp(argv[1], "list") == 0 && argc == 2)
 		return emit(report_list(st, status, &err), json, print_list, &err);

@@ -438,7 +438,8 @@ config_free(struct config *cfg)
 const char *const config_templates[] = {
 	"receipt", "first-contact", "acknowledgement", "over-limit", "status", "held",
 	"staff-notice", "staff-confirm", "student-update", "decision-complete",
-	"decision-incomplete", "decision-ineligible", NULL,
+	"decision-incomplete", "decision-ineligible", "decision-scheduled", "decision-waitlisted",
+	"decision-not-scheduled", "decision-cancelled", "placement", NULL,
 };
 
 char *

@@ -1,6 +1,7 @@
 /* decide.c: documents filed with their kinds, and decisions taken on them. */
 #include "decide.h"
 #include "docstore.h"
+#include "placement.h"
 #include "form.h"
 #include "reply.h"
 #include "rules.h"
@@ -143,7 +144,18 @@ decide_eval(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char 
 	/* Documents whose date stood in: staff check them (clerkctl doc accept --date). */
 	if (dc->unchecked->len > 0 && !dossier_flag(pc->st, app_id, "dates-to-check", err))
 		return FALSE;
-	return dossier_decide(pc->st, d, ledger_id, dc, cause, changed, err);
+	if (!dossier_decide(pc->st, d, ledger_id, dc, cause, changed, err))
+		return FALSE;
+	if (strcmp(dc->status, "complete") == 0) {
+		g_autofree char *now = NULL;
+		if (!placement_place(pc, app_id, ledger_id, &now, err))
+			return FALSE;
+		if (now != NULL) {
+			g_free(dc->status);
+			dc->status = g_steal_pointer(&now);
+		}
+	}
+	return TRUE;
 }
 
 static void
@@ -158,20 +170,20 @@ list_kinds(struct process_ctx *pc, GString *s, GPtrArray *kinds, const struct de
 }
 
 char *
-decide_text(struct process_ctx *pc, const struct decision *dc, GError **err)
+decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GError **err)
 {
 	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autoptr(GString) missing = g_string_new(NULL), reasons = g_string_new(NULL);
 	g_autoptr(GString) unchecked = g_string_new(NULL);
 	g_autofree char *tname = g_strdup_printf("decision-%s", dc->status);
-	g_autofree char *path = NULL, *text = NULL;
+	g_autofree char *path = NULL, *text = NULL, *placement = NULL;
+	const char *fees = rules_setting(pc->cfg->rules, "fees");
 	gboolean ineligible = strcmp(dc->status, "ineligible") == 0;
 
-	if (strcmp(dc->status, "complete") != 0 && strcmp(dc->status, "incomplete") != 0 &&
-	    !ineligible) {
-		/* Scheduling's statuses: their words arrive with the scheduler. */
-		return g_strdup_printf("Status: %s.\n", dc->status);
-	}
+	if (strcmp(dc->status, "received") == 0)
+		return g_strdup("Status: received.\n");
+	if ((placement = placement_describe(pc, app_id, err)) == NULL)
+		return NULL;
 	if (dc->missing->len > 0) {
 		g_string_append(missing, "Still missing:\n");
 		list_kinds(pc, missing, dc->missing, dc);
@@ -193,6 +205,8 @@ decide_text(struct process_ctx *pc, const struct decision *dc, GError **err)
 	g_hash_table_insert(vars, "reasons", reasons->str);
 	g_hash_table_insert(vars, "unchecked", unchecked->str);
 	g_hash_table_insert(vars, "status", dc->status);
+	g_hash_table_insert(vars, "placement", placement);
+	g_hash_table_insert(vars, "fees", (gpointer)(fees ? fees : ""));
 	g_hash_table_insert(vars, "program", pc->program);
 	g_hash_table_insert(vars, "today", pc->today);
 	if ((path = config_template_path(pc->cfg, tname)) == NULL) {

@@ -16,13 +16,15 @@ gboolean decide_file(struct process_ctx *pc, gint64 app_id, gint64 ledger_id,
     GString *receipt, GError **err);
 
 /* Judge the application on today's rules and record the decision (audit
- * trail, and the application if anything changed). dc is initialised here
- * and the caller's to clear. */
+ * trail, and the application if anything changed); a complete application
+ * is placed where placement is open (placement.c), and dc->status says so.
+ * dc is initialised here and the caller's to clear. */
 gboolean decide_eval(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *cause,
     struct decision *dc, gboolean *changed, GError **err);
 
-/* The decision in words, from the decision-*.txt templates. */
-char *decide_text(struct process_ctx *pc, const struct decision *dc, GError **err);
+/* The decision in words, from the decision-*.txt templates (with app_id's
+ * seats and waitlist places when the status is the scheduler's). */
+char *decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GError **err);
 
 /* The documents on file, a line each, for a status reply. */
 char *decide_documents(struct process_ctx *pc, gint64 app_id, GError **err);

@@ -352,3 +352,31 @@ dossier_flag(Store *st, gint64 app_id, const char *flag, GError **err)
 	sqlite3_bind_int64(s, 2, app_id);
 	return store_done(st, s, err);
 }
+
+gboolean
+dossier_set_status(Store *st, gint64 app_id, gint64 ledger_id, const char *status,
+    const char *cause, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "INSERT INTO decisions (application_id, ledger_id, previous,"
+	    " status, missing, reasons, cause) SELECT id, ?2, status, ?3, missing, reasons, ?4"
+	    " FROM applications WHERE id = ?1 AND status <> ?3", err);
+
+	if (s == NULL)
+		return FALSE;
+	sqlite3_bind_int64(s, 1, app_id);
+	if (ledger_id > 0)
+		sqlite3_bind_int64(s, 2, ledger_id);
+	sqlite3_bind_text(s, 3, status, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, cause, -1, SQLITE_TRANSIENT);
+	if (!store_done(st, s, err))
+		return FALSE;
+	if (sqlite3_changes(store_db(st)) == 0)
+		return TRUE;	/* already so */
+	if ((s = store_stmt(st, "UPDATE applications SET status = ?, updated_at = datetime('now')"
+	    " WHERE id = ?", err)) == NULL)
+		return FALSE;
+	sqlite3_bind_text(s, 1, status, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, app_id);
+	g_message("application #%" G_GINT64_FORMAT ": now %s (%s)", app_id, status, cause);
+	return store_done(st, s, err);
+}

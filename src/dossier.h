@@ -71,6 +71,10 @@ gint64 dossier_by_reference(Store *st, const char *reference, char **email, GErr
  * its reference, or NULL. */
 char *dossier_same_person(Store *st, gint64 app_id, const char *name, const char *school,
     const char *email, GError **err);
+/* A status set by scheduling or a cancellation (not by the rules), kept in
+ * the audit trail; a no-op if it is already so. */
+gboolean dossier_set_status(Store *st, gint64 app_id, gint64 ledger_id, const char *status,
+    const char *cause, GError **err);
 /* Add a staff flag (once). */
 gboolean dossier_flag(Store *st, gint64 app_id, const char *flag, GError **err);
 

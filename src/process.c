@@ -203,7 +203,7 @@ judge(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *cause
 	char *text = NULL;
 
 	if (decide_eval(pc, app_id, ledger_id, cause, &dc, &changed, err))
-		text = decide_text(pc, &dc, err);
+		text = decide_text(pc, app_id, &dc, err);
 	decision_clear(&dc);
 	return text;
 }

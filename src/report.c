@@ -143,13 +143,13 @@ add_app(JsonBuilder *b, sqlite3 *db, sqlite3_stmt *s, gboolean detail, GError **
 	json_builder_end_array(b);
 	add_json(b, "missing", sqlite3_column_text(s, 9));
 	add_json(b, "reasons", sqlite3_column_text(s, 10));
-	/* Filled in by the scheduler as it lands. */
-	json_builder_set_member_name(b, "assignments");
-	json_builder_begin_array(b);
-	json_builder_end_array(b);
-	json_builder_set_member_name(b, "waitlist");
-	json_builder_begin_array(b);
-	json_builder_end_array(b);
+	if (!add_rows(b, db, "assignments", "SELECT course, block FROM assignments"
+	    " WHERE application_id = ? AND state = 'active' ORDER BY block", id, err) ||
+	    !add_rows(b, db, "waitlist", "SELECT w.course, w.block, (SELECT count(*) FROM waitlist v"
+	    " WHERE v.course = w.course AND v.block = w.block AND v.state = 'waiting'"
+	    " AND v.position <= w.position) AS position FROM waitlist w"
+	    " WHERE w.application_id = ? AND w.state = 'waiting' ORDER BY w.block, w.id", id, err))
+		return FALSE;
 	add_str(b, "created", sqlite3_column_text(s, 8));
 	if (!add_rows(b, db, "choices", "SELECT rank, course, block FROM choices"
 	    " WHERE application_id = ? ORDER BY rank", id, err))

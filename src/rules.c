@@ -460,6 +460,19 @@ load_csv(Rules *r, const char *dir, const char *file, const char *header, csv_ro
 }
 
 static void
+course_free(gpointer p)
+{
+	struct course_info *c = p;
+
+	g_free((char *)c->code);
+	g_free((char *)c->title);
+	g_free((char *)c->hospital);
+	g_free((char *)c->department);
+	g_free((char *)c->prerequisites);
+	g_free(c);
+}
+
+static void
 catalog_row(Rules *r, const char *path, int line, GPtrArray *f)
 {
 	const char *code = g_ptr_array_index(f, 0), *seats = g_ptr_array_index(f, 4);
@@ -472,9 +485,16 @@ catalog_row(Rules *r, const char *path, int line, GPtrArray *f)
 		problem(r, path, line, "seats '%s' must be a number from 0 to 10000", seats);
 	else if (g_hash_table_contains(r->courses, code))
 		problem(r, path, line, "course %s given twice", code);
-	else
-		g_hash_table_insert(r->courses, g_ascii_strup(code, -1),
-		    g_strdup(g_ptr_array_index(f, 5)));
+	else {
+		struct course_info *c = g_new0(struct course_info, 1);
+		c->code = g_ascii_strup(code, -1);
+		c->title = g_strdup(g_ptr_array_index(f, 1));
+		c->hospital = g_strdup(g_ptr_array_index(f, 2));
+		c->department = g_strdup(g_ptr_array_index(f, 3));
+		c->seats = n;
+		c->prerequisites = g_strdup(g_ptr_array_index(f, 5));
+		g_hash_table_insert(r->courses, (char *)c->code, c);
+	}
 }
 
 static gboolean
@@ -527,7 +547,7 @@ load(const char *dir)
 	r->kinds = g_ptr_array_new_with_free_func(kind_free);
 	r->settings = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	r->schools = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	r->courses = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	r->courses = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, course_free);
 	r->blocks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	g_date_clear(&r->today, 1);
 	if (sqlite3_open_v2(":memory:", &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, NULL) !=
@@ -678,8 +698,73 @@ rules_block_start(const Rules *r, const char *block)
 gboolean
 rules_course_exists(const Rules *r, const char *code)
 {
+	return rules_course(r, code) != NULL;
+}
+
+const struct course_info *
+rules_course(const Rules *r, const char *code)
+{
 	g_autofree char *up = code ? g_ascii_strup(code, -1) : NULL;
-	return up != NULL && g_hash_table_contains(r->courses, up);
+	return up != NULL ? g_hash_table_lookup(r->courses, up) : NULL;
+}
+
+gboolean
+rules_prerequisites_met(const Rules *r, const char *code, const char *completed)
+{
+	const struct course_info *c = rules_course(r, code);
+	g_autofree char *done = rules_words(completed ? completed : "", -1);
+	g_auto(GStrv) need = NULL;
+
+	if (c == NULL)
+		return FALSE;
+	if (rules_has_phrase(done, "all"))
+		return TRUE;
+	need = g_strsplit(c->prerequisites, ";", 32);
+	for (int i = 0; need[i] != NULL; i++) {
+		g_autofree char *w = rules_words(need[i], -1);
+		/* "obstetrics-gynecology" is met by either word; "medicine" by "internal medicine". */
+		g_auto(GStrv) parts = g_strsplit(w, " ", 8);
+		gboolean met = *w == '\0';
+		for (int j = 0; parts[j] != NULL && !met; j++)
+			met = *parts[j] != '\0' && rules_has_phrase(done, parts[j]);
+		if (!met)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+const char *
+rules_block_end(const Rules *r, const char *block)
+{
+	const struct block *b = block ? g_hash_table_lookup(r->blocks, block) : NULL;
+	return b ? b->end : NULL;
+}
+
+GPtrArray *
+rules_blocks(const Rules *r)
+{
+	GPtrArray *ids = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer k;
+
+	g_hash_table_iter_init(&it, r->blocks);
+	while (g_hash_table_iter_next(&it, &k, NULL))
+		g_ptr_array_add(ids, k);
+	g_ptr_array_sort(ids, (GCompareFunc)g_strcmp0);
+	return ids;
+}
+
+gboolean
+rules_is_home_school(const Rules *r, const char *school)
+{
+	const char *home = rules_setting(r, "home_school");
+	g_autofree char *a = NULL, *b = NULL;
+
+	if (home == NULL || *home == '\0' || school == NULL)
+		return FALSE;
+	a = school_key(home);
+	b = school_key(school);
+	return strcmp(a, b) == 0;
 }
 
 const char *

@@ -33,6 +33,20 @@ const char *rules_school_list(const Rules *r, const char *school);
 /* A block's start date (YYYY-MM-DD), NULL if no such block. */
 const char *rules_block_start(const Rules *r, const char *block);
 gboolean rules_course_exists(const Rules *r, const char *code);
+struct course_info {
+	const char *code, *title, *hospital, *department;
+	const char *prerequisites;	/* ;-separated clerkship names, may be empty */
+	int seats;			/* per block */
+};
+/* A course of the catalog (any case), NULL if none. */
+const struct course_info *rules_course(const Rules *r, const char *code);
+/* Has one who completed these clerkships (the form's words) the course's prerequisites? */
+gboolean rules_prerequisites_met(const Rules *r, const char *code, const char *completed);
+const char *rules_block_end(const Rules *r, const char *block);
+/* Every block id, in order (the strings are the rules'). */
+GPtrArray *rules_blocks(const Rules *r);
+/* Is this the program's own school (policy.ini home_school)? */
+gboolean rules_is_home_school(const Rules *r, const char *school);
 /* A [settings] value of policy.ini, NULL if unset. */
 const char *rules_setting(const Rules *r, const char *name);
 gboolean rules_setting_bool(const Rules *r, const char *name);

@@ -42,7 +42,7 @@ struct rules {
 	GPtrArray *kinds;	/* struct kind *, in priority order */
 	GHashTable *settings;	/* name -> value */
 	GHashTable *schools;	/* normalized name -> "lcme" | "international" */
-	GHashTable *courses;	/* code -> prerequisites */
+	GHashTable *courses;	/* code -> struct course_info * */
 	GHashTable *blocks;	/* id -> struct block * */
 	GPtrArray *errors;	/* while loading: "FILE:LINE: message" */
 	gboolean sandbox;	/* preparing staff-written SQL */

@@ -79,7 +79,7 @@ staff_handle(struct process_ctx *pc, gint64 ledger_id, const struct facts *f, co
 		return FALSE;
 	g_message("application %s: %s (message <%s>)", ref, what, f->message_id ? f->message_id : "");
 	ok = decide_eval(pc, app_id, ledger_id, "staff forward", &dc, &changed, err) &&
-	    (decision = decide_text(pc, &dc, err)) != NULL;
+	    (decision = decide_text(pc, app_id, &dc, err)) != NULL;
 	decision_clear(&dc);
 	if (!ok || (d = dossier_load(pc->st, app_id, err)) == NULL)
 		return FALSE;

@@ -2,6 +2,7 @@
 #include "staffctl.h"
 #include "decide.h"
 #include "docstore.h"
+#include "placement.h"
 #include "process_p.h"
 #include "rules.h"
 #include "util.h"
@@ -302,7 +303,7 @@ doc_check(struct process_ctx *pc, gint64 app_id, GPtrArray *docs, gboolean accep
 	}
 	ok = decide_eval(pc, app_id, 0, accept ? "staff accepted a document" :
 	    "staff rejected a document", &dc, &changed, err) &&
-	    (decision = decide_text(pc, &dc, err)) != NULL;
+	    (decision = decide_text(pc, app_id, &dc, err)) != NULL;
 	decision_clear(&dc);
 	if (!ok || (d = dossier_load(pc->st, app_id, err)) == NULL)
 		return FALSE;
@@ -376,6 +377,101 @@ staffctl_doc(struct config *cfg, Store *st, int argc, char **argv, const struct 
 		    docs->len == 1 ? "" : "s", strcmp(argv[0], "accept") == 0 ? "accepted" : "rejected",
 		    argv[1]);
 		rc = 0;
+	}
+	process_ctx_clear(&pc);
+	return rc;
+}
+
+/* ---- scheduling ---- */
+
+typedef gboolean (*sched_fn)(struct process_ctx *pc, int argc, char **argv,
+    const struct staffctl_opts *o, GString *report, GError **err);
+
+static gboolean
+lottery_cmd(struct process_ctx *pc, int argc, char **argv, const struct staffctl_opts *o,
+    GString *report, GError **err)
+{
+	guint64 seed = 0;
+	char *end;
+
+	(void)argc;
+	if (o->seed != NULL) {
+		seed = g_ascii_strtoull(o->seed, &end, 10);
+		if (*o->seed == '\0' || *end != '\0' || seed > G_MAXINT64) {
+			g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "--seed takes a number from 0 to %"
+			    G_GINT64_FORMAT, G_MAXINT64);
+			return FALSE;
+		}
+	}
+	return placement_lottery(pc, argv[1], o->seed != NULL, seed, o->dry_run, report, err);
+}
+
+static gboolean
+cancel_cmd(struct process_ctx *pc, int argc, char **argv, const struct staffctl_opts *o,
+    GString *report, GError **err)
+{
+	gint64 id = dossier_by_reference(pc->st, argv[1], NULL, err);
+
+	(void)argc, (void)o;
+	if (id == 0) {
+		if (err == NULL || *err == NULL)
+			g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "no application %s", argv[1]);
+		return FALSE;
+	}
+	if (!store_event(pc->st, id, 0, "cancelled by staff", err) ||
+	    !placement_cancel(pc, id, 0, err))
+		return FALSE;
+	g_string_append_printf(report, "%s cancelled; its seats went to the waitlists\n", argv[1]);
+	return TRUE;
+}
+
+static gboolean
+due_cmd(struct process_ctx *pc, int argc, char **argv, const struct staffctl_opts *o,
+    GString *report, GError **err)
+{
+	(void)argc, (void)argv, (void)o;
+	return placement_due(pc, report, err);
+}
+
+int
+staffctl_schedule(struct config *cfg, Store *st, int argc, char **argv,
+    const struct staffctl_opts *o)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GString) report = g_string_new(NULL);
+	struct process_ctx pc;
+	sched_fn fn;
+	int rc = 0;
+
+	if (argc == 2 && strcmp(argv[0], "schedule") == 0)
+		fn = lottery_cmd;
+	else if (argc == 2 && strcmp(argv[0], "cancel") == 0)
+		fn = cancel_cmd;
+	else if (argc == 1 && strcmp(argv[0], "due") == 0)
+		fn = due_cmd;
+	else {
+		fprintf(stderr, "usage: clerkctl schedule BLOCK [--seed N] [--dry-run] | cancel REF | due\n");
+		return EXIT_USAGE;
+	}
+	if (!config_check_rules(cfg, &err)) {
+		fprintf(stderr, "clerkctl: %s\n", err->message);
+		return EXIT_CONFIG;
+	}
+	process_ctx_init(&pc, cfg, st);
+	if (!store_begin(st, &err) || !fn(&pc, argc, argv, o, report, &err) ||
+	    (o->dry_run ? (store_rollback(st), FALSE) : !store_commit(st, &err))) {
+		if (!o->dry_run || err != NULL) {
+			store_rollback(st);
+			fprintf(stderr, "clerkctl: %s\n", err ? err->message : "failed");
+			rc = err && err->code == CLERK_ERROR_TEMP ? EXIT_TEMPFAIL : 1;
+		}
+	}
+	if (rc == 0) {
+		fputs(report->str, stdout);
+		if (o->dry_run)
+			printf("(dry run: nothing was changed)\n");
+		else if (strcmp(argv[0], "due") != 0 || report->len > 0)
+			printf("students are told on clerkd's next pass\n");
 	}
 	process_ctx_clear(&pc);
 	return rc;

@@ -11,6 +11,8 @@ struct staffctl_opts {
 	const char *date;	/* doc accept: the document's date (YYYY-MM-DD) */
 	const char *reason;	/* doc reject: why, for the student */
 	const char *output;	/* doc get: a file instead of stdout */
+	const char *seed;	/* schedule: the lottery's seed */
+	gboolean dry_run;	/* schedule: draw, print, change nothing */
 };
 
 /* rules check [DIR] | rules diff DIR: exit status as clerkctl returns it. */
@@ -18,6 +20,11 @@ int staffctl_rules(struct config *cfg, Store *st, int argc, char **argv,
     const struct staffctl_opts *o);
 /* doc list REF | get REF ID | accept REF ID|KIND | reject REF ID|KIND. */
 int staffctl_doc(struct config *cfg, Store *st, int argc, char **argv,
+    const struct staffctl_opts *o);
+
+/* schedule BLOCK [--seed N] [--dry-run] | cancel REF | due: the lottery, a
+ * staff cancellation (no confirmation), what is due today. */
+int staffctl_schedule(struct config *cfg, Store *st, int argc, char **argv,
     const struct staffctl_opts *o);
 
 #endif

@@ -105,9 +105,35 @@ static const char v2[] =
     "CREATE INDEX decisions_app ON decisions (application_id);"
     "CREATE INDEX applications_person ON applications (name, school);";
 
+/* 2 -> 3: scheduling: lotteries drawn, seats given, waitlists, and the
+ * confirmations students give for a cancellation or a change. */
+static const char v3[] =
+    "CREATE TABLE lotteries ("
+    "  block TEXT PRIMARY KEY, seed INTEGER NOT NULL, policy TEXT NOT NULL,"
+    "  draw TEXT NOT NULL, at TEXT NOT NULL DEFAULT (datetime('now')),"
+    "  closed INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE assignments ("
+    "  id INTEGER PRIMARY KEY, application_id INTEGER NOT NULL REFERENCES applications(id),"
+    "  course TEXT NOT NULL, block TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'active',"
+    "  how TEXT NOT NULL, at TEXT NOT NULL DEFAULT (datetime('now')));"
+    "CREATE INDEX assignments_slot ON assignments (block, course, state);"
+    "CREATE INDEX assignments_app ON assignments (application_id);"
+    "CREATE TABLE waitlist ("
+    "  id INTEGER PRIMARY KEY, application_id INTEGER NOT NULL REFERENCES applications(id),"
+    "  course TEXT NOT NULL, block TEXT NOT NULL, position INTEGER NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'waiting', at TEXT NOT NULL DEFAULT (datetime('now')));"
+    "CREATE INDEX waitlist_slot ON waitlist (block, course, state, position);"
+    "CREATE INDEX waitlist_app ON waitlist (application_id);"
+    "CREATE TABLE confirmations ("
+    "  token TEXT PRIMARY KEY, application_id INTEGER NOT NULL REFERENCES applications(id),"
+    "  action TEXT NOT NULL, detail TEXT, message_id TEXT, expires TEXT NOT NULL,"
+    "  used_at TEXT, created_at TEXT NOT NULL DEFAULT (datetime('now')));"
+    "CREATE INDEX confirmations_msgid ON confirmations (message_id);";
+
 static const char *const migrations[] = {
 	schema,		/* 0 -> 1: the first schema */
 	v2,		/* 1 -> 2: decisions and document states */
+	v3,		/* 2 -> 3: scheduling and confirmations */
 };
 #define SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
 

@@ -1,0 +1,735 @@
+/* placement.c: the lottery and the waitlists, in the store. */
+#include "placement.h"
+#include "decide.h"
+#include "dossier.h"
+#include "form.h"
+#include "process_p.h"
+#include "rules.h"
+#include "schedule.h"
+#include "util.h"
+
+#include <json-glib/json-glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- small queries: ?1 an id, ?2 and ?3 texts ---- */
+
+static sqlite3_stmt *
+prepare(Store *st, const char *sql, gint64 id, const char *a, const char *b, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+	int n;
+
+	if (s == NULL)
+		return NULL;
+	n = sqlite3_bind_parameter_count(s);
+	if (n >= 1)
+		sqlite3_bind_int64(s, 1, id);
+	if (n >= 2)
+		sqlite3_bind_text(s, 2, a, -1, SQLITE_TRANSIENT);
+	if (n >= 3)
+		sqlite3_bind_text(s, 3, b, -1, SQLITE_TRANSIENT);
+	return s;
+}
+
+/* One integer (0 if no row); -1 on error. */
+static gint64
+number(Store *st, const char *sql, gint64 id, const char *a, const char *b, GError **err)
+{
+	sqlite3_stmt *s = prepare(st, sql, id, a, b, err);
+	gint64 n = -1;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	else if (rc == SQLITE_DONE)
+		n = 0;
+	else
+		store_fail(st, rc, "placement", err);
+	sqlite3_reset(s);
+	return n;
+}
+
+static gboolean
+run(Store *st, const char *sql, gint64 id, const char *a, const char *b, GError **err)
+{
+	sqlite3_stmt *s = prepare(st, sql, id, a, b, err);
+	return s != NULL && store_done(st, s, err);
+}
+
+int
+placement_free_seats(struct process_ctx *pc, const char *course, const char *block, GError **err)
+{
+	const struct course_info *c = rules_course(pc->cfg->rules, course);
+	gint64 taken;
+
+	if (c == NULL || rules_block_start(pc->cfg->rules, block) == NULL)
+		return 0;
+	taken = number(pc->st, "SELECT count(*) FROM assignments WHERE ?1 = ?1 AND course = ?2"
+	    " AND block = ?3 AND state = 'active'", 0, c->code, block, err);
+	return taken < 0 ? -1 : MAX(c->seats - (int)taken, 0);
+}
+
+static gint64
+seat(struct process_ctx *pc, gint64 app_id, const char *course, const char *block,
+    const char *how, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(pc->st, "INSERT INTO assignments (application_id, course, block,"
+	    " how) VALUES (?, ?, ?, ?) RETURNING id", err);
+	gint64 id = 0;
+	int rc;
+
+	if (s == NULL)
+		return 0;
+	sqlite3_bind_int64(s, 1, app_id);
+	sqlite3_bind_text(s, 2, course, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, block, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, how, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		store_fail(pc->st, rc, "assignment", err);
+	/* Seated in a block: its waitlists are done with for this applicant. */
+	if (id > 0 && !run(pc->st, "UPDATE waitlist SET state = 'closed' WHERE application_id = ?1"
+	    " AND block = ?2 AND state = 'waiting'", app_id, block, NULL, err))
+		return 0;
+	return id;
+}
+
+static gboolean
+wait_on(struct process_ctx *pc, gint64 app_id, const char *course, const char *block, int position,
+    GError **err)
+{
+	sqlite3_stmt *s = store_stmt(pc->st, "INSERT INTO waitlist (application_id, course, block,"
+	    " position) VALUES (?1, ?2, ?3, CASE WHEN ?4 > 0 THEN ?4 ELSE (SELECT coalesce(max(position), 0)"
+	    " + 1 FROM waitlist WHERE course = ?2 AND block = ?3) END)", err);
+
+	if (s == NULL)
+		return FALSE;
+	sqlite3_bind_int64(s, 1, app_id);
+	sqlite3_bind_text(s, 2, course, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, block, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 4, position);
+	return store_done(pc->st, s, err);
+}
+
+/* The status that the seats say: scheduled, waitlisted, not-scheduled, or kept. */
+static gboolean
+restatus(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *cause,
+    char **status, GError **err)
+{
+	gint64 seats = number(pc->st, "SELECT count(*) FROM assignments WHERE application_id = ?1"
+	    " AND state = 'active'", app_id, NULL, NULL, err);
+	gint64 waits = seats < 0 ? -1 : number(pc->st, "SELECT count(*) FROM waitlist"
+	    " WHERE application_id = ?1 AND state = 'waiting'", app_id, NULL, NULL, err);
+	gint64 closed = waits < 0 ? -1 : number(pc->st, "SELECT count(*) FROM waitlist"
+	    " WHERE application_id = ?1 AND state = 'closed'", app_id, NULL, NULL, err);
+	g_autoptr(Dossier) d = NULL;
+	const char *now = NULL;
+
+	if (closed < 0 || (d = dossier_load(pc->st, app_id, err)) == NULL)
+		return FALSE;
+	if (g_strcmp0(d->status, "cancelled") == 0)
+		now = d->status;
+	else if (seats > 0)
+		now = "scheduled";
+	else if (waits > 0)
+		now = "waitlisted";
+	else if (closed > 0)
+		now = "not-scheduled";
+	else
+		now = d->status;
+	if (status != NULL)
+		*status = g_strdup(now);
+	return dossier_set_status(pc->st, app_id, ledger_id, now, cause, err);
+}
+
+/* ---- telling students ---- */
+
+char *
+placement_describe(struct process_ctx *pc, gint64 app_id, GError **err)
+{
+	GString *out = g_string_new(NULL);
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = prepare(pc->st, "SELECT course, block FROM assignments WHERE application_id = ?1"
+	    " AND state = 'active' ORDER BY block", app_id, NULL, NULL, err)) == NULL)
+		goto fail;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *code = (const char *)sqlite3_column_text(s, 0);
+		const char *block = (const char *)sqlite3_column_text(s, 1);
+		const struct course_info *c = rules_course(pc->cfg->rules, code);
+		g_string_append_printf(out, "  - %s %s, %s (%s), block %s: %s to %s\n", code,
+		    c ? c->title : "", c ? c->hospital : "", c ? c->department : "", block,
+		    rules_block_start(pc->cfg->rules, block) ?: "?",
+		    rules_block_end(pc->cfg->rules, block) ?: "?");
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_fail(pc->st, rc, "assignments", err);
+		goto fail;
+	}
+	/* Positions now: among those still waiting, in draw order. */
+	if ((s = prepare(pc->st, "SELECT w.course, w.block, (SELECT count(*) FROM waitlist v"
+	    " WHERE v.course = w.course AND v.block = w.block AND v.state = 'waiting'"
+	    " AND v.position <= w.position) FROM waitlist w WHERE w.application_id = ?1"
+	    " AND w.state = 'waiting' ORDER BY w.block, w.id", app_id, NULL, NULL, err)) == NULL)
+		goto fail;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		g_string_append_printf(out, "  - waitlisted for %s in block %s: position %d\n",
+		    sqlite3_column_text(s, 0), sqlite3_column_text(s, 1), sqlite3_column_int(s, 2));
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_fail(pc->st, rc, "waitlist", err);
+		goto fail;
+	}
+	return g_string_free(out, FALSE);
+fail:
+	g_string_free(out, TRUE);
+	return NULL;
+}
+
+/* One mail to the applicant about their place; seed makes its Message-ID. */
+static gboolean
+tell(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *seed,
+    const char *subject, const char *what, GError **err)
+{
+	g_autoptr(Dossier) d = dossier_load(pc->st, app_id, err);
+	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autofree char *decision = NULL;
+	struct decision dc;
+	gboolean changed, ok;
+	struct mail_out m = { 0 };
+
+	if (d == NULL)
+		return FALSE;
+	if (*d->email == '\0')
+		return TRUE;
+	ok = decide_eval(pc, app_id, ledger_id, "placement", &dc, &changed, err) &&
+	    (decision = decide_text(pc, app_id, &dc, err)) != NULL;
+	decision_clear(&dc);
+	if (!ok)
+		return FALSE;
+	g_hash_table_insert(vars, "name", d->name);
+	g_hash_table_insert(vars, "reference", d->reference);
+	g_hash_table_insert(vars, "what", (gpointer)what);
+	g_hash_table_insert(vars, "decision", decision);
+	m.kind = "placement";
+	m.template = "placement";
+	m.to_addr = d->email;
+	m.fallback_subject = subject;
+	m.reference = d->reference;
+	m.seed_msgid = seed;
+	m.seed_sha256 = "";
+	return process_queue(pc, ledger_id, app_id, &m, vars, err);
+}
+
+/* ---- the lottery ---- */
+
+struct part {
+	gint64 id;
+	char *reference;
+	gboolean priority, full;
+	GArray *courses;	/* char[SCHEDULE_CODE] */
+};
+
+static void
+part_clear(gpointer p)
+{
+	struct part *x = p;
+
+	g_free(x->reference);
+	g_array_unref(x->courses);
+}
+
+/* Complete applications that chose the block and hold no seat in it. */
+static GArray *
+participants(struct process_ctx *pc, const char *block, GError **err)
+{
+	const Rules *r = pc->cfg->rules;
+	const char *start = rules_block_start(r, block);
+	const char *hold = rules_setting(r, "home_hold_days");
+	const char *maxb = rules_setting(r, "max_blocks");
+	GArray *parts = g_array_new(FALSE, TRUE, sizeof(struct part));
+	GDate today, first;
+	gboolean held = FALSE;
+	sqlite3_stmt *s;
+	int rc;
+
+	g_array_set_clear_func(parts, part_clear);
+	g_date_clear(&today, 1);
+	g_date_clear(&first, 1);
+	g_date_set_parse(&today, pc->today);
+	g_date_set_parse(&first, start);
+	if (g_date_valid(&today) && g_date_valid(&first))
+		held = g_date_days_between(&today, &first) > (hold ? atoi(hold) : 90);
+	s = prepare(pc->st, "SELECT a.id, a.reference, a.school,"
+	    " json_extract(a.form, '$.core_clerkships_completed'), c.course,"
+	    " (SELECT count(DISTINCT block) FROM assignments s WHERE s.application_id = a.id"
+	    "  AND s.state = 'active') FROM applications a JOIN choices c ON c.application_id = a.id"
+	    " WHERE c.block = ?2 AND a.status IN ('complete', 'scheduled', 'waitlisted')"
+	    " AND NOT EXISTS (SELECT 1 FROM assignments s WHERE s.application_id = a.id"
+	    "  AND s.block = ?2 AND s.state = 'active') AND ?1 = ?1"
+	    " ORDER BY a.id, c.rank", 0, block, NULL, err);
+	if (s == NULL) {
+		g_array_unref(parts);
+		return NULL;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		gint64 id = sqlite3_column_int64(s, 0);
+		const char *code = (const char *)sqlite3_column_text(s, 4);
+		struct part *p = parts->len ? &g_array_index(parts, struct part, parts->len - 1) : NULL;
+		char c[SCHEDULE_CODE] = "";
+		if (p == NULL || p->id != id) {
+			struct part np = { 0 };
+			np.id = id;
+			np.reference = g_strdup((const char *)sqlite3_column_text(s, 1));
+			np.priority = held && rules_is_home_school(r, (const char *)sqlite3_column_text(s, 2));
+			np.full = sqlite3_column_int(s, 5) >= (maxb ? atoi(maxb) : 3);
+			np.courses = g_array_new(FALSE, TRUE, SCHEDULE_CODE);
+			g_array_append_val(parts, np);
+			p = &g_array_index(parts, struct part, parts->len - 1);
+		}
+		if (!rules_prerequisites_met(r, code, (const char *)sqlite3_column_text(s, 3)))
+			continue;
+		g_strlcpy(c, rules_course(r, code)->code, sizeof c);
+		g_array_append_vals(p->courses, c, 1);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_fail(pc->st, rc, "participants", err);
+		g_array_unref(parts);
+		return NULL;
+	}
+	return parts;
+}
+
+static const char *
+ref_of(GArray *parts, gint64 id)
+{
+	for (guint i = 0; i < parts->len; i++)
+		if (g_array_index(parts, struct part, i).id == id)
+			return g_array_index(parts, struct part, i).reference;
+	return "?";
+}
+
+static void
+describe_draw(GString *report, const char *block, guint64 seed, GArray *parts,
+    const struct sched_result *res)
+{
+	g_string_append_printf(report, "block %s: lottery, seed %" G_GUINT64_FORMAT ", %u applicant%s\n",
+	    block, seed, parts->len, parts->len == 1 ? "" : "s");
+	g_string_append(report, "draw order:\n");
+	for (guint i = 0; i < res->order->len; i++)
+		g_string_append_printf(report, "  %u. %s\n", i + 1,
+		    ref_of(parts, g_array_index(res->order, gint64, i)));
+	g_string_append(report, "seated:\n");
+	for (guint i = 0; i < res->seated->len; i++) {
+		const struct sched_seat *s = &g_array_index(res->seated, struct sched_seat, i);
+		g_string_append_printf(report, "  %s %s\n", ref_of(parts, s->app), s->course);
+	}
+	g_string_append(report, "waitlisted:\n");
+	for (guint i = 0; i < res->waitlist->len; i++) {
+		const struct sched_seat *s = &g_array_index(res->waitlist, struct sched_seat, i);
+		g_string_append_printf(report, "  %s %d. %s\n", s->course, s->position,
+		    ref_of(parts, s->app));
+	}
+}
+
+static char *
+draw_json(GArray *parts, const struct sched_result *res)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	g_autoptr(JsonNode) root = NULL;
+
+	json_builder_begin_array(b);
+	for (guint i = 0; i < res->order->len; i++)
+		json_builder_add_string_value(b, ref_of(parts, g_array_index(res->order, gint64, i)));
+	json_builder_end_array(b);
+	root = json_builder_get_root(b);
+	json_generator_set_root(gen, root);
+	return json_generator_to_data(gen, NULL);
+}
+
+/* Record the draw: seats, waitlists, statuses, and one mail to each. */
+static gboolean
+record_draw(struct process_ctx *pc, const char *block, guint64 seed, GArray *parts,
+    const struct sched_result *res, GError **err)
+{
+	g_autofree char *draw = draw_json(parts, res);
+	g_autofree char *cause = g_strdup_printf("lottery %s, seed %" G_GUINT64_FORMAT, block, seed);
+	g_autofree char *seedtext = g_strdup_printf("%" G_GUINT64_FORMAT, seed);
+	g_autofree char *subject = g_strdup_printf("Scheduling result for block %s", block);
+	sqlite3_stmt *s = store_stmt(pc->st, "INSERT INTO lotteries (block, seed, policy, draw)"
+	    " VALUES (?, CAST(? AS INTEGER), 'lottery', ?)", err);
+
+	if (s == NULL)
+		return FALSE;
+	sqlite3_bind_text(s, 1, block, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, seedtext, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, draw, -1, SQLITE_TRANSIENT);
+	if (!store_done(pc->st, s, err))
+		return FALSE;
+	for (guint i = 0; i < res->seated->len; i++) {
+		const struct sched_seat *st = &g_array_index(res->seated, struct sched_seat, i);
+		if (seat(pc, st->app, st->course, block, "lottery", err) == 0)
+			return FALSE;
+	}
+	for (guint i = 0; i < res->waitlist->len; i++) {
+		const struct sched_seat *w = &g_array_index(res->waitlist, struct sched_seat, i);
+		if (!wait_on(pc, w->app, w->course, block, w->position, err))
+			return FALSE;
+	}
+	for (guint i = 0; i < res->order->len; i++) {
+		gint64 id = g_array_index(res->order, gint64, i);
+		g_autofree char *status = NULL, *msgseed = NULL, *what = NULL;
+		if (!restatus(pc, id, 0, cause, &status, err))
+			return FALSE;
+		msgseed = g_strdup_printf("lottery.%s.%" G_GINT64_FORMAT, block, id);
+		what = g_strdup_printf("the lottery for block %s has been drawn.", block);
+		if (!tell(pc, id, 0, msgseed, subject, what, err))
+			return FALSE;
+	}
+	g_message("lottery %s drawn with seed %" G_GUINT64_FORMAT ": %u applicants, %u seated, "
+	    "%u waitlist places", block, seed, res->order->len, res->seated->len, res->waitlist->len);
+	return TRUE;
+}
+
+gboolean
+placement_lottery(struct process_ctx *pc, const char *block, gboolean seeded, guint64 seed,
+    gboolean dry_run, GString *report, GError **err)
+{
+	const Rules *r = pc->cfg->rules;
+	g_autoptr(GArray) parts = NULL;
+	g_autoptr(GHashTable) seats = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autofree struct sched_app *apps = NULL;
+	g_autofree char *drawn = NULL;
+	struct sched_result res;
+	gint64 before;
+
+	if (rules_block_start(r, block) == NULL) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "no block %s in blocks.csv", block);
+		return FALSE;
+	}
+	before = number(pc->st, "SELECT count(*) FROM lotteries WHERE ?1 = ?1 AND block = ?2", 0,
+	    block, NULL, err);
+	if (before < 0)
+		return FALSE;
+	if (before > 0) {
+		gint64 was = number(pc->st, "SELECT seed FROM lotteries WHERE ?1 = ?1 AND block = ?2", 0,
+		    block, NULL, err);
+		g_autofree char *order = NULL;
+		sqlite3_stmt *s = prepare(pc->st, "SELECT draw FROM lotteries WHERE ?1 = ?1 AND block = ?2",
+		    0, block, NULL, err);
+		if (s == NULL)
+			return FALSE;
+		if (sqlite3_step(s) == SQLITE_ROW)
+			order = g_strdup((const char *)sqlite3_column_text(s, 0));
+		sqlite3_reset(s);
+		if (!seeded || (guint64)was != seed) {
+			g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "block %s was drawn already, with "
+			    "seed %" G_GINT64_FORMAT " (draw order %s)", block, was, order ? order : "?");
+			return FALSE;
+		}
+		g_string_append_printf(report, "block %s: drawn already with seed %" G_GINT64_FORMAT
+		    "; draw order %s\n", block, was, order ? order : "?");
+		return TRUE;
+	}
+	if (!seeded)
+		seed = ((guint64)g_random_int() << 31 ^ g_random_int()) & G_MAXINT64;
+	seed &= G_MAXINT64;	/* it is stored as an SQLite integer */
+	if ((parts = participants(pc, block, err)) == NULL)
+		return FALSE;
+	apps = g_new0(struct sched_app, parts->len + 1);
+	for (guint i = 0; i < parts->len; i++) {
+		const struct part *p = &g_array_index(parts, struct part, i);
+		apps[i].id = p->id;
+		apps[i].priority = p->priority;
+		apps[i].full = p->full;
+		apps[i].ncourses = p->courses->len;
+		apps[i].courses = (const char (*)[SCHEDULE_CODE])p->courses->data;
+		for (guint c = 0; c < p->courses->len; c++) {
+			const char *code = (const char *)p->courses->data + c * SCHEDULE_CODE;
+			if (!g_hash_table_contains(seats, code)) {
+				int n = placement_free_seats(pc, code, block, err);
+				if (n < 0)
+					return FALSE;
+				g_hash_table_insert(seats, (gpointer)code, GINT_TO_POINTER(n));
+			}
+		}
+	}
+	schedule_result_init(&res);
+	schedule_draw(apps, parts->len, seats, seed, &res);
+	describe_draw(report, block, seed, parts, &res);
+	gboolean ok = dry_run || record_draw(pc, block, seed, parts, &res, err);
+	schedule_result_clear(&res);
+	return ok;
+}
+
+/* ---- seats freed and taken ---- */
+
+/* The first still waiting for a course in a block gets the freed seat. */
+static gboolean
+promote(struct process_ctx *pc, const char *course, const char *block, GError **err)
+{
+	sqlite3_stmt *s = prepare(pc->st, "SELECT w.id, w.application_id FROM waitlist w"
+	    " JOIN applications a ON a.id = w.application_id WHERE ?1 = ?1 AND w.course = ?2"
+	    " AND w.block = ?3 AND w.state = 'waiting' AND a.status <> 'cancelled'"
+	    " ORDER BY w.position LIMIT 1", 0, course, block, err);
+	gint64 wid = 0, app = 0, seat_id;
+	int rc;
+
+	if (s == NULL)
+		return FALSE;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		wid = sqlite3_column_int64(s, 0);
+		app = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(pc->st, rc, "waitlist", err);
+	if (app == 0 || placement_free_seats(pc, course, block, err) <= 0)
+		return err == NULL || *err == NULL;
+	if (!run(pc->st, "UPDATE waitlist SET state = 'promoted' WHERE id = ?1", wid, NULL, NULL, err) ||
+	    (seat_id = seat(pc, app, course, block, "waitlist", err)) == 0 ||
+	    !restatus(pc, app, 0, "a seat became free", NULL, err))
+		return FALSE;
+	g_autofree char *msgseed = g_strdup_printf("promoted.%" G_GINT64_FORMAT, seat_id);
+	g_autofree char *subject = g_strdup_printf("A place for you in %s, block %s", course, block);
+	g_autofree char *what = g_strdup_printf("a seat in %s in block %s became free, and it is "
+	    "yours: you were first on its waitlist.", course, block);
+	g_message("waitlist: application #%" G_GINT64_FORMAT " takes the freed seat in %s %s",
+	    app, course, block);
+	return tell(pc, app, 0, msgseed, subject, what, err);
+}
+
+/* Give up one seat (state: cancelled or changed) and pass it on. */
+static gboolean
+free_seat(struct process_ctx *pc, gint64 assignment, const char *state, GError **err)
+{
+	g_autofree char *course = NULL, *block = NULL;
+	sqlite3_stmt *s = prepare(pc->st, "SELECT course, block FROM assignments WHERE id = ?1",
+	    assignment, NULL, NULL, err);
+
+	if (s == NULL)
+		return FALSE;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		course = g_strdup((const char *)sqlite3_column_text(s, 0));
+		block = g_strdup((const char *)sqlite3_column_text(s, 1));
+	}
+	sqlite3_reset(s);
+	if (course == NULL)
+		return TRUE;
+	return run(pc->st, "UPDATE assignments SET state = ?2 WHERE id = ?1", assignment, state, NULL,
+	    err) && promote(pc, course, block, err);
+}
+
+static GArray *
+ids(Store *st, const char *sql, gint64 id, const char *a, GError **err)
+{
+	sqlite3_stmt *s = prepare(st, sql, id, a, NULL, err);
+	GArray *out;
+	int rc;
+
+	if (s == NULL)
+		return NULL;
+	out = g_array_new(FALSE, FALSE, sizeof(gint64));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		gint64 v = sqlite3_column_int64(s, 0);
+		g_array_append_val(out, v);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		g_array_unref(out);
+		store_fail(st, rc, "placement", err);
+		return NULL;
+	}
+	return out;
+}
+
+gboolean
+placement_cancel(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, GError **err)
+{
+	g_autoptr(GArray) seats = ids(pc->st, "SELECT id FROM assignments WHERE application_id = ?1"
+	    " AND state = 'active'", app_id, NULL, err);
+
+	if (seats == NULL ||
+	    !run(pc->st, "UPDATE waitlist SET state = 'withdrawn' WHERE application_id = ?1"
+	    " AND state = 'waiting'", app_id, NULL, NULL, err) ||
+	    !dossier_set_status(pc->st, app_id, ledger_id, "cancelled", "cancelled", err))
+		return FALSE;
+	for (guint i = 0; i < seats->len; i++)
+		if (!free_seat(pc, g_array_index(seats, gint64, i), "cancelled", err))
+			return FALSE;
+	return TRUE;
+}
+
+gboolean
+placement_change(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *course,
+    const char *block, gboolean *done, GString *what, GError **err)
+{
+	const struct course_info *c = rules_course(pc->cfg->rules, course);
+	g_autoptr(Dossier) d = dossier_load(pc->st, app_id, err);
+	g_autoptr(GArray) held = NULL;
+	int free_now;
+
+	*done = FALSE;
+	if (d == NULL)
+		return FALSE;
+	held = ids(pc->st, "SELECT id FROM assignments WHERE application_id = ?1 AND block = ?2"
+	    " AND state = 'active'", app_id, block, err);
+	if (held == NULL || (free_now = placement_free_seats(pc, c ? c->code : course, block, err)) < 0)
+		return FALSE;
+	if (c == NULL) {
+		g_string_append_printf(what, "%s is not a course of our catalog.", course);
+		return TRUE;
+	}
+	if (held->len == 0) {
+		g_string_append_printf(what, "you hold no place in block %s to change.", block);
+		return TRUE;
+	}
+	if (!rules_prerequisites_met(pc->cfg->rules, c->code,
+	    g_hash_table_lookup(d->form, "core_clerkships_completed"))) {
+		g_string_append_printf(what, "%s requires a completed %s clerkship.", c->code,
+		    c->prerequisites);
+		return TRUE;
+	}
+	if (free_now <= 0) {
+		g_string_append_printf(what, "%s has no free seat in block %s, so your place is "
+		    "unchanged.", c->code, block);
+		return TRUE;
+	}
+	if (seat(pc, app_id, c->code, block, "change", err) == 0 ||
+	    !free_seat(pc, g_array_index(held, gint64, 0), "changed", err) ||
+	    !restatus(pc, app_id, ledger_id, "course changed", NULL, err))
+		return FALSE;
+	g_string_append_printf(what, "your place in block %s is now in %s (%s).", block, c->code,
+	    c->title);
+	*done = TRUE;
+	return TRUE;
+}
+
+gboolean
+placement_place(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, char **status,
+    GError **err)
+{
+	const Rules *r = pc->cfg->rules;
+	gboolean rolling = g_strcmp0(rules_setting(r, "scheduling"), "rolling") == 0;
+	g_autoptr(Dossier) d = dossier_load(pc->st, app_id, err);
+	g_autoptr(GHashTable) done = g_hash_table_new(g_str_hash, g_str_equal);
+	gboolean placed_any = FALSE;
+
+	*status = NULL;
+	if (d == NULL)
+		return FALSE;
+	for (guint i = 0; i < d->choices->len; i++) {
+		const struct form_choice *ch = &g_array_index(d->choices, struct form_choice, i);
+		const char *start = rules_block_start(r, ch->block);
+		gint64 drawn, mine;
+		if (start == NULL || strcmp(start, pc->today) <= 0 ||
+		    g_hash_table_contains(done, ch->block))
+			continue;
+		drawn = number(pc->st, "SELECT count(*) FROM lotteries WHERE ?1 = ?1 AND block = ?2"
+		    " AND closed = 0", 0, ch->block, NULL, err);
+		mine = drawn < 0 ? -1 : number(pc->st, "SELECT (SELECT count(*) FROM assignments"
+		    " WHERE application_id = ?1 AND block = ?2 AND state = 'active') + (SELECT count(*)"
+		    " FROM waitlist WHERE application_id = ?1 AND block = ?2)", app_id, ch->block, NULL, err);
+		if (mine < 0)
+			return FALSE;
+		g_hash_table_add(done, (gpointer)ch->block);
+		if ((!rolling && drawn == 0) || mine > 0)
+			continue;
+		/* Placement is open for this block: a free seat in rank order, else the waitlists. */
+		gboolean seated = FALSE;
+		for (guint j = i; j < d->choices->len && !seated; j++) {
+			const struct form_choice *c = &g_array_index(d->choices, struct form_choice, j);
+			int n;
+			if (strcmp(c->block, ch->block) != 0 || !rules_prerequisites_met(r, c->course,
+			    g_hash_table_lookup(d->form, "core_clerkships_completed")))
+				continue;
+			if ((n = placement_free_seats(pc, c->course, c->block, err)) < 0)
+				return FALSE;
+			if (n > 0 && seat(pc, app_id, rules_course(r, c->course)->code, c->block,
+			    rolling ? "rolling" : "late", err) == 0)
+				return FALSE;
+			seated = n > 0;
+		}
+		for (guint j = i; j < d->choices->len && !seated; j++) {
+			const struct form_choice *c = &g_array_index(d->choices, struct form_choice, j);
+			if (strcmp(c->block, ch->block) == 0 && rules_course_exists(r, c->course) &&
+			    !wait_on(pc, app_id, rules_course(r, c->course)->code, c->block, 0, err))
+				return FALSE;
+		}
+		placed_any = TRUE;
+	}
+	if (!placed_any)
+		return TRUE;
+	return restatus(pc, app_id, ledger_id, rolling ? "placed (rolling)" : "placed after the lottery",
+	    status, err);
+}
+
+/* ---- what is due ---- */
+
+gboolean
+placement_due(struct process_ctx *pc, GString *log, GError **err)
+{
+	const Rules *r = pc->cfg->rules;
+	gboolean lottery = g_strcmp0(rules_setting(r, "scheduling"), "rolling") != 0;
+	const char *lead = rules_setting(r, "lead_days");
+	g_autoptr(GPtrArray) blocks = rules_blocks(r);
+	GDate today;
+
+	g_date_clear(&today, 1);
+	g_date_set_parse(&today, pc->today);
+	for (guint i = 0; i < blocks->len; i++) {
+		const char *b = g_ptr_array_index(blocks, i);
+		GDate start;
+		int days;
+		g_date_clear(&start, 1);
+		g_date_set_parse(&start, rules_block_start(r, b));
+		if (!g_date_valid(&start) || !g_date_valid(&today))
+			continue;
+		days = g_date_days_between(&today, &start);
+		gint64 drawn = number(pc->st, "SELECT count(*) FROM lotteries WHERE ?1 = ?1 AND block = ?2",
+		    0, b, NULL, err);
+		if (drawn < 0)
+			return FALSE;
+		if (lottery && drawn == 0 && days > 0 && days <= (lead ? atoi(lead) : 45)) {
+			if (!placement_lottery(pc, b, FALSE, 0, FALSE, log, err))
+				return FALSE;
+			continue;
+		}
+		if (days > 0)
+			continue;
+		/* The block has started: who is only waitlisted for it is not scheduled. */
+		g_autoptr(GArray) waiting = ids(pc->st, "SELECT DISTINCT application_id FROM waitlist"
+		    " WHERE ?1 = ?1 AND block = ?2 AND state = 'waiting'", 0, b, err);
+		if (waiting == NULL || !run(pc->st, "UPDATE waitlist SET state = 'closed' WHERE ?1 = ?1"
+		    " AND block = ?2 AND state = 'waiting'", 0, b, NULL, err) ||
+		    !run(pc->st, "UPDATE lotteries SET closed = 1 WHERE ?1 = ?1 AND block = ?2", 0, b, NULL,
+		    err))
+			return FALSE;
+		for (guint j = 0; j < waiting->len; j++) {
+			gint64 app = g_array_index(waiting, gint64, j);
+			g_autofree char *status = NULL, *seed = NULL, *what = NULL, *subject = NULL;
+			if (!restatus(pc, app, 0, "block started", &status, err))
+				return FALSE;
+			if (strcmp(status, "not-scheduled") != 0)
+				continue;
+			seed = g_strdup_printf("not-scheduled.%s.%" G_GINT64_FORMAT, b, app);
+			subject = g_strdup_printf("Block %s: no place", b);
+			what = g_strdup_printf("block %s has started, and no seat became free for you.", b);
+			if (!tell(pc, app, 0, seed, subject, what, err))
+				return FALSE;
+		}
+		if (waiting->len > 0)
+			g_string_append_printf(log, "block %s started: %u waitlisted applicant%s closed\n", b,
+			    waiting->len, waiting->len == 1 ? "" : "s");
+	}
+	return TRUE;
+}

@@ -1,0 +1,46 @@
+/* placement.h: seats in the program's blocks, kept in the store: the lottery
+ * (schedule.c) drawn and recorded, rolling placement, waitlists that move on
+ * when a seat is freed, and blocks closed when they start. Everything runs
+ * inside the caller's transaction; mail is queued in the outbox, never sent. */
+#ifndef CLERK_PLACEMENT_H
+#define CLERK_PLACEMENT_H
+
+#include "process.h"
+
+/* Draw the lottery of a block (seed given, or a random one recorded) and
+ * describe it in report (seed, draw order, seats, waitlists). With dry_run
+ * nothing is written. A block drawn before is refused, unless with the seed
+ * it was drawn with: then its stored result is reported again. Each applicant
+ * is told once. */
+gboolean placement_lottery(struct process_ctx *pc, const char *block, gboolean seeded,
+    guint64 seed, gboolean dry_run, GString *report, GError **err);
+
+/* A complete application, where placement is open (rolling policy, or a block
+ * whose lottery was drawn): a free seat now, else a place on the waitlists.
+ * *status gets the application's status afterwards (new string). */
+gboolean placement_place(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, char **status,
+    GError **err);
+
+/* Cancel an application: its seats go at once to the first on each waitlist,
+ * who are told. */
+gboolean placement_cancel(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, GError **err);
+
+/* Move an application to another course of a block where it holds a seat, if
+ * one is free (the old seat goes to its waitlist). *done says whether it moved;
+ * what says why not, for the student. */
+gboolean placement_change(struct process_ctx *pc, gint64 app_id, gint64 ledger_id,
+    const char *course, const char *block, gboolean *done, GString *what, GError **err);
+
+/* Free seats of a course in a block; -1 on error. */
+int placement_free_seats(struct process_ctx *pc, const char *course, const char *block,
+    GError **err);
+
+/* An application's seats and waitlist positions, in words (new string). */
+char *placement_describe(struct process_ctx *pc, gint64 app_id, GError **err);
+
+/* What is due today: lotteries lead_days before their block (lottery policy),
+ * and blocks that have started (who is still only waitlisted: not-scheduled).
+ * Lines for the log go to log. */
+gboolean placement_due(struct process_ctx *pc, GString *log, GError **err);
+
+#endif
