@@ -389,16 +389,32 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 	g_hash_table_insert(vars, "name", (gpointer)(*name ? name : "applicant"));
 	g_hash_table_insert(vars, "reference", ref);
 	if (app_id == 0) {
-		g_message("first contact from <%s> (message <%s>), reference %s held", f->from_addr,
-		    f->message_id ? f->message_id : "", ref);
+		GError *lerr = NULL;
+		g_autofree char *answer = requests_answer(pc, f, &lerr);
+		g_autofree char *about = answer ? g_strdup_printf("About your question:\n%s\n\n", answer) :
+		    g_strdup("");
+		if (lerr != NULL) {
+			g_propagate_error(err, lerr);
+			return FALSE;
+		}
+		g_message("first contact from <%s> (message <%s>), reference %s held%s", f->from_addr,
+		    f->message_id ? f->message_id : "", ref, answer ? ", question answered" : "");
+		g_hash_table_insert(vars, "answer", about);
 		g_hash_table_insert(vars, "form", (gpointer)form_blank());
 		return process_reply(pc, ledger_id, 0, f, sha256, "first-contact", ref, "first-contact",
 		    vars, err);
 	}
-	/* From a registered applicant: file what came, judge again, say where it stands. */
+	/* From a registered applicant: a request, or documents and a status. */
+	{
+		gboolean handled;
+		if (!store_ledger_link_application(pc->st, ledger_id, app_id, err) ||
+		    !requests_handle(pc, ledger_id, app_id, ref, f, sha256, &handled, err))
+			return FALSE;
+		if (handled)
+			return TRUE;
+	}
 	status = asks_status(f->subject);
-	if (!store_ledger_link_application(pc->st, ledger_id, app_id, err) ||
-	    !decide_file(pc, app_id, ledger_id, f, NULL, DOC_FILED, "applicant", received, err) ||
+	if (!decide_file(pc, app_id, ledger_id, f, NULL, DOC_FILED, "applicant", received, err) ||
 	    !store_event(pc->st, app_id, ledger_id, status ? "status request" :
 	    "message from applicant", err))
 		return FALSE;

@@ -36,6 +36,14 @@ gboolean process_notify_staff(struct process_ctx *pc, gint64 ledger_id, gint64 a
 gint64 process_quoted_application(struct process_ctx *pc, const struct facts *f, char **ref,
     char **email, GError **err);
 
+/* requests.c: a registered applicant's cancel, change, confirmation or
+ * question; *handled says whether it was one (and then it is answered). */
+gboolean requests_handle(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
+    const char *ref, const struct facts *f, const char *sha256, gboolean *handled, GError **err);
+/* An answer to a question in f: free seats of a course named, or the FAQ's;
+ * NULL if none (and, on error, err set). */
+char *requests_answer(struct process_ctx *pc, const struct facts *f, GError **err);
+
 /* staff.c: mail from an address on the staff list. */
 gboolean staff_handle(struct process_ctx *pc, gint64 ledger_id, const struct facts *f,
     const char *sha256, GError **err);

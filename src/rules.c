@@ -4,6 +4,7 @@
 #include "rules_p.h"
 #include "dossier.h"
 #include "form.h"
+#include "faq.h"
 #include "ini.h"
 #include "util.h"
 
@@ -28,7 +29,7 @@ const char *const rules_kind_ids[] = {
 char *
 rules_words(const char *s, gssize len)
 {
-	g_autofree char *valid = util_utf8_clean(s ? s : "", len, RULES_MAX_FIELD);
+	g_autofree char *valid = util_utf8_clean(s ? s : "", len, len < 0 ? RULES_MAX_FIELD : (gsize)len + 8);
 	g_autofree char *nfd = g_utf8_normalize(valid, -1, G_NORMALIZE_NFKD);
 	GString *out = g_string_new(NULL);
 	gunichar prev = 0;
@@ -568,6 +569,10 @@ load(const char *dir)
 	load_csv(r, dir, "blocks.csv", "id,start,end", block_row);
 	load_eligibility(r, dir);
 	load_documents(r, dir);
+	{
+		g_autofree char *faq = g_build_filename(dir, "faq", NULL);
+		r->faq = faq_load(faq, r->errors);
+	}
 	return r;
 }
 
@@ -584,6 +589,7 @@ rules_free(Rules *r)
 	g_hash_table_destroy(r->schools);
 	g_hash_table_destroy(r->courses);
 	g_hash_table_destroy(r->blocks);
+	faq_free(r->faq);
 	g_ptr_array_free(r->errors, TRUE);
 	g_free(r);
 }
@@ -781,3 +787,9 @@ rules_setting_bool(const Rules *r, const char *name)
 	    !strcmp(v, "1"));
 }
 
+
+const char *
+rules_faq(const Rules *r, const char *text, const char **question)
+{
+	return faq_answer(r->faq, text, question);
+}

@@ -45,6 +45,9 @@ gboolean rules_prerequisites_met(const Rules *r, const char *code, const char *c
 const char *rules_block_end(const Rules *r, const char *block);
 /* Every block id, in order (the strings are the rules'). */
 GPtrArray *rules_blocks(const Rules *r);
+/* The FAQ's answer to a question (its own question in *question), NULL if
+ * none matches well. */
+const char *rules_faq(const Rules *r, const char *text, const char **question);
 /* Is this the program's own school (policy.ini home_school)? */
 gboolean rules_is_home_school(const Rules *r, const char *school);
 /* A [settings] value of policy.ini, NULL if unset. */

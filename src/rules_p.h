@@ -43,6 +43,7 @@ struct rules {
 	GHashTable *settings;	/* name -> value */
 	GHashTable *schools;	/* normalized name -> "lcme" | "international" */
 	GHashTable *courses;	/* code -> struct course_info * */
+	struct faq *faq;	/* rules/faq */
 	GHashTable *blocks;	/* id -> struct block * */
 	GPtrArray *errors;	/* while loading: "FILE:LINE: message" */
 	gboolean sandbox;	/* preparing staff-written SQL */
@@ -54,7 +55,7 @@ struct rules {
 /* Lower case, accents and punctuation gone, words split where letters meet
  * digits or a capital follows a small letter, one space between words:
  * "Dean's letter_PPD2.pdf" -> "deans letter ppd 2 pdf". */
-char *rules_words(const char *s, gssize len);
+char *rules_words(const char *s, gssize len);	/* len -1: NUL-terminated, 512 bytes at most */
 /* Does the phrase (in rules_words() form) stand in text as whole words? */
 gboolean rules_has_phrase(const char *text, const char *phrase);
 /* "2027-05", "2027-05-14", "05/2027", "May 2027": the first of the month

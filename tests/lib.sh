@@ -272,3 +272,81 @@ sink_count() {
 sink_files() {	# in arrival order
 	ls -tr "$T/sink"/* 2>/dev/null | sed "s|^|| "
 }
+
+# ---- mail as students and staff write it, and what they get back ----
+# mkmail FILE FROM SUBJECT BODY [ATTACHMENT...]: an ordinary student's message;
+# an attachment is a file name, its bytes made up (a PDF header for .pdf).
+N=0
+mkmail() {
+	local out=$1 from=$2 subject=$3 body=$4 a
+	shift 4
+	N=$((N + 1))
+	{
+		printf 'From: %s\nTo: clerkship@example.edu\nSubject: %s\n' "$from" "$subject"
+		printf 'Message-ID: <rules-%d.%s@example.org>\nDate: Tue, 20 Oct 2026 10:%02d:00 +0000\n' \
+			"$N" "$RANDOM" "$((N % 60))"
+		[ -n "${EXTRA_HEADERS:-}" ] && printf '%b' "$EXTRA_HEADERS"
+		printf 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b0"\n\n'
+		printf -- '--b0\nContent-Type: text/plain; charset=utf-8\n\n%b\n' "$body"
+		for a in "$@"; do
+			printf -- '--b0\nContent-Type: %s\nContent-Disposition: attachment; filename="%s"\n' \
+				"$(case "$a" in *.pdf) echo application/pdf ;; *.jpg) echo image/jpeg ;; *) echo application/octet-stream ;; esac)" "$a"
+			printf 'Content-Transfer-Encoding: base64\n\n'
+			if [ "${ENCRYPT:-}" = "$a" ]; then
+				printf '%%PDF-1.7\n1 0 obj <</Filter /Standard /V 4>> endobj\ntrailer <</Encrypt 1 0 R>>\n%s\n' "$a"
+			else
+				printf '%%PDF-1.4\n%% %s %s\n%%%%EOF\n' "$a" "$RANDOM$RANDOM"
+			fi | base64
+		done
+		printf -- '--b0--\n'
+	} >"$out"
+}
+
+form() {	# form NAME EMAIL [FIELD=VALUE...]: the application form, defaults overridden
+	local name=$1 email=$2
+	shift 2
+	local school="Example University School of Medicine" country="United States" year=final
+	local grad=2027-05 degree=none cores="medicine, surgery, pediatrics, obstetrics-gynecology"
+	local type=clerkship english=native c1="MED-401 2027-03" c2="SUR-512 2027-03" c3="" kv
+	for kv in "$@"; do
+		case $kv in
+		school=*) school=${kv#*=} ;; country=*) country=${kv#*=} ;; year=*) year=${kv#*=} ;;
+		type=*) type=${kv#*=} ;; english=*) english=${kv#*=} ;; c1=*) c1=${kv#*=} ;;
+		c2=*) c2=${kv#*=} ;; c3=*) c3=${kv#*=} ;; cores=*) cores=${kv#*=} ;;
+		esac
+	done
+	printf 'Dear coordinator,\\n\\nplease find my application below.\\n\\nFull name: %s\\nEmail: %s\\nMedical school: %s\\nSchool country: %s\\nYear of study: %s\\nExpected graduation: %s\\nDegree held: %s\\nCore clerkships completed: %s\\nRequest type: %s\\nEnglish proficiency: %s\\nChoice 1: %s\\nChoice 2: %s\\n' \
+		"$name" "$email" "$school" "$country" "$year" "$grad" "$degree" "$cores" "$type" "$english" "$c1" "$c2"
+	[ -n "$c3" ] && printf 'Choice 3: %s\\n' "$c3"
+	return 0
+}
+
+status_of() { clerkctl show "$1" --json | sed -n 's/^  "status" : "\(.*\)",$/\1/p'; }
+missing_of() { clerkctl show "$1" --json | tr -d '\n ' | grep -o '"missing":\[[^]]*\]' | head -1; }
+ref_of() { sql "SELECT reference FROM applications WHERE email = '$1' ORDER BY id DESC LIMIT 1"; }
+# The newest mail to an address, as its reader sees it.
+last_to() {
+	local f
+	for f in $(ls -t "$T"/sink/* 2>/dev/null); do
+		if "$MAILCAT" -h To "$f" | grep -q -i -F "$1"; then
+			"$MAILCAT" "$f"
+			return 0
+		fi
+	done
+	return 1
+}
+all_to() {	# every mail to an address, as its reader sees it
+	local f
+	for f in "$T"/sink/*; do
+		[ -f "$f" ] && "$MAILCAT" -h To "$f" | grep -q -i -F "$1" && "$MAILCAT" "$f"
+	done
+	return 0
+}
+mails_to() {
+	local f n=0
+	for f in "$T"/sink/*; do
+		[ -f "$f" ] && "$MAILCAT" -h To "$f" | grep -q -i -F "$1" && n=$((n + 1))
+	done
+	echo "$n"
+}
+

@@ -1,0 +1,432 @@
+/* requests.c: what students ask by mail: to cancel or change (always
+ * confirmed with a one-time token first), other dates (refused with the
+ * policy), free seats, and the FAQ. */
+#include "process_p.h"
+#include "decide.h"
+#include "dossier.h"
+#include "placement.h"
+#include "reply.h"
+#include "rules.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define TOKEN_LEN 10
+
+/* Is word a word of s (any case)? */
+static gboolean
+has_word(const char *s, const char *word)
+{
+	gsize n = strlen(word);
+
+	for (const char *p = s; p != NULL && (p = strcasestr(p, word)) != NULL; p += n)
+		if ((p == s || !g_ascii_isalnum(p[-1])) && !g_ascii_isalnum(p[n]))
+			return TRUE;
+	return FALSE;
+}
+
+/* ---- confirmations ---- */
+
+static char *
+new_token(void)
+{
+	static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+	char t[TOKEN_LEN + 1];
+
+	for (int i = 0; i < TOKEN_LEN; i++)
+		t[i] = alphabet[g_random_int_range(0, sizeof alphabet - 1)];
+	t[TOKEN_LEN] = '\0';
+	return g_strdup(t);
+}
+
+struct pending {
+	char *token, *action, *detail, *expires;
+};
+
+static void
+pending_clear(struct pending *p)
+{
+	g_free(p->token);
+	g_free(p->action);
+	g_free(p->detail);
+	g_free(p->expires);
+}
+
+/* The open confirmation this message answers: by In-Reply-To, or its token in
+ * the subject or the text. FALSE (and no error) if none. */
+static gboolean
+find_confirmation(struct process_ctx *pc, gint64 app_id, const struct facts *f,
+    struct pending *out, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(pc->st, "SELECT token, action, detail, expires, message_id"
+	    " FROM confirmations WHERE application_id = ? AND used_at IS NULL ORDER BY created_at DESC",
+	    err);
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (s == NULL)
+		return FALSE;
+	sqlite3_bind_int64(s, 1, app_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *token = (const char *)sqlite3_column_text(s, 0);
+		const char *msgid = (const char *)sqlite3_column_text(s, 4);
+		if ((f->in_reply_to != NULL && g_strcmp0(f->in_reply_to, msgid) == 0) ||
+		    has_word(f->subject, token) || has_word(f->text, token)) {
+			out->token = g_strdup(token);
+			out->action = g_strdup((const char *)sqlite3_column_text(s, 1));
+			out->detail = g_strdup((const char *)sqlite3_column_text(s, 2));
+			out->expires = g_strdup((const char *)sqlite3_column_text(s, 3));
+			break;
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(pc->st, rc, "confirmations", err);
+	return out->token != NULL;
+}
+
+static gboolean
+reply_with(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *ref,
+    const struct facts *f, const char *sha256, const char *kind, const char *what, GError **err)
+{
+	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(Dossier) d = dossier_load(pc->st, app_id, err);
+	g_autofree char *decision = NULL;
+	struct decision dc;
+	gboolean changed, ok;
+
+	if (d == NULL)
+		return FALSE;
+	ok = decide_eval(pc, app_id, ledger_id, kind, &dc, &changed, err) &&
+	    (decision = decide_text(pc, app_id, &dc, err)) != NULL;
+	decision_clear(&dc);
+	if (!ok)
+		return FALSE;
+	g_hash_table_insert(vars, "name", d->name);
+	g_hash_table_insert(vars, "reference", (gpointer)ref);
+	g_hash_table_insert(vars, "what", (gpointer)what);
+	g_hash_table_insert(vars, "decision", decision);
+	return process_reply(pc, ledger_id, app_id, f, sha256, kind, ref, "request", vars, err);
+}
+
+/* Ask the student to confirm: nothing changes until they do. */
+static gboolean
+ask_confirmation(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *ref,
+    const struct facts *f, const char *sha256, const char *action, const char *detail,
+    const char *what, GError **err)
+{
+	g_autofree char *token = new_token();
+	g_autofree char *msgid = reply_message_id(f->message_id, sha256, "confirm", pc->cfg->from_addr);
+	g_autofree char *subject = g_strdup_printf("%s (confirm %s)", f->subject, token);
+	const char *days = rules_setting(pc->cfg->rules, "confirmation_days");
+	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(Dossier) d = dossier_load(pc->st, app_id, err);
+	GDate exp;
+	char expires[11];
+	struct mail_out m = { 0 };
+	sqlite3_stmt *s;
+
+	if (d == NULL)
+		return FALSE;
+	g_date_clear(&exp, 1);
+	g_date_set_parse(&exp, pc->today);
+	g_date_add_days(&exp, days ? CLAMP(atoi(days), 1, 365) : 14);
+	g_date_strftime(expires, sizeof expires, "%Y-%m-%d", &exp);
+	if ((s = store_stmt(pc->st, "INSERT INTO confirmations (token, application_id, action, detail,"
+	    " message_id, expires) VALUES (?, ?, ?, ?, ?, ?)", err)) == NULL)
+		return FALSE;
+	sqlite3_bind_text(s, 1, token, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, app_id);
+	sqlite3_bind_text(s, 3, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, detail, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, msgid, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 6, expires, -1, SQLITE_TRANSIENT);
+	if (!store_done(pc->st, s, err) ||
+	    !store_event(pc->st, app_id, ledger_id, action[0] == 'c' && action[1] == 'a' ?
+	    "cancellation asked, waiting for confirmation" : "change asked, waiting for confirmation",
+	    err))
+		return FALSE;
+	g_hash_table_insert(vars, "name", d->name);
+	g_hash_table_insert(vars, "reference", (gpointer)ref);
+	g_hash_table_insert(vars, "what", (gpointer)what);
+	g_hash_table_insert(vars, "token", token);
+	g_hash_table_insert(vars, "expires", expires);
+	m.kind = "confirm";
+	m.template = "confirm";
+	m.to_addr = f->from_addr;
+	m.to_name = f->from_name;
+	m.subject = subject;
+	m.reference = ref;
+	m.in_reply_to = f->message_id;
+	m.references = f->references;
+	m.seed_msgid = f->message_id;
+	m.seed_sha256 = sha256;
+	g_message("application %s: %s asked, confirmation %s sent", ref, action, token);
+	return process_queue(pc, ledger_id, app_id, &m, vars, err);
+}
+
+static gboolean
+confirmed(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *ref,
+    const struct facts *f, const char *sha256, struct pending *p, GError **err)
+{
+	g_autoptr(GString) what = g_string_new(NULL);
+	sqlite3_stmt *s;
+
+	if (strcmp(p->expires, pc->today) < 0) {
+		g_string_printf(what, "the confirmation %s expired on %s, so nothing was changed. "
+		    "Please write again if you still want this.", p->token, p->expires);
+		return reply_with(pc, ledger_id, app_id, ref, f, sha256, "confirm-expired", what->str, err);
+	}
+	if ((s = store_stmt(pc->st, "UPDATE confirmations SET used_at = datetime('now') WHERE token = ?",
+	    err)) == NULL)
+		return FALSE;
+	sqlite3_bind_text(s, 1, p->token, -1, SQLITE_TRANSIENT);
+	if (!store_done(pc->st, s, err))
+		return FALSE;
+	if (strcmp(p->action, "cancel") == 0) {
+		if (!store_event(pc->st, app_id, ledger_id, "cancellation confirmed", err) ||
+		    !placement_cancel(pc, app_id, ledger_id, err))
+			return FALSE;
+		g_string_printf(what, "your cancellation is confirmed.");
+	} else {
+		/* detail: "COURSE BLOCK" */
+		g_auto(GStrv) cb = g_strsplit(p->detail ? p->detail : "", " ", 2);
+		gboolean done;
+		if (cb[0] == NULL || cb[1] == NULL)
+			g_string_printf(what, "we could not read the change you asked for.");
+		else if (!placement_change(pc, app_id, ledger_id, cb[0], cb[1], &done, what, err))
+			return FALSE;
+		else if (!store_event(pc->st, app_id, ledger_id, done ? "course change confirmed and made" :
+		    "course change confirmed, not possible", err))
+			return FALSE;
+		g_string_prepend(what, "about the change you confirmed: ");
+	}
+	g_message("application %s: %s confirmed (%s)", ref, p->action, p->token);
+	return reply_with(pc, ledger_id, app_id, ref, f, sha256, "confirmed", what->str, err);
+}
+
+/* ---- change requests ---- */
+
+/* The first catalog course named in text, as its code; NULL if none. */
+static const char *
+course_in(const Rules *r, const char *text)
+{
+	g_auto(GStrv) w = g_strsplit_set(text ? text : "", " \t\n\r,.;:()[]?!\"'/", 4096);
+
+	for (int i = 0; w[i] != NULL; i++) {
+		const struct course_info *c = *w[i] && strlen(w[i]) < 16 ? rules_course(r, w[i]) : NULL;
+		if (c != NULL)
+			return c->code;
+	}
+	return NULL;
+}
+
+/* The block a change is about: one named (YYYY-MM), else the one held. */
+static char *
+block_for(struct process_ctx *pc, gint64 app_id, const char *text, GError **err)
+{
+	const Rules *r = pc->cfg->rules;
+	sqlite3_stmt *s;
+	char *b = NULL;
+
+	for (const char *p = text; p && *p; p++)
+		if (g_ascii_isdigit(p[0]) && strlen(p) >= 7 && p[4] == '-') {
+			g_autofree char *id = g_strndup(p, 7);
+			if (rules_block_start(r, id) != NULL)
+				return g_steal_pointer(&id);
+		}
+	if ((s = store_stmt(pc->st, "SELECT block FROM assignments WHERE application_id = ?"
+	    " AND state = 'active' ORDER BY block LIMIT 1", err)) == NULL)
+		return NULL;
+	sqlite3_bind_int64(s, 1, app_id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		b = g_strdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_reset(s);
+	return b;
+}
+
+static gboolean
+change_request(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *ref,
+    const struct facts *f, const char *sha256, GError **err)
+{
+	const char *course = course_in(pc->cfg->rules, f->subject);
+	g_autofree char *block = NULL, *detail = NULL, *what = NULL;
+
+	if (course == NULL)
+		course = course_in(pc->cfg->rules, f->text);
+	if (course == NULL) {
+		/* Not a course: dates. The program's blocks only. */
+		if (!store_event(pc->st, app_id, ledger_id, "date change asked: refused by policy", err))
+			return FALSE;
+		return reply_with(pc, ledger_id, app_id, ref, f, sha256, "dates",
+		    "we cannot change the dates of a clerkship. Clerkships run only in the program's "
+		    "4-week blocks, on the program's dates; custom dates are not possible. If you want "
+		    "another course in the same block, write with \"change\" in the subject and the "
+		    "course code (for example SUR-512); to give up your place, write with \"cancel\".",
+		    err);
+	}
+	GError *lerr = NULL;
+	if ((block = block_for(pc, app_id, f->text, &lerr)) == NULL) {
+		if (lerr != NULL) {
+			g_propagate_error(err, lerr);
+			return FALSE;
+		}
+		return reply_with(pc, ledger_id, app_id, ref, f, sha256, "change-refused",
+		    "you do not hold a place yet, so there is nothing to change; your choices stand as "
+		    "you sent them.", err);
+	}
+	detail = g_strdup_printf("%s %s", course, block);
+	what = g_strdup_printf("change your place in block %s to %s (if a seat is free then)",
+	    block, course);
+	return ask_confirmation(pc, ledger_id, app_id, ref, f, sha256, "change", detail, what, err);
+}
+
+/* ---- questions ---- */
+
+/* The writer's own words: the subject, and the text above a quoted reply. */
+static char *
+own_words(const struct facts *f)
+{
+	GString *out = g_string_new(f->subject);
+	g_auto(GStrv) lines = g_strsplit(f->text, "\n", 2000);
+
+	g_string_append_c(out, '\n');
+	for (int i = 0; lines[i] != NULL; i++) {
+		const char *l = lines[i];
+		while (*l == ' ')
+			l++;
+		if (*l == '>' || g_str_has_prefix(l, "-----Original Message") ||
+		    g_str_has_prefix(l, "________________") || g_str_has_prefix(l, "From: ") ||
+		    g_str_has_prefix(l, "---------- Forwarded") ||
+		    (g_str_has_prefix(l, "On ") && strstr(l, "wrote:") != NULL))
+			break;
+		g_string_append_printf(out, "%s\n", l);
+	}
+	return g_string_free(out, FALSE);
+}
+
+static const char *const months[] = { "january", "february", "march", "april", "may", "june",
+	"july", "august", "september", "october", "november", "december" };
+
+/* Blocks a question names ("in April", "2027-04"), else the next six. */
+static GPtrArray *
+blocks_asked(struct process_ctx *pc, const char *text)
+{
+	g_autoptr(GPtrArray) all = rules_blocks(pc->cfg->rules);
+	GPtrArray *out = g_ptr_array_new();
+	int month = 0;
+
+	for (int m = 0; m < 12 && month == 0; m++) {
+		g_autofree char *abbr = g_strndup(months[m], 3);
+		if (has_word(text, months[m]) || (m != 4 && has_word(text, abbr)))
+			month = m + 1;
+	}
+	for (guint i = 0; i < all->len; i++) {
+		const char *b = g_ptr_array_index(all, i);
+		const char *start = rules_block_start(pc->cfg->rules, b);
+		if (strcmp(start, pc->today) <= 0)
+			continue;
+		if (strstr(text, b) != NULL) {
+			g_ptr_array_set_size(out, 0);
+			g_ptr_array_add(out, (gpointer)b);
+			return out;
+		}
+		if (month ? atoi(b + 5) == month && out->len == 0 : out->len < 6)
+			g_ptr_array_add(out, (gpointer)b);
+	}
+	return out;
+}
+
+char *
+requests_answer(struct process_ctx *pc, const struct facts *f, GError **err)
+{
+	const Rules *r = pc->cfg->rules;
+	g_autofree char *text = own_words(f);
+	const char *code = course_in(r, text), *question = NULL, *faq;
+	GString *out;
+
+	static const char *const seat_words[] = { "open", "available", "availability", "seat",
+		"seats", "space", "spaces", "full", "spot", "spots", "place", "places", "room", NULL };
+	gboolean about_seats = FALSE;
+
+	for (int i = 0; seat_words[i] != NULL; i++)
+		about_seats |= has_word(text, seat_words[i]);
+	if (code != NULL && about_seats) {
+		const struct course_info *c = rules_course(r, code);
+		g_autoptr(GPtrArray) blocks = blocks_asked(pc, text);
+		out = g_string_new(NULL);
+		g_string_append_printf(out, "%s, %s (%s, %s), has %d seat%s per block. Free seats now:\n",
+		    c->code, c->title, c->hospital, c->department, c->seats, c->seats == 1 ? "" : "s");
+		for (guint i = 0; i < blocks->len; i++) {
+			const char *b = g_ptr_array_index(blocks, i);
+			int n = placement_free_seats(pc, c->code, b, err);
+			if (n < 0) {
+				g_string_free(out, TRUE);
+				return NULL;
+			}
+			g_string_append_printf(out, "  - block %s (%s to %s): ", b, rules_block_start(r, b),
+			    rules_block_end(r, b));
+			if (n > 0)
+				g_string_append_printf(out, "%d seat%s free\n", n, n == 1 ? "" : "s");
+			else
+				g_string_append(out, "full (a complete application is waitlisted)\n");
+		}
+		if (blocks->len == 0)
+			g_string_append(out, "  (no block of the program is open for that date)\n");
+		g_string_append(out, "Seats are given by lottery among complete applications about 30 to "
+		    "60 days before each block, so a free seat today is not a promise.");
+		return g_string_free(out, FALSE);
+	}
+	if ((faq = rules_faq(r, text, &question)) != NULL)
+		return g_strdup_printf("You asked: %s\n%s", question, faq);
+	return NULL;
+}
+
+/* A question: is there one in the text? */
+static gboolean
+asks(const struct facts *f)
+{
+	g_autofree char *own = own_words(f);
+	return strchr(own, '?') != NULL;
+}
+
+gboolean
+requests_handle(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *ref,
+    const struct facts *f, const char *sha256, gboolean *handled, GError **err)
+{
+	struct pending p;
+	gboolean ok;
+
+	*handled = TRUE;
+	if (find_confirmation(pc, app_id, f, &p, err)) {
+		ok = confirmed(pc, ledger_id, app_id, ref, f, sha256, &p, err);
+		pending_clear(&p);
+		return ok;
+	}
+	if (err != NULL && *err != NULL)
+		return FALSE;
+	if (has_word(f->subject, "cancel") || has_word(f->subject, "cancellation"))
+		return ask_confirmation(pc, ledger_id, app_id, ref, f, sha256, "cancel", NULL,
+		    "cancel your application and give up any place you hold", err);
+	if (has_word(f->subject, "change"))
+		return change_request(pc, ledger_id, app_id, ref, f, sha256, err);
+	if (f->attachments->len == 0 && asks(f) && !has_word(f->subject, "status")) {
+		g_autofree char *answer = requests_answer(pc, f, err);
+		g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
+		if (err != NULL && *err != NULL)
+			return FALSE;
+		if (answer != NULL)
+			return reply_with(pc, ledger_id, app_id, ref, f, sha256, "answer", answer, err);
+		/* No good answer: a coordinator's question. */
+		if (!store_event(pc->st, app_id, ledger_id, "question forwarded to staff", err) ||
+		    !process_notify_staff(pc, ledger_id, app_id, f, sha256, ref,
+		    "a question from an applicant that clerkd could not answer", f->text, err))
+			return FALSE;
+		return reply_with(pc, ledger_id, app_id, ref, f, sha256, "question-forwarded",
+		    "we could not answer your question automatically, so we have passed it to a "
+		    "coordinator, who will reply to you.", err);
+	}
+	*handled = FALSE;
+	return TRUE;
+}

@@ -1,0 +1,155 @@
+#!/bin/bash
+# End to end, against a real Dovecot and SMTP receiver: the block lottery
+# (more applicants than seats, the same seed the same draw), waitlists in draw
+# order, each applicant told once; cancellations and changes only once
+# confirmed (token in the subject, the body or In-Reply-To), a freed seat
+# going to the first on the waitlist; dates refused by policy; questions
+# about free seats and the FAQ; not-scheduled once the block starts.
+. "$top_srcdir/tests/lib.sh"
+export CLERKD_NOW=2026-10-20
+
+servers_start
+CORES="cores=medicine, surgery, pediatrics, obstetrics-gynecology, neurology"
+DOCS=("Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "QuantiFERON.pdf" "Insurance card.jpg")
+# Five complete applicants for two courses with 3 seats in all (OBG-410: 2, NEU-320: 1).
+names=(Ada Ben Cleo Dev Eli)
+for n in "${names[@]}"; do
+	mkmail "$T/$n.eml" "$n Student <$n@med.example.edu>" "Application" \
+		"$(form "$n Student" "$n@med.example.edu" 'c1=OBG-410 2027-03' 'c2=NEU-320 2027-03' "$CORES")" "${DOCS[@]}"
+	deliver "$T/$n.eml"
+done
+ok "applications: run" run_clerkd
+is "five complete applications" "$(sql "SELECT count(*) FROM applications WHERE status = 'complete'")" 5
+is "not drawn by clerkd --once" "$(sql 'SELECT count(*) FROM lotteries')" 0
+replies=$(sink_count)
+
+clerkctl schedule 2027-03 --seed 4242 --dry-run >"$T/dry"
+ok "a dry run prints the seed" grep -q "seed 4242" "$T/dry"
+ok "and the draw order" grep -q -E "^  5\. ECP-2026-0000[1-5]$" "$T/dry"
+is "and changes nothing" "$(sql "SELECT count(*) FROM applications WHERE status = 'complete'")" 5
+clerkctl schedule 2027-03 --seed 4243 --dry-run >"$T/dry2"
+ok "another seed, another draw" bash -c "! diff -q <(grep -A5 '^draw order' '$T/dry') <(grep -A5 '^draw order' '$T/dry2')"
+
+clerkctl schedule 2027-03 --seed 4242 >"$T/draw"
+is "the same seed draws the same" "$(sed -n '/^draw order/,/^waitlisted/p' "$T/draw")" "$(sed -n '/^draw order/,/^waitlisted/p' "$T/dry")"
+is "as many scheduled as seats" "$(sql "SELECT count(*) FROM applications WHERE status = 'scheduled'")" 3
+is "the rest waitlisted" "$(sql "SELECT count(*) FROM applications WHERE status = 'waitlisted'")" 2
+order=($(sed -n '/^draw order/,/^seated/p' "$T/draw" | grep -o 'ECP-[0-9-]*'))
+is "the first three drawn are seated" \
+	"$(sql "SELECT group_concat(status) FROM (SELECT status FROM applications WHERE reference IN ('${order[0]}','${order[1]}','${order[2]}'))")" \
+	"scheduled,scheduled,scheduled"
+is "the first drawn has its first choice" "$(sql "SELECT course FROM assignments a JOIN applications p ON p.id = a.application_id WHERE p.reference = '${order[0]}'")" OBG-410
+is "the third drawn its second (OBG-410 was full)" "$(sql "SELECT course FROM assignments a JOIN applications p ON p.id = a.application_id WHERE p.reference = '${order[2]}'")" NEU-320
+first_wait=${order[3]}
+second_wait=${order[4]}
+clerkctl show "$first_wait" --json | tr -d ' \n' >"$T/w.json"
+ok "the waitlist in JSON: course, block, position in draw order" grep -q '"waitlist":\[{"course":"NEU-320","block":"2027-03","position":1},{"course":"OBG-410","block":"2027-03","position":1}\]' "$T/w.json"
+ok "  and the next drawn second" grep -q '"position":2' <(clerkctl show "$second_wait" --json | tr -d ' \n')
+ok "assignments in JSON" grep -q '"assignments" : \[' <(clerkctl show "${order[0]}" --json)
+ok "list --json has them too" grep -q '"course" : "OBG-410"' <(clerkctl list --json)
+ok "drawing again with the same seed only reports" clerkctl schedule 2027-03 --seed 4242
+bash -c "'$CLERKCTL' --config '$T/clerkd.conf' schedule 2027-03 --seed 1 2>/dev/null"
+is "another seed for a drawn block is refused" "$?" 1
+
+ok "results: run" run_clerkd
+is "each applicant told once" "$(sink_count)" "$((replies + 5))"
+for n in "${names[@]}"; do
+	is "$n: one result mail" "$(mails_to "$n@med.example.edu")" 2
+done
+seated_email=$(sql "SELECT email FROM applications WHERE reference = '${order[0]}'")
+ok "the seated are told their course, hospital and dates" grep -q -F "OBG-410 Maternal-Fetal Medicine, Women's Hospital (Obstetrics and Gynecology), block 2027-03: 2027-03-01 to 2027-03-26" <(last_to "$seated_email")
+ok "  and what to do next (malpractice proof)" grep -q "malpractice" <(last_to "$seated_email")
+wait_email=$(sql "SELECT email FROM applications WHERE reference = '$first_wait'")
+ok "the waitlisted are told their position" grep -q "waitlisted for OBG-410 in block 2027-03: position 1" <(last_to "$wait_email")
+
+# ---- cancel: nothing until confirmed ----
+before=$(sink_count)
+mkmail "$T/cancel.eml" "Someone <$seated_email>" "Cancel [${order[0]}]" "I can no longer come."
+deliver "$T/cancel.eml"
+ok "cancel: run" run_clerkd
+is "one reply" "$(sink_count)" "$((before + 1))"
+confirm=$(ls -t "$T"/sink/* | head -1)
+token=$("$MAILCAT" -h Subject "$confirm" | grep -o -E 'confirm [A-Z0-9]{10}' | cut -d' ' -f2)
+ok "it asks for confirmation with a token in the subject ($token)" test -n "$token"
+is "an unconfirmed cancel changes nothing" "$(sql "SELECT status FROM applications WHERE reference = '${order[0]}'")" scheduled
+
+# A confirmation from another address does nothing (that address has no application).
+mkmail "$T/forged.eml" "Mallory <mallory@elsewhere.example.net>" "Re: Cancel [${order[0]}] (confirm $token)" "confirm $token"
+deliver "$T/forged.eml"
+ok "forged confirmation: run" run_clerkd
+is "a token from another address changes nothing" "$(sql "SELECT status FROM applications WHERE reference = '${order[0]}'")" scheduled
+
+before=$(sink_count)
+mkmail "$T/confirm.eml" "Someone <$seated_email>" "AW: [EXTERNAL] RE: $("$MAILCAT" -h Subject "$confirm")" "Yes, please."
+deliver "$T/confirm.eml"
+ok "confirmation: run" run_clerkd
+is "confirmed: cancelled" "$(sql "SELECT status FROM applications WHERE reference = '${order[0]}'")" cancelled
+is "the freed seat goes to the first waitlisted" "$(sql "SELECT status FROM applications WHERE reference = '$first_wait'")" scheduled
+is "  in the course freed" "$(sql "SELECT course FROM assignments a JOIN applications p ON p.id = a.application_id WHERE p.reference = '$first_wait' AND a.state = 'active'")" OBG-410
+is "the next one moves up" "$(clerkctl show "$second_wait" --json | tr -d ' \n' | grep -o '"course":"OBG-410","block":"2027-03","position":[0-9]*')" '"course":"OBG-410","block":"2027-03","position":1'
+is "both are told" "$(sink_count)" "$((before + 2))"
+ok "the canceller gets the confirmation" grep -q "cancellation is confirmed" <(last_to "$seated_email")
+ok "the promoted student gets the seat" grep -q "became free, and it is" <(last_to "$wait_email")
+ok "cancelled applications are listed" grep -q '"status" : "cancelled"' <(clerkctl list --json)
+is "the token is single-use" "$(sql "SELECT count(*) FROM confirmations WHERE token = '$token' AND used_at IS NOT NULL")" 1
+
+# ---- change: a course (confirmed by In-Reply-To alone), and dates (refused) ----
+third=${order[1]}
+third_email=$(sql "SELECT email FROM applications WHERE reference = '$third'")
+before=$(sink_count)
+mkmail "$T/change.eml" "Someone <$third_email>" "Change of course [$third]" "Could I move to PED-430 instead?"
+deliver "$T/change.eml"
+ok "change: run" run_clerkd
+ask=$(ls -t "$T"/sink/* | head -1)
+ok "a course change asks for confirmation" grep -q -E 'confirm [A-Z0-9]{10}' <("$MAILCAT" -h Subject "$ask")
+is "nothing changed yet" "$(sql "SELECT course FROM assignments a JOIN applications p ON p.id = a.application_id WHERE p.reference = '$third' AND a.state = 'active'")" OBG-410
+{
+	printf 'From: %s\nTo: clerkship@example.edu\nSubject: Re: ok\nMessage-ID: <irt-%s@example.org>\n' "$third_email" "$RANDOM"
+	printf 'In-Reply-To: %s\n\nYes\n' "$("$MAILCAT" -h Message-ID "$ask")"
+} >"$T/irt.eml"
+deliver "$T/irt.eml"
+ok "In-Reply-To confirmation: run" run_clerkd
+is "confirmed by In-Reply-To: moved" "$(sql "SELECT course FROM assignments a JOIN applications p ON p.id = a.application_id WHERE p.reference = '$third' AND a.state = 'active'")" PED-430
+is "its old seat went to the next waitlisted" "$(sql "SELECT status FROM applications WHERE reference = '$second_wait'")" scheduled
+
+before=$(sink_count)
+mkmail "$T/dates.eml" "Someone <$third_email>" "Change of dates [$third]" "Could I start on March 15 and finish April 12?"
+deliver "$T/dates.eml"
+ok "dates: run" run_clerkd
+ok "a change of dates is refused with the policy" grep -q "cannot change the dates" <(last_to "$third_email")
+is "  with no confirmation asked" "$(sql "SELECT count(*) FROM confirmations c JOIN applications a ON a.id = c.application_id WHERE a.reference = '$third'")" 1
+
+# ---- questions ----
+mkmail "$T/q1.eml" "Nina Novak <nina.novak@med.example.si>" "Availability" "Hello, is PED-430 open in March?"
+mkmail "$T/q2.eml" "Someone <$third_email>" "Question" "If I complete everything, am I guaranteed a place?"
+mkmail "$T/q3.eml" "Someone <$third_email>" "Question" "Can my dog come along to the hospital?"
+deliver "$T/q1.eml" "$T/q2.eml" "$T/q3.eml"
+ok "questions: run" run_clerkd
+last_to nina.novak@med.example.si >"$T/q1"
+ok "availability answered from the live seats" grep -q -F "block 2027-03 (2027-03-01 to 2027-03-26): 2 seats free" "$T/q1"
+ok "  with the instructions and form of a first contact" grep -q "^Full name:" "$T/q1"
+ok "a FAQ question gets the program's answer" grep -q "it does not guarantee a place" <(all_to "$third_email")
+ok "an unanswerable one goes to staff" grep -q "could not answer" <(last_to registrar@example.edu)
+ok "  and the student is told so" grep -q "passed it to a" <(all_to "$third_email")
+
+# ---- late applicants, a staff cancel, and the block's start ----
+for n in Finn Gus; do
+	mkmail "$T/$n.eml" "$n Late <$n@med.example.edu>" "Application" \
+		"$(form "$n Late" "$n@med.example.edu" 'c1=NEU-320 2027-03' 'c2=OBG-410 2027-03' "$CORES")" "${DOCS[@]}"
+	deliver "$T/$n.eml"
+done
+ok "late complete applications: run" run_clerkd
+is "after the lottery, late applicants are waitlisted when all is full" \
+	"$(sql "SELECT group_concat(status) FROM applications WHERE email IN ('finn@med.example.edu', 'gus@med.example.edu')")" "waitlisted,waitlisted"
+ok "  and told so in their one reply" grep -q "Status: waitlisted" <(last_to finn@med.example.edu)
+ok "staff cancel without a token" clerkctl cancel "$second_wait"
+is "cancelled" "$(sql "SELECT status FROM applications WHERE reference = '$second_wait'")" cancelled
+is "the first late one takes the seat" "$(sql "SELECT status FROM applications WHERE email = 'finn@med.example.edu'")" scheduled
+CLERKD_NOW=2027-03-01 clerkctl due >"$T/due"
+ok "at the block's start clerkctl due closes the waitlists" grep -q "block 2027-03 started" "$T/due"
+is "the waitlisted become not-scheduled" "$(sql "SELECT status FROM applications WHERE email = 'gus@med.example.edu'")" not-scheduled
+ok "not-scheduled: run" run_clerkd
+ok "and are told" grep -q "Status: not scheduled" <(last_to gus@med.example.edu)
+ok "the promoted one was told of the seat" grep -q "became free, and it is" <(last_to finn@med.example.edu)
+is "inbox emptied" "$(mailbox_count INBOX)" 0
+done_testing
