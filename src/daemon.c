@@ -5,6 +5,7 @@
 #include "daemon.h"
 #include "imap.h"
 #include "pipeline.h"
+#include "placement.h"
 #include "util.h"
 
 #include <glib-unix.h>
@@ -53,6 +54,30 @@ daemon_pass(const struct config *cfg, Store *st, Outbox *ob, int *left)
 			g_warning("could not record the pass: %s", serr->message);
 	}
 	return ok && ps.out.deferred == 0;
+}
+
+/* Scheduled work, before each pass (whose outbox flush sends what it queues):
+ * lotteries that are due, blocks that have started. A failure is logged and
+ * tried again next pass; it never stops mail. */
+static void
+daemon_due(const struct config *cfg, Store *st)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GString) log = g_string_new(NULL);
+	struct process_ctx pc;
+
+	if (cfg->rules == NULL)
+		return;
+	process_ctx_init(&pc, cfg, st);
+	if (store_begin(st, &err) && placement_due(&pc, log, &err) && store_commit(st, &err)) {
+		g_auto(GStrv) lines = g_strsplit(g_strchomp(log->str), "\n", -1);
+		for (int i = 0; log->len > 0 && lines[i] != NULL; i++)
+			g_message("scheduling: %s", lines[i]);
+	} else {
+		store_rollback(st);
+		g_warning("scheduling work failed, tried again next pass: %s", err ? err->message : "?");
+	}
+	process_ctx_clear(&pc);
 }
 
 /* sd_notify(3) where clerkd was built with libsystemd; nothing otherwise. */
@@ -161,6 +186,7 @@ wake(struct daemon *d)
 			drop_watch(d);
 		}
 	}
+	daemon_due(d->cfg, d->st);
 	gboolean ok = daemon_pass(d->cfg, d->st, d->ob, &d->left);
 	g_autoptr(GDateTime) now = g_date_time_new_now_local();
 	g_autofree char *when = g_date_time_format(now, "%H:%M:%S");
