@@ -7,6 +7,7 @@
 #include "rules.h"
 #include "util.h"
 
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 /* The one [kind] tag of a subject, if it has exactly one. */
@@ -250,4 +251,44 @@ decide_documents(struct process_ctx *pc, gint64 app_id, GError **err)
 	if (out->len == 0)
 		g_string_append(out, "  (none yet)\n");
 	return g_string_free(out, FALSE);
+}
+
+gboolean
+decide_stored(struct process_ctx *pc, gint64 app_id, struct decision *dc, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(pc->st, "SELECT status, missing, reasons FROM applications"
+	    " WHERE id = ?", err);
+	g_autoptr(JsonParser) p = json_parser_new();
+	int rc;
+
+	decision_init(dc);
+	if (s == NULL)
+		return FALSE;
+	sqlite3_bind_int64(s, 1, app_id);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return store_fail(pc->st, rc == SQLITE_DONE ? SQLITE_NOTFOUND : rc, "application", err);
+	}
+	dc->status = g_strdup((const char *)sqlite3_column_text(s, 0));
+	if (json_parser_load_from_data(p, (const char *)sqlite3_column_text(s, 1), -1, NULL) &&
+	    JSON_NODE_HOLDS_ARRAY(json_parser_get_root(p))) {
+		JsonArray *a = json_node_get_array(json_parser_get_root(p));
+		for (guint i = 0; i < json_array_get_length(a); i++)
+			g_ptr_array_add(dc->missing, g_strdup(json_array_get_string_element(a, i)));
+	}
+	if (json_parser_load_from_data(p, (const char *)sqlite3_column_text(s, 2), -1, NULL) &&
+	    JSON_NODE_HOLDS_ARRAY(json_parser_get_root(p))) {
+		JsonArray *a = json_node_get_array(json_parser_get_root(p));
+		for (guint i = 0; i < json_array_get_length(a); i++) {
+			JsonObject *o = json_array_get_object_element(a, i);
+			struct decision_reason *why = g_new0(struct decision_reason, 1);
+			why->rule = g_strdup(json_object_get_string_member_with_default(o, "rule", ""));
+			why->text = g_strdup(json_object_get_string_member_with_default(o, "text", ""));
+			why->unknown = g_strcmp0(json_object_get_string_member_with_default(o, "outcome", ""),
+			    "unknown") == 0;
+			g_ptr_array_add(dc->reasons, why);
+		}
+	}
+	sqlite3_reset(s);
+	return TRUE;
 }

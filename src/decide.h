@@ -22,6 +22,10 @@ gboolean decide_file(struct process_ctx *pc, gint64 app_id, gint64 ledger_id,
 gboolean decide_eval(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *cause,
     struct decision *dc, gboolean *changed, GError **err);
 
+/* The decision as it stands in the store (status, missing, reasons), without
+ * judging again: for mail about a change the rules did not make. */
+gboolean decide_stored(struct process_ctx *pc, gint64 app_id, struct decision *dc, GError **err);
+
 /* The decision in words, from the decision-*.txt templates (with app_id's
  * seats and waitlist places when the status is the scheduler's). */
 char *decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GError **err);

@@ -209,6 +209,7 @@ tell(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *seed,
 		return FALSE;
 	if (*d->email == '\0')
 		return TRUE;
+	/* Judged again: a seat makes malpractice proof required. */
 	ok = decide_eval(pc, app_id, ledger_id, "placement", &dc, &changed, err) &&
 	    (decision = decide_text(pc, app_id, &dc, err)) != NULL;
 	decision_clear(&dc);

@@ -554,7 +554,8 @@ load(const char *dir)
 	if (sqlite3_open_v2(":memory:", &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, NULL) !=
 	    SQLITE_OK || sqlite3_exec(r->db, application_table, NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(r->db, "INSERT INTO application VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-	    "?,?,?,?,?,?,?,?,?,?,?)", -1, &r->fill, NULL) != SQLITE_OK) {
+	    "?,?,?,?,?,?,?,?,?,?,?)", -1, &r->fill, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(r->db, "DELETE FROM application", -1, &r->clear, NULL) != SQLITE_OK) {
 		problem(r, dir, 0, "in-memory SQLite: %s", sqlite3_errmsg(r->db));
 		return r;
 	}
@@ -584,6 +585,7 @@ rules_free(Rules *r)
 	g_ptr_array_free(r->rules, TRUE);
 	g_ptr_array_free(r->kinds, TRUE);
 	sqlite3_finalize(r->fill);
+	sqlite3_finalize(r->clear);
 	sqlite3_close(r->db);
 	g_hash_table_destroy(r->settings);
 	g_hash_table_destroy(r->schools);

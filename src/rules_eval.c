@@ -124,30 +124,63 @@ any_phrase(const char *text, const char *list, const char *sep)
 	return FALSE;
 }
 
+/* A list argument in words: groups (;-separated for has_all) of alternative
+ * phrases. Parsed once per statement: SQLite keeps it as auxiliary data of
+ * the constant argument. */
+static void
+groups_free(void *p)
+{
+	GPtrArray *g = p;
+	g_ptr_array_free(g, TRUE);
+}
+
+static GPtrArray *
+parse_groups(const char *list, gboolean all)
+{
+	GPtrArray *groups = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+	g_auto(GStrv) parts = all ? g_strsplit(list, ";", 64) : g_strsplit(list, "\x01", 1);
+
+	for (int i = 0; parts[i] != NULL; i++) {
+		g_auto(GStrv) alts = g_strsplit_set(parts[i], all ? "|" : ",", 64);
+		GPtrArray *g = g_ptr_array_new();
+		for (int j = 0; alts[j] != NULL; j++)
+			g_ptr_array_add(g, rules_words(alts[j], -1));
+		g_ptr_array_add(g, NULL);
+		g_ptr_array_add(groups, g_ptr_array_free(g, FALSE));
+	}
+	return groups;
+}
+
 static void
 fn_matches(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	const char *text = (const char *)sqlite3_value_text(argv[0]);
 	const char *list = (const char *)sqlite3_value_text(argv[1]);
 	gboolean all = GPOINTER_TO_INT(sqlite3_user_data(ctx)) == 0;	/* has_all */
+	GPtrArray *groups = sqlite3_get_auxdata(ctx, 1), *owned = NULL;
 	g_autofree char *w = NULL;
-	g_auto(GStrv) groups = NULL;
-	gboolean ok = all;
+	gboolean ok = TRUE;
 
 	(void)argc;
 	if (list == NULL) {
 		sqlite3_result_error(ctx, "matches()/has_all(): no list", -1);
 		return;
 	}
-	w = rules_words(text ? text : "", -1);
-	if (!all) {
-		sqlite3_result_int(ctx, any_phrase(w, list, ","));
-		return;
+	if (groups == NULL) {
+		/* Ours for this call; SQLite keeps it for the next only if the list is constant. */
+		groups = owned = parse_groups(list, all);
 	}
-	groups = g_strsplit(list, ";", 64);
-	for (int i = 0; groups[i] != NULL; i++)
-		ok = ok && any_phrase(w, groups[i], "|");
+	w = rules_words(text ? text : "", -1);
+	for (guint i = 0; i < groups->len && ok; i++) {
+		char **alts = g_ptr_array_index(groups, i);
+		gboolean any = FALSE;
+		for (int j = 0; alts[j] != NULL && !any; j++)
+			any = rules_has_phrase(w, alts[j]);
+		ok = any;
+	}
 	sqlite3_result_int(ctx, ok);
+	if (owned != NULL)
+		sqlite3_set_auxdata(ctx, 1, owned, groups_free);	/* frees it if not kept */
 }
 
 static void
@@ -328,8 +361,8 @@ fill_row(Rules *r, const struct dossier *d, GError **err)
 	sqlite3_bind_text(s, 23, d->status ? d->status : "received", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 24, g_strcmp0(d->status, "scheduled") == 0);
 	sqlite3_bind_text(s, 25, today, -1, SQLITE_TRANSIENT);
-	if (sqlite3_exec(r->db, "DELETE FROM application", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_step(s) != SQLITE_DONE) {
+	sqlite3_reset(r->clear);
+	if (sqlite3_step(r->clear) != SQLITE_DONE || sqlite3_step(s) != SQLITE_DONE) {
 		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "rules: %s", sqlite3_errmsg(r->db));
 		return FALSE;
 	}

@@ -37,7 +37,8 @@ struct fnctx {
 struct rules {
 	sqlite3 *db;
 	struct fnctx fns[FN_COUNT];	/* user data of the document functions */
-	sqlite3_stmt *fill;
+	sqlite3_stmt *fill;	/* INSERT the application's row */
+	sqlite3_stmt *clear;	/* DELETE it */
 	GPtrArray *rules;	/* struct rule * */
 	GPtrArray *kinds;	/* struct kind *, in priority order */
 	GHashTable *settings;	/* name -> value */

@@ -111,6 +111,8 @@ schedule_draw(const struct sched_app *apps, guint n, GHashTable *seats, guint64 
 			if (!g_hash_table_lookup_extended(seats, a->courses[c], &key, &value) ||
 			    GPOINTER_TO_INT(value) <= 0)
 				continue;
+			/* Steal and put back: the table may own its keys. */
+			g_hash_table_steal(seats, key);
 			g_hash_table_insert(seats, key, GINT_TO_POINTER(GPOINTER_TO_INT(value) - 1));
 			struct sched_seat s = { a->id, "", 0 };
 			g_strlcpy(s.course, a->courses[c], sizeof s.course);
