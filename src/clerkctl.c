@@ -142,6 +142,7 @@ usage(void)
 	    "       clerkctl [--config FILE] restore DIR\n"
 	    "       clerkctl [--config FILE] purge [--yes]\n"
 	    "       clerkctl [--config FILE] schedule BLOCK [--seed N] [--dry-run]\n"
+	    "       clerkctl [--config FILE] lotteries [BLOCK] [--json]\n"
 	    "       clerkctl [--config FILE] cancel REF\n"
 	    "       clerkctl [--config FILE] due\n"
 	    "       clerkctl [--config FILE] rules check [DIR]\n"
@@ -343,6 +344,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "list") == 0 && argc == 2)
 		return emit(report_list(st, status, &err), json, print_list, &err);
+	if (strcmp(argv[1], "lotteries") == 0 && argc <= 3)
+		return emit(report_lotteries(st, argc == 3 ? argv[2] : NULL, &err), json, print_table, &err);
 	if (strcmp(argv[1], "quarantine") == 0 && argc == 3 && strcmp(argv[2], "list") == 0)
 		return emit(report_quarantine(st, &err), json, print_table, &err);
 	if (strcmp(argv[1], "quarantine") == 0 && argc == 4 && strcmp(argv[2], "retry") == 0)

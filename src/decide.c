@@ -2,6 +2,7 @@
 #include "decide.h"
 #include "docstore.h"
 #include "placement.h"
+#include "process_p.h"
 #include "form.h"
 #include "reply.h"
 #include "rules.h"
@@ -290,5 +291,118 @@ decide_stored(struct process_ctx *pc, gint64 app_id, struct decision *dc, GError
 		}
 	}
 	sqlite3_reset(s);
+	return TRUE;
+}
+
+/* Where an application's evaluation forms go: coordinators of its courses. */
+static GPtrArray *
+coordinators_of(struct process_ctx *pc, gint64 app_id, GString *courses, GError **err)
+{
+	GPtrArray *to = g_ptr_array_new_with_free_func(g_free);
+	const char *const sql[] = {
+		"SELECT course FROM assignments WHERE application_id = ? AND state = 'active'",
+		"SELECT course FROM choices WHERE application_id = ? ORDER BY rank",
+	};
+
+	for (gsize q = 0; q < G_N_ELEMENTS(sql) && courses->len == 0; q++) {
+		sqlite3_stmt *s = store_stmt(pc->st, sql[q], err);
+		int rc;
+		if (s == NULL) {
+			g_ptr_array_free(to, TRUE);
+			return NULL;
+		}
+		sqlite3_bind_int64(s, 1, app_id);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			const char *course = (const char *)sqlite3_column_text(s, 0);
+			const char *who = rules_coordinator(pc->cfg->rules, course);
+			g_string_append_printf(courses, "%s%s", courses->len ? ", " : "", course);
+			if (who != NULL && !g_ptr_array_find_with_equal_func(to, who, g_str_equal, NULL))
+				g_ptr_array_add(to, g_strdup(who));
+		}
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE) {
+			g_ptr_array_free(to, TRUE);
+			store_fail(pc->st, rc, "courses", err);
+			return NULL;
+		}
+	}
+	for (int i = 0; to->len == 0 && pc->cfg->staff && pc->cfg->staff[i]; i++)
+		g_ptr_array_add(to, g_strdup(pc->cfg->staff[i]));
+	return to;
+}
+
+gboolean
+decide_route_evaluations(struct process_ctx *pc, gint64 app_id, gint64 ledger_id,
+    const struct facts *f, const char *sha256, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(pc->st, "SELECT id, filename, content_type, sha256 FROM documents"
+	    " WHERE application_id = ? AND ledger_id = ? AND kind = 'evaluation-form'"
+	    " AND state <> 'rejected'", err);
+	g_autoptr(GPtrArray) docs = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+	int rc;
+
+	(void)f;
+	if (s == NULL)
+		return FALSE;
+	sqlite3_bind_int64(s, 1, app_id);
+	sqlite3_bind_int64(s, 2, ledger_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		char **row = g_new0(char *, 5);
+		for (int i = 0; i < 4; i++)
+			row[i] = g_strdup((const char *)sqlite3_column_text(s, i));
+		g_ptr_array_add(docs, row);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(pc->st, rc, "evaluation forms", err);
+	for (guint i = 0; i < docs->len; i++) {
+		char **doc = g_ptr_array_index(docs, i);
+		g_autoptr(GString) courses = g_string_new(NULL);
+		g_autoptr(GPtrArray) to = coordinators_of(pc, app_id, courses, err);
+		g_autoptr(Dossier) d = to ? dossier_load(pc->st, app_id, err) : NULL;
+		g_autofree char *path = docstore_path(pc->cfg->documents, doc[3]);
+		g_autofree char *data = NULL;
+		g_autoptr(GBytes) bytes = NULL;
+		g_autoptr(GError) rerr = NULL;
+		gsize len;
+		struct reply_attachment att;
+		g_autoptr(GPtrArray) atts = g_ptr_array_new();
+
+		if (d == NULL)
+			return FALSE;
+		if (!g_file_get_contents(path, &data, &len, &rerr)) {
+			g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "evaluation form: %s", rerr->message);
+			return FALSE;
+		}
+		bytes = g_bytes_new_take(g_steal_pointer(&data), len);
+		att.filename = doc[1];
+		att.content_type = doc[2];
+		att.data = bytes;
+		g_ptr_array_add(atts, &att);
+		for (guint j = 0; j < to->len; j++) {
+			g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
+			g_autofree char *kind = g_strdup_printf("evaluation:%s:%s", (char *)to->pdata[j], doc[0]);
+			g_autofree char *subject = g_strdup_printf("Evaluation form for %s (%s)", d->name,
+			    courses->str);
+			struct mail_out m = { 0 };
+			g_hash_table_insert(vars, "name", d->name);
+			g_hash_table_insert(vars, "reference", d->reference);
+			g_hash_table_insert(vars, "school", d->school ? d->school : "");
+			g_hash_table_insert(vars, "courses", courses->str);
+			g_hash_table_insert(vars, "filename", doc[1] ? doc[1] : "evaluation form");
+			m.kind = kind;
+			m.template = "evaluation";
+			m.to_addr = to->pdata[j];
+			m.fallback_subject = subject;
+			m.reference = d->reference;
+			m.seed_msgid = f->message_id;
+			m.seed_sha256 = sha256;
+			m.attachments = atts;
+			if (!process_queue(pc, ledger_id, app_id, &m, vars, err))
+				return FALSE;
+		}
+		g_message("application %s: evaluation form routed to %u coordinator%s", d->reference,
+		    to->len, to->len == 1 ? "" : "s");
+	}
 	return TRUE;
 }

@@ -30,6 +30,12 @@ gboolean decide_stored(struct process_ctx *pc, gint64 app_id, struct decision *d
  * seats and waitlist places when the status is the scheduler's). */
 char *decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GError **err);
 
+/* Evaluation forms that this message filed go on, attached, to the
+ * coordinators of the applicant's courses (its seats, else its choices;
+ * rules/coordinators.csv), or to staff where a course has none. */
+gboolean decide_route_evaluations(struct process_ctx *pc, gint64 app_id, gint64 ledger_id,
+    const struct facts *f, const char *sha256, GError **err);
+
 /* The documents on file, a line each, for a status reply. */
 char *decide_documents(struct process_ctx *pc, gint64 app_id, GError **err);
 

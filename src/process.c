@@ -135,6 +135,7 @@ process_queue(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const str
 	r.references = m->references;
 	r.message_id = msgid;
 	r.body = body;
+	r.attachments = m->attachments;
 	raw = reply_build(&r);
 	return store_outbox_add(pc->st, ledger_id, app_id, m->kind, m->to_addr, msgid, raw, state, err);
 }
@@ -249,6 +250,7 @@ handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts 
 	g_string_free(flags, TRUE);
 	if (ref == NULL || !store_ledger_link_application(pc->st, ledger_id, app_id, err) ||
 	    !decide_file(pc, app_id, ledger_id, f, carrier, DOC_FILED, "applicant", received, err) ||
+	    !decide_route_evaluations(pc, app_id, ledger_id, f, sha256, err) ||
 	    !store_event(pc->st, app_id, ledger_id, "application received", err))
 		return FALSE;
 	g_message("application %s from <%s> (message <%s>)%s", ref, a.email,
@@ -415,6 +417,7 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 	}
 	status = asks_status(f->subject);
 	if (!decide_file(pc, app_id, ledger_id, f, NULL, DOC_FILED, "applicant", received, err) ||
+	    !decide_route_evaluations(pc, app_id, ledger_id, f, sha256, err) ||
 	    !store_event(pc->st, app_id, ledger_id, status ? "status request" :
 	    "message from applicant", err))
 		return FALSE;

@@ -17,6 +17,7 @@ struct mail_out {
 	const char *in_reply_to, *references;	/* threading; NULL for a fresh thread */
 	/* The identity its Message-ID derives from, so that a resend repeats it. */
 	const char *seed_msgid, *seed_sha256;
+	GPtrArray *attachments;		/* struct reply_attachment *, or NULL */
 };
 
 /* Render and queue (held by the loop guard if that address had too many). */

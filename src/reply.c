@@ -61,7 +61,42 @@ reply_build(const struct reply *r)
 	g_mime_text_part_set_text(body, r->body);
 	g_mime_text_part_set_charset(body, "utf-8");
 	g_mime_part_set_content_encoding(GMIME_PART(body), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
-	g_mime_message_set_mime_part(m, GMIME_OBJECT(body));
+	if (r->attachments == NULL || r->attachments->len == 0)
+		g_mime_message_set_mime_part(m, GMIME_OBJECT(body));
+	else {
+		/* A document routed on (an evaluation form to its coordinator). */
+		GMimeMultipart *mixed = g_mime_multipart_new_with_subtype("mixed");
+		g_mime_multipart_add(mixed, GMIME_OBJECT(body));
+		for (guint i = 0; i < r->attachments->len; i++) {
+			const struct reply_attachment *a = g_ptr_array_index(r->attachments, i);
+			g_autofree char *type = g_strdup(a->content_type ? a->content_type :
+			    "application/octet-stream");
+			char *slash = strchr(type, '/');
+			g_autofree char *name = util_utf8_clean(a->filename ? a->filename : "document", -1, 200);
+			GMimePart *part;
+			GMimeStream *stream;
+			GMimeDataWrapper *content;
+			if (slash == NULL)
+				continue;
+			*slash = '\0';
+			for (char *c = name; *c; c++)
+				if (*c == '\n' || *c == '\t' || *c == '/' || *c == '\\')
+					*c = '_';
+			part = g_mime_part_new_with_type(type, slash + 1);
+			stream = g_mime_stream_mem_new_with_buffer(g_bytes_get_data(a->data, NULL),
+			    g_bytes_get_size(a->data));
+			content = g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
+			g_mime_part_set_content(part, content);
+			g_mime_part_set_filename(part, name);
+			g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_BASE64);
+			g_mime_multipart_add(mixed, GMIME_OBJECT(part));
+			g_object_unref(content);
+			g_object_unref(stream);
+			g_object_unref(part);
+		}
+		g_mime_message_set_mime_part(m, GMIME_OBJECT(mixed));
+		g_object_unref(mixed);
+	}
 	g_object_unref(body);
 
 	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_DOS);

@@ -4,6 +4,12 @@
 
 #include <glib.h>
 
+struct reply_attachment {
+	const char *filename;		/* as the document was sent; cleaned here */
+	const char *content_type;	/* "type/subtype" */
+	GBytes *data;
+};
+
 struct reply {
 	const char *from;		/* "Program <addr>" */
 	const char *to_addr;
@@ -13,6 +19,7 @@ struct reply {
 	const char *references;		/* that message's References header; may be NULL */
 	const char *message_id;		/* no brackets */
 	const char *body;		/* UTF-8 text */
+	GPtrArray *attachments;		/* struct reply_attachment *, or NULL */
 };
 
 /* The whole message, CRLF line endings, ready for SMTP. */

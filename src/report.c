@@ -71,6 +71,14 @@ report_rows(Store *st, const char *sql, const char *text, GError **err)
 }
 
 JsonNode *
+report_lotteries(Store *st, const char *block, GError **err)
+{
+	return report_rows(st, block ?
+	    "SELECT block, seed, policy, at, closed, draw FROM lotteries WHERE block = ?" :
+	    "SELECT block, seed, policy, at, closed, draw FROM lotteries ORDER BY block", block, err);
+}
+
+JsonNode *
 report_quarantine(Store *st, GError **err)
 {
 	return report_rows(st, "SELECT id, state, message_id, sender, subject, attempts, error,"

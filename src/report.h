@@ -14,6 +14,9 @@ JsonNode *report_list(Store *st, const char *status, GError **err);
  * (and no error). */
 JsonNode *report_show(Store *st, const char *reference, GError **err);
 
+/* Lotteries drawn (block NULL: all), with their seeds and draw orders, for audit. */
+JsonNode *report_lotteries(Store *st, const char *block, GError **err);
+
 /* Quarantined messages (and those waiting to be retried), with their errors. */
 JsonNode *report_quarantine(Store *st, GError **err);
 /* Replies with a state (queued, sent, failed), or all; newest first. */

@@ -528,6 +528,20 @@ block_row(Rules *r, const char *path, int line, GPtrArray *f)
 }
 
 
+static void
+coordinator_row(Rules *r, const char *path, int line, GPtrArray *f)
+{
+	const char *code = g_ptr_array_index(f, 0);
+	g_autofree char *addr = util_addr_normalize(g_ptr_array_index(f, 1));
+
+	if (rules_course(r, code) == NULL)
+		problem(r, path, line, "course %s is not in catalog.csv", code);
+	else if (addr == NULL || strchr(addr, '@') == NULL)
+		problem(r, path, line, "'%s' is not an address", (char *)g_ptr_array_index(f, 1));
+	else
+		g_hash_table_insert(r->coordinators, g_ascii_strup(code, -1), g_steal_pointer(&addr));
+}
+
 static const char application_table[] =
     "CREATE TABLE application ("
     "  name TEXT, email TEXT, school TEXT, country TEXT, school_list TEXT, international INT,"
@@ -550,6 +564,7 @@ load(const char *dir)
 	r->schools = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	r->courses = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, course_free);
 	r->blocks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	r->coordinators = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	g_date_clear(&r->today, 1);
 	if (sqlite3_open_v2(":memory:", &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, NULL) !=
 	    SQLITE_OK || sqlite3_exec(r->db, application_table, NULL, NULL, NULL) != SQLITE_OK ||
@@ -568,6 +583,11 @@ load(const char *dir)
 	load_csv(r, dir, "catalog.csv", "code,title,hospital,department,seats,prerequisites",
 	    catalog_row);
 	load_csv(r, dir, "blocks.csv", "id,start,end", block_row);
+	{
+		g_autofree char *co = g_build_filename(dir, "coordinators.csv", NULL);
+		if (g_file_test(co, G_FILE_TEST_EXISTS))
+			load_csv(r, dir, "coordinators.csv", "course,email", coordinator_row);
+	}
 	load_eligibility(r, dir);
 	load_documents(r, dir);
 	{
@@ -591,6 +611,7 @@ rules_free(Rules *r)
 	g_hash_table_destroy(r->schools);
 	g_hash_table_destroy(r->courses);
 	g_hash_table_destroy(r->blocks);
+	g_hash_table_destroy(r->coordinators);
 	faq_free(r->faq);
 	g_ptr_array_free(r->errors, TRUE);
 	g_free(r);
@@ -794,4 +815,11 @@ const char *
 rules_faq(const Rules *r, const char *text, const char **question)
 {
 	return faq_answer(r->faq, text, question);
+}
+
+const char *
+rules_coordinator(const Rules *r, const char *course)
+{
+	g_autofree char *up = course ? g_ascii_strup(course, -1) : NULL;
+	return up ? g_hash_table_lookup(r->coordinators, up) : NULL;
 }

@@ -48,6 +48,8 @@ GPtrArray *rules_blocks(const Rules *r);
 /* The FAQ's answer to a question (its own question in *question), NULL if
  * none matches well. */
 const char *rules_faq(const Rules *r, const char *text, const char **question);
+/* The coordinator of a course (coordinators.csv), NULL if none. */
+const char *rules_coordinator(const Rules *r, const char *course);
 /* Is this the program's own school (policy.ini home_school)? */
 gboolean rules_is_home_school(const Rules *r, const char *school);
 /* A [settings] value of policy.ini, NULL if unset. */

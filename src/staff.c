@@ -75,6 +75,7 @@ staff_handle(struct process_ctx *pc, gint64 ledger_id, const struct facts *f, co
 	    f->attachments->len, f->attachments->len == 1 ? "" : "s", f->from_addr);
 	if (!store_ledger_link_application(pc->st, ledger_id, app_id, err) ||
 	    !decide_file(pc, app_id, ledger_id, f, NULL, DOC_ACCEPTED, source, received, err) ||
+	    !decide_route_evaluations(pc, app_id, ledger_id, f, sha256, err) ||
 	    !store_event(pc->st, app_id, ledger_id, what, err))
 		return FALSE;
 	g_message("application %s: %s (message <%s>)", ref, what, f->message_id ? f->message_id : "");

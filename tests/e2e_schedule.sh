@@ -48,6 +48,8 @@ ok "  and the next drawn second" grep -q '"position":2' <(clerkctl show "$second
 ok "assignments in JSON" grep -q '"assignments" : \[' <(clerkctl show "${order[0]}" --json)
 ok "list --json has them too" grep -q '"course" : "OBG-410"' <(clerkctl list --json)
 ok "drawing again with the same seed only reports" clerkctl schedule 2027-03 --seed 4242
+ok "clerkctl lotteries shows the seed for audit" grep -q "seed=4242" <(clerkctl lotteries 2027-03)
+ok "  and the draw order" grep -q -F "${order[0]}" <(clerkctl lotteries 2027-03 --json)
 bash -c "'$CLERKCTL' --config '$T/clerkd.conf' schedule 2027-03 --seed 1 2>/dev/null"
 is "another seed for a drawn block is refused" "$?" 1
 
@@ -92,6 +94,15 @@ ok "the canceller gets the confirmation" grep -q "cancellation is confirmed" <(l
 ok "the promoted student gets the seat" grep -q "became free, and it is" <(last_to "$wait_email")
 ok "cancelled applications are listed" grep -q '"status" : "cancelled"' <(clerkctl list --json)
 is "the token is single-use" "$(sql "SELECT count(*) FROM confirmations WHERE token = '$token' AND used_at IS NOT NULL")" 1
+
+# ---- an evaluation form goes to the course's coordinator ----
+mkmail "$T/eval.eml" "Someone <$wait_email>" "Evaluation form [$first_wait]" "My school's form is attached." "Evaluation form.pdf"
+deliver "$T/eval.eml"
+ok "evaluation form: run" run_clerkd
+is "filed as evaluation-form" "$(sql "SELECT kind FROM documents WHERE filename = 'Evaluation form.pdf'")" evaluation-form
+ok "routed to the coordinator of the student's course (OBG-410)" grep -q "For the coordinator of OBG-410" <(all_to obgyn-coordinator@example.edu)
+ok "  with the form attached" grep -q -l 'filename="Evaluation form.pdf"' $(grep -l -i "To: obgyn-coordinator@example.edu" "$T"/sink/*)
+ok "  and the student gets the usual receipt" grep -q -F "Evaluation form.pdf (application/pdf" <(last_to "$wait_email")
 
 # ---- change: a course (confirmed by In-Reply-To alone), and dates (refused) ----
 third=${order[1]}
