@@ -43,13 +43,28 @@ ok "with the file and line" grep -q "reload refused.*clerkd.conf:[0-9]*:" "$T/cl
 ok "and clerkd keeps running" kill -0 "$pid"
 cp "$T/good.conf" "$T/clerkd.conf"
 
+# Rules reload with the configuration; broken rules are refused and the old ones kept.
+cp -r "$top_srcdir/rules" "$T/rules"
+sed -i "s|^directory = .*|directory = $T/rules|" "$T/clerkd.conf"
+cp "$T/clerkd.conf" "$T/good.conf"
+kill -HUP "$pid"
+ok "SIGHUP with a rules directory of its own" wait_for 5 bash -c "[ \$(grep -c 'configuration reloaded' '$T/clerkd.log') -ge 2 ]"
+sed -i 's/^require = choices >= 1$/require = choices >=/' "$T/rules/eligibility.ini"
+kill -HUP "$pid"
+ok "broken rules are refused on SIGHUP" wait_for 5 grep -q "reload refused.*eligibility.ini:[0-9]*:" "$T/clerkd.log"
+ok "and clerkd keeps running on the old ones" kill -0 "$pid"
+deliver "$DATA/outlook-signature.eml"
+ok "still answering, judged by the old rules" wait_for 5 replies 3
+ok "  (the reply carries a decision)" grep -q "^Status: " <("$MAILCAT" "$(ls -t "$T"/sink/* | head -1)")
+cp "$top_srcdir/rules/eligibility.ini" "$T/rules/eligibility.ini"
+
 kill "$DOVECOT_PID"; wait "$DOVECOT_PID" 2>/dev/null
 drop "$DATA/latin1-plain.eml" "$DATA/first-contact.eml"	# mail arrives all the same
 ok "it notices that IMAP is down" wait_for 15 grep -q "IMAP connect" "$T/clerkd.log"
 ok "and keeps running" kill -0 "$pid"
 dovecot_restart
-ok "when IMAP is back, what arrived meanwhile is answered" wait_for 30 replies 4
-is "nothing twice" "$(sink_count)" 4
+ok "when IMAP is back, what arrived meanwhile is answered" wait_for 30 replies 5
+is "nothing twice" "$(sink_count)" 5
 
 kill -TERM "$pid"
 ok "SIGTERM stops it within 5 s" wait_for 5 bash -c "! kill -0 $pid 2>/dev/null"
@@ -62,7 +77,7 @@ sed -i 's/^poll_seconds = 60$/poll_seconds = 1/; s/^idle = yes$/idle = no/' "$T/
 "$CLERKD" --config "$T/clerkd.conf" >>"$T/clerkd.log" 2>&1 &
 pid=$!
 deliver "$DATA/phone-photo.eml"
-ok "with IDLE off, polling answers within 5 s" wait_for 5 replies 5
+ok "with IDLE off, polling answers within 5 s" wait_for 5 replies 6
 kill -TERM "$pid"; wait "$pid"
-is "nothing twice in all" "$(sink_count)" 5
+is "nothing twice in all" "$(sink_count)" 6
 done_testing

@@ -163,4 +163,27 @@ ok "not-scheduled: run" run_clerkd
 ok "and are told" grep -q "Status: not scheduled" <(last_to gus@med.example.edu)
 ok "the promoted one was told of the seat" grep -q "became free, and it is" <(last_to finn@med.example.edu)
 is "inbox emptied" "$(mailbox_count INBOX)" 0
+
+# ---- the daemon draws a lottery when it is due ----
+for n in Hal Ivy; do
+	mkmail "$T/$n.eml" "$n May <$n@med.example.edu>" "Application" \
+		"$(form "$n May" "$n@med.example.edu" 'c1=MED-401 2027-05' 'c2=SUR-512 2027-05')" "${DOCS[@]}"
+	deliver "$T/$n.eml"
+done
+ok "May applicants: run" env CLERKD_NOW=2027-01-10 "$CLERKD" --config "$T/clerkd.conf" --once
+is "both complete" "$(sql "SELECT group_concat(status) FROM applications WHERE email IN ('hal@med.example.edu', 'ivy@med.example.edu')")" "complete,complete"
+before=$(sink_count)
+# 2027-05 starts on 2027-05-03: 39 days after 2027-03-25, within lead_days (45).
+CLERKD_NOW=2027-03-25 "$CLERKD" --config "$T/clerkd.conf" >>"$T/clerkd.log" 2>&1 &
+pid=$!
+drawn() { [ "$(sql "SELECT count(*) FROM lotteries WHERE block = '2027-05'")" = 1 ] && [ "$(sink_count)" -ge "$((before + 2))" ]; }
+waited=0
+while ! drawn && [ "$waited" -lt 100 ]; do sleep 0.1; waited=$((waited + 1)); done
+ok "the daemon draws the 2027-05 lottery when due" drawn
+is "both seated (seats enough)" "$(sql "SELECT group_concat(status) FROM applications WHERE email IN ('hal@med.example.edu', 'ivy@med.example.edu')")" "scheduled,scheduled"
+ok "and told" grep -q "the lottery for block 2027-05 has been drawn" <(last_to ivy@med.example.edu)
+kill -TERM "$pid"
+wait "$pid"
+is "the daemon stops cleanly" "$?" 0
+is "no lottery for a block not yet due" "$(sql "SELECT count(*) FROM lotteries WHERE block > '2027-05'")" 0
 done_testing
