@@ -52,7 +52,7 @@ fi
 stage "fuzzing, ${FUZZ_SECONDS:=60} s per target"
 rm -rf _build/fuzz
 make distdir distdir=_build/fuzz >/dev/null || exit 1
-if (cd _build/fuzz && CC=clang ./configure --enable-fuzzing >/dev/null && make -j"$jobs" fuzz/fuzz_message fuzz/fuzz_form >/dev/null); then
+if (cd _build/fuzz && CC=clang ./configure --enable-werror --enable-fuzzing >/dev/null && make -j"$jobs" fuzz/fuzz_message fuzz/fuzz_form >/dev/null); then
 	for t in message form; do
 		mkdir -p "_build/fuzz/corpus-$t"
 		cp -r tests/data/. "_build/fuzz/corpus-$t/"

@@ -409,7 +409,6 @@ placement_lottery(struct process_ctx *pc, const char *block, gboolean seeded, gu
 	g_autoptr(GArray) parts = NULL;
 	g_autoptr(GHashTable) seats = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autofree struct sched_app *apps = NULL;
-	g_autofree char *drawn = NULL;
 	struct sched_result res;
 	gint64 before;
 

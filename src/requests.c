@@ -413,7 +413,6 @@ requests_handle(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const c
 		return change_request(pc, ledger_id, app_id, ref, f, sha256, err);
 	if (f->attachments->len == 0 && asks(f) && !has_word(f->subject, "status")) {
 		g_autofree char *answer = requests_answer(pc, f, err);
-		g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
 		if (err != NULL && *err != NULL)
 			return FALSE;
 		if (answer != NULL)
