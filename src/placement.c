@@ -4,6 +4,7 @@
 #include "dossier.h"
 #include "form.h"
 #include "process_p.h"
+#include "reminders.h"
 #include "rules.h"
 #include "schedule.h"
 #include "util.h"
@@ -731,5 +732,5 @@ placement_due(struct process_ctx *pc, GString *log, GError **err)
 			g_string_append_printf(log, "block %s started: %u waitlisted applicant%s closed\n", b,
 			    waiting->len, waiting->len == 1 ? "" : "s");
 	}
-	return TRUE;
+	return reminders_due(pc, log, err);
 }

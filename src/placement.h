@@ -39,8 +39,8 @@ int placement_free_seats(struct process_ctx *pc, const char *course, const char 
 char *placement_describe(struct process_ctx *pc, gint64 app_id, GError **err);
 
 /* What is due today: lotteries lead_days before their block (lottery policy),
- * and blocks that have started (who is still only waitlisted: not-scheduled).
- * Lines for the log go to log. */
+ * blocks that have started (who is still only waitlisted: not-scheduled),
+ * and the reminders (reminders.c). Lines for the log go to log. */
 gboolean placement_due(struct process_ctx *pc, GString *log, GError **err);
 
 #endif

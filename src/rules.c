@@ -769,6 +769,12 @@ rules_block_end(const Rules *r, const char *block)
 	return b ? b->end : NULL;
 }
 
+static int
+by_string(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 GPtrArray *
 rules_blocks(const Rules *r)
 {
@@ -779,7 +785,7 @@ rules_blocks(const Rules *r)
 	g_hash_table_iter_init(&it, r->blocks);
 	while (g_hash_table_iter_next(&it, &k, NULL))
 		g_ptr_array_add(ids, k);
-	g_ptr_array_sort(ids, (GCompareFunc)g_strcmp0);
+	g_ptr_array_sort(ids, by_string);
 	return ids;
 }
 

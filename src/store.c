@@ -130,10 +130,18 @@ static const char v3[] =
     "  used_at TEXT, created_at TEXT NOT NULL DEFAULT (datetime('now')));"
     "CREATE INDEX confirmations_msgid ON confirmations (message_id);";
 
+/* 3 -> 4: reminders sent, each once. */
+static const char v4[] =
+    "CREATE TABLE reminders ("
+    "  id INTEGER PRIMARY KEY, application_id INTEGER NOT NULL REFERENCES applications(id),"
+    "  kind TEXT NOT NULL, key TEXT NOT NULL, at TEXT NOT NULL DEFAULT (datetime('now')),"
+    "  UNIQUE (application_id, kind, key));";
+
 static const char *const migrations[] = {
 	schema,		/* 0 -> 1: the first schema */
 	v2,		/* 1 -> 2: decisions and document states */
 	v3,		/* 2 -> 3: scheduling and confirmations */
+	v4,		/* 3 -> 4: reminders */
 };
 #define SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
 

@@ -77,7 +77,7 @@ rm -f "$T/store/clerkd.db"
 
 # Migrations: a database of every earlier version, with an application in it,
 # opened by this clerkctl: brought up to date, nothing lost.
-for v in 1 2; do
+for v in 1 2 3; do
 	db="$T/store/clerkd.db"
 	rm -f "$db"
 	sqlite3 "$db" <"$DATA/schema-v$v.sql"
@@ -87,10 +87,10 @@ for v in 1 2; do
 		INSERT INTO documents (application_id, sha256, filename, size, received)
 		VALUES (1, 'ab', 'old.pdf', 3, '2026-01-01')"
 	ok "a version $v database opens" "$CLERKCTL" --config "$T/clerkd.conf" list
-	is "  and is migrated to the current version" "$(sqlite3 "$db" 'PRAGMA user_version')" 3
+	is "  and is migrated to the current version" "$(sqlite3 "$db" 'PRAGMA user_version')" 4
 	ok "  its application still there" grep -q '"reference" : "ECP-2026-00042"' <("$CLERKCTL" --config "$T/clerkd.conf" show ECP-2026-00042 --json)
 	ok "  with its document" grep -q '"filename" : "old.pdf"' <("$CLERKCTL" --config "$T/clerkd.conf" show ECP-2026-00042 --json)
-	is "  and the new tables" "$(sqlite3 "$db" "SELECT count(*) FROM sqlite_master WHERE name IN ('decisions', 'lotteries', 'assignments', 'waitlist', 'confirmations')")" 5
+	is "  and the new tables" "$(sqlite3 "$db" "SELECT count(*) FROM sqlite_master WHERE name IN ('decisions', 'lotteries', 'assignments', 'waitlist', 'confirmations', 'reminders')")" 6
 done
 rm -f "$T/store/clerkd.db"
 

@@ -166,8 +166,10 @@ is "inbox emptied" "$(mailbox_count INBOX)" 0
 
 # ---- the daemon draws a lottery when it is due ----
 for n in Hal Ivy; do
+	tb=""
+	[ "$n" = Hal ] && tb="\nDocuments: QuantiFERON.pdf = tb-igra 2026-05-15\n"
 	mkmail "$T/$n.eml" "$n May <$n@med.example.edu>" "Application" \
-		"$(form "$n May" "$n@med.example.edu" 'c1=MED-401 2027-05' 'c2=SUR-512 2027-05')" "${DOCS[@]}"
+		"$(form "$n May" "$n@med.example.edu" 'c1=MED-401 2027-05' 'c2=SUR-512 2027-05')$tb" "${DOCS[@]}"
 	deliver "$T/$n.eml"
 done
 ok "May applicants: run" env CLERKD_NOW=2027-01-10 "$CLERKD" --config "$T/clerkd.conf" --once
@@ -186,4 +188,27 @@ kill -TERM "$pid"
 wait "$pid"
 is "the daemon stops cleanly" "$?" 0
 is "no lottery for a block not yet due" "$(sql "SELECT count(*) FROM lotteries WHERE block > '2027-05'")" 0
+
+# ---- reminders, each once ----
+before=$(sink_count)
+CLERKD_NOW=2027-04-28 clerkctl due >"$T/due2"
+ok "the week before the block: a reminder to each scheduled student" grep -q -c "reminder (block)" "$T/due2"
+is "  both of them" "$(grep -c 'reminder (block)' "$T/due2")" 2
+# The daemon, once they were scheduled, already saw the TB result expiring before the block's end.
+is "a TB result expiring before the block ends: one reminder, to its student" \
+	"$(sql "SELECT group_concat(a.email) FROM reminders r JOIN applications a ON a.id = r.application_id WHERE r.kind = 'tb-expiry'")" hal@med.example.edu
+CLERKD_NOW=2027-04-29 clerkctl due >"$T/due3"
+is "each reminder only once" "$(grep -c 'reminder' "$T/due3")" 0
+ok "reminders: run" run_clerkd
+ok "the student reads it" grep -q "TB screening result expires before the end" <(all_to hal@med.example.edu)
+mkmail "$T/kim.eml" "Kim Slow <kim@med.example.edu>" "Application" "$(form "Kim Slow" "kim@med.example.edu")"
+deliver "$T/kim.eml"
+ok "an incomplete application: run" run_clerkd
+later=$(date -u -d '+20 days' +%F)
+CLERKD_NOW=$later clerkctl due >"$T/due4"
+ok "documents still missing 14 days after our last mail: a reminder" grep -q "reminder (missing)" "$T/due4"
+sql "INSERT INTO bounces (outbox_id, address) SELECT max(id), 'kim@med.example.edu' FROM outbox"
+sql "DELETE FROM reminders WHERE kind = 'missing'"
+CLERKD_NOW=$later clerkctl due >"$T/due5"
+is "never to an address that bounces" "$(grep -c 'reminder (missing)' "$T/due5")" 0
 done_testing

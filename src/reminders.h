@@ -1,0 +1,13 @@
+/* reminders.h: reminder mail, each sent once and recorded, never to an
+ * address that bounces: documents still missing some days after the last
+ * reply, a TB result that expires before the end of the student's block,
+ * and the week before a block starts. Inside the caller's transaction. */
+#ifndef CLERK_REMINDERS_H
+#define CLERK_REMINDERS_H
+
+#include "process.h"
+
+/* Queue the reminders due today; a line per reminder goes to log. */
+gboolean reminders_due(struct process_ctx *pc, GString *log, GError **err);
+
+#endif
