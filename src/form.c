@@ -267,7 +267,7 @@ doc_spec(const char *filename, const char *spec)
 	d->kind = g_ascii_strdown(w[0], -1);
 	for (int i = 1; w[i] != NULL; i++) {
 		if (sscanf(w[i], "%4d-%2d-%2d%c", &y, &m, &day, &tail) == 3 && g_date_valid_dmy(day, m, y))
-			d->date = g_strdup_printf("%04d-%02d-%02d", y, m, day);
+			g_free(d->date), d->date = g_strdup_printf("%04d-%02d-%02d", y, m, day);
 		else if (g_ascii_strcasecmp(w[i], "pending") == 0)
 			d->pending = TRUE;
 		else if (g_ascii_strcasecmp(w[i], "positive") == 0)

@@ -102,6 +102,47 @@ test_bounds(void)
 	g_assert_cmpuint(strlen(form_get(g, "full_name")), <=, FORM_MAX_VALUE);
 }
 
+/* "Documents:" lines: file = kind [date] [pending|positive]; a staff "Document:" line. */
+static void
+test_documents(void)
+{
+	g_autoptr(GPtrArray) d = form_documents(
+	    "Hello,\n"
+	    "Documents: PPD_1.pdf = tb-ppd 2026-09-01; PPD 2.pdf = TB-PPD 2026-09-09 positive\n"
+	    "HepB titer.pdf = hepatitis-b pending\n"
+	    "  - scan.pdf = transcript 2026-01-01 2026-02-02\n"
+	    "> old.pdf = mmr 2020-01-01\n"
+	    "a = b = c\n"
+	    "Document: evaluation-form 2026-10-10\n"
+	    "x.pdf = not a kind!\n");
+	const struct form_doc *e;
+
+	g_assert_cmpuint(d->len, ==, 7);
+	e = g_ptr_array_index(d, 0);
+	g_assert_cmpstr(e->filename, ==, "PPD_1.pdf");
+	g_assert_cmpstr(e->kind, ==, "tb-ppd");
+	g_assert_cmpstr(e->date, ==, "2026-09-01");
+	e = g_ptr_array_index(d, 1);
+	g_assert_cmpstr(e->filename, ==, "PPD 2.pdf");
+	g_assert_cmpstr(e->kind, ==, "tb-ppd");
+	g_assert_true(e->positive);
+	e = g_ptr_array_index(d, 2);
+	g_assert_true(e->pending);
+	g_assert_null(e->date);
+	e = g_ptr_array_index(d, 3);
+	g_assert_cmpstr(e->filename, ==, "scan.pdf");
+	g_assert_cmpstr(e->date, ==, "2026-02-02");	/* the last date given */
+	e = g_ptr_array_index(d, 4);
+	g_assert_cmpstr(e->filename, ==, "a = b");
+	g_assert_cmpstr(e->kind, ==, "c");
+	e = g_ptr_array_index(d, 5);
+	g_assert_null(e->filename);
+	g_assert_cmpstr(e->kind, ==, "evaluation-form");
+	g_assert_cmpstr(e->date, ==, "2026-10-10");
+	e = g_ptr_array_index(d, 6);
+	g_assert_cmpstr(e->kind, ==, "not");	/* unchecked here: the rules know the kinds */
+}
+
 int
 main(int argc, char **argv)
 {
@@ -111,5 +152,6 @@ main(int argc, char **argv)
 	g_test_add_func("/form/first-value-and-hints", test_first_value_wins_and_hints);
 	g_test_add_func("/form/aliases", test_aliases);
 	g_test_add_func("/form/bounds", test_bounds);
+	g_test_add_func("/form/documents-lines", test_documents);
 	return g_test_run();
 }
