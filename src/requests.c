@@ -209,17 +209,51 @@ confirmed(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *r
 /* ---- change requests ---- */
 
 /* The first catalog course named in text, as its code; NULL if none. */
+static const char *course_other(const Rules *r, const char *text, GPtrArray *held);
+
 static const char *
 course_in(const Rules *r, const char *text)
+{
+	return course_other(r, text, NULL);
+}
+
+/* The first catalog course named in text that is not among held (codes). */
+static const char *
+course_other(const Rules *r, const char *text, GPtrArray *held)
 {
 	g_auto(GStrv) w = g_strsplit_set(text ? text : "", " \t\n\r,.;:()[]?!\"'/", 4096);
 
 	for (int i = 0; w[i] != NULL; i++) {
 		const struct course_info *c = *w[i] && strlen(w[i]) < 16 ? rules_course(r, w[i]) : NULL;
-		if (c != NULL)
+		if (c != NULL && (held == NULL ||
+		    !g_ptr_array_find_with_equal_func(held, c->code, g_str_equal, NULL)))
 			return c->code;
 	}
 	return NULL;
+}
+
+/* The courses an application holds seats in. */
+static GPtrArray *
+held_courses(struct process_ctx *pc, gint64 app_id, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(pc->st, "SELECT course FROM assignments WHERE application_id = ?"
+	    " AND state = 'active'", err);
+	GPtrArray *out;
+	int rc;
+
+	if (s == NULL)
+		return NULL;
+	out = g_ptr_array_new_with_free_func(g_free);
+	sqlite3_bind_int64(s, 1, app_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		g_ptr_array_add(out, g_strdup((const char *)sqlite3_column_text(s, 0)));
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_free(out, TRUE);
+		store_fail(pc->st, rc, "assignments", err);
+		return NULL;
+	}
+	return out;
 }
 
 /* The block a change is about: one named (YYYY-MM), else the one held. */
@@ -250,11 +284,15 @@ static gboolean
 change_request(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *ref,
     const struct facts *f, const char *sha256, GError **err)
 {
-	const char *course = course_in(pc->cfg->rules, f->subject);
+	g_autoptr(GPtrArray) held = held_courses(pc, app_id, err);
 	g_autofree char *block = NULL, *detail = NULL, *what = NULL;
+	const char *course;
 
-	if (course == NULL)
-		course = course_in(pc->cfg->rules, f->text);
+	if (held == NULL)
+		return FALSE;
+	/* A course other than the one held ("the dates of my MED-401" names no other). */
+	if ((course = course_other(pc->cfg->rules, f->subject, held)) == NULL)
+		course = course_other(pc->cfg->rules, f->text, held);
 	if (course == NULL) {
 		/* Not a course: dates. The program's blocks only. */
 		if (!store_event(pc->st, app_id, ledger_id, "date change asked: refused by policy", err))

@@ -124,7 +124,7 @@ is "confirmed by In-Reply-To: moved" "$(sql "SELECT course FROM assignments a JO
 is "its old seat went to the next waitlisted" "$(sql "SELECT status FROM applications WHERE reference = '$second_wait'")" scheduled
 
 before=$(sink_count)
-mkmail "$T/dates.eml" "Someone <$third_email>" "Change of dates [$third]" "Could I start on March 15 and finish April 12?"
+mkmail "$T/dates.eml" "Someone <$third_email>" "Change of dates [$third]" "Could I do my PED-430 from March 15 to April 12 instead?"
 deliver "$T/dates.eml"
 ok "dates: run" run_clerkd
 ok "a change of dates is refused with the policy" grep -q "cannot change the dates" <(last_to "$third_email")
