@@ -276,15 +276,15 @@ sink_files() {	# in arrival order
 # ---- mail as students and staff write it, and what they get back ----
 # mkmail FILE FROM SUBJECT BODY [ATTACHMENT...]: an ordinary student's message;
 # an attachment is a file name, its bytes made up (a PDF header for .pdf).
-N=0
+MKMAIL_N=0
 mkmail() {
 	local out=$1 from=$2 subject=$3 body=$4 a
 	shift 4
-	N=$((N + 1))
+	MKMAIL_N=$((MKMAIL_N + 1))
 	{
 		printf 'From: %s\nTo: clerkship@example.edu\nSubject: %s\n' "$from" "$subject"
 		printf 'Message-ID: <rules-%d.%s@example.org>\nDate: Tue, 20 Oct 2026 10:%02d:00 +0000\n' \
-			"$N" "$RANDOM" "$((N % 60))"
+			"$MKMAIL_N" "$RANDOM" "$((MKMAIL_N % 60))"
 		[ -n "${EXTRA_HEADERS:-}" ] && printf '%b' "$EXTRA_HEADERS"
 		printf 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b0"\n\n'
 		printf -- '--b0\nContent-Type: text/plain; charset=utf-8\n\n%b\n' "$body"
