@@ -382,7 +382,7 @@ requests_answer(struct process_ctx *pc, const struct facts *f, GError **err)
 	const Rules *r = pc->cfg->rules;
 	g_autofree char *text = own_words(f);
 	const char *code = course_in(r, text), *question = NULL, *faq;
-	GString *out;
+	GString *out = g_string_new(NULL);
 
 	static const char *const seat_words[] = { "open", "available", "availability", "seat",
 		"seats", "space", "spaces", "full", "spot", "spots", "place", "places", "room", NULL };
@@ -393,7 +393,6 @@ requests_answer(struct process_ctx *pc, const struct facts *f, GError **err)
 	if (code != NULL && about_seats) {
 		const struct course_info *c = rules_course(r, code);
 		g_autoptr(GPtrArray) blocks = blocks_asked(pc, text);
-		out = g_string_new(NULL);
 		g_string_append_printf(out, "%s, %s (%s, %s), has %d seat%s per block. Free seats now:\n",
 		    c->code, c->title, c->hospital, c->department, c->seats, c->seats == 1 ? "" : "s");
 		for (guint i = 0; i < blocks->len; i++) {
@@ -414,11 +413,15 @@ requests_answer(struct process_ctx *pc, const struct facts *f, GError **err)
 			g_string_append(out, "  (no block of the program is open for that date)\n");
 		g_string_append(out, "Seats are given by lottery among complete applications about 30 to "
 		    "60 days before each block, so a free seat today is not a promise.");
-		return g_string_free(out, FALSE);
 	}
+	/* And what the FAQ says, when the question is also one of those. */
 	if ((faq = rules_faq(r, text, &question)) != NULL)
-		return g_strdup_printf("You asked: %s\n%s", question, faq);
-	return NULL;
+		g_string_append_printf(out, "%sYou asked: %s\n%s", out->len ? "\n\n" : "", question, faq);
+	if (out->len == 0) {
+		g_string_free(out, TRUE);
+		return NULL;
+	}
+	return g_string_free(out, FALSE);
 }
 
 /* A question: is there one in the text? */
