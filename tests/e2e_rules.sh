@@ -184,6 +184,14 @@ ok "deployed: run" run_clerkd
 is "the prediction holds once the rules are deployed" "$(status_of "$kenji")" ineligible
 ok "rules diff --json" grep -q '"new_status"' <(clerkctl rules diff "$top_srcdir/rules" --json)
 
+# The corpus' staff forward (Gmail, authenticated by mx.example.edu) of an applicant's PPD.
+deliver "$DATA/gmail-pdf.eml" "$DATA/forward/staff-gmail-forward.eml"
+ok "corpus staff forward: run" run_clerkd
+priya=$(ref_of priya.raman@med.example.edu)
+is "the forwarded PPD is credited to the applicant, accepted" \
+	"$(sql "SELECT kind || ' ' || state || ' ' || source FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$priya' AND d.filename = 'PPD_1.pdf'")" \
+	"tb-ppd accepted staff:registrar@example.edu"
+
 ok "no document kept under a name from mail" bash -c "! find '$T/store/documents' -type f | grep -q -E 'pdf|jpe?g'"
 is "no document readable by others" "$(find "$T/store/documents" -type f ! -perm 600 | wc -l)" 0
 is "inbox emptied" "$(mailbox_count INBOX)" 0
