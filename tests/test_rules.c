@@ -34,6 +34,9 @@ test_file_kinds(void)
 		{ "TOEFL score report.pdf", "toefl" }, { "evaluation form.docx", "evaluation-form" },
 		{ "IMG_2041.HEIC", NULL }, { "scan0001.pdf", NULL }, { "document.pdf", NULL }, { NULL, NULL },
 		{ "deflate.pdf", NULL },	/* "flu" only as a whole word */
+		{ "Doe_Jane_LOGS.pdf", "good-standing" }, { "Certificate of enrollment.pdf", "good-standing" },
+		{ "Grade report 2026.pdf", "transcript" }, { "Health clearance form.pdf", "immunization-form" },
+		{ "TB_PPD_step2.jpg", "tb-ppd" }, { "QuantiFERON-TB Gold Plus.pdf", "tb-igra" },
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
