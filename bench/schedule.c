@@ -138,7 +138,7 @@ main(int argc, char **argv)
 		struct sched_result r;
 		schedule_result_init(&r);
 		t0 = now();
-		schedule_draw((struct sched_app *)apps->data, apps->len, seats, b + 1, &r);
+		schedule_draw((struct sched_app *)apps->data, apps->len, seats, NULL, b + 1, &r);
 		pure += now() - t0;
 		schedule_result_clear(&r);
 	}

@@ -248,6 +248,48 @@ part_clear(gpointer p)
 	g_array_unref(x->courses);
 }
 
+/* Are seats still held for home students (more than home_hold_days before
+ * the block, with home_school and home_seats set)? */
+static gboolean
+hold_active(struct process_ctx *pc, const char *block)
+{
+	const Rules *r = pc->cfg->rules;
+	const char *hold = rules_setting(r, "home_hold_days"), *seats = rules_setting(r, "home_seats");
+	const char *home = rules_setting(r, "home_school");
+	GDate today, start;
+
+	if (home == NULL || *home == '\0' || seats == NULL || atoi(seats) <= 0)
+		return FALSE;
+	g_date_clear(&today, 1);
+	g_date_clear(&start, 1);
+	g_date_set_parse(&today, pc->today);
+	g_date_set_parse(&start, rules_block_start(r, block));
+	return g_date_valid(&today) && g_date_valid(&start) &&
+	    g_date_days_between(&today, &start) > (hold ? atoi(hold) : 90);
+}
+
+/* Held seats of a course in a block not yet taken by home students; -1 on error. */
+static int
+home_seats_left(struct process_ctx *pc, const char *course, const char *block, GError **err)
+{
+	const Rules *r = pc->cfg->rules;
+	int held = atoi(rules_setting(r, "home_seats") ?: "0"), home = 0, rc;
+	sqlite3_stmt *s = prepare(pc->st, "SELECT p.school FROM assignments a JOIN applications p"
+	    " ON p.id = a.application_id WHERE ?1 = ?1 AND a.course = ?2 AND a.block = ?3"
+	    " AND a.state = 'active'", 0, course, block, err);
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		home += rules_is_home_school(r, (const char *)sqlite3_column_text(s, 0));
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_fail(pc->st, rc, "home seats", err);
+		return -1;
+	}
+	return MAX(held - home, 0);
+}
+
 /* Complete applications that chose the block and hold no seat in it. */
 static GArray *
 participants(struct process_ctx *pc, const char *block, GError **err)
@@ -409,6 +451,7 @@ placement_lottery(struct process_ctx *pc, const char *block, gboolean seeded, gu
 	const Rules *r = pc->cfg->rules;
 	g_autoptr(GArray) parts = NULL;
 	g_autoptr(GHashTable) seats = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GHashTable) held = NULL;
 	g_autofree struct sched_app *apps = NULL;
 	struct sched_result res;
 	gint64 before;
@@ -447,6 +490,8 @@ placement_lottery(struct process_ctx *pc, const char *block, gboolean seeded, gu
 	if ((parts = participants(pc, block, err)) == NULL)
 		return FALSE;
 	apps = g_new0(struct sched_app, parts->len + 1);
+	if (hold_active(pc, block))
+		held = g_hash_table_new(g_str_hash, g_str_equal);
 	for (guint i = 0; i < parts->len; i++) {
 		const struct part *p = &g_array_index(parts, struct part, i);
 		apps[i].id = p->id;
@@ -461,11 +506,16 @@ placement_lottery(struct process_ctx *pc, const char *block, gboolean seeded, gu
 				if (n < 0)
 					return FALSE;
 				g_hash_table_insert(seats, (gpointer)code, GINT_TO_POINTER(n));
+				if (held != NULL)
+					g_hash_table_insert(held, (gpointer)code,
+					    GINT_TO_POINTER(home_seats_left(pc, code, block, err)));
+				if (err != NULL && *err != NULL)
+					return FALSE;
 			}
 		}
 	}
 	schedule_result_init(&res);
-	schedule_draw(apps, parts->len, seats, seed, &res);
+	schedule_draw(apps, parts->len, seats, held, seed, &res);
 	describe_draw(report, block, seed, parts, &res);
 	gboolean ok = dry_run || record_draw(pc, block, seed, parts, &res, err);
 	schedule_result_clear(&res);
@@ -655,6 +705,13 @@ placement_place(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, char **
 				continue;
 			if ((n = placement_free_seats(pc, c->course, c->block, err)) < 0)
 				return FALSE;
+			/* Seats held for home students are not for the others yet. */
+			if (n > 0 && !rules_is_home_school(r, d->school) && hold_active(pc, c->block)) {
+				int kept = home_seats_left(pc, rules_course(r, c->course)->code, c->block, err);
+				if (kept < 0)
+					return FALSE;
+				n -= kept;
+			}
 			if (n > 0 && seat(pc, app_id, rules_course(r, c->course)->code, c->block,
 			    rolling ? "rolling" : "late", err) == 0)
 				return FALSE;

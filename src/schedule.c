@@ -92,10 +92,31 @@ by_course(gconstpointer a, gconstpointer b)
 	return c ? c : x->position - y->position;
 }
 
-void
-schedule_draw(const struct sched_app *apps, guint n, GHashTable *seats, guint64 seed,
-    struct sched_result *out)
+/* The priority group has had its turn: what it did not take of the held
+ * seats stays out of reach of the others. */
+static void
+release_held(GHashTable *seats, GHashTable *held, GHashTable *taken)
 {
+	GHashTableIter it;
+	gpointer code, n;
+
+	g_hash_table_iter_init(&it, held);
+	while (g_hash_table_iter_next(&it, &code, &n)) {
+		gpointer key, value;
+		int keep = GPOINTER_TO_INT(n) - GPOINTER_TO_INT(g_hash_table_lookup(taken, code));
+		if (keep <= 0 || !g_hash_table_lookup_extended(seats, code, &key, &value))
+			continue;
+		g_hash_table_steal(seats, key);
+		g_hash_table_insert(seats, key, GINT_TO_POINTER(MAX(GPOINTER_TO_INT(value) - keep, 0)));
+	}
+}
+
+void
+schedule_draw(const struct sched_app *apps, guint n, GHashTable *seats, GHashTable *held,
+    guint64 seed, struct sched_result *out)
+{
+	g_autoptr(GHashTable) taken = g_hash_table_new(g_str_hash, g_str_equal);
+	gboolean released = held == NULL;
 	g_autoptr(GHashTable) by = g_hash_table_new(g_int64_hash, g_int64_equal);
 	g_autoptr(GHashTable) lengths = g_hash_table_new(g_str_hash, g_str_equal);
 
@@ -105,6 +126,11 @@ schedule_draw(const struct sched_app *apps, guint n, GHashTable *seats, guint64 
 	for (guint i = 0; i < out->order->len; i++) {
 		const struct sched_app *a = g_hash_table_lookup(by, &g_array_index(out->order, gint64, i));
 		gboolean seated = FALSE;
+
+		if (!released && !a->priority) {
+			release_held(seats, held, taken);
+			released = TRUE;
+		}
 
 		for (guint c = 0; !a->full && c < a->ncourses && !seated; c++) {
 			gpointer key, value;
@@ -117,6 +143,9 @@ schedule_draw(const struct sched_app *apps, guint n, GHashTable *seats, guint64 
 			struct sched_seat s = { a->id, "", 0 };
 			g_strlcpy(s.course, a->courses[c], sizeof s.course);
 			g_array_append_val(out->seated, s);
+			if (a->priority)
+				g_hash_table_insert(taken, key, GINT_TO_POINTER(GPOINTER_TO_INT(
+				    g_hash_table_lookup(taken, key)) + 1));
 			seated = TRUE;
 		}
 		for (guint c = 0; !a->full && !seated && c < a->ncourses; c++) {

@@ -34,9 +34,11 @@ void schedule_order(const struct sched_app *apps, guint n, guint64 seed, GArray 
 
 /* Seat apps in draw order: each gets its highest-ranked course with a free
  * seat (seats: course code -> GINT_TO_POINTER(free seats), updated); those
- * left without one are waitlisted on each of their courses, in draw order. */
-void schedule_draw(const struct sched_app *apps, guint n, GHashTable *seats, guint64 seed,
-    struct sched_result *out);
+ * left without one are waitlisted on each of their courses, in draw order.
+ * held (may be NULL): course -> seats kept for the priority group (home
+ * students while seats are held): the others may not take them. */
+void schedule_draw(const struct sched_app *apps, guint n, GHashTable *seats, GHashTable *held,
+    guint64 seed, struct sched_result *out);
 
 void schedule_result_init(struct sched_result *r);
 void schedule_result_clear(struct sched_result *r);

@@ -100,7 +100,7 @@ test_serial_dictatorship(void)
 
 		apps[5].full = TRUE;
 		schedule_result_init(&r);
-		schedule_draw(apps, 25, seats, seed, &r);
+		schedule_draw(apps, 25, seats, NULL, seed, &r);
 		g_assert_cmpuint(r.seated->len, ==, 10);	/* every seat, since demand exceeds it */
 		/* Replay the draw: each gets the first of its courses still free. */
 		for (guint i = 0; i < r.order->len; i++) {
@@ -142,6 +142,37 @@ test_serial_dictatorship(void)
 	}
 }
 
+/* Seats held for the priority group: the others cannot take them, even when
+ * the priority group leaves them free. */
+static void
+test_held(void)
+{
+	g_autofree struct sched_app *apps = make_apps(12);
+	g_autoptr(GHashTable) seats = make_seats(3, 3, 0, 0);
+	g_autoptr(GHashTable) held = g_hash_table_new(g_str_hash, g_str_equal);
+	struct sched_result r;
+	int home_a = 0, other_a = 0;
+
+	for (guint i = 0; i < 12; i++) {
+		apps[i].courses = &codes[0];	/* everyone wants A-1 first, then B-2 */
+		apps[i].ncourses = 2;
+	}
+	apps[4].priority = TRUE;		/* one home student */
+	g_hash_table_insert(held, (gpointer)codes[0], GINT_TO_POINTER(2));
+	schedule_result_init(&r);
+	schedule_draw(apps, 12, seats, held, 99, &r);
+	for (guint i = 0; i < r.seated->len; i++) {
+		const struct sched_seat *s = &g_array_index(r.seated, struct sched_seat, i);
+		if (strcmp(s->course, "A-1") == 0)
+			s->app == apps[4].id ? home_a++ : other_a++;
+	}
+	g_assert_cmpint(g_array_index(r.order, gint64, 0), ==, apps[4].id);
+	g_assert_cmpint(home_a, ==, 1);
+	g_assert_cmpint(other_a, ==, 1);	/* 3 seats, 2 held, 1 taken by the home student */
+	g_assert_cmpuint(r.seated->len, ==, 5);	/* 2 (one held seat unused), B-2: 3 */
+	schedule_result_clear(&r);
+}
+
 /* Over many seeds, each of 4 applicants is drawn first about a quarter of the time. */
 static void
 test_fair(void)
@@ -166,6 +197,7 @@ main(int argc, char **argv)
 	g_test_add_func("/schedule/order", test_order);
 	g_test_add_func("/schedule/priority", test_priority);
 	g_test_add_func("/schedule/serial-dictatorship", test_serial_dictatorship);
+	g_test_add_func("/schedule/held-seats", test_held);
 	g_test_add_func("/schedule/fair", test_fair);
 	return g_test_run();
 }
