@@ -348,7 +348,10 @@ get_oauth2(struct parse *p, struct config *cfg)
 		}
 	} else if (url != NULL) {
 		g_autofree char *host = util_url_host(url);
-		if (host != NULL && strchr(host, '@') != NULL)
+		const char *auth = strstr(url, "://");
+		gsize alen = auth ? strcspn(auth + 3, "/?#") : 0;
+
+		if (auth != NULL && memchr(auth + 3, '@', alen) != NULL)
 			fail(p, line_of(p, "oauth2", "token_url"),
 			    "token_url: credentials do not go in the URL; use client_id and client_secret_file");
 		else if (g_str_has_prefix(url, "http://")) {
