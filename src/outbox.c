@@ -126,7 +126,10 @@ outbox_send(Outbox *ob, const char *rcpt, GBytes *raw, GError **err)
 	curl_slist_free_all(rcpts);
 	if (rc == CURLE_OK)
 		return TRUE;
-	g_set_error(err, CLERK_ERROR, code >= 500 && code < 600 ? CLERK_ERROR_FINAL : CLERK_ERROR_TEMP,
+	/* A refused token (535) is not the reply's fault: it waits for a new one. */
+	g_set_error(err, CLERK_ERROR, code >= 500 && code < 600 &&
+	    !(rc == CURLE_LOGIN_DENIED && cfg->smtp_auth == CONFIG_AUTH_XOAUTH2) ?
+	    CLERK_ERROR_FINAL : CLERK_ERROR_TEMP,
 	    "SMTP to <%s>: %s (%ld)", rcpt, ob->errbuf[0] ? ob->errbuf : curl_easy_strerror(rc), code);
 	return FALSE;
 }

@@ -193,14 +193,45 @@ is "no renewal failed" "$(grep -c 'renewal failed' "$T/daemon.log")" 0
 is "every message handled" "$(mailbox_count INBOX)" 0
 cat "$T/daemon.log" >>"$T/clerkd.log"
 
+# ---- the token endpoint down (503) while the daemon runs ----
+token_mode() {	# token_mode STATUS: what POST /token answers from now on
+	exec 3<>"/dev/tcp/127.0.0.1/$TOKEN_PORT" || return 1
+	printf 'GET /mode?status=%s HTTP/1.0\r\n\r\n' "$1" >&3
+	cat <&3 >/dev/null
+	exec 3<&-
+}
+: >"$T/daemon.log"
+"$CLERKD" --config "$T/clerkd.conf" >>"$T/daemon.log" 2>&1 &
+pid=$!
+ok "the daemon gets its token" wait_for 5 grep -q "access token obtained" "$T/daemon.log"
+token_mode 503
+ok "a renewal that fails while the token is valid: a warning, the current token used" \
+	wait_for 5 grep -q "warning: OAuth2 token renewal failed; the current token is still used ([0-9]* s left): OAuth2 token request to 127.0.0.1 refused (HTTP 503): temporarily_unavailable" "$T/daemon.log"
+ok "once it has expired, the warning says so" \
+	wait_for 8 grep -q "warning: OAuth2 token renewal failed and the token has expired" "$T/daemon.log"
+n=$(sink_count)
+deliver "$DATA/ooo-exchange.eml" "$DATA/form-attached.eml"
+sleep 1
+is "meanwhile nothing is lost: the mail waits in the inbox" "$(mailbox_count INBOX)" 2
+token_mode 200
+ok "the endpoint back: the daemon recovers and answers" wait_for 25 replies $((n + 1))
+ok "  every message handled" wait_for 5 test "$(mailbox_count INBOX)" = 0
+ok "the daemon never stopped" kill -0 "$pid"
+kill -TERM "$pid"
+wait "$pid"
+is "SIGTERM stops it: exit 0" "$?" 0
+ok "no secret or token in its log" no_secret_in "$T/daemon.log"
+cat "$T/daemon.log" >>"$T/clerkd.log"
+
 # ---- a refresh token: used, rotated, kept in memory; the old one refused ----
 sed -i 's/^grant = client_credentials$/grant = refresh_token\nrefresh_token_file = refresh.token/' "$T/clerkd.conf"
+n=$(sink_count)
 deliver "$DATA/outlook-html-cp1252.eml"
 run_clerkd
 is "grant = refresh_token: exit 0" "$?" 0
 ok "the token server saw the refresh token, and rotated it" grep -q "POST /token grant=refresh_token client_id=clerkd-test scope=mail -> 200 token#[0-9]* expires_in=$EXPIRES rotated" "$T/token.log"
 ok "clerkd kept the new refresh token (in memory only)" grep -q "issued a new refresh token (kept in memory)" "$T/clerkd.log"
-is "the reply went out" "$(sink_count)" 5
+is "the reply went out" "$(sink_count)" $((n + 1))
 deliver "$DATA/first-contact.eml"
 : >"$T/once.log"
 "$CLERKD" --config "$T/clerkd.conf" --once >>"$T/once.log" 2>&1
@@ -209,7 +240,7 @@ ok "the log names the OAuth2 error and its description" grep -q "OAuth2 token re
 cat "$T/once.log" >>"$T/clerkd.log"
 sed -i '/^refresh_token_file = /d; s/^grant = refresh_token$/grant = client_credentials/' "$T/clerkd.conf"
 run_clerkd
-is "back on client credentials: the waiting message is answered" "$(mailbox_count INBOX)/$(sink_count)" 0/6
+is "back on client credentials: the waiting message is answered" "$(mailbox_count INBOX)/$(sink_count)" 0/$((n + 2))
 
 # ---- a wrong client secret ----
 printf 'wrong-%s\n' "$OAUTH_SECRET" >"$T/wrong.secret"
@@ -226,6 +257,16 @@ ok "no secret, refresh token or access token in clerkd's logs" no_secret_in "$T/
 ok "nor in Dovecot's" no_secret_in "$T/dovecot.log"
 ok "nor in the token server's" no_secret_in "$T/token.log"
 ok "nor even with --verbose" bash -c "'$CLERKD' --config '$T/clerkd.conf' --once --verbose >'$T/verbose.log' 2>&1; grep -q invalid_client '$T/verbose.log' && ! grep -q -F -e 'wrong-$OAUTH_SECRET' -e '$OAUTH_SECRET' -e tok- '$T/verbose.log'"
+cat "$T/once.log" >>"$T/clerkd.log"
+
+# ---- the token endpoint unreachable ----
+token_stop
+sed -i 's/^client_secret_file = wrong.secret$/client_secret_file = oauth.secret/' "$T/clerkd.conf"
+: >"$T/once.log"
+"$CLERKD" --config "$T/clerkd.conf" --once >>"$T/once.log" 2>&1
+is "the token endpoint unreachable: exit 75" "$?" 75
+ok "the log says the token request failed, and why" grep -q "OAuth2 token request to 127.0.0.1 failed: .*onnect" "$T/once.log"
+is "the message still waits" "$(mailbox_count INBOX)" 1
 cat "$T/once.log" >>"$T/clerkd.log"
 
 # ---- configuration mistakes: exit 78 with the line ----

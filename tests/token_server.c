@@ -9,6 +9,7 @@
  *                      {"active": true, "username": USER} for a token issued
  *                      here and not yet expired, else {"active": false}
  *   GET /count         the number of tokens issued
+ *   GET /mode?status=N from now on POST /token answers N (503: an outage)
  *
  * Every request is logged to --log, one line each, without any secret or
  * token value (tokens are named by their number). It stops on SIGTERM, when
@@ -30,6 +31,7 @@
 
 static char *client_id, *secret, *user = "clerk", *refresh;
 static int expires = 3600;
+static int token_status = 200;	/* set with GET /mode?status=N: the token endpoint "down" */
 static guint issued;
 static GHashTable *tokens;	/* token -> struct issued */
 static FILE *log_fp;
@@ -60,7 +62,8 @@ respond(int fd, int status, const char *body)
 	g_autofree char *head = g_strdup_printf("HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
 	    "Content-Length: %zu\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n", status,
 	    status == 200 ? "OK" : status == 401 ? "Unauthorized" : status == 404 ? "Not Found" :
-	    "Bad Request", *body == '{' ? "application/json" : "text/plain", strlen(body));
+	    status == 503 ? "Service Unavailable" : "Bad Request",
+	    *body == '{' ? "application/json" : "text/plain", strlen(body));
 	g_autofree char *all = g_strconcat(head, body, NULL);
 	gsize len = strlen(all), off = 0;
 
@@ -125,6 +128,13 @@ handle_token(int fd, GHashTable *form)
 	g_autofree char *token = NULL, *body = NULL, *new_rt = NULL;
 	struct issued *is;
 
+	if (token_status != 200) {
+		g_autofree char *err = g_strdup_printf("{\"error\": \"temporarily_unavailable\", "
+		    "\"error_description\": \"The service is down for maintenance (HTTP %d).\"}", token_status);
+		logline("POST /token grant=%s -> %d temporarily_unavailable", grant ? grant : "-", token_status);
+		respond(fd, token_status, err);
+		return;
+	}
 	if (g_strcmp0(id, client_id) != 0 || (secret != NULL && g_strcmp0(sec, secret) != 0)) {
 		logline("POST /token grant=%s client_id=%s -> 401 invalid_client", grant ? grant : "-",
 		    id ? id : "-");
@@ -218,6 +228,11 @@ serve(int fd)
 		handle_token(fd, form);
 	else if (g_str_has_prefix(first[1], "/introspect"))
 		handle_introspect(fd, req->str, first[1], form);
+	else if (g_str_has_prefix(first[1], "/mode?status=")) {
+		token_status = atoi(first[1] + strlen("/mode?status="));
+		logline("GET %s: the token endpoint answers %d from now on", first[1], token_status);
+		respond(fd, 200, "ok\n");
+	}
 	else if (strcmp(first[1], "/count") == 0) {
 		g_autofree char *n = g_strdup_printf("%u\n", issued);
 		respond(fd, 200, n);
