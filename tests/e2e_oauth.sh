@@ -259,6 +259,16 @@ ok "nor in the token server's" no_secret_in "$T/token.log"
 ok "nor even with --verbose" bash -c "'$CLERKD' --config '$T/clerkd.conf' --once --verbose >'$T/verbose.log' 2>&1; grep -q invalid_client '$T/verbose.log' && ! grep -q -F -e 'wrong-$OAUTH_SECRET' -e '$OAUTH_SECRET' -e tok- '$T/verbose.log'"
 cat "$T/once.log" >>"$T/clerkd.log"
 
+# ---- a token reply over 64 KB ----
+sed -i 's/^client_secret_file = wrong.secret$/client_secret_file = oauth.secret/' "$T/clerkd.conf"
+token_mode '200&big=1'
+: >"$T/once.log"
+"$CLERKD" --config "$T/clerkd.conf" --once >>"$T/once.log" 2>&1
+is "a token reply of 100 KB: refused, exit 75" "$?" 75
+ok "the log says it was over 64 KB" grep -q "OAuth2 token request to 127.0.0.1 failed: reply over 64 KB" "$T/once.log"
+token_mode 200
+cat "$T/once.log" >>"$T/clerkd.log"
+
 # ---- the token endpoint unreachable ----
 token_stop
 sed -i 's/^client_secret_file = wrong.secret$/client_secret_file = oauth.secret/' "$T/clerkd.conf"

@@ -10,6 +10,7 @@
  *                      here and not yet expired, else {"active": false}
  *   GET /count         the number of tokens issued
  *   GET /mode?status=N from now on POST /token answers N (503: an outage)
+ *                      (&big=1: a token reply padded to 100 KB)
  *
  * Every request is logged to --log, one line each, without any secret or
  * token value (tokens are named by their number). It stops on SIGTERM, when
@@ -32,6 +33,7 @@
 static char *client_id, *secret, *user = "clerk", *refresh;
 static int expires = 3600;
 static int token_status = 200;	/* set with GET /mode?status=N: the token endpoint "down" */
+static int token_big;		/* GET /mode?status=200&big=1: 100 KB replies */
 static guint issued;
 static GHashTable *tokens;	/* token -> struct issued */
 static FILE *log_fp;
@@ -126,6 +128,7 @@ handle_token(int fd, GHashTable *form)
 	const char *scope = g_hash_table_lookup(form, "scope");
 	const char *rt = g_hash_table_lookup(form, "refresh_token");
 	g_autofree char *token = NULL, *body = NULL, *new_rt = NULL;
+	g_autofree char *big = NULL;
 	struct issued *is;
 
 	if (token_status != 200) {
@@ -166,9 +169,16 @@ handle_token(int fd, GHashTable *form)
 		g_free(refresh);
 		refresh = g_strdup(new_rt);
 	}
+	if (token_big) {
+		GString *pad = g_string_new(", \"padding\": \"");
+		for (int i = 0; i < 100 * 1024; i++)
+			g_string_append_c(pad, 'x');
+		g_string_append_c(pad, '"');
+		big = g_string_free(pad, FALSE);
+	}
 	body = g_strdup_printf("{\"access_token\": \"%s\", \"token_type\": \"Bearer\", "
-	    "\"expires_in\": %d%s%s%s}", token, expires, new_rt ? ", \"refresh_token\": \"" : "",
-	    new_rt ? new_rt : "", new_rt ? "\"" : "");
+	    "\"expires_in\": %d%s%s%s%s}", token, expires, new_rt ? ", \"refresh_token\": \"" : "",
+	    new_rt ? new_rt : "", new_rt ? "\"" : "", big ? big : "");
 	logline("POST /token grant=%s client_id=%s scope=%s -> 200 token#%u expires_in=%d%s", grant, id,
 	    scope ? scope : "-", issued, expires, new_rt ? " rotated" : "");
 	respond(fd, 200, body);
@@ -230,6 +240,7 @@ serve(int fd)
 		handle_introspect(fd, req->str, first[1], form);
 	else if (g_str_has_prefix(first[1], "/mode?status=")) {
 		token_status = atoi(first[1] + strlen("/mode?status="));
+		token_big = strstr(first[1], "&big=1") != NULL;
 		logline("GET %s: the token endpoint answers %d from now on", first[1], token_status);
 		respond(fd, 200, "ok\n");
 	}
