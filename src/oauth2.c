@@ -282,7 +282,8 @@ fetch(const struct config *cfg, GError **err)
 	explicit_bzero(body->data, body->len);
 	return TRUE;
 fail:
-	explicit_bzero(body->data, body->len);
+	if (body->len > 0)	/* an empty GByteArray has no data at all */
+		explicit_bzero(body->data, body->len);
 	return FALSE;
 }
 
