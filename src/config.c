@@ -27,6 +27,10 @@ static const struct keyinfo known_keys[] = {
 	{ "limits", "attachments" }, { "limits", "attachment_size" }, { "limits", "header_size" },
 	{ "limits", "line_length" },
 	{ "staff", "addresses" }, { "staff", "trusted_authserv_id" },
+	{ "imap", "auth" }, { "smtp", "auth" },
+	{ "oauth2", "provider" }, { "oauth2", "tenant" }, { "oauth2", "token_url" }, { "oauth2", "grant" },
+	{ "oauth2", "client_id" }, { "oauth2", "client_secret_file" }, { "oauth2", "refresh_token_file" },
+	{ "oauth2", "scope" }, { "oauth2", "renew_before" },
 };
 
 struct parse {
@@ -241,9 +245,9 @@ get_optional_file(struct parse *p, const char *group, const char *key)
 }
 
 static char *
-get_secret(struct parse *p, const char *group, const char *env, gboolean required)
+get_secret(struct parse *p, const char *group, const char *key, const char *env, gboolean required)
 {
-	g_autofree char *file = get_path(p, group, "password_file", "");
+	g_autofree char *file = get_path(p, group, key, "");
 	const char *e = g_getenv(env);
 	GError *lerr = NULL;
 	char *s;
@@ -252,7 +256,7 @@ get_secret(struct parse *p, const char *group, const char *env, gboolean require
 		return NULL;
 	if (file != NULL && *file != '\0') {
 		if ((s = util_read_secret(file, &lerr)) == NULL) {
-			fail(p, line_of(p, group, "password_file"), "%s", lerr->message);
+			fail(p, line_of(p, group, key), "%s", lerr->message);
 			g_error_free(lerr);
 		}
 		return s;
@@ -260,11 +264,146 @@ get_secret(struct parse *p, const char *group, const char *env, gboolean require
 	if (e != NULL && *e != '\0')
 		return g_strdup(e);
 	if (required)
-		fail(p, line_of(p, group, NULL), "[%s] needs password_file (or %s in the environment)",
-		    group, env);
+		fail(p, line_of(p, group, NULL), "[%s] needs %s (or %s in the environment)",
+		    group, key, env);
 	return NULL;
 }
 
+static enum config_auth
+get_auth(struct parse *p, const char *group)
+{
+	g_autofree char *v = get_str(p, group, "auth", "password");
+
+	if (v == NULL || strcmp(v, "password") == 0)
+		return CONFIG_AUTH_PASSWORD;
+	if (strcmp(v, "xoauth2") == 0)
+		return CONFIG_AUTH_XOAUTH2;
+	fail(p, line_of(p, group, "auth"), "invalid value '%s' for 'auth' (expected password or xoauth2)", v);
+	return CONFIG_AUTH_PASSWORD;
+}
+
+/* The providers clerkd knows: where their tokens come from, and the scopes
+ * that reach IMAP and SMTP with each grant. */
+static const struct {
+	const char *name;
+	const char *token_url;		/* {tenant}: where there is one */
+	enum config_grant grant;	/* the default */
+	const char *scope_client;	/* client_credentials; NULL: not offered */
+	const char *scope_refresh;	/* refresh_token */
+} providers[] = {
+	{ "microsoft", "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
+	  CONFIG_GRANT_CLIENT_CREDENTIALS, "https://outlook.office365.com/.default",
+	  "offline_access https://outlook.office365.com/IMAP.AccessAsUser.All "
+	  "https://outlook.office365.com/SMTP.Send" },
+	{ "google", "https://oauth2.googleapis.com/token",
+	  CONFIG_GRANT_REFRESH_TOKEN, NULL, "https://mail.google.com/" },
+	{ "custom", NULL, CONFIG_GRANT_CLIENT_CREDENTIALS, NULL, NULL },
+};
+
+static void
+get_oauth2(struct parse *p, struct config *cfg)
+{
+	const int here = line_of(p, "oauth2", NULL) ? line_of(p, "oauth2", NULL) :
+	    line_of(p, cfg->imap_auth == CONFIG_AUTH_XOAUTH2 ? "imap" : "smtp", "auth");
+	g_autofree char *provider = NULL, *tenant = NULL, *url = NULL, *grant = NULL, *scope = NULL;
+	gsize pi;
+
+	if (!g_key_file_has_group(p->kf, "oauth2")) {
+		fail(p, here, "auth = xoauth2 needs an [oauth2] group");
+		return;
+	}
+	provider = get_str(p, "oauth2", "provider", "custom");
+	for (pi = 0; provider != NULL && pi < G_N_ELEMENTS(providers); pi++)
+		if (strcmp(providers[pi].name, provider) == 0)
+			break;
+	if (provider == NULL || pi == G_N_ELEMENTS(providers)) {
+		fail(p, line_of(p, "oauth2", "provider"),
+		    "invalid value '%s' for 'provider' (expected microsoft, google or custom)",
+		    provider ? provider : "");
+		return;
+	}
+
+	url = get_str(p, "oauth2", "token_url", "");
+	tenant = get_str(p, "oauth2", "tenant", "");
+	if (tenant != NULL && *tenant != '\0' && strcmp(provider, "microsoft") != 0)
+		fail(p, line_of(p, "oauth2", "tenant"), "'tenant' is for provider = microsoft only");
+	if (url != NULL && *url == '\0') {
+		if (providers[pi].token_url == NULL)
+			fail(p, here, "provider = %s needs token_url", provider);
+		else if (strstr(providers[pi].token_url, "{tenant}") != NULL) {
+			if (tenant == NULL || *tenant == '\0')
+				fail(p, here, "provider = %s needs tenant (or token_url)", provider);
+			else if (strspn(tenant, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789.-_") != strlen(tenant))
+				fail(p, line_of(p, "oauth2", "tenant"), "'%s' is not a tenant id or domain",
+				    tenant);
+			else {
+				g_free(url);
+				g_auto(GStrv) parts = g_strsplit(providers[pi].token_url, "{tenant}", 2);
+				url = g_strjoin(tenant, parts[0], parts[1], NULL);
+			}
+		} else {
+			g_free(url);
+			url = g_strdup(providers[pi].token_url);
+		}
+	} else if (url != NULL) {
+		g_autofree char *host = util_url_host(url);
+		const char *auth = strstr(url, "://");
+		gsize alen = auth ? strcspn(auth + 3, "/?#") : 0;
+
+		if (auth != NULL && memchr(auth + 3, '@', alen) != NULL)
+			fail(p, line_of(p, "oauth2", "token_url"),
+			    "token_url: credentials do not go in the URL; use client_id and client_secret_file");
+		else if (g_str_has_prefix(url, "http://")) {
+			if (host == NULL || !util_host_is_loopback(host))
+				fail(p, line_of(p, "oauth2", "token_url"),
+				    "token_url '%s': http:// only to a loopback address; use https://", url);
+		} else if (!g_str_has_prefix(url, "https://") || host == NULL || *host == '\0')
+			fail(p, line_of(p, "oauth2", "token_url"),
+			    "token_url '%s' must start with https://", url);
+	}
+	if (p->failed)
+		return;
+	cfg->oauth2_token_url = g_steal_pointer(&url);
+
+	grant = get_str(p, "oauth2", "grant", providers[pi].grant == CONFIG_GRANT_REFRESH_TOKEN ?
+	    "refresh_token" : "client_credentials");
+	if (grant != NULL && strcmp(grant, "client_credentials") == 0)
+		cfg->oauth2_grant = CONFIG_GRANT_CLIENT_CREDENTIALS;
+	else if (grant != NULL && strcmp(grant, "refresh_token") == 0)
+		cfg->oauth2_grant = CONFIG_GRANT_REFRESH_TOKEN;
+	else {
+		fail(p, line_of(p, "oauth2", "grant"),
+		    "invalid value '%s' for 'grant' (expected client_credentials or refresh_token)",
+		    grant ? grant : "");
+		return;
+	}
+	if (cfg->oauth2_grant == CONFIG_GRANT_CLIENT_CREDENTIALS && strcmp(provider, "google") == 0) {
+		fail(p, line_of(p, "oauth2", "grant") ? line_of(p, "oauth2", "grant") : here,
+		    "provider = google: Gmail takes grant = refresh_token only");
+		return;
+	}
+	cfg->oauth2_client_id = get_str(p, "oauth2", "client_id", NULL);
+	scope = get_str(p, "oauth2", "scope", "");
+	if (scope != NULL && *scope == '\0') {
+		const char *def = cfg->oauth2_grant == CONFIG_GRANT_CLIENT_CREDENTIALS ?
+		    providers[pi].scope_client : providers[pi].scope_refresh;
+		g_free(scope);
+		scope = g_strdup(def);
+	}
+	cfg->oauth2_scope = g_steal_pointer(&scope);
+	cfg->oauth2_renew_before = get_int(p, "oauth2", "renew_before", 300, 0, 86400);
+	/* A client secret: required for client credentials; a public client
+	 * (refresh token, no secret) may go without. */
+	cfg->oauth2_client_secret = get_secret(p, "oauth2", "client_secret_file", "CLERKD_OAUTH2_SECRET",
+	    cfg->oauth2_grant == CONFIG_GRANT_CLIENT_CREDENTIALS);
+	if (cfg->oauth2_grant == CONFIG_GRANT_REFRESH_TOKEN)
+		cfg->oauth2_refresh_token = get_secret(p, "oauth2", "refresh_token_file",
+		    "CLERKD_OAUTH2_REFRESH_TOKEN", TRUE);
+	else if (line_of(p, "oauth2", "refresh_token_file"))
+		fail(p, line_of(p, "oauth2", "refresh_token_file"),
+		    "refresh_token_file is for grant = refresh_token only");
+}
 static char *
 address_of(const char *from)
 {
@@ -334,7 +473,9 @@ config_load(const char *path, GError **err)
 	cfg->max_line_length = get_int(&p, "limits", "line_length", 4 * 1024 * 1024, 998,
 	    G_GINT64_CONSTANT(1) << 31);
 	check_url(&p, "imap", cfg->imap_url, "imap://", "imaps://");
-	cfg->imap_password = get_secret(&p, "imap", "CLERKD_IMAP_PASSWORD", TRUE);
+	cfg->imap_auth = get_auth(&p, "imap");
+	if (cfg->imap_auth == CONFIG_AUTH_PASSWORD)
+		cfg->imap_password = get_secret(&p, "imap", "password_file", "CLERKD_IMAP_PASSWORD", TRUE);
 	cfg->imap_ca_file = get_optional_file(&p, "imap", "ca_file");
 
 	cfg->smtp_url = get_str(&p, "smtp", "url", NULL);
@@ -342,7 +483,12 @@ config_load(const char *path, GError **err)
 	cfg->smtp_user = get_str(&p, "smtp", "user", "");
 	if (cfg->smtp_user != NULL && *cfg->smtp_user == '\0')
 		g_clear_pointer(&cfg->smtp_user, g_free);
-	cfg->smtp_password = get_secret(&p, "smtp", "CLERKD_SMTP_PASSWORD", cfg->smtp_user != NULL);
+	cfg->smtp_auth = get_auth(&p, "smtp");
+	if (cfg->smtp_auth == CONFIG_AUTH_XOAUTH2 && cfg->smtp_user == NULL)
+		fail(&p, line_of(&p, "smtp", "auth"), "auth = xoauth2 needs user in [smtp]");
+	if (cfg->smtp_auth == CONFIG_AUTH_PASSWORD)
+		cfg->smtp_password = get_secret(&p, "smtp", "password_file", "CLERKD_SMTP_PASSWORD",
+		    cfg->smtp_user != NULL);
 	cfg->smtp_ca_file = get_optional_file(&p, "smtp", "ca_file");
 	cfg->max_per_recipient_hour = get_int(&p, "smtp", "max_per_recipient_hour", 10, 1, 1000000);
 	cfg->max_per_hour = get_int(&p, "smtp", "max_per_hour", 6000, 1, 100000000);
@@ -389,6 +535,11 @@ config_load(const char *path, GError **err)
 	g_ptr_array_add(sa, NULL);
 	cfg->staff = (char **)g_ptr_array_free(sa, FALSE);
 	cfg->trusted_authserv_id = get_str(&p, "staff", "trusted_authserv_id", "");
+	if (cfg->imap_auth == CONFIG_AUTH_XOAUTH2 || cfg->smtp_auth == CONFIG_AUTH_XOAUTH2)
+		get_oauth2(&p, cfg);
+	else if (g_key_file_has_group(kf, "oauth2"))
+		g_message("%s:%d: [oauth2] is not used: no auth = xoauth2 in [imap] or [smtp]",
+		    path, line_of(&p, "oauth2", NULL));
 
 	if (p.failed)
 		return NULL;
@@ -431,6 +582,15 @@ config_free(struct config *cfg)
 	g_strfreev(cfg->staff);
 	g_free(cfg->trusted_authserv_id);
 	g_free(cfg->account);
+	g_free(cfg->oauth2_token_url);
+	g_free(cfg->oauth2_client_id);
+	if (cfg->oauth2_client_secret != NULL)
+		explicit_bzero(cfg->oauth2_client_secret, strlen(cfg->oauth2_client_secret));
+	g_free(cfg->oauth2_client_secret);
+	if (cfg->oauth2_refresh_token != NULL)
+		explicit_bzero(cfg->oauth2_refresh_token, strlen(cfg->oauth2_refresh_token));
+	g_free(cfg->oauth2_refresh_token);
+	g_free(cfg->oauth2_scope);
 	rules_free(cfg->rules);
 	g_free(cfg);
 }

@@ -4,12 +4,23 @@
 
 #include <glib.h>
 
+enum config_auth {
+	CONFIG_AUTH_PASSWORD,		/* LOGIN / SMTP AUTH with a password */
+	CONFIG_AUTH_XOAUTH2,		/* SASL XOAUTH2 with a token from [oauth2] */
+};
+
+enum config_grant {
+	CONFIG_GRANT_CLIENT_CREDENTIALS,
+	CONFIG_GRANT_REFRESH_TOKEN,
+};
+
 struct config {
 	char *path;			/* owned; every field below is owned */
 
 	char *imap_url;			/* imap://host:port or imaps://host:port */
 	char *imap_user;
 	char *imap_password;		/* secret: never logged */
+	enum config_auth imap_auth;
 	char *imap_ca_file;		/* extra trusted CAs (PEM), or NULL */
 	char *mailbox;
 	char *processed_mailbox;
@@ -27,6 +38,7 @@ struct config {
 	char *smtp_url;
 	char *smtp_user;		/* NULL: no AUTH */
 	char *smtp_password;		/* secret */
+	enum config_auth smtp_auth;
 	char *smtp_ca_file;
 	char *from;			/* "Name <addr>" as configured */
 	char *from_addr;		/* normalized address part of from */
@@ -43,6 +55,15 @@ struct config {
 
 	char **staff;			/* normalized addresses */
 	char *trusted_authserv_id;
+
+	/* [oauth2]: read only when an auth is xoauth2 (oauth2_token_url NULL otherwise) */
+	char *oauth2_token_url;		/* https://, or http:// to loopback */
+	enum config_grant oauth2_grant;
+	char *oauth2_client_id;
+	char *oauth2_client_secret;	/* secret; NULL: a public client */
+	char *oauth2_refresh_token;	/* secret; for CONFIG_GRANT_REFRESH_TOKEN */
+	char *oauth2_scope;		/* NULL: none sent */
+	int oauth2_renew_before;	/* seconds before expiry a token is renewed */
 
 	char *account;			/* user@host: the ledger's account key */
 

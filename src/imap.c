@@ -1,6 +1,7 @@
 /* imap.c: libetpan. Every failure here is temporary for the caller: the
  * message stays in the inbox and is tried again. */
 #include "imap.h"
+#include "oauth2.h"
 #include "util.h"
 
 #include <gnutls/gnutls.h>
@@ -99,6 +100,45 @@ out:
 	return FALSE;
 }
 
+/* SASL XOAUTH2 (AUTHENTICATE XOAUTH2 with an initial response). libetpan
+ * marks the command private, so its protocol logger never sees the token. */
+static gboolean
+login_xoauth2(Imap *im, const struct config *cfg, GError **err)
+{
+	g_autoptr(GError) lerr = NULL;
+	char *token;
+	int rc;
+
+	if (im->s->imap_connection_info == NULL || im->s->imap_connection_info->imap_capability == NULL) {
+		struct mailimap_capability_data *cap = NULL;
+		if (mailimap_capability(im->s, &cap) == MAILIMAP_NO_ERROR && cap != NULL)
+			mailimap_capability_data_free(cap);
+	}
+	if (!mailimap_has_xoauth2(im->s)) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP,
+		    "IMAP server %s does not offer AUTH=XOAUTH2", im->host);
+		return FALSE;
+	}
+	if ((token = oauth2_token(cfg, &lerr)) == NULL) {
+		g_set_error(err, CLERK_ERROR, lerr->code == CLERK_ERROR_CONFIG ? CLERK_ERROR_CONFIG :
+		    CLERK_ERROR_TEMP, "IMAP login as %s at %s: %s", cfg->imap_user, im->host, lerr->message);
+		return FALSE;
+	}
+	rc = mailimap_oauth2_authenticate(im->s, cfg->imap_user, token);
+	oauth2_token_free(token);
+	if (rc == MAILIMAP_NO_ERROR)
+		return TRUE;
+	if (rc == MAILIMAP_ERROR_LOGIN) {
+		/* Refused: perhaps revoked early. The next attempt fetches a new one. */
+		oauth2_invalidate();
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP,
+		    "IMAP XOAUTH2 login as %s at %s refused (the token was not accepted)",
+		    cfg->imap_user, im->host);
+		return FALSE;
+	}
+	return imap_fail(err, rc, "AUTHENTICATE XOAUTH2");
+}
+
 Imap *
 imap_connect(const struct config *cfg, GError **err)
 {
@@ -133,7 +173,10 @@ imap_connect(const struct config *cfg, GError **err)
 	/* Whenever there is TLS, the certificate is checked, loopback or not. */
 	if (tls && !verify_chain(im, cfg->imap_ca_file, err))
 		return NULL;
-	if ((rc = mailimap_login(im->s, cfg->imap_user, cfg->imap_password)) != MAILIMAP_NO_ERROR) {
+	if (cfg->imap_auth == CONFIG_AUTH_XOAUTH2) {
+		if (!login_xoauth2(im, cfg, err))
+			return NULL;
+	} else if ((rc = mailimap_login(im->s, cfg->imap_user, cfg->imap_password)) != MAILIMAP_NO_ERROR) {
 		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "IMAP login as %s at %s refused",
 		    cfg->imap_user, im->host);
 		return NULL;

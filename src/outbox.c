@@ -1,6 +1,7 @@
 /* outbox.c: the SMTP side. Envelope sender is the bounce address or <>, so that
  * an automatic reply can never start a loop (RFC 3834, RFC 5321 4.5.5). */
 #include "outbox.h"
+#include "oauth2.h"
 #include "util.h"
 
 #include <curl/curl.h>
@@ -74,6 +75,7 @@ outbox_send(Outbox *ob, const char *rcpt, GBytes *raw, GError **err)
 	CURL *c = ob->curl;
 	CURLcode rc;
 	long code = 0;
+	char *token = NULL;
 
 	up.data = g_bytes_get_data(raw, &up.len);
 	rcpts = curl_slist_append(NULL, to);
@@ -95,7 +97,19 @@ outbox_send(Outbox *ob, const char *rcpt, GBytes *raw, GError **err)
 	    (long)CURLUSESSL_TRY : (long)CURLUSESSL_ALL);
 	if (cfg->smtp_ca_file != NULL)
 		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->smtp_ca_file);
-	if (cfg->smtp_user != NULL) {
+	if (cfg->smtp_auth == CONFIG_AUTH_XOAUTH2) {
+		g_autoptr(GError) oerr = NULL;
+		/* A token that cannot be had is never the reply's fault: it waits. */
+		if ((token = oauth2_token(cfg, &oerr)) == NULL) {
+			curl_slist_free_all(rcpts);
+			g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "SMTP to <%s>: %s", rcpt, oerr->message);
+			return FALSE;
+		}
+		curl_easy_setopt(c, CURLOPT_USERNAME, cfg->smtp_user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, NULL);
+		curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, token);
+		curl_easy_setopt(c, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
+	} else if (cfg->smtp_user != NULL) {
 		curl_easy_setopt(c, CURLOPT_USERNAME, cfg->smtp_user);
 		curl_easy_setopt(c, CURLOPT_PASSWORD, cfg->smtp_password);
 	}
@@ -103,10 +117,19 @@ outbox_send(Outbox *ob, const char *rcpt, GBytes *raw, GError **err)
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, NULL);
+	if (token != NULL) {
+		curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, NULL);	/* libcurl's copy is freed */
+		oauth2_token_free(token);
+		if (rc == CURLE_LOGIN_DENIED)
+			oauth2_invalidate();
+	}
 	curl_slist_free_all(rcpts);
 	if (rc == CURLE_OK)
 		return TRUE;
-	g_set_error(err, CLERK_ERROR, code >= 500 && code < 600 ? CLERK_ERROR_FINAL : CLERK_ERROR_TEMP,
+	/* A refused token (535) is not the reply's fault: it waits for a new one. */
+	g_set_error(err, CLERK_ERROR, code >= 500 && code < 600 &&
+	    !(rc == CURLE_LOGIN_DENIED && cfg->smtp_auth == CONFIG_AUTH_XOAUTH2) ?
+	    CLERK_ERROR_FINAL : CLERK_ERROR_TEMP,
 	    "SMTP to <%s>: %s (%ld)", rcpt, ob->errbuf[0] ? ob->errbuf : curl_easy_strerror(rc), code);
 	return FALSE;
 }

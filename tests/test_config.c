@@ -180,6 +180,90 @@ test_secret_mode(void)
 	g_assert_null(strstr(err->message, "s3cret"));
 }
 
+/* [oauth2]: the providers' presets, and the mistakes refused with their line. */
+static Config *
+load_oauth2(const char *oauth2, GError **err)
+{
+	GString *s = g_string_new(good);
+	g_string_replace(s, "password_file = imap.pass\n", "auth = xoauth2\n", 1);
+	g_string_append(s, oauth2);
+	g_autofree char *path = write_conf(s->str, NULL);
+
+	g_string_free(s, TRUE);
+	return config_load(path, err);
+}
+
+static void
+test_oauth2(void)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(Config) ms = NULL, gm = NULL;
+
+	g_setenv("CLERKD_OAUTH2_SECRET", "cs-env", TRUE);
+	ms = load_oauth2("[oauth2]\nprovider = microsoft\ntenant = example.edu\nclient_id = app-1\n", &err);
+	g_assert_no_error(err);
+	g_assert_cmpint(ms->imap_auth, ==, CONFIG_AUTH_XOAUTH2);
+	g_assert_cmpint(ms->smtp_auth, ==, CONFIG_AUTH_PASSWORD);
+	g_assert_null(ms->imap_password);
+	g_assert_cmpstr(ms->oauth2_token_url, ==,
+	    "https://login.microsoftonline.com/example.edu/oauth2/v2.0/token");
+	g_assert_cmpint(ms->oauth2_grant, ==, CONFIG_GRANT_CLIENT_CREDENTIALS);
+	g_assert_cmpstr(ms->oauth2_scope, ==, "https://outlook.office365.com/.default");
+	g_assert_cmpstr(ms->oauth2_client_secret, ==, "cs-env");
+	g_assert_cmpint(ms->oauth2_renew_before, ==, 300);
+
+	g_setenv("CLERKD_OAUTH2_REFRESH_TOKEN", "rt-env", TRUE);
+	gm = load_oauth2("[oauth2]\nprovider = google\nclient_id = app-2\nrenew_before = 60\n", &err);
+	g_assert_no_error(err);
+	g_assert_cmpstr(gm->oauth2_token_url, ==, "https://oauth2.googleapis.com/token");
+	g_assert_cmpint(gm->oauth2_grant, ==, CONFIG_GRANT_REFRESH_TOKEN);
+	g_assert_cmpstr(gm->oauth2_scope, ==, "https://mail.google.com/");
+	g_assert_cmpstr(gm->oauth2_refresh_token, ==, "rt-env");
+	g_assert_cmpint(gm->oauth2_renew_before, ==, 60);
+	g_unsetenv("CLERKD_OAUTH2_REFRESH_TOKEN");
+
+	static const struct {
+		const char *text;
+		int line;
+		const char *words;
+	} bad[] = {
+		{ "[oauth2]\nprovider = google\ngrant = client_credentials\nclient_id = a\n", 21,
+		  "refresh_token only" },
+		{ "[oauth2]\nprovider = microsoft\ntenant = a/b\nclient_id = a\n", 21, "not a tenant" },
+		{ "[oauth2]\nprovider = custom\ntoken_url = https://u:p@idp.example/t\nclient_id = a\n", 21,
+		  "credentials do not go in the URL" },
+		{ "[oauth2]\ntoken_url = http://idp.example/t\nclient_id = a\n", 20, "only to a loopback" },
+		{ "[oauth2]\ntoken_url = ftp://idp.example/t\nclient_id = a\n", 20, "must start with https://" },
+		{ "[oauth2]\nprovider = aws\n", 20, "invalid value 'aws' for 'provider'" },
+		{ "[oauth2]\ntoken_url = https://idp.example/t\n", 19, "missing required key 'client_id'" },
+		{ "[oauth2]\ntoken_url = https://idp.example/t\nclient_id = a\ngrant = password\n", 22,
+		  "invalid value 'password' for 'grant'" },
+		{ "[oauth2]\ntoken_url = https://idp.example/t\nclient_id = a\nrefresh_token_file = x\n", 22,
+		  "for grant = refresh_token only" },
+		{ "[oauth2]\ntoken_url = https://idp.example/t\nclient_id = a\ngrant = refresh_token\n", 19,
+		  "needs refresh_token_file (or CLERKD_OAUTH2_REFRESH_TOKEN" },
+		{ "[oauth2]\ntoken_url = https://idp.example/t\nclient_id = a\nrenew_before = -1\n", 22,
+		  "invalid value '-1' for 'renew_before'" },
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autoptr(GError) e = NULL;
+		g_autoptr(Config) cfg = load_oauth2(bad[i].text, &e);
+		g_autofree char *suffix = g_strdup_printf("clerkd.conf:%d: ", bad[i].line);
+		if (cfg != NULL)
+			g_error("accepted: %s", g_strescape(bad[i].text, NULL));
+		g_assert_error(e, CLERK_ERROR, CLERK_ERROR_CONFIG);
+		if (strstr(e->message, suffix) == NULL || strstr(e->message, bad[i].words) == NULL)
+			g_error("got '%s', expected '%s...%s'", e->message, suffix, bad[i].words);
+	}
+	g_unsetenv("CLERKD_OAUTH2_SECRET");
+	{
+		g_autoptr(GError) e = NULL;
+		g_autoptr(Config) cfg = load_oauth2("[oauth2]\ntoken_url = https://idp.example/t\nclient_id = a\n", &e);
+		g_assert_null(cfg);
+		g_assert_nonnull(strstr(e->message, "needs client_secret_file (or CLERKD_OAUTH2_SECRET"));
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -192,6 +276,7 @@ main(int argc, char **argv)
 	g_test_add_func("/config/comments", test_comments);
 	g_test_add_func("/config/loopback", test_loopback);
 	g_test_add_func("/config/today", test_today);
+	g_test_add_func("/config/oauth2", test_oauth2);
 	int rc = g_test_run();
 	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", dir);
 	if (system(cmd) != 0)
