@@ -3,7 +3,7 @@
 #   1. make check: unit, corpus, fuzz-seed replay and end-to-end tests against
 #      a real Dovecot and SMTP receiver                        (budget  5 min)
 #   2. the same under AddressSanitizer, UBSan and LeakSanitizer (budget 10 min)
-#   3. the end-to-end test with clerkd under valgrind          (budget  5 min)
+#   3. three end-to-end tests with clerkd under valgrind       (budget  5 min)
 #   4. each libFuzzer target for FUZZ_SECONDS (default 60)     (budget  5 min)
 #   5. make distcheck                                          (budget 10 min)
 #   contrib/test.sh --quick   stage 1 only
@@ -38,14 +38,14 @@ make distdir distdir=_build/asan >/dev/null || exit 1
 	make -j"$jobs" check
 ) || status=1
 
-stage "valgrind: the end-to-end test"
+stage "valgrind: end-to-end tests"
 rm -f _build/valgrind.log
 supp=/usr/share/glib-2.0/valgrind/glib.supp
 if CLERKD_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --suppressions=$supp" \
-	make check TESTS=tests/e2e_basic.sh >/dev/null 2>&1; then
-	mark _build/valgrind.log PASS "valgrind: no errors or leaks in clerkd over tests/e2e_basic.sh"
+	make check TESTS="tests/e2e_basic.sh tests/e2e_rules.sh tests/e2e_schedule.sh" >/dev/null 2>&1; then
+	mark _build/valgrind.log PASS "valgrind: no errors or leaks in clerkd over e2e_basic, e2e_rules, e2e_schedule"
 else
-	mark _build/valgrind.log FAIL "valgrind: see tests/e2e_basic.sh.log"
+	mark _build/valgrind.log FAIL "valgrind: see tests/e2e_basic.sh.log, e2e_rules.sh.log, e2e_schedule.sh.log"
 	status=1
 fi
 
