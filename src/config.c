@@ -22,6 +22,7 @@ static const struct keyinfo known_keys[] = {
 	{ "smtp", "url" }, { "smtp", "user" }, { "smtp", "password_file" },
 	{ "smtp", "from" }, { "smtp", "bounce_address" }, { "smtp", "ca_file" },
 	{ "smtp", "max_per_recipient_hour" }, { "smtp", "max_per_hour" },
+	{ "smtp", "max_per_minute" }, { "smtp", "pacing" },
 	{ "store", "database" }, { "store", "documents" }, { "store", "max_size" }, { "store", "retention_days" },
 	{ "rules", "directory" }, { "program", "timezone" },
 	{ "limits", "attachments" }, { "limits", "attachment_size" }, { "limits", "header_size" },
@@ -492,6 +493,19 @@ config_load(const char *path, GError **err)
 	cfg->smtp_ca_file = get_optional_file(&p, "smtp", "ca_file");
 	cfg->max_per_recipient_hour = get_int(&p, "smtp", "max_per_recipient_hour", 10, 1, 1000000);
 	cfg->max_per_hour = get_int(&p, "smtp", "max_per_hour", 6000, 1, 100000000);
+	{
+		/* Pacing: providers' sending limits (Exchange Online: 30 messages a minute). */
+		g_autofree char *pacing = get_str(&p, "smtp", "pacing", "none");
+		int preset = 0;
+		if (pacing != NULL && (!strcmp(pacing, "exchange-online") || !strcmp(pacing, "microsoft")))
+			preset = 30;
+		else if (pacing != NULL && !strcmp(pacing, "google"))
+			preset = 60;
+		else if (pacing != NULL && strcmp(pacing, "none") != 0)
+			fail(&p, line_of(&p, "smtp", "pacing"), "pacing must be none, exchange-online or "
+			    "google, not '%s'", pacing);
+		cfg->max_per_minute = get_int(&p, "smtp", "max_per_minute", preset, 0, 100000);
+	}
 	cfg->from = get_str(&p, "smtp", "from", NULL);
 	if (cfg->from != NULL && (cfg->from_addr = address_of(cfg->from)) == NULL)
 		fail(&p, line_of(&p, "smtp", "from"), "'%s' is not an address", cfg->from);

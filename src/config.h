@@ -45,6 +45,7 @@ struct config {
 	char *bounce_address;		/* envelope sender; NULL means <> */
 	int max_per_recipient_hour;	/* loop guard: replies to one address an hour */
 	int max_per_hour;		/* circuit breaker: replies sent an hour */
+	int max_per_minute;		/* pacing: sends spaced 60/n s apart; 0: none */
 
 	char *database;
 	gsize max_database_size;	/* 0: no cap; over it, writes fail as on a full disk */

@@ -13,6 +13,7 @@
 
 struct outbox {
 	const struct config *cfg;
+	gint64 last_send;	/* monotonic µs of the last send, for pacing */
 	CURL *curl;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -153,6 +154,22 @@ outbox_flush(Outbox *ob, Store *st, struct outbox_result *res, GError **err)
 	return ok;
 }
 
+/* The provider's sending limit: at most max_per_minute sends a minute, spaced
+ * evenly (never a burst), so that a wait is at most 60/n seconds. */
+static void
+pace(Outbox *ob)
+{
+	gint64 gap, wait;
+
+	if (ob->cfg->max_per_minute <= 0)
+		return;
+	gap = 60 * G_USEC_PER_SEC / ob->cfg->max_per_minute;
+	wait = ob->last_send + gap - g_get_monotonic_time();
+	if (ob->last_send != 0 && wait > 0)
+		g_usleep(wait);
+	ob->last_send = g_get_monotonic_time();
+}
+
 static gboolean
 flush(Outbox *ob, Store *st, struct outbox_result *res, GError **err)
 {
@@ -179,6 +196,7 @@ flush(Outbox *ob, Store *st, struct outbox_result *res, GError **err)
 				res->deferred += due->len - i;
 				return TRUE;
 			}
+			pace(ob);
 			if (outbox_send(ob, it->rcpt, it->raw, &serr)) {
 				g_message("reply <%s> sent to <%s>", it->message_id, it->rcpt);
 				if (!store_outbox_set(st, it->id, OUTBOX_SENT, 0, NULL, err))

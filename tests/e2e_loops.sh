@@ -100,4 +100,22 @@ ok "and the last pass" grep -q '"last_pass" : "20' "$T/stats.json"
 is "the backlog after the last pass" "$(sed -n 's/.*"backlog" : \([0-9]*\).*/\1/p' "$T/stats.json")" 0
 ok "the Prometheus text file has the replies by state" grep -q '^clerkd_replies{kind="sent"} [0-9]' "$T/clerkd.prom"
 ok "and the applications by status" grep -q -E '^clerkd_applications\{kind="(incomplete|ineligible|complete)"\} [0-9]' "$T/clerkd.prom"
+# Pacing (a provider's sending limit): sends spaced 60/n seconds apart.
+sed -i 's/^\[smtp\]$/[smtp]\nmax_per_minute = 60/' "$T/clerkd.conf"
+before=$(sink_count)
+for i in 1 2 3 4; do
+	printf 'From: pace%d@example.org\nTo: clerkship@example.edu\nSubject: A question\nMessage-ID: <pace-%d@example.org>\n\nHello\n' "$i" "$i" >"$T/pace$i.eml"
+	deliver "$T/pace$i.eml"
+done
+start=$(date +%s.%N)
+ok "paced: run" run_clerkd
+elapsed=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
+is "four replies sent" "$(sink_count)" "$((before + 4))"
+ok "at 60 a minute, four take at least 3 s ($elapsed s)" awk -v e="$elapsed" 'BEGIN { exit !(e >= 2.9) }'
+sed -i 's/^max_per_minute = 60$/pacing = exchange-online/' "$T/clerkd.conf"
+ok "the exchange-online preset is accepted" "$CLERKD" --config "$T/clerkd.conf" --check-config
+sed -i 's/^pacing = exchange-online$/pacing = carrier-pigeon/' "$T/clerkd.conf"
+"$CLERKD" --config "$T/clerkd.conf" --check-config 2>"$T/err"
+is "an unknown preset exits 78" "$?" 78
+ok "  naming its line" grep -q "clerkd.conf:[0-9]*: pacing must be" "$T/err"
 done_testing
