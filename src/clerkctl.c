@@ -136,7 +136,7 @@ usage(void)
 	    "       clerkctl [--config FILE] replies [--status queued|sent|failed|suppressed|bounced] [--json]\n"
 	    "       clerkctl [--config FILE] resend ID\n"
 	    "       clerkctl [--config FILE] stats [--prometheus FILE]\n"
-	    "       clerkctl [--config FILE] export --csv applications|documents\n"
+	    "       clerkctl [--config FILE] export --csv applications|documents|assignments|waitlist\n"
 	    "       clerkctl [--config FILE] export REF\n"
 	    "       clerkctl [--config FILE] backup DIR\n"
 	    "       clerkctl [--config FILE] restore DIR\n"

@@ -354,6 +354,14 @@ report_csv(Store *st, const char *what, GError **err)
 		{ "documents", "SELECT a.reference, d.filename, d.content_type, d.size, d.kind,"
 		    " d.doc_date AS date, d.received, d.sha256 FROM documents d"
 		    " JOIN applications a ON a.id = d.application_id ORDER BY d.id" },
+		{ "assignments", "SELECT s.block, s.course, a.reference, a.name, a.email, a.school,"
+		    " s.how, s.at FROM assignments s JOIN applications a ON a.id = s.application_id"
+		    " WHERE s.state = 'active' ORDER BY s.block, s.course, a.reference" },
+		{ "waitlist", "SELECT w.block, w.course, (SELECT count(*) FROM waitlist v"
+		    " WHERE v.course = w.course AND v.block = w.block AND v.state = 'waiting'"
+		    " AND v.position <= w.position) AS position, a.reference, a.name, a.email"
+		    " FROM waitlist w JOIN applications a ON a.id = w.application_id"
+		    " WHERE w.state = 'waiting' ORDER BY w.block, w.course, w.position" },
 	};
 	sqlite3 *db = store_db(st);
 	sqlite3_stmt *s;

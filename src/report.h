@@ -30,7 +30,8 @@ JsonNode *report_stats(Store *st, GError **err);
 char *report_stats_prometheus(JsonNode *stats);
 
 /* CSV for the registrar's spreadsheets: "applications" (one row each, choices
- * joined) or "documents" (one row each, with the application's reference).
+ * joined), "documents" (one row each, with the application's reference),
+ * "assignments" (seats by block and course) or "waitlist" (in order).
  * NULL with an error for another name. */
 char *report_csv(Store *st, const char *what, GError **err);
 

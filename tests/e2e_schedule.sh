@@ -47,6 +47,8 @@ ok "the waitlist in JSON: course, block, position in draw order" grep -q '"waitl
 ok "  and the next drawn second" grep -q '"position":2' <(clerkctl show "$second_wait" --json | tr -d ' \n')
 ok "assignments in JSON" grep -q '"assignments" : \[' <(clerkctl show "${order[0]}" --json)
 ok "list --json has them too" grep -q '"course" : "OBG-410"' <(clerkctl list --json)
+is "export --csv assignments: a header and a row per seat" "$(clerkctl export --csv assignments | wc -l)" 4
+ok "export --csv waitlist names the first waiting" grep -q "^2027-03,OBG-410,1,$first_wait," <(clerkctl export --csv waitlist)
 ok "drawing again with the same seed only reports" clerkctl schedule 2027-03 --seed 4242
 ok "clerkctl lotteries shows the seed for audit" grep -q "seed=4242" <(clerkctl lotteries 2027-03)
 ok "  and the draw order" grep -q -F "${order[0]}" <(clerkctl lotteries 2027-03 --json)
