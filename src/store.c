@@ -852,8 +852,9 @@ gboolean
 store_outbox_add(Store *st, gint64 ledger_id, gint64 app_id, const char *kind, const char *rcpt,
     const char *message_id, GBytes *raw, OutboxState state, GError **err)
 {
-	sqlite3_stmt *s = stmt(st, "INSERT INTO outbox (ledger_id, application_id, kind, rcpt,"
-	    " message_id, state) VALUES (?, ?, ?, ?, ?, ?)", err);
+	/* The same Message-ID is the same mail: queued once, however often asked. */
+	sqlite3_stmt *s = stmt(st, "INSERT OR IGNORE INTO outbox (ledger_id, application_id, kind,"
+	    " rcpt, message_id, state) VALUES (?, ?, ?, ?, ?, ?)", err);
 	gsize len;
 	const void *data = g_bytes_get_data(raw, &len);
 
@@ -868,6 +869,10 @@ store_outbox_add(Store *st, gint64 ledger_id, gint64 app_id, const char *kind, c
 	bind_text(s, 6, outbox_state_str(state));
 	if (!done(st, s, err))
 		return FALSE;
+	if (sqlite3_changes(st->db) == 0) {
+		g_message("mail <%s> is queued already: not again", message_id);
+		return TRUE;
+	}
 	if ((s = stmt(st, "INSERT INTO outbox_raw (outbox_id, raw) VALUES (last_insert_rowid(), ?)",
 	    err)) == NULL)
 		return FALSE;

@@ -144,6 +144,7 @@ struct outbox_item {
 };
 void outbox_item_free(struct outbox_item *it);
 
+/* Queue a mail; one whose Message-ID is queued already is not queued again. */
 gboolean store_outbox_add(Store *st, gint64 ledger_id, gint64 app_id, const char *kind,
     const char *rcpt, const char *message_id, GBytes *raw, OutboxState state, GError **err);
 /* Replies queued for rcpt in the last `seconds` (suppressed ones aside); with
