@@ -458,13 +458,14 @@ staffctl_schedule(struct config *cfg, Store *st, int argc, char **argv,
 		return EXIT_CONFIG;
 	}
 	process_ctx_init(&pc, cfg, st);
-	if (!store_begin(st, &err) || !fn(&pc, argc, argv, o, report, &err) ||
-	    (o->dry_run ? (store_rollback(st), FALSE) : !store_commit(st, &err))) {
-		if (!o->dry_run || err != NULL) {
-			store_rollback(st);
-			fprintf(stderr, "clerkctl: %s\n", err ? err->message : "failed");
-			rc = err && err->code == CLERK_ERROR_TEMP ? EXIT_TEMPFAIL : 1;
-		}
+	/* One transaction; a dry run is rolled back, whatever it did. */
+	gboolean ok = store_begin(st, &err) && fn(&pc, argc, argv, o, report, &err);
+	if (ok && o->dry_run)
+		store_rollback(st);
+	else if (!ok || !store_commit(st, &err)) {
+		store_rollback(st);
+		fprintf(stderr, "clerkctl: %s\n", err ? err->message : "failed");
+		rc = err && err->code == CLERK_ERROR_TEMP ? EXIT_TEMPFAIL : 1;
 	}
 	if (rc == 0) {
 		fputs(report->str, stdout);
