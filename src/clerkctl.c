@@ -147,6 +147,7 @@ usage(void)
 	    "       clerkctl [--config FILE] due\n"
 	    "       clerkctl [--config FILE] rules check [DIR]\n"
 	    "       clerkctl [--config FILE] rules diff DIR [--json]\n"
+	    "       clerkctl [--config FILE] rules apply\n"
 	    "       clerkctl [--config FILE] doc list REF [--json]\n"
 	    "       clerkctl [--config FILE] doc get REF ID [--output FILE]\n"
 	    "       clerkctl [--config FILE] doc accept REF ID|KIND [--date YYYY-MM-DD]\n"

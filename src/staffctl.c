@@ -123,14 +123,104 @@ rules_diff_cmd(struct config *cfg, Store *st, const char *dir, gboolean json)
 	return 0;
 }
 
+/* After a rule change is deployed: judge every open application again,
+ * record what moved, and tell each student whose status changed, once. */
+static gboolean
+apply_rules(struct process_ctx *pc, GString *report, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(pc->st, "SELECT id, reference, status FROM applications"
+	    " WHERE status <> 'cancelled' ORDER BY id", err);
+	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+	int rc, moved = 0;
+
+	if (s == NULL)
+		return FALSE;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		char **r = g_new0(char *, 4);
+		for (int i = 0; i < 3; i++)
+			r[i] = g_strdup((const char *)sqlite3_column_text(s, i));
+		g_ptr_array_add(rows, r);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(pc->st, rc, "applications", err);
+	for (guint i = 0; i < rows->len; i++) {
+		char **r = g_ptr_array_index(rows, i);
+		gint64 id = g_ascii_strtoll(r[0], NULL, 10);
+		g_autofree char *text = NULL, *seed = NULL;
+		g_autoptr(Dossier) d = NULL;
+		g_autoptr(GHashTable) vars = NULL;
+		struct decision dc;
+		struct mail_out m = { 0 };
+		gboolean changed, ok = decide_eval(pc, id, 0, "rules changed", &dc, &changed, err);
+
+		if (ok && strcmp(dc.status, r[2]) != 0) {
+			g_string_append_printf(report, "%s  %s -> %s\n", r[1], r[2], dc.status);
+			moved++;
+			ok = (text = decide_text(pc, id, &dc, err)) != NULL &&
+			    (d = dossier_load(pc->st, id, err)) != NULL;
+		}
+		decision_clear(&dc);
+		if (!ok)
+			return FALSE;
+		if (text == NULL || *d->email == '\0')
+			continue;
+		vars = g_hash_table_new(g_str_hash, g_str_equal);
+		seed = g_strdup_printf("rules-apply.%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT, id,
+		    g_get_real_time());
+		g_hash_table_insert(vars, "name", d->name);
+		g_hash_table_insert(vars, "reference", d->reference);
+		g_hash_table_insert(vars, "what", "the program's rules have changed, and so has where "
+		    "your application stands:");
+		g_hash_table_insert(vars, "decision", text);
+		m.kind = "student-update";
+		m.template = "student-update";
+		m.to_addr = d->email;
+		m.fallback_subject = "Your application: its status changed";
+		m.reference = d->reference;
+		m.seed_msgid = seed;
+		m.seed_sha256 = "";
+		if (!process_queue(pc, 0, id, &m, vars, err))
+			return FALSE;
+	}
+	g_string_append_printf(report, "%d of %u application%s moved under the rules in force\n",
+	    moved, rows->len, rows->len == 1 ? "" : "s");
+	return TRUE;
+}
+
+static int
+rules_apply_cmd(struct config *cfg, Store *st)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GString) report = g_string_new(NULL);
+	struct process_ctx pc;
+	int rc = 0;
+
+	if (!config_check_rules(cfg, &err)) {
+		fprintf(stderr, "clerkctl: %s\n", err->message);
+		return EXIT_CONFIG;
+	}
+	process_ctx_init(&pc, cfg, st);
+	if (!store_begin(st, &err) || !apply_rules(&pc, report, &err) || !store_commit(st, &err)) {
+		store_rollback(st);
+		fprintf(stderr, "clerkctl: %s\n", err->message);
+		rc = err->code == CLERK_ERROR_TEMP ? EXIT_TEMPFAIL : 1;
+	} else
+		fputs(report->str, stdout);
+	process_ctx_clear(&pc);
+	return rc;
+}
+
 int
 staffctl_rules(struct config *cfg, Store *st, int argc, char **argv, const struct staffctl_opts *o)
 {
+	if (argc == 1 && strcmp(argv[0], "apply") == 0)
+		return rules_apply_cmd(cfg, st);
 	if (argc >= 1 && strcmp(argv[0], "check") == 0 && argc <= 2)
 		return rules_check_cmd(cfg, argc == 2 ? argv[1] : cfg->rules_dir);
 	if (argc == 2 && strcmp(argv[0], "diff") == 0)
 		return rules_diff_cmd(cfg, st, argv[1], o->json);
-	fprintf(stderr, "usage: clerkctl rules check [DIR] | rules diff DIR [--json]\n");
+	fprintf(stderr, "usage: clerkctl rules check [DIR] | rules diff DIR [--json] | rules apply\n");
 	return EXIT_USAGE;
 }
 

@@ -15,7 +15,7 @@ struct staffctl_opts {
 	gboolean dry_run;	/* schedule: draw, print, change nothing */
 };
 
-/* rules check [DIR] | rules diff DIR: exit status as clerkctl returns it. */
+/* rules check [DIR] | rules diff DIR | rules apply: exit status as clerkctl returns it. */
 int staffctl_rules(struct config *cfg, Store *st, int argc, char **argv,
     const struct staffctl_opts *o);
 /* doc list REF | get REF ID | accept REF ID|KIND | reject REF ID|KIND. */

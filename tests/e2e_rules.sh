@@ -178,6 +178,18 @@ ok "rules diff names the application the change moves" grep -q "^$kenji  complet
 is "and only it" "$(grep -c '^ECP-' "$T/diff")" 1
 is "nothing changed meanwhile" "$(status_of "$kenji")" complete
 sed -i "s|^directory = .*|directory = $T/newrules|" "$T/clerkd.conf"
+before=$(sink_count)
+clerkctl rules apply >"$T/apply"
+ok "rules apply moves what rules diff said" grep -q "^$kenji  complete -> ineligible" "$T/apply"
+is "  and only that" "$(grep -c '^ECP-' "$T/apply")" 1
+is "  recorded" "$(status_of "$kenji")" ineligible
+ok "  the student is told once, on the next pass" run_clerkd
+is "  one notice" "$(sink_count)" "$((before + 1))"
+ok "  with the reason" grep -q "TOEFL" <(last_to kenji.sato@u-tokyo.example.jp)
+sed -i 's/^toefl_minimum = .*/toefl_minimum = 100/' "$T/newrules/policy.ini"
+clerkctl rules apply >/dev/null
+is "applying the old rules again moves it back" "$(status_of "$kenji")" complete
+sed -i 's/^toefl_minimum = .*/toefl_minimum = 110/' "$T/newrules/policy.ini"
 mkmail "$T/kenji2.eml" "Kenji Sato <kenji.sato@u-tokyo.example.jp>" "Re: Application [$kenji]" "One more document." "Flu shot 2026.pdf"
 deliver "$T/kenji2.eml"
 ok "deployed: run" run_clerkd
