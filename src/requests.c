@@ -405,9 +405,11 @@ requests_answer(struct process_ctx *pc, const struct facts *f, GError **err)
 			g_string_append_printf(out, "  - block %s (%s to %s): ", b, rules_block_start(r, b),
 			    rules_block_end(r, b));
 			if (n > 0)
-				g_string_append_printf(out, "%d seat%s free\n", n, n == 1 ? "" : "s");
+				g_string_append_printf(out, "open, %d of %d seat%s available\n", n, c->seats,
+				    c->seats == 1 ? "" : "s");
 			else
-				g_string_append(out, "full (a complete application is waitlisted)\n");
+				g_string_append(out, "full, no seat available (a complete application is "
+				    "waitlisted)\n");
 		}
 		if (blocks->len == 0)
 			g_string_append(out, "  (no block of the program is open for that date)\n");
