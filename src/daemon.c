@@ -9,6 +9,7 @@
 #include "util.h"
 
 #include <glib-unix.h>
+#include <signal.h>
 #ifdef HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>
 #endif
@@ -169,11 +170,25 @@ arm(struct daemon *d)
 		g_idle_add(on_buffered, d);	/* mail came with the IDLE answer itself */
 }
 
+/* A reload (SIGHUP) waits for the pass in hand and the IDLE that follows
+ * it: a signal during a blocking IMAP read would break the connection
+ * (select() and poll() are never restarted). SIGTERM still stops at once. */
+static void
+hold_reloads(gboolean hold)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
 static void
 wake(struct daemon *d)
 {
 	g_autoptr(GError) err = NULL;
 
+	hold_reloads(TRUE);
 	if (d->fd_source != 0)
 		g_source_remove(d->fd_source);
 	if (d->timer != 0)
@@ -200,6 +215,7 @@ wake(struct daemon *d)
 		drop_watch(d);
 	}
 	arm(d);
+	hold_reloads(FALSE);
 }
 
 static gboolean
