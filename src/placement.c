@@ -200,11 +200,9 @@ tell(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *seed,
     const char *subject, const char *what, GError **err)
 {
 	g_autoptr(Dossier) d = dossier_load(pc->st, app_id, err);
-	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autofree char *decision = NULL;
 	struct decision dc;
 	gboolean changed, ok;
-	struct mail_out m = { 0 };
 
 	if (d == NULL)
 		return FALSE;
@@ -214,20 +212,8 @@ tell(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *seed,
 	ok = decide_eval(pc, app_id, ledger_id, "placement", &dc, &changed, err) &&
 	    (decision = decide_text(pc, app_id, &dc, err)) != NULL;
 	decision_clear(&dc);
-	if (!ok)
-		return FALSE;
-	g_hash_table_insert(vars, "name", d->name);
-	g_hash_table_insert(vars, "reference", d->reference);
-	g_hash_table_insert(vars, "what", (gpointer)what);
-	g_hash_table_insert(vars, "decision", decision);
-	m.kind = "placement";
-	m.template = "placement";
-	m.to_addr = d->email;
-	m.fallback_subject = subject;
-	m.reference = d->reference;
-	m.seed_msgid = seed;
-	m.seed_sha256 = "";
-	return process_queue(pc, ledger_id, app_id, &m, vars, err);
+	return ok && process_notify_applicant(pc, ledger_id, d, "placement", subject, what, decision,
+	    seed, "", err);
 }
 
 /* ---- the lottery ---- */

@@ -195,6 +195,30 @@ process_notify_staff(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
 	return TRUE;
 }
 
+gboolean
+process_notify_applicant(struct process_ctx *pc, gint64 ledger_id, const struct dossier *d,
+    const char *template, const char *subject, const char *what, const char *decision,
+    const char *seed_msgid, const char *seed_sha256, GError **err)
+{
+	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
+	struct mail_out m = { 0 };
+
+	if (d->email == NULL || *d->email == '\0')
+		return TRUE;
+	g_hash_table_insert(vars, "name", d->name);
+	g_hash_table_insert(vars, "reference", d->reference);
+	g_hash_table_insert(vars, "what", (gpointer)what);
+	g_hash_table_insert(vars, "decision", (gpointer)decision);
+	m.kind = template;
+	m.template = template;
+	m.to_addr = d->email;
+	m.fallback_subject = subject;
+	m.reference = d->reference;
+	m.seed_msgid = seed_msgid;
+	m.seed_sha256 = seed_sha256;
+	return process_queue(pc, ledger_id, d->id, &m, vars, err);
+}
+
 /* Re-judge after a change, and put the decision in words for the reply. */
 static char *
 judge(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *cause, GError **err)
@@ -330,18 +354,6 @@ process_quoted_application(struct process_ctx *pc, const struct facts *f, char *
 	return 0;
 }
 
-/* "status" as a word of the subject. */
-static gboolean
-asks_status(const char *subject)
-{
-	g_autofree char *s = g_ascii_strdown(subject, -1);
-
-	for (char *p = s; (p = strstr(p, "status")) != NULL; p += 6)
-		if ((p == s || !g_ascii_isalnum(p[-1])) && !g_ascii_isalnum(p[6]))
-			return TRUE;
-	return FALSE;
-}
-
 /* Mail quoting a reference from an address that is not the application's:
  * references are guessable, so nothing is credited until staff accept. */
 static gboolean
@@ -415,7 +427,7 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 		if (handled)
 			return TRUE;
 	}
-	status = asks_status(f->subject);
+	status = util_has_word(f->subject, "status");
 	if (!decide_file(pc, app_id, ledger_id, f, NULL, DOC_FILED, "applicant", received, err) ||
 	    !decide_route_evaluations(pc, app_id, ledger_id, f, sha256, err) ||
 	    !store_event(pc->st, app_id, ledger_id, status ? "status request" :

@@ -27,6 +27,14 @@ gboolean process_queue(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
 gboolean process_reply(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
     const struct facts *f, const char *sha256, const char *kind, const char *reference,
     const char *template, GHashTable *vars, GError **err);
+/* A notice to an applicant, not a reply: what happened, and where the
+ * application stands now (decision, in words). The template (also the
+ * outbox kind) takes name, reference, what and decision. Nothing is queued
+ * for an application without an address. */
+struct dossier;
+gboolean process_notify_applicant(struct process_ctx *pc, gint64 ledger_id,
+    const struct dossier *d, const char *template, const char *subject, const char *what,
+    const char *decision, const char *seed_msgid, const char *seed_sha256, GError **err);
 /* A notice to every staff address (not a reply: it does not count as one). */
 gboolean process_notify_staff(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
     const struct facts *f, const char *sha256, const char *reference, const char *what,

@@ -80,10 +80,8 @@ send_once(struct process_ctx *pc, const char *kind, const struct due *d, GString
 	    " SELECT id, ?2, ?3 FROM applications a WHERE id = ?1 AND email <> ''"
 	    " AND NOT EXISTS (SELECT 1 FROM bounces b WHERE b.address = a.email)", err);
 	g_autoptr(Dossier) dos = NULL;
-	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autofree char *decision = NULL, *seed = NULL, *subject = NULL;
 	struct decision dc;
-	struct mail_out m = { 0 };
 	gboolean ok;
 
 	if (s == NULL)
@@ -104,20 +102,10 @@ send_once(struct process_ctx *pc, const char *kind, const struct due *d, GString
 		return FALSE;
 	seed = g_strdup_printf("reminder.%s.%" G_GINT64_FORMAT ".%s", kind, d->app_id, d->key);
 	subject = g_strdup_printf("Reminder: your application %s", dos->reference);
-	g_hash_table_insert(vars, "name", dos->name);
-	g_hash_table_insert(vars, "reference", dos->reference);
-	g_hash_table_insert(vars, "what", d->what);
-	g_hash_table_insert(vars, "decision", decision);
-	m.kind = "reminder";
-	m.template = "reminder";
-	m.to_addr = dos->email;
-	m.fallback_subject = subject;
-	m.reference = dos->reference;
-	m.seed_msgid = seed;
-	m.seed_sha256 = "";
 	g_string_append_printf(log, "reminder (%s) to %s\n", kind, dos->reference);
 	return store_event(pc->st, d->app_id, 0, "reminder sent", err) &&
-	    process_queue(pc, 0, d->app_id, &m, vars, err);
+	    process_notify_applicant(pc, 0, dos, "reminder", subject, d->what, decision, seed, "",
+	    err);
 }
 
 gboolean

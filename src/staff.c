@@ -92,23 +92,11 @@ staff_handle(struct process_ctx *pc, gint64 ledger_id, const struct facts *f, co
 	g_hash_table_insert(vars, "details", received->str);
 	g_hash_table_insert(vars, "decision", decision);
 	if (!process_reply(pc, ledger_id, app_id, f, sha256, "staff-confirm", ref, "staff-confirm",
-	    vars, err) || *d->email == '\0')
-		return *d->email == '\0';
+	    vars, err))
+		return FALSE;
 
-	g_autoptr(GHashTable) sv = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autofree char *update = g_strdup_printf("these documents were added to your file:\n%s",
 	    received->str);
-	struct mail_out m = { 0 };
-	g_hash_table_insert(sv, "name", d->name);
-	g_hash_table_insert(sv, "reference", ref);
-	g_hash_table_insert(sv, "what", update);
-	g_hash_table_insert(sv, "decision", decision);
-	m.kind = "student-update";
-	m.template = "student-update";
-	m.to_addr = d->email;
-	m.fallback_subject = "Your application: documents received";
-	m.reference = ref;
-	m.seed_msgid = f->message_id;
-	m.seed_sha256 = sha256;
-	return process_queue(pc, ledger_id, app_id, &m, sv, err);
+	return process_notify_applicant(pc, ledger_id, d, "student-update",
+	    "Your application: documents received", update, decision, f->message_id, sha256, err);
 }

@@ -149,9 +149,7 @@ apply_rules(struct process_ctx *pc, GString *report, GError **err)
 		gint64 id = g_ascii_strtoll(r[0], NULL, 10);
 		g_autofree char *text = NULL, *seed = NULL;
 		g_autoptr(Dossier) d = NULL;
-		g_autoptr(GHashTable) vars = NULL;
 		struct decision dc;
-		struct mail_out m = { 0 };
 		gboolean changed, ok = decide_eval(pc, id, 0, "rules changed", &dc, &changed, err);
 
 		if (ok && strcmp(dc.status, r[2]) != 0) {
@@ -163,24 +161,13 @@ apply_rules(struct process_ctx *pc, GString *report, GError **err)
 		decision_clear(&dc);
 		if (!ok)
 			return FALSE;
-		if (text == NULL || *d->email == '\0')
+		if (text == NULL)
 			continue;
-		vars = g_hash_table_new(g_str_hash, g_str_equal);
 		seed = g_strdup_printf("rules-apply.%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT, id,
 		    g_get_real_time());
-		g_hash_table_insert(vars, "name", d->name);
-		g_hash_table_insert(vars, "reference", d->reference);
-		g_hash_table_insert(vars, "what", "the program's rules have changed, and so has where "
-		    "your application stands:");
-		g_hash_table_insert(vars, "decision", text);
-		m.kind = "student-update";
-		m.template = "student-update";
-		m.to_addr = d->email;
-		m.fallback_subject = "Your application: its status changed";
-		m.reference = d->reference;
-		m.seed_msgid = seed;
-		m.seed_sha256 = "";
-		if (!process_queue(pc, 0, id, &m, vars, err))
+		if (!process_notify_applicant(pc, 0, d, "student-update",
+		    "Your application: its status changed", "the program's rules have changed, and so "
+		    "has where your application stands:", text, seed, "", err))
 			return FALSE;
 	}
 	g_string_append_printf(report, "%d of %u application%s moved under the rules in force\n",
@@ -367,10 +354,8 @@ doc_check(struct process_ctx *pc, gint64 app_id, GPtrArray *docs, gboolean accep
 {
 	g_autoptr(GString) what = g_string_new(NULL);
 	g_autofree char *decision = NULL, *seed = NULL;
-	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autoptr(Dossier) d = NULL;
 	struct decision dc;
-	struct mail_out m = { 0 };
 	gboolean changed, ok;
 
 	for (guint i = 0; i < docs->len; i++) {
@@ -397,23 +382,11 @@ doc_check(struct process_ctx *pc, gint64 app_id, GPtrArray *docs, gboolean accep
 	decision_clear(&dc);
 	if (!ok || (d = dossier_load(pc->st, app_id, err)) == NULL)
 		return FALSE;
-	if (*d->email == '\0')
-		return TRUE;
 	g_string_prepend(what, "a coordinator checked your documents:\n");
 	seed = g_strdup_printf("staff-check.%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT, app_id,
 	    g_get_real_time());
-	g_hash_table_insert(vars, "name", d->name);
-	g_hash_table_insert(vars, "reference", d->reference);
-	g_hash_table_insert(vars, "what", what->str);
-	g_hash_table_insert(vars, "decision", decision);
-	m.kind = "student-update";
-	m.template = "student-update";
-	m.to_addr = d->email;
-	m.fallback_subject = "Your application: documents checked";
-	m.reference = d->reference;
-	m.seed_msgid = seed;
-	m.seed_sha256 = "";
-	return process_queue(pc, 0, app_id, &m, vars, err);
+	return process_notify_applicant(pc, 0, d, "student-update",
+	    "Your application: documents checked", what->str, decision, seed, "", err);
 }
 
 int
