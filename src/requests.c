@@ -14,18 +14,6 @@
 
 #define TOKEN_LEN 10
 
-/* Is word a word of s (any case)? */
-static gboolean
-has_word(const char *s, const char *word)
-{
-	gsize n = strlen(word);
-
-	for (const char *p = s; p != NULL && (p = strcasestr(p, word)) != NULL; p += n)
-		if ((p == s || !g_ascii_isalnum(p[-1])) && !g_ascii_isalnum(p[n]))
-			return TRUE;
-	return FALSE;
-}
-
 /* ---- confirmations ---- */
 
 static char *
@@ -72,7 +60,7 @@ find_confirmation(struct process_ctx *pc, gint64 app_id, const struct facts *f,
 		const char *token = (const char *)sqlite3_column_text(s, 0);
 		const char *msgid = (const char *)sqlite3_column_text(s, 4);
 		if ((f->in_reply_to != NULL && g_strcmp0(f->in_reply_to, msgid) == 0) ||
-		    has_word(f->subject, token) || has_word(f->text, token)) {
+		    util_has_word(f->subject, token) || util_has_word(f->text, token)) {
 			out->token = g_strdup(token);
 			out->action = g_strdup((const char *)sqlite3_column_text(s, 1));
 			out->detail = g_strdup((const char *)sqlite3_column_text(s, 2));
@@ -357,7 +345,7 @@ blocks_asked(struct process_ctx *pc, const char *text)
 
 	for (int m = 0; m < 12 && month == 0; m++) {
 		g_autofree char *abbr = g_strndup(months[m], 3);
-		if (has_word(text, months[m]) || (m != 4 && has_word(text, abbr)))
+		if (util_has_word(text, months[m]) || (m != 4 && util_has_word(text, abbr)))
 			month = m + 1;
 	}
 	for (guint i = 0; i < all->len; i++) {
@@ -389,7 +377,7 @@ requests_answer(struct process_ctx *pc, const struct facts *f, GError **err)
 	gboolean about_seats = FALSE;
 
 	for (int i = 0; seat_words[i] != NULL; i++)
-		about_seats |= has_word(text, seat_words[i]);
+		about_seats |= util_has_word(text, seat_words[i]);
 	if (code != NULL && about_seats) {
 		const struct course_info *c = rules_course(r, code);
 		g_autoptr(GPtrArray) blocks = blocks_asked(pc, text);
@@ -449,12 +437,12 @@ requests_handle(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const c
 	}
 	if (err != NULL && *err != NULL)
 		return FALSE;
-	if (has_word(f->subject, "cancel") || has_word(f->subject, "cancellation"))
+	if (util_has_word(f->subject, "cancel") || util_has_word(f->subject, "cancellation"))
 		return ask_confirmation(pc, ledger_id, app_id, ref, f, sha256, "cancel", NULL,
 		    "cancel your application and give up any place you hold", err);
-	if (has_word(f->subject, "change"))
+	if (util_has_word(f->subject, "change"))
 		return change_request(pc, ledger_id, app_id, ref, f, sha256, err);
-	if (f->attachments->len == 0 && asks(f) && !has_word(f->subject, "status")) {
+	if (f->attachments->len == 0 && asks(f) && !util_has_word(f->subject, "status")) {
 		g_autofree char *answer = requests_answer(pc, f, err);
 		if (err != NULL && *err != NULL)
 			return FALSE;

@@ -221,3 +221,14 @@ util_url_host(const char *url)
 	n = strcspn(p, ":/");
 	return g_strndup(p, n);
 }
+
+gboolean
+util_has_word(const char *s, const char *word)
+{
+	gsize n = strlen(word);
+
+	for (const char *p = s; p != NULL && n > 0 && (p = strcasestr(p, word)) != NULL; p += n)
+		if ((p == s || !g_ascii_isalnum(p[-1])) && !g_ascii_isalnum(p[n]))
+			return TRUE;
+	return FALSE;
+}

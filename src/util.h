@@ -37,6 +37,9 @@ void util_log_init(const char *progname, gboolean verbose);
 /* Read a secret from a file that only its owner may read; NULL and an error otherwise. */
 char *util_read_secret(const char *path, GError **err);
 
+/* Is word a whole word of s (ASCII, any case): "status" in "Re: Status?", not in "statuses". */
+gboolean util_has_word(const char *s, const char *word);
+
 /* Trim and lower-case an e-mail address into a new string; NULL if it is not one. */
 char *util_addr_normalize(const char *addr);
 
