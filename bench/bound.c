@@ -1,9 +1,9 @@
 /* bound: the speed limit set by the mail servers. It fetches the same
- * messages over IMAP with the same library and batching as clerkd (batches
- * of batch_size or 16 MB, large messages in 1 MB chunks) and sends one reply per
- * message over SMTP with the same libcurl handle, and does nothing else: no
- * parsing, no database, no documents, no move. clerkd / bound is the share of
- * the servers' speed that clerkd achieves. */
+ * messages over IMAP with the same library, streaming fetch and batching as
+ * clerkd (batches of batch_size or 16 MB) and sends one reply per message over
+ * SMTP with the same libcurl handle, and does nothing else: no parsing, no
+ * database, no documents, no move. clerkd / bound is the share of the servers'
+ * speed that clerkd achieves. */
 #include "config.h"
 #include "imap.h"
 #include "outbox.h"
@@ -11,7 +11,6 @@
 
 #include <stdio.h>
 
-#define LARGE (2 * 1024 * 1024)
 #define BATCH_BYTES (16 * 1024 * 1024)	/* as clerkd's pipeline.c */
 
 struct count {
@@ -19,19 +18,17 @@ struct count {
 	guint n;
 };
 
-static void
-count_msg(guint32 uid, const char *data, gsize len, gpointer user)
+static gboolean
+count_bytes(const char *data, gsize len, gpointer user)
 {
-	struct count *c = user;
-
-	c->bytes += len;
-	c->n++;
+	((struct count *)user)->bytes += len;
+	return TRUE;
 }
 
 static void
-count_chunk(guint32 uid, const char *data, gsize len, gpointer user)
+count_msg(guint32 uid, gpointer user)
 {
-	((struct count *)user)->bytes += len;
+	((struct count *)user)->n++;
 }
 
 int
@@ -44,6 +41,7 @@ main(int argc, char **argv)
 	g_autoptr(GArray) list = NULL;
 	g_autoptr(GArray) batch = g_array_new(FALSE, FALSE, sizeof(guint32));
 	struct count c = { 0 };
+	const struct imap_stream_cb cb = { count_bytes, count_msg, NULL, &c };
 	guint32 uv;
 	gint64 t0;
 	guint sent = 0;
@@ -72,17 +70,13 @@ main(int argc, char **argv)
 		goto fail;
 	for (guint i = 0; i <= list->len; i++) {
 		struct imap_msg *m = i < list->len ? &g_array_index(list, struct imap_msg, i) : NULL;
-		if (m != NULL && m->size > LARGE) {
-			if (!imap_fetch_chunked(im, m->uid, 1024 * 1024, count_chunk, &c, &err))
-				goto fail;
-			c.n++;
-		} else if (m != NULL) {
+		if (m != NULL) {
 			g_array_append_val(batch, m->uid);
 			batch_bytes += m->size;
 		}
 		if (batch->len > 0 && (m == NULL || batch->len >= (guint)cfg->batch_size ||
 		    batch_bytes >= BATCH_BYTES)) {
-			if (!imap_fetch(im, (guint32 *)batch->data, batch->len, count_msg, &c, &err))
+			if (!imap_fetch_stream(im, (guint32 *)batch->data, batch->len, &cb, &err))
 				goto fail;
 			g_array_set_size(batch, 0);
 			batch_bytes = 0;

@@ -87,9 +87,6 @@ decide_file(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const struc
 		const char *name = a->filename && *a->filename ? a->filename : "unnamed attachment";
 		struct doc_meta m = { 0 };
 
-		if (!(a->path != NULL ? docstore_adopt(pc->cfg->documents, a->sha256, a->path, err) :
-		    docstore_put(pc->cfg->documents, a->sha256, a->data, err)))
-			return FALSE;
 		if (line != NULL && !rules_is_kind(line->kind))
 			line = NULL;
 		if (line == NULL)
@@ -119,6 +116,10 @@ decide_file(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const struc
 			g_string_append_printf(receipt, ": filed as %s [%s]%s%s%s\n",
 			    rules_kind_title(r, m.kind), m.kind, m.date ? ", dated " : "",
 			    m.date ? m.date : "", m.pending ? ", result pending" : "");
+		/* Stored last: a spooled attachment is read where it was decoded until then. */
+		if (!(a->path != NULL ? docstore_adopt(pc->cfg->documents, a->sha256, a->path, err) :
+		    docstore_put(pc->cfg->documents, a->sha256, a->data, err)))
+			return FALSE;
 		if (dossier_add_doc(pc->st, app_id, ledger_id, a, &m, pc->today, err) == 0)
 			return FALSE;
 	}

@@ -91,7 +91,7 @@ docstore_put(const char *dir, const char *sha256, GBytes *data, GError **err)
 	g_autofree char *path = docstore_path(dir, sha256);
 	g_autofree char *sub = g_path_get_dirname(path);
 	g_autofree char *tmp = g_strconcat(path, ".XXXXXX", NULL);
-	gsize len, off = 0;
+	gsize len;
 	const char *p = g_bytes_get_data(data, &len);
 	int fd;
 
@@ -102,14 +102,8 @@ docstore_put(const char *dir, const char *sha256, GBytes *data, GError **err)
 		return fail(err, sub);
 	if ((fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600)) == -1)
 		return fail(err, tmp);
-	while (off < len) {
-		ssize_t n = write(fd, p + off, len - off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			goto bad;
-		off += n;
-	}
+	if (!util_write_all(fd, p, len))
+		goto bad;
 	/* Start writing it out now, so that the batch's syncfs has less to wait for. */
 	sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	if (close(fd) == -1) {

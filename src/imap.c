@@ -365,43 +365,90 @@ fetch_section(Imap *im, struct mailimap_set *set, struct mailimap_fetch_att *att
 	return TRUE;
 }
 
-gboolean
-imap_fetch(Imap *im, const guint32 *uids, guint n, imap_msg_cb cb, gpointer user, GError **err)
-{
-	return fetch_section(im, uid_set(uids, n),
-	    mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)), cb, user, err);
-}
-
-struct chunk_ctx {
-	imap_msg_cb cb;
-	gpointer user;
-	gsize got;
+/* A streaming fetch: libetpan hands each literal's bytes to body_chunk as they
+ * come off the network and each finished message's attributes to msg_done, so
+ * that nothing is held whole and each message is handled while the server is
+ * already sending the next. */
+struct stream_ctx {
+	const struct imap_stream_cb *cb;
+	gboolean got_body;	/* bytes of the current message came through body_chunk */
+	gboolean refused;	/* body() said stop: the rest of this message is only read */
 };
 
-static void
-deliver_chunk(guint32 uid, const char *data, gsize len, gpointer user)
+static bool
+body_chunk(int type, struct mailimap_msg_att_body_section *section, const char *bytes,
+    size_t len, void *user)
 {
-	struct chunk_ctx *cc = user;
+	struct stream_ctx *sc = user;
 
-	cc->got = len;
-	if (len > 0)
-		cc->cb(uid, data, len, cc->user);
+	sc->got_body = TRUE;
+	if (!sc->refused && !sc->cb->body(bytes, len, sc->cb->user))
+		sc->refused = TRUE;
+	return true;	/* read on to the end of the response either way */
+}
+
+static void
+msg_done(struct mailimap_msg_att *ma, void *user)
+{
+	struct stream_ctx *sc = user;
+	guint32 uid = 0;
+	const struct mailimap_msg_att_body_section *body = NULL;
+
+	for (clistiter *j = clist_begin(ma->att_list); j != NULL; j = clist_next(j)) {
+		struct mailimap_msg_att_item *item = clist_content(j);
+		if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+			continue;
+		struct mailimap_msg_att_static *sa = item->att_data.att_static;
+		if (sa->att_type == MAILIMAP_MSG_ATT_UID)
+			uid = sa->att_data.att_uid;
+		else if (sa->att_type == MAILIMAP_MSG_ATT_BODY_SECTION)
+			body = sa->att_data.att_body_section;
+	}
+	/* A server may send a small body as a quoted string rather than a literal. */
+	if (body != NULL && !sc->got_body && body->sec_body_part != NULL && body->sec_length > 0 &&
+	    !sc->refused && !sc->cb->body(body->sec_body_part, body->sec_length, sc->cb->user))
+		sc->refused = TRUE;
+	/* Unsolicited FETCH (flags changed elsewhere) has no body; BODY[] NIL has none either. */
+	if (uid != 0 && body != NULL && (sc->got_body || body->sec_body_part != NULL) && !sc->refused)
+		sc->cb->done(uid, sc->cb->user);
+	else if (uid != 0 && body != NULL && sc->cb->abandon != NULL)
+		sc->cb->abandon(sc->cb->user);
+	sc->got_body = sc->refused = FALSE;
+}
+
+static void
+no_progress(size_t current, size_t maximum, void *context)
+{
 }
 
 gboolean
-imap_fetch_chunked(Imap *im, guint32 uid, gsize chunk, imap_msg_cb cb, gpointer user, GError **err)
+imap_fetch_stream(Imap *im, const guint32 *uids, guint n, const struct imap_stream_cb *cb,
+    GError **err)
 {
-	struct chunk_ctx cc = { cb, user, 0 };
+	struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	struct mailimap_set *set = uid_set(uids, n);
+	struct stream_ctx sc = { cb, FALSE, FALSE };
+	clist *result = NULL;
+	int rc;
 
-	for (guint32 off = 0;; off += chunk) {
-		cc.got = 0;
-		if (!fetch_section(im, uid_set(&uid, 1),
-		    mailimap_fetch_att_new_body_peek_section_partial(mailimap_section_new(NULL), off, chunk),
-		    deliver_chunk, &cc, err))
-			return FALSE;
-		if (cc.got < chunk)
-			return TRUE;
-	}
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)));
+	/* libetpan calls the message handler only while a progress function is set. */
+	mailimap_set_progress_callback(im->s, no_progress, NULL, NULL);
+	mailimap_set_msg_att_handler(im->s, msg_done, &sc);
+	mailimap_set_msg_body_handler(im->s, body_chunk, &sc);
+	rc = mailimap_uid_fetch(im->s, set, ft, &result);
+	mailimap_set_msg_body_handler(im->s, NULL, NULL);
+	mailimap_set_msg_att_handler(im->s, NULL, NULL);
+	mailimap_set_progress_callback(im->s, NULL, NULL, NULL);
+	mailimap_set_free(set);
+	mailimap_fetch_type_free(ft);
+	if (result != NULL)
+		mailimap_fetch_list_free(result);
+	if (rc != MAILIMAP_NO_ERROR)
+		return imap_fail(err, rc, "UID FETCH");
+	return TRUE;
 }
 
 gboolean

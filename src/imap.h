@@ -23,17 +23,24 @@ gboolean imap_select(Imap *im, const char *mailbox, guint32 *uidvalidity, GError
 /* UIDs and sizes of every message in the selected mailbox, ascending. */
 GArray *imap_list(Imap *im, GError **err);
 
-/* Fetch these UIDs' whole messages (BODY.PEEK[]) and hand each to cb; the bytes
- * belong to libetpan and are valid only during the call. */
+/* Fetch these UIDs' whole messages (BODY.PEEK[]) in one command, streaming:
+ * body() gets each message's bytes in pieces as they come off the network
+ * (they belong to libetpan and are valid only during the call), then done()
+ * its UID once the message is complete; a message whose body did not come
+ * (BODY[] NIL, or body() said FALSE: the rest of it is read but not handed on)
+ * gets abandon() instead. Nothing is held whole:
+ * the caller decides where the bytes go. The callbacks must not use the
+ * session. */
+struct imap_stream_cb {
+	gboolean (*body)(const char *data, gsize len, gpointer user);
+	void (*done)(guint32 uid, gpointer user);
+	void (*abandon)(gpointer user);
+	gpointer user;
+};
+gboolean imap_fetch_stream(Imap *im, const guint32 *uids, guint n, const struct imap_stream_cb *cb,
+    GError **err);
+/* Fetch only the header of a message (for those over the size limit), whole. */
 typedef void (*imap_msg_cb)(guint32 uid, const char *data, gsize len, gpointer user);
-gboolean imap_fetch(Imap *im, const guint32 *uids, guint n, imap_msg_cb cb, gpointer user,
-    GError **err);
-/* Fetch one message in pieces of `chunk` bytes (BODY.PEEK[]<offset.length>),
- * handing each piece to cb as it comes: a large message is never whole in
- * memory. */
-gboolean imap_fetch_chunked(Imap *im, guint32 uid, gsize chunk, imap_msg_cb cb, gpointer user,
-    GError **err);
-/* Fetch only the header of a message (for those over the size limit). */
 gboolean imap_fetch_header(Imap *im, guint32 uid, imap_msg_cb cb, gpointer user, GError **err);
 
 /* Move messages (UID MOVE, or COPY + \Deleted + UID EXPUNGE where MOVE is missing). */

@@ -19,6 +19,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeMessage, g_object_unref)
 #define MESSAGE_MAX_DEPTH 3
 #define MESSAGE_MAX_AUTH_RESULTS 16
 #define MESSAGE_MAX_AUTH_RESULT 4096
+/* Attachments are decoded in pieces of this size. */
+#define PART_CHUNK (64 * 1024)
 #define MESSAGE_ATTACHED_MARKER "---------- Attached message ----------\n"
 
 /* One message's walk: the message itself, or one attached to it. */
@@ -139,38 +141,72 @@ part_bytes(GMimePart *part, gsize max)
 	return g_byte_array_free_to_bytes(ba);
 }
 
-/* Decode a leaf part into a new file in dir, hashing it; never whole in memory. */
+/* Decode a leaf part into a new file in dir, hashing as it goes: one pass over
+ * the bytes, in large pieces, never whole in memory. */
 static gboolean
 part_spool(GMimePart *part, const char *dir, struct attachment *a)
 {
 	GMimeDataWrapper *dw = g_mime_part_get_content(part);
 	g_autofree char *path = g_build_filename(dir, "part.XXXXXX", NULL);
-	UtilSha256 *sha = util_sha256_new();
-	GMimeStream *out;
-	char buf[65536];
-	ssize_t n;
-	int fd = g_mkstemp_full(path, O_RDWR | O_CLOEXEC, 0600);
+	g_autoptr(GMimeStream) filtered = NULL;
+	g_autofree char *in = NULL, *out = NULL;
+	GMimeStream *src = dw != NULL ? g_mime_data_wrapper_get_stream(dw) : NULL;
+	GMimeContentEncoding enc = dw != NULL ? g_mime_data_wrapper_get_encoding(dw) :
+	    GMIME_CONTENT_ENCODING_DEFAULT;
+	gboolean step = enc == GMIME_CONTENT_ENCODING_BASE64 ||
+	    enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
+	UtilSha256 *sha;
+	GMimeEncoding state;
+	gboolean ok = TRUE;
+	ssize_t n = 0;
+	int fd;
 
-	if (fd == -1) {
-		g_free(util_sha256_finish(sha));
+	if ((fd = g_mkstemp_full(path, O_WRONLY | O_CLOEXEC, 0600)) == -1)
 		return FALSE;
+	sha = util_sha256_new();
+	a->size = 0;
+	if (enc == GMIME_CONTENT_ENCODING_UUENCODE && src != NULL) {
+		/* Rare enough for GMime's filter, which finds the begin line itself. */
+		GMimeFilter *f = g_mime_filter_basic_new(enc, FALSE);
+		filtered = g_mime_stream_filter_new(src);
+		g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered), f);
+		g_object_unref(f);
+		src = filtered;
+	} else if (step)
+		g_mime_encoding_init_decode(&state, enc);
+	in = g_malloc(PART_CHUNK);
+	if (step)
+		out = g_malloc(g_mime_encoding_outlen(&state, PART_CHUNK));
+	if (src != NULL && g_mime_stream_reset(src) == -1)
+		ok = FALSE;
+	/* GMime's bounded streams say -1 when read at their end: ask first. */
+	while (ok && src != NULL && !g_mime_stream_eos(src) &&
+	    (n = g_mime_stream_read(src, in, PART_CHUNK)) > 0) {
+		const char *d = in;
+		gsize m = n;
+		if (step) {
+			m = g_mime_encoding_step(&state, in, n, out);
+			d = out;
+		}
+		util_sha256_update(sha, d, m);
+		a->size += m;
+		ok = util_write_all(fd, d, m);
 	}
-	out = g_mime_stream_fs_new(fd);	/* owns fd */
-	if (dw != NULL && (g_mime_data_wrapper_write_to_stream(dw, out) == -1 ||
-	    g_mime_stream_flush(out) == -1)) {
-		g_object_unref(out);
+	if (ok && n == -1)
+		ok = FALSE;
+	if (ok && step) {
+		gsize m = g_mime_encoding_flush(&state, NULL, 0, out);
+		util_sha256_update(sha, out, m);
+		a->size += m;
+		ok = util_write_all(fd, out, m);
+	}
+	if (ok)
+		sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);	/* see docstore_put() */
+	if (close(fd) == -1 || !ok) {
 		unlink(path);
 		g_free(util_sha256_finish(sha));
 		return FALSE;
 	}
-	sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);	/* see docstore_put() */
-	a->size = 0;
-	lseek(fd, 0, SEEK_SET);
-	while ((n = read(fd, buf, sizeof buf)) > 0) {
-		util_sha256_update(sha, buf, n);
-		a->size += n;
-	}
-	g_object_unref(out);
 	a->sha256 = util_sha256_finish(sha);
 	a->path = g_steal_pointer(&path);
 	return TRUE;
@@ -537,6 +573,17 @@ message_parse(const char *data, gsize len, GError **err)
 	message_init();
 	stream = g_mime_stream_mem_new_with_buffer(data, len);
 	return parse_stream(stream, NULL, err);
+}
+
+struct facts *
+message_parse_array(GByteArray *raw, const char *spool_dir, GError **err)
+{
+	g_autoptr(GMimeStream) stream = NULL;
+
+	message_init();
+	stream = g_mime_stream_mem_new_with_byte_array(raw);
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);	/* read in place */
+	return parse_stream(stream, spool_dir, err);
 }
 
 struct facts *

@@ -12,6 +12,10 @@ void message_init(void);
 
 /* Parse; NULL with a CLERK_ERROR_FINAL error if it is not a message at all. */
 struct facts *message_parse(const char *data, gsize len, GError **err);
+/* The same from bytes read in place, not copied (raw must outlive the call and
+ * is not changed), with every attachment decoded into a file of its own in
+ * spool_dir. */
+struct facts *message_parse_array(GByteArray *raw, const char *spool_dir, GError **err);
 /* The same from a file (a large message spooled to disk): the message is read
  * from the file as needed, never held whole, and every attachment is decoded
  * into a file of its own in spool_dir. */

@@ -14,11 +14,14 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A batch (one fetch, one commit) ends at batch_size messages or this many bytes. */
 #define BATCH_MAX_BYTES (16 * 1024 * 1024)
-/* Messages larger than this are fetched in chunks into a spool file and parsed
- * from there, so that none is ever whole in memory. */
-#define SPOOL_MIN (2 * 1024 * 1024)
-#define SPOOL_CHUNK (1024 * 1024)
+/* A message is held in memory up to this size (its attachments are decoded
+ * into files either way); a larger one goes on, as it arrives, into a spool
+ * file and is parsed from there, so that memory stays bounded whatever comes.
+ * Writing to the spool costs as much as the documents themselves, so the
+ * bound is set well above what applications carry. */
+#define SPOOL_MIN (16 * 1024 * 1024)
 
 struct pass {
 	const struct config *cfg;
@@ -33,8 +36,11 @@ struct pass {
 	struct pass_stats *ps;
 	GError *fatal;		/* a store error: abort the batch */
 	guint32 cur_size;	/* RFC822.SIZE of the oversize message being handled */
-	int spool_fd;		/* the large message being spooled */
-	struct rawscan spool_scan;
+	/* The message arriving: in buf, or once past SPOOL_MIN in spool_fd. */
+	gboolean arriving;
+	GByteArray *buf;
+	int spool_fd;
+	struct rawscan scan;
 };
 
 static struct ledger_key
@@ -82,22 +88,16 @@ handle(struct pass *p, guint32 uid, const char *data, gsize len, enum how how)
 {
 	struct ledger_key k = key_of(p, uid);
 	g_autoptr(GError) err = NULL;
-	g_autofree char *sha256 = NULL;
 	gint64 id = 0;
 
 	if (p->fatal != NULL || !store_savepoint(p->st, &p->fatal))
 		return;
-	switch (how) {
-	case WHOLE:
-		id = process_message(&p->pc, &k, data, len, &err);
-		break;
-	case OVERSIZE:
+	if (how == OVERSIZE)
 		id = process_oversize(&p->pc, &k, data, len, p->cur_size, &err);
-		break;
-	case SPOOLED:
-		sha256 = rawscan_finish(&p->spool_scan);
-		id = process_spooled(&p->pc, &k, p->spool_fd, &p->spool_scan, sha256, &err);
-		break;
+	else {
+		g_autofree char *sha256 = rawscan_finish(&p->scan);
+		id = how == WHOLE ? process_message(&p->pc, &k, p->buf, &p->scan, sha256, &err) :
+		    process_spooled(&p->pc, &k, p->spool_fd, &p->scan, sha256, &err);
 	}
 	if (id > 0) {
 		if (store_release(p->st, &p->fatal)) {
@@ -112,65 +112,90 @@ handle(struct pass *p, guint32 uid, const char *data, gsize len, enum how how)
 }
 
 static void
-handle_whole(guint32 uid, const char *data, gsize len, gpointer user)
-{
-	handle(user, uid, data, len, WHOLE);
-}
-
-static void
 handle_oversize(guint32 uid, const char *data, gsize len, gpointer user)
 {
 	handle(user, uid, data, len, OVERSIZE);
 }
 
+/* The message arriving is done with, handled or not. */
 static void
-spool_chunk(guint32 uid, const char *data, gsize len, gpointer user)
+arrived(struct pass *p)
 {
-	struct pass *p = user;
-
-	rawscan_feed(&p->spool_scan, data, len);
-	while (len > 0 && p->spool_fd != -1) {
-		ssize_t n = write(p->spool_fd, data, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			close(p->spool_fd);
-			p->spool_fd = -1;	/* noticed by spool_one */
-			break;
-		}
-		data += n;
-		len -= n;
-	}
-}
-
-/* A large message: fetched in chunks into a private spool file, handled from there. */
-static gboolean
-spool_one(struct pass *p, const struct imap_msg *m, GError **err)
-{
-	g_autofree char *dir = docstore_spool_dir(p->cfg->documents);
-	g_autofree char *path = g_build_filename(dir, "msg.XXXXXX", NULL);
-	gboolean ok;
-
-	if ((p->spool_fd = g_mkstemp_full(path, O_RDWR | O_CLOEXEC, 0600)) == -1) {
-		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s", path, g_strerror(errno));
-		return FALSE;
-	}
-	unlink(path);	/* gone when closed, whatever happens */
-	rawscan_init(&p->spool_scan);
-	ok = imap_fetch_chunked(p->im, m->uid, SPOOL_CHUNK, spool_chunk, p, err);
-	if (ok && (p->spool_fd == -1 || p->spool_scan.size != m->size)) {
-		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "message uid %u: spooled %" G_GSIZE_FORMAT
-		    " of %u bytes", m->uid, p->spool_scan.size, m->size);
-		ok = FALSE;
-	}
-	if (ok)
-		handle(p, m->uid, NULL, 0, SPOOLED);
-	else if (p->spool_scan.sha != NULL)
-		g_free(rawscan_finish(&p->spool_scan));
+	if (p->scan.sha != NULL)
+		g_free(rawscan_finish(&p->scan));
 	if (p->spool_fd != -1)
 		close(p->spool_fd);
 	p->spool_fd = -1;
-	return ok;
+	if (p->buf->len > 1024 * 1024) {	/* give a large message's memory back */
+		g_byte_array_free(p->buf, TRUE);
+		p->buf = g_byte_array_sized_new(64 * 1024);
+	} else
+		g_byte_array_set_size(p->buf, 0);
+	p->arriving = FALSE;
+}
+
+static gboolean
+spool_fail(struct pass *p, const char *path)
+{
+	if (p->fatal == NULL)
+		g_set_error(&p->fatal, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s", path, g_strerror(errno));
+	return FALSE;
+}
+
+/* Past SPOOL_MIN: into a private spool file, gone when closed whatever happens. */
+static gboolean
+spool_start(struct pass *p)
+{
+	g_autofree char *dir = docstore_spool_dir(p->cfg->documents);
+	g_autofree char *path = g_build_filename(dir, "msg.XXXXXX", NULL);
+
+	if ((p->spool_fd = g_mkstemp_full(path, O_RDWR | O_CLOEXEC, 0600)) == -1)
+		return spool_fail(p, path);
+	unlink(path);
+	if (!util_write_all(p->spool_fd, (const char *)p->buf->data, p->buf->len))
+		return spool_fail(p, "spool");
+	g_byte_array_set_size(p->buf, 0);
+	return TRUE;
+}
+
+static gboolean
+fetched_bytes(const char *data, gsize len, gpointer user)
+{
+	struct pass *p = user;
+
+	if (p->fatal != NULL)
+		return FALSE;	/* the batch is lost anyway: read on, keep nothing */
+	if (!p->arriving) {
+		rawscan_init(&p->scan);
+		p->arriving = TRUE;
+	}
+	rawscan_feed(&p->scan, data, len);
+	if (p->spool_fd == -1 && p->buf->len + len <= SPOOL_MIN) {
+		g_byte_array_append(p->buf, (const guint8 *)data, len);
+		return TRUE;
+	}
+	if (p->spool_fd == -1 && !spool_start(p))
+		return FALSE;
+	return util_write_all(p->spool_fd, data, len) || spool_fail(p, "spool");
+}
+
+static void
+fetched(guint32 uid, gpointer user)
+{
+	struct pass *p = user;
+
+	if (!p->arriving) {	/* an empty message */
+		rawscan_init(&p->scan);
+		p->arriving = TRUE;
+	}
+	handle(p, uid, NULL, 0, p->spool_fd != -1 ? SPOOLED : WHOLE);
+	arrived(p);
+}
+
+static void
+fetch_abandoned(gpointer user)
+{
+	arrived(user);
 }
 
 /* After the commit: move, then record the moves. */
@@ -238,16 +263,17 @@ release_retries(struct pass *p, GError **err)
 }
 
 static gboolean
-run_batch(struct pass *p, GArray *fetch, GArray *large, GArray *oversize, GError **err)
+run_batch(struct pass *p, GArray *fetch, GArray *oversize, GError **err)
 {
+	const struct imap_stream_cb cb = { fetched_bytes, fetched, fetch_abandoned, p };
+
 	if (!store_set_durable(p->st, TRUE, err) || !store_begin(p->st, err))
 		return FALSE;
-	if (fetch->len > 0 &&
-	    !imap_fetch(p->im, (guint32 *)fetch->data, fetch->len, handle_whole, p, err))
+	/* Each message is handled as it arrives, while the server sends the next. */
+	if (fetch->len > 0 && !imap_fetch_stream(p->im, (guint32 *)fetch->data, fetch->len, &cb, err)) {
+		arrived(p);
 		goto rollback;
-	for (guint i = 0; i < large->len && p->fatal == NULL; i++)
-		if (!spool_one(p, &g_array_index(large, struct imap_msg, i), err))
-			goto rollback;
+	}
 	for (guint i = 0; i < oversize->len && p->fatal == NULL; i++) {
 		struct imap_msg *m = &g_array_index(oversize, struct imap_msg, i);
 		p->cur_size = m->size;
@@ -313,7 +339,6 @@ pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats
 	g_autoptr(GArray) list = NULL;
 	g_autoptr(GArray) fetch = g_array_new(FALSE, FALSE, sizeof(guint32));
 	g_autoptr(GArray) oversize = g_array_new(FALSE, FALSE, sizeof(struct imap_msg));
-	g_autoptr(GArray) large = g_array_new(FALSE, FALSE, sizeof(struct imap_msg));
 	gboolean ok = FALSE;
 	gsize bytes = 0;
 
@@ -334,6 +359,7 @@ pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats
 	p.done_ids = g_array_new(FALSE, FALSE, sizeof(gint64));
 	p.bad = g_array_new(FALSE, FALSE, sizeof(guint32));
 	p.bad_ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+	p.buf = g_byte_array_sized_new(64 * 1024);
 	ps->seen = list->len;
 
 	for (guint i = 0; i < list->len; i++) {
@@ -370,19 +396,14 @@ pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats
 		}
 		if (m->size > cfg->max_message_size)
 			g_array_append_val(oversize, *m);
-		else if (m->size > SPOOL_MIN) {
-			g_array_append_val(large, *m);
-			bytes += SPOOL_CHUNK;
-		} else {
+		else {
 			g_array_append_val(fetch, m->uid);
 			bytes += m->size;
 		}
-		if (fetch->len + large->len + oversize->len >= (guint)cfg->batch_size ||
-		    bytes >= BATCH_MAX_BYTES) {
-			if (!run_batch(&p, fetch, large, oversize, err))
+		if (fetch->len + oversize->len >= (guint)cfg->batch_size || bytes >= BATCH_MAX_BYTES) {
+			if (!run_batch(&p, fetch, oversize, err))
 				goto out;
 			g_array_set_size(fetch, 0);
-			g_array_set_size(large, 0);
 			g_array_set_size(oversize, 0);
 			bytes = 0;
 			/* Replies go out as batches commit, not after the whole backlog. */
@@ -394,7 +415,7 @@ pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats
 			ps->out.deferred += r.deferred;
 		}
 	}
-	if (!run_batch(&p, fetch, large, oversize, err))
+	if (!run_batch(&p, fetch, oversize, err))
 		goto out;
 	ok = TRUE;
 out:
@@ -415,6 +436,7 @@ out:
 	g_array_free(p.done_ids, TRUE);
 	g_array_free(p.bad, TRUE);
 	g_array_free(p.bad_ids, TRUE);
+	g_byte_array_free(p.buf, TRUE);
 	g_clear_error(&p.fatal);
 	return ok;
 }

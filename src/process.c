@@ -657,19 +657,15 @@ process_facts(struct process_ctx *pc, const struct ledger_key *k, struct facts *
 }
 
 gint64
-process_message(struct process_ctx *pc, const struct ledger_key *k, const char *data, gsize len,
-    GError **err)
+process_message(struct process_ctx *pc, const struct ledger_key *k, GByteArray *raw,
+    const struct rawscan *rs, const char *sha256, GError **err)
 {
-	struct rawscan rs;
-	g_autofree char *sha256 = NULL;
-	g_autoptr(Facts) f = NULL;
+	g_autofree char *spool = docstore_spool_dir(pc->cfg->documents);
+	g_autoptr(Facts) f = message_parse_array(raw, spool, err);
 
-	rawscan_init(&rs);
-	rawscan_feed(&rs, data, len);
-	sha256 = rawscan_finish(&rs);
-	if ((f = message_parse(data, len, err)) == NULL)
+	if (f == NULL)
 		return 0;
-	return process_facts(pc, k, f, &rs, sha256, data, err);
+	return process_facts(pc, k, f, rs, sha256, (const char *)raw->data, err);
 }
 
 gint64

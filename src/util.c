@@ -232,3 +232,23 @@ util_has_word(const char *s, const char *word)
 			return TRUE;
 	return FALSE;
 }
+
+gboolean
+util_write_all(int fd, const void *data, gsize len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return FALSE;
+		}
+		p += n;
+		len -= n;
+	}
+	return TRUE;
+}

@@ -35,6 +35,9 @@ char *util_sha256_hex(const void *data, gsize len);
 void util_log_init(const char *progname, gboolean verbose);
 
 /* Read a secret from a file that only its owner may read; NULL and an error otherwise. */
+/* write(2) until all of it is written; FALSE with errno set if it could not be. */
+gboolean util_write_all(int fd, const void *data, gsize len);
+
 char *util_read_secret(const char *path, GError **err);
 
 /* Is word a whole word of s (ASCII, any case): "status" in "Re: Status?", not in "statuses". */

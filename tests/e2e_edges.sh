@@ -48,28 +48,36 @@ is "still one application" "$(clerkctl list --json | grep -c '"reference"')" 1
 is "the migrated messages are recorded as duplicates" \
 	"$(sqlite3 "$T/store/clerkd.db" "SELECT count(*) FROM ledger WHERE class = 'duplicate'")" 3
 
-# A large message (over the 2 MB spool threshold) is fetched in chunks to a
-# spool file and parsed from there; its attachment lands intact.
+# Large messages: one of 8 MB is held in memory while its attachment is
+# decoded into a file; one of 20 MB (over the 16 MB spool threshold) goes
+# into a spool file as it arrives and is parsed from there. Both attachments
+# land intact, and the spool is left empty.
 sed -i 's/^max_message_size = 64K$/max_message_size = 50M/' "$T/clerkd.conf"
-head -c 6000000 /dev/urandom >"$T/scan.bin"
-{
-	printf 'From: Big Scan <big.scan2@example.org>\nTo: clerkship@example.edu\nSubject: Scans\n'
-	printf 'Message-ID: <large-1@example.org>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n'
-	printf -- '--b\nContent-Type: text/plain\n\nFull name: Large Scan\nMedical school: X\nYear of study: final\n\n'
-	printf -- '--b\nContent-Type: application/pdf; name=scan.pdf\nContent-Disposition: attachment; filename=scan.pdf\n'
-	printf 'Content-Transfer-Encoding: base64\n\n'
-	base64 "$T/scan.bin"
-	printf -- '--b--\n'
-} >"$T/large.eml"
-deliver "$T/large.eml"
+large() {	# large N BYTES: $T/large-N.eml with $T/scan-N.bin attached
+	head -c "$2" /dev/urandom >"$T/scan-$1.bin"
+	{
+		printf 'From: Big Scan <big.scan%d@example.org>\nTo: clerkship@example.edu\nSubject: Scans\n' "$1"
+		printf 'Message-ID: <large-%d@example.org>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n' "$1"
+		printf -- '--b\nContent-Type: text/plain\n\nFull name: Large Scan %d\nMedical school: X\nYear of study: final\n\n' "$1"
+		printf -- '--b\nContent-Type: application/pdf; name=scan.pdf\nContent-Disposition: attachment; filename=scan.pdf\n'
+		printf 'Content-Transfer-Encoding: base64\n\n'
+		base64 "$T/scan-$1.bin"
+		printf -- '--b--\n'
+	} >"$T/large-$1.eml"
+}
+large 1 6000000
+large 2 15000000
+deliver "$T/large-1.eml" "$T/large-2.eml"
 before=$(sink_count)
-ok "a large message: exit 0" run_clerkd
-is "it is answered" "$(sink_count)" "$((before + 1))"
-sha=$(sha256sum "$T/scan.bin" | cut -d' ' -f1)
-ok "its attachment is stored intact, under its digest" cmp "$T/scan.bin" "$T/store/documents/${sha:0:2}/$sha"
-is "and recorded with its size" "$(sql "SELECT size FROM documents WHERE sha256 = '$sha'")" 6000000
+ok "large messages: exit 0" run_clerkd
+is "both are answered" "$(sink_count)" "$((before + 2))"
+for n in 1 2; do
+	sha=$(sha256sum "$T/scan-$n.bin" | cut -d' ' -f1)
+	ok "attachment $n is stored intact, under its digest" cmp "$T/scan-$n.bin" "$T/store/documents/${sha:0:2}/$sha"
+	is "and recorded with its size" "$(sql "SELECT size FROM documents WHERE sha256 = '$sha'")" "$(stat -c %s "$T/scan-$n.bin")"
+done
 is "the spool is left empty" "$(find "$T/store/documents/.spool" -type f | wc -l)" 0
-ok "the receipt lists it" grep -q -F -- '- scan.pdf (application/pdf, 6.0' <("$MAILCAT" "$(ls -t "$T"/sink/* | head -1)")
+ok "the receipt lists it" grep -q -F -- '- scan.pdf (application/pdf, 15.0' <(all_to big.scan2@example.org)
 
 # The database busy (another writer holds it): nothing happens, nothing is lost.
 db="$T/store/clerkd.db"
