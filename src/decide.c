@@ -46,26 +46,12 @@ listed(GPtrArray *lines, const char *filename)
 	return NULL;
 }
 
-/* A password-protected PDF: its trailer names an /Encrypt dictionary. */
+/* A password-protected PDF, by its type or name and by its bytes. */
 static gboolean
 encrypted_pdf(const struct attachment *a)
 {
-	g_autoptr(GMappedFile) map = NULL;
-	const char *data;
-	gsize len;
-
-	if (strcmp(a->content_type, "application/pdf") != 0 &&
-	    (a->filename == NULL || !g_str_has_suffix(a->filename, ".pdf")))
-		return FALSE;
-	if (a->data != NULL)
-		data = g_bytes_get_data(a->data, &len);
-	else if (a->path != NULL && (map = g_mapped_file_new(a->path, FALSE, NULL)) != NULL) {
-		data = g_mapped_file_get_contents(map);
-		len = g_mapped_file_get_length(map);
-	} else
-		return FALSE;
-	return data != NULL && len > 8 && memcmp(data, "%PDF", 4) == 0 &&
-	    memmem(data, len, "/Encrypt", 8) != NULL;
+	return a->encrypted_pdf && (strcmp(a->content_type, "application/pdf") == 0 ||
+	    (a->filename != NULL && g_str_has_suffix(a->filename, ".pdf")));
 }
 
 gboolean

@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -51,6 +52,137 @@ docstore_adopt(const char *dir, const char *sha256, const char *path, GError **e
 	if (rename(path, dest) == -1)
 		return fail(err, dest);
 	return TRUE;
+}
+
+/* O_DIRECT wants buffer, offset and length aligned to the device's block. */
+#define DOCFILE_ALIGN 4096
+#define DOCFILE_BUF (1024 * 1024)
+
+struct docstore_file {
+	int fd;
+	char *path;
+	guint8 *buf;		/* DOCFILE_ALIGN-aligned, DOCFILE_BUF long */
+	gsize fill;
+	goffset size;		/* bytes given so far */
+	goffset written;	/* bytes written to the file (padding included) */
+	gboolean direct;
+};
+
+DocstoreFile *
+docstore_file_new(const char *spool_dir, GError **err)
+{
+	DocstoreFile *f = g_new0(DocstoreFile, 1);
+	void *buf = NULL;
+
+	f->path = g_build_filename(spool_dir, "part.XXXXXX", NULL);
+	f->direct = TRUE;
+	f->fd = g_mkstemp_full(f->path, O_WRONLY | O_CLOEXEC | O_DIRECT, 0600);
+	if (f->fd == -1 && errno == EINVAL) {	/* not on this file system */
+		f->direct = FALSE;
+		f->fd = g_mkstemp_full(f->path, O_WRONLY | O_CLOEXEC, 0600);
+	}
+	if (f->fd == -1 || posix_memalign(&buf, DOCFILE_ALIGN, DOCFILE_BUF) != 0) {
+		fail(err, f->path);
+		if (f->fd != -1) {
+			close(f->fd);
+			g_unlink(f->path);
+		}
+		g_free(f->path);
+		g_free(f);
+		return NULL;
+	}
+	f->buf = buf;
+	return f;
+}
+
+/* Write the buffer's first len bytes (a multiple of DOCFILE_ALIGN while
+ * direct) at the end of what is written. */
+static gboolean
+docfile_flush(DocstoreFile *f, gsize len)
+{
+	for (gsize off = 0; off < len;) {
+		ssize_t n = pwrite(f->fd, f->buf + off, len - off, f->written + off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EINVAL && f->direct) {
+			/* Refused after all (alignment): on through the page cache. */
+			f->direct = FALSE;
+			if (fcntl(f->fd, F_SETFL, fcntl(f->fd, F_GETFL) & ~O_DIRECT) == -1)
+				return FALSE;
+			continue;
+		}
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return FALSE;
+		}
+		off += n;
+	}
+	f->written += len;
+	return TRUE;
+}
+
+gboolean
+docstore_file_write(DocstoreFile *f, const void *data, gsize len, GError **err)
+{
+	const guint8 *p = data;
+
+	while (len > 0) {
+		gsize n = MIN(len, DOCFILE_BUF - f->fill);
+		memcpy(f->buf + f->fill, p, n);
+		f->fill += n;
+		f->size += n;
+		p += n;
+		len -= n;
+		if (f->fill == DOCFILE_BUF) {
+			if (!docfile_flush(f, DOCFILE_BUF))
+				return fail(err, f->path);
+			f->fill = 0;
+		}
+	}
+	return TRUE;
+}
+
+void
+docstore_file_abandon(DocstoreFile *f)
+{
+	if (f == NULL)
+		return;
+	close(f->fd);
+	g_unlink(f->path);
+	g_free(f->path);
+	free(f->buf);
+	g_free(f);
+}
+
+char *
+docstore_file_close(DocstoreFile *f, GError **err)
+{
+	gsize tail = f->fill;
+	gboolean ok;
+	char *path;
+
+	if (f->direct && tail % DOCFILE_ALIGN != 0) {
+		/* The last block whole, then the file cut back to its length. */
+		gsize padded = (tail + DOCFILE_ALIGN - 1) / DOCFILE_ALIGN * DOCFILE_ALIGN;
+		memset(f->buf + tail, 0, padded - tail);
+		tail = padded;
+	}
+	ok = (tail == 0 || docfile_flush(f, tail)) && ftruncate(f->fd, f->size) == 0;
+	/* Through the page cache: start writing it out now, so that the batch's
+	 * syncfs has less to wait for. */
+	if (ok && !f->direct)
+		sync_file_range(f->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	if (!ok)
+		fail(err, f->path);
+	if (close(f->fd) == -1 && ok)
+		ok = fail(err, f->path);
+	if (!ok)
+		g_unlink(f->path);
+	path = ok ? f->path : (g_free(f->path), NULL);
+	free(f->buf);
+	g_free(f);
+	return path;
 }
 
 gboolean

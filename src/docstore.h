@@ -12,6 +12,20 @@ gboolean docstore_put(const char *dir, const char *sha256, GBytes *data, GError 
 /* Store a file already written (a spooled attachment) under its digest, by
  * renaming it into place; the file is gone from path afterwards. */
 gboolean docstore_adopt(const char *dir, const char *sha256, const char *path, GError **err);
+/* A new document being written into the spool dir, in pieces, for
+ * docstore_adopt() once complete. Written around the page cache (O_DIRECT)
+ * where the file system allows: documents are written once and not read
+ * again soon, and on a virtual machine filling fresh page-cache pages costs
+ * more than the disk. */
+typedef struct docstore_file DocstoreFile;
+DocstoreFile *docstore_file_new(const char *spool_dir, GError **err);
+gboolean docstore_file_write(DocstoreFile *f, const void *data, gsize len, GError **err);
+/* Finish: the file's path (caller frees), or NULL with an error (the file is
+ * removed). Frees f either way. */
+char *docstore_file_close(DocstoreFile *f, GError **err);
+/* Give up: the file is removed. */
+void docstore_file_abandon(DocstoreFile *f);
+
 /* Where large messages and their parts are spooled: DIR/.spool, private. */
 char *docstore_spool_dir(const char *dir);
 /* Make every document written so far durable: one syncfs(2) for the batch,

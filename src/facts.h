@@ -13,8 +13,9 @@ struct attachment {
 	gsize size;		/* decoded size */
 	char *sha256;		/* hex digest of the decoded bytes */
 	GBytes *data;		/* decoded bytes; NULL if spooled to path */
-	char *path;		/* a spool file holding them (large messages); removed
-				 * when the facts are freed unless taken (docstore) */
+	char *path;		/* a spool file holding them; removed when the facts
+				 * are freed unless taken (docstore) */
+	gboolean encrypted_pdf;	/* the bytes are a PDF naming an /Encrypt dictionary */
 };
 
 struct facts {

@@ -1,5 +1,6 @@
 /* message.c: GMime -> facts. Everything that leaves here is UTF-8 and bounded. */
 #include "message.h"
+#include "docstore.h"
 #include "html.h"
 #include "util.h"
 
@@ -141,13 +142,46 @@ part_bytes(GMimePart *part, gsize max)
 	return g_byte_array_free_to_bytes(ba);
 }
 
-/* Decode a leaf part into a new file in dir, hashing as it goes: one pass over
- * the bytes, in large pieces, never whole in memory. */
+/* A password-protected PDF: it starts %PDF and its trailer names an /Encrypt
+ * dictionary. Fed the decoded bytes in pieces. */
+#define ENCRYPT_MARK "/Encrypt"
+struct pdf_scan {
+	gsize seen;
+	gboolean pdf, encrypted;
+	char carry[sizeof ENCRYPT_MARK - 1];	/* the last bytes of the previous piece */
+	gsize ncarry;
+};
+
+static void
+pdf_scan_feed(struct pdf_scan *ps, const char *d, gsize len)
+{
+	const gsize m = sizeof ENCRYPT_MARK - 1;
+
+	if (ps->seen == 0)
+		ps->pdf = len >= 4 && memcmp(d, "%PDF", 4) == 0;
+	ps->seen += len;
+	if (!ps->pdf || ps->encrypted || len == 0)
+		return;
+	if (ps->ncarry > 0) {	/* a mark split across pieces */
+		char join[2 * sizeof ENCRYPT_MARK];
+		gsize k = MIN(len, m - 1);
+		memcpy(join, ps->carry, ps->ncarry);
+		memcpy(join + ps->ncarry, d, k);
+		if (memmem(join, ps->ncarry + k, ENCRYPT_MARK, m) != NULL)
+			ps->encrypted = TRUE;
+	}
+	if (memmem(d, len, ENCRYPT_MARK, m) != NULL)
+		ps->encrypted = TRUE;
+	ps->ncarry = MIN(len, m - 1);
+	memcpy(ps->carry, d + len - ps->ncarry, ps->ncarry);
+}
+
+/* Decode a leaf part into a new file in dir, hashing and looking at it as it
+ * goes: one pass over the bytes, in large pieces, never whole in memory. */
 static gboolean
 part_spool(GMimePart *part, const char *dir, struct attachment *a)
 {
 	GMimeDataWrapper *dw = g_mime_part_get_content(part);
-	g_autofree char *path = g_build_filename(dir, "part.XXXXXX", NULL);
 	g_autoptr(GMimeStream) filtered = NULL;
 	g_autofree char *in = NULL, *out = NULL;
 	GMimeStream *src = dw != NULL ? g_mime_data_wrapper_get_stream(dw) : NULL;
@@ -155,13 +189,14 @@ part_spool(GMimePart *part, const char *dir, struct attachment *a)
 	    GMIME_CONTENT_ENCODING_DEFAULT;
 	gboolean step = enc == GMIME_CONTENT_ENCODING_BASE64 ||
 	    enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
+	struct pdf_scan ps = { 0 };
+	DocstoreFile *file;
 	UtilSha256 *sha;
 	GMimeEncoding state;
 	gboolean ok = TRUE;
 	ssize_t n = 0;
-	int fd;
 
-	if ((fd = g_mkstemp_full(path, O_WRONLY | O_CLOEXEC, 0600)) == -1)
+	if ((file = docstore_file_new(dir, NULL)) == NULL)
 		return FALSE;
 	sha = util_sha256_new();
 	a->size = 0;
@@ -181,34 +216,36 @@ part_spool(GMimePart *part, const char *dir, struct attachment *a)
 		ok = FALSE;
 	/* GMime's bounded streams say -1 when read at their end: ask first. */
 	while (ok && src != NULL && !g_mime_stream_eos(src) &&
-	    (n = g_mime_stream_read(src, in, PART_CHUNK)) > 0) {
+	    (n = g_mime_stream_read(src, in, PART_CHUNK)) >= 0) {
 		const char *d = in;
 		gsize m = n;
+		if (n == 0)
+			break;
 		if (step) {
 			m = g_mime_encoding_step(&state, in, n, out);
 			d = out;
 		}
 		util_sha256_update(sha, d, m);
+		pdf_scan_feed(&ps, d, m);
 		a->size += m;
-		ok = util_write_all(fd, d, m);
+		ok = docstore_file_write(file, d, m, NULL);
 	}
 	if (ok && n == -1)
 		ok = FALSE;
 	if (ok && step) {
 		gsize m = g_mime_encoding_flush(&state, NULL, 0, out);
 		util_sha256_update(sha, out, m);
+		pdf_scan_feed(&ps, out, m);
 		a->size += m;
-		ok = util_write_all(fd, out, m);
+		ok = docstore_file_write(file, out, m, NULL);
 	}
-	if (ok)
-		sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);	/* see docstore_put() */
-	if (close(fd) == -1 || !ok) {
-		unlink(path);
+	if (!ok || (a->path = docstore_file_close(g_steal_pointer(&file), NULL)) == NULL) {
+		docstore_file_abandon(file);
 		g_free(util_sha256_finish(sha));
 		return FALSE;
 	}
 	a->sha256 = util_sha256_finish(sha);
-	a->path = g_steal_pointer(&path);
+	a->encrypted_pdf = ps.encrypted;
 	return TRUE;
 }
 
@@ -299,8 +336,11 @@ add_attachment(struct facts *f, GMimePart *part, GMimeContentType *ct, const cha
 	}
 	a->data = part_bytes(part, G_MAXSIZE);
 	const void *d = g_bytes_get_data(a->data, &len);
+	struct pdf_scan ps = { 0 };
+	pdf_scan_feed(&ps, d, len);
 	a->size = len;
 	a->sha256 = util_sha256_hex(d, len);
+	a->encrypted_pdf = ps.encrypted;
 	g_ptr_array_add(f->attachments, a);
 }
 

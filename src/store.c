@@ -271,7 +271,11 @@ store_open(const char *path, gsize max_size, GError **err)
 	}
 	sqlite3_busy_timeout(st->db, 5000);
 	sqlite3_extended_result_codes(st->db, 0);
-	if (!exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", err))
+	/* Temporary data (the statement journal of each message's savepoint above
+	 * all) in memory: it is bounded by one message's changes, and students'
+	 * data then never lands in /var/tmp. */
+	if (!exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+	    " PRAGMA temp_store=MEMORY;", err))
 		return NULL;
 	{
 		sqlite3_stmt *s = stmt(st, "PRAGMA user_version", err);
