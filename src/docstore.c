@@ -37,18 +37,24 @@ docstore_spool_dir(const char *dir)
 	return g_build_filename(dir, ".spool", NULL);
 }
 
+/* DIR/ab for a document: there after the first few hundred. */
+static gboolean
+make_sub(const char *sub, GError **err)
+{
+	if (mkdir(sub, 0700) == 0 || errno == EEXIST || g_mkdir_with_parents(sub, 0700) == 0)
+		return TRUE;
+	return fail(err, sub);
+}
+
 gboolean
 docstore_adopt(const char *dir, const char *sha256, const char *path, GError **err)
 {
 	g_autofree char *dest = docstore_path(dir, sha256);
 	g_autofree char *sub = g_path_get_dirname(dest);
 
-	if (g_file_test(dest, G_FILE_TEST_EXISTS)) {
-		g_unlink(path);
-		return TRUE;
-	}
-	if (g_mkdir_with_parents(sub, 0700) == -1)
-		return fail(err, sub);
+	/* Over a document already there, if it is: the same bytes, by its name. */
+	if (!make_sub(sub, err))
+		return FALSE;
 	if (rename(path, dest) == -1)
 		return fail(err, dest);
 	return TRUE;
@@ -64,15 +70,26 @@ struct docstore_file {
 	guint8 *buf;		/* DOCFILE_ALIGN-aligned, DOCFILE_BUF long */
 	gsize fill;
 	goffset size;		/* bytes given so far */
-	goffset written;	/* bytes written to the file (padding included) */
+	goffset written;	/* bytes written to the file */
 	gboolean direct;
 };
+
+/* One buffer kept for the next file: allocating 1 MB afresh for each
+ * document cost a page fault per 4 KB. */
+static gpointer spare_buf;
+
+static void
+buf_put(guint8 *buf)
+{
+	if (buf != NULL && (buf = g_atomic_pointer_exchange(&spare_buf, buf)) != NULL)
+		free(buf);
+}
 
 DocstoreFile *
 docstore_file_new(const char *spool_dir, GError **err)
 {
 	DocstoreFile *f = g_new0(DocstoreFile, 1);
-	void *buf = NULL;
+	void *buf = g_atomic_pointer_exchange(&spare_buf, NULL);
 
 	f->path = g_build_filename(spool_dir, "part.XXXXXX", NULL);
 	f->direct = TRUE;
@@ -81,8 +98,9 @@ docstore_file_new(const char *spool_dir, GError **err)
 		f->direct = FALSE;
 		f->fd = g_mkstemp_full(f->path, O_WRONLY | O_CLOEXEC, 0600);
 	}
-	if (f->fd == -1 || posix_memalign(&buf, DOCFILE_ALIGN, DOCFILE_BUF) != 0) {
+	if (f->fd == -1 || (buf == NULL && posix_memalign(&buf, DOCFILE_ALIGN, DOCFILE_BUF) != 0)) {
 		fail(err, f->path);
+		buf_put(buf);
 		if (f->fd != -1) {
 			close(f->fd);
 			g_unlink(f->path);
@@ -151,24 +169,25 @@ docstore_file_abandon(DocstoreFile *f)
 	close(f->fd);
 	g_unlink(f->path);
 	g_free(f->path);
-	free(f->buf);
+	buf_put(f->buf);
 	g_free(f);
 }
 
 char *
 docstore_file_close(DocstoreFile *f, GError **err)
 {
-	gsize tail = f->fill;
+	gsize whole = f->direct ? f->fill / DOCFILE_ALIGN * DOCFILE_ALIGN : f->fill;
 	gboolean ok;
 	char *path;
 
-	if (f->direct && tail % DOCFILE_ALIGN != 0) {
-		/* The last block whole, then the file cut back to its length. */
-		gsize padded = (tail + DOCFILE_ALIGN - 1) / DOCFILE_ALIGN * DOCFILE_ALIGN;
-		memset(f->buf + tail, 0, padded - tail);
-		tail = padded;
+	/* The whole blocks direct; the last partial one through the page cache
+	 * (cheaper than padding it and cutting the file back). */
+	ok = whole == 0 || docfile_flush(f, whole);
+	if (ok && whole < f->fill) {
+		memmove(f->buf, f->buf + whole, f->fill - whole);
+		ok = fcntl(f->fd, F_SETFL, fcntl(f->fd, F_GETFL) & ~O_DIRECT) == 0 &&
+		    (f->direct = FALSE, docfile_flush(f, f->fill - whole));
 	}
-	ok = (tail == 0 || docfile_flush(f, tail)) && ftruncate(f->fd, f->size) == 0;
 	/* Through the page cache: start writing it out now, so that the batch's
 	 * syncfs has less to wait for. */
 	if (ok && !f->direct)
@@ -180,7 +199,7 @@ docstore_file_close(DocstoreFile *f, GError **err)
 	if (!ok)
 		g_unlink(f->path);
 	path = ok ? f->path : (g_free(f->path), NULL);
-	free(f->buf);
+	buf_put(f->buf);
 	g_free(f);
 	return path;
 }
@@ -230,8 +249,8 @@ docstore_put(const char *dir, const char *sha256, GBytes *data, GError **err)
 	g_return_val_if_fail(strlen(sha256) == 64, FALSE);
 	if (g_file_test(path, G_FILE_TEST_EXISTS))
 		return TRUE;
-	if (g_mkdir_with_parents(sub, 0700) == -1)
-		return fail(err, sub);
+	if (!make_sub(sub, err))
+		return FALSE;
 	if ((fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600)) == -1)
 		return fail(err, tmp);
 	if (!util_write_all(fd, p, len))

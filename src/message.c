@@ -1,5 +1,6 @@
 /* message.c: GMime -> facts. Everything that leaves here is UTF-8 and bounded. */
 #include "message.h"
+#include "base64.h"
 #include "docstore.h"
 #include "html.h"
 #include "util.h"
@@ -187,8 +188,10 @@ part_spool(GMimePart *part, const char *dir, struct attachment *a)
 	GMimeStream *src = dw != NULL ? g_mime_data_wrapper_get_stream(dw) : NULL;
 	GMimeContentEncoding enc = dw != NULL ? g_mime_data_wrapper_get_encoding(dw) :
 	    GMIME_CONTENT_ENCODING_DEFAULT;
-	gboolean step = enc == GMIME_CONTENT_ENCODING_BASE64 ||
-	    enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
+	gboolean b64 = enc == GMIME_CONTENT_ENCODING_BASE64;
+	gboolean step = enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
+	int b64_state = 0;
+	guint32 b64_save = 0;
 	struct pdf_scan ps = { 0 };
 	DocstoreFile *file;
 	UtilSha256 *sha;
@@ -212,6 +215,8 @@ part_spool(GMimePart *part, const char *dir, struct attachment *a)
 	in = g_malloc(PART_CHUNK);
 	if (step)
 		out = g_malloc(g_mime_encoding_outlen(&state, PART_CHUNK));
+	else if (b64)
+		out = g_malloc(PART_CHUNK / 4 * 3 + 3);
 	if (src != NULL && g_mime_stream_reset(src) == -1)
 		ok = FALSE;
 	/* GMime's bounded streams say -1 when read at their end: ask first. */
@@ -221,7 +226,10 @@ part_spool(GMimePart *part, const char *dir, struct attachment *a)
 		gsize m = n;
 		if (n == 0)
 			break;
-		if (step) {
+		if (b64) {
+			m = base64_decode_step((const guchar *)in, n, (guchar *)out, &b64_state, &b64_save);
+			d = out;
+		} else if (step) {
 			m = g_mime_encoding_step(&state, in, n, out);
 			d = out;
 		}

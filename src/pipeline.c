@@ -4,6 +4,7 @@
  * message whose move and reply are redone from the store. */
 #include "pipeline.h"
 #include "docstore.h"
+#include "fetch.h"
 #include "imap.h"
 #include "message.h"
 #include "process.h"
@@ -14,14 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A batch (one fetch, one commit) ends at batch_size messages or this many bytes. */
-#define BATCH_MAX_BYTES (16 * 1024 * 1024)
-/* A message is held in memory up to this size (its attachments are decoded
- * into files either way); a larger one goes on, as it arrives, into a spool
- * file and is parsed from there, so that memory stays bounded whatever comes.
- * Writing to the spool costs as much as the documents themselves, so the
- * bound is set well above what applications carry. */
-#define SPOOL_MIN (16 * 1024 * 1024)
+/* A batch (one fetch, one commit) ends at batch_size messages or this many
+ * bytes: each costs a syncfs, a commit and a MOVE, and its replies wait for it. */
+#define BATCH_MAX_BYTES (64 * 1024 * 1024)
 
 struct pass {
 	const struct config *cfg;
@@ -36,11 +32,7 @@ struct pass {
 	struct pass_stats *ps;
 	GError *fatal;		/* a store error: abort the batch */
 	guint32 cur_size;	/* RFC822.SIZE of the oversize message being handled */
-	/* The message arriving: in buf, or once past SPOOL_MIN in spool_fd. */
-	gboolean arriving;
-	GByteArray *buf;
-	int spool_fd;
-	struct rawscan scan;
+	struct arrival *cur;	/* the fetched message being handled */
 };
 
 static struct ledger_key
@@ -81,7 +73,7 @@ settle_failure(struct pass *p, guint32 uid, GError **err)
 
 /* Handle one fetched message (or, if oversize, its header) inside the batch's
  * transaction, in a savepoint of its own so that its failure undoes only it. */
-enum how { WHOLE, OVERSIZE, SPOOLED };
+enum how { FETCHED, OVERSIZE };
 
 static void
 handle(struct pass *p, guint32 uid, const char *data, gsize len, enum how how)
@@ -94,11 +86,10 @@ handle(struct pass *p, guint32 uid, const char *data, gsize len, enum how how)
 		return;
 	if (how == OVERSIZE)
 		id = process_oversize(&p->pc, &k, data, len, p->cur_size, &err);
-	else {
-		g_autofree char *sha256 = rawscan_finish(&p->scan);
-		id = how == WHOLE ? process_message(&p->pc, &k, p->buf, &p->scan, sha256, &err) :
-		    process_spooled(&p->pc, &k, p->spool_fd, &p->scan, sha256, &err);
-	}
+	else if (p->cur->raw != NULL)
+		id = process_message(&p->pc, &k, p->cur->raw, &p->cur->scan, p->cur->sha256, &err);
+	else
+		id = process_spooled(&p->pc, &k, p->cur->spool_fd, &p->cur->scan, p->cur->sha256, &err);
 	if (id > 0) {
 		if (store_release(p->st, &p->fatal)) {
 			g_array_append_val(p->done, uid);
@@ -117,85 +108,25 @@ handle_oversize(guint32 uid, const char *data, gsize len, gpointer user)
 	handle(user, uid, data, len, OVERSIZE);
 }
 
-/* The message arriving is done with, handled or not. */
-static void
-arrived(struct pass *p)
-{
-	if (p->scan.sha != NULL)
-		g_free(rawscan_finish(&p->scan));
-	if (p->spool_fd != -1)
-		close(p->spool_fd);
-	p->spool_fd = -1;
-	if (p->buf->len > 1024 * 1024) {	/* give a large message's memory back */
-		g_byte_array_free(p->buf, TRUE);
-		p->buf = g_byte_array_sized_new(64 * 1024);
-	} else
-		g_byte_array_set_size(p->buf, 0);
-	p->arriving = FALSE;
-}
-
+/* Handle each message as the fetching thread hands it over. */
 static gboolean
-spool_fail(struct pass *p, const char *path)
+fetch_batch(struct pass *p, GArray *fetch, GError **err)
 {
-	if (p->fatal == NULL)
-		g_set_error(&p->fatal, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s", path, g_strerror(errno));
-	return FALSE;
-}
+	g_autofree char *spool = docstore_spool_dir(p->cfg->documents);
+	Fetch *f = fetch_start(p->im, (guint32 *)fetch->data, fetch->len, spool);
+	struct arrival *a;
 
-/* Past SPOOL_MIN: into a private spool file, gone when closed whatever happens. */
-static gboolean
-spool_start(struct pass *p)
-{
-	g_autofree char *dir = docstore_spool_dir(p->cfg->documents);
-	g_autofree char *path = g_build_filename(dir, "msg.XXXXXX", NULL);
-
-	if ((p->spool_fd = g_mkstemp_full(path, O_RDWR | O_CLOEXEC, 0600)) == -1)
-		return spool_fail(p, path);
-	unlink(path);
-	if (!util_write_all(p->spool_fd, (const char *)p->buf->data, p->buf->len))
-		return spool_fail(p, "spool");
-	g_byte_array_set_size(p->buf, 0);
-	return TRUE;
-}
-
-static gboolean
-fetched_bytes(const char *data, gsize len, gpointer user)
-{
-	struct pass *p = user;
-
-	if (p->fatal != NULL)
-		return FALSE;	/* the batch is lost anyway: read on, keep nothing */
-	if (!p->arriving) {
-		rawscan_init(&p->scan);
-		p->arriving = TRUE;
+	while ((a = fetch_next(f)) != NULL) {
+		if (a->error != NULL && p->fatal == NULL)
+			p->fatal = g_steal_pointer(&a->error);	/* not the message's fault */
+		p->cur = a;
+		handle(p, a->uid, NULL, 0, FETCHED);
+		p->cur = NULL;
+		fetch_release(f, a);
+		if (p->fatal != NULL)
+			fetch_abort(f);
 	}
-	rawscan_feed(&p->scan, data, len);
-	if (p->spool_fd == -1 && p->buf->len + len <= SPOOL_MIN) {
-		g_byte_array_append(p->buf, (const guint8 *)data, len);
-		return TRUE;
-	}
-	if (p->spool_fd == -1 && !spool_start(p))
-		return FALSE;
-	return util_write_all(p->spool_fd, data, len) || spool_fail(p, "spool");
-}
-
-static void
-fetched(guint32 uid, gpointer user)
-{
-	struct pass *p = user;
-
-	if (!p->arriving) {	/* an empty message */
-		rawscan_init(&p->scan);
-		p->arriving = TRUE;
-	}
-	handle(p, uid, NULL, 0, p->spool_fd != -1 ? SPOOLED : WHOLE);
-	arrived(p);
-}
-
-static void
-fetch_abandoned(gpointer user)
-{
-	arrived(user);
+	return fetch_finish(f, err);
 }
 
 /* After the commit: move, then record the moves. */
@@ -265,15 +196,11 @@ release_retries(struct pass *p, GError **err)
 static gboolean
 run_batch(struct pass *p, GArray *fetch, GArray *oversize, GError **err)
 {
-	const struct imap_stream_cb cb = { fetched_bytes, fetched, fetch_abandoned, p };
-
 	if (!store_set_durable(p->st, TRUE, err) || !store_begin(p->st, err))
 		return FALSE;
 	/* Each message is handled as it arrives, while the server sends the next. */
-	if (fetch->len > 0 && !imap_fetch_stream(p->im, (guint32 *)fetch->data, fetch->len, &cb, err)) {
-		arrived(p);
+	if (fetch->len > 0 && !fetch_batch(p, fetch, err))
 		goto rollback;
-	}
 	for (guint i = 0; i < oversize->len && p->fatal == NULL; i++) {
 		struct imap_msg *m = &g_array_index(oversize, struct imap_msg, i);
 		p->cur_size = m->size;
@@ -334,7 +261,7 @@ reconcile_moves(struct pass *p, GArray *list, GError **err)
 gboolean
 pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats *ps, GError **err)
 {
-	struct pass p = { .cfg = cfg, .st = st, .ps = ps, .spool_fd = -1 };
+	struct pass p = { .cfg = cfg, .st = st, .ps = ps };
 	g_autoptr(Imap) im = NULL;
 	g_autoptr(GArray) list = NULL;
 	g_autoptr(GArray) fetch = g_array_new(FALSE, FALSE, sizeof(guint32));
@@ -359,7 +286,6 @@ pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats
 	p.done_ids = g_array_new(FALSE, FALSE, sizeof(gint64));
 	p.bad = g_array_new(FALSE, FALSE, sizeof(guint32));
 	p.bad_ids = g_array_new(FALSE, FALSE, sizeof(gint64));
-	p.buf = g_byte_array_sized_new(64 * 1024);
 	ps->seen = list->len;
 
 	for (guint i = 0; i < list->len; i++) {
@@ -436,7 +362,6 @@ out:
 	g_array_free(p.done_ids, TRUE);
 	g_array_free(p.bad, TRUE);
 	g_array_free(p.bad_ids, TRUE);
-	g_byte_array_free(p.buf, TRUE);
 	g_clear_error(&p.fatal);
 	return ok;
 }

@@ -1,0 +1,272 @@
+/* fetch.c: the fetching thread. It owns the IMAP session for one UID FETCH;
+ * bytes come in through imap_fetch_stream(), are scanned and hashed as they
+ * come, and each finished message is queued for the handler (the pipeline, on
+ * the main thread). Nothing else is shared: the queue and its byte count,
+ * under one lock. */
+#include "fetch.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+struct fetch {
+	Imap *im;
+	guint32 *uids;
+	guint n;
+	char *spool_dir;
+	GThread *thread;
+
+	GMutex lock;		/* guards what follows */
+	GCond cond;
+	GQueue queue;		/* of struct arrival */
+	gsize ahead;		/* bytes held by messages queued or being handled */
+	gboolean over;		/* the thread has queued its last */
+	gboolean abort;
+	gboolean ok;
+	GError *error;
+
+	struct arrival *cur;	/* the thread's: the message arriving */
+};
+
+/* Buffers for messages, kept from one to the next (fresh memory costs a page
+ * fault per 4 KB): a few, and none that grew past a few MB. */
+#define SPARE_BUFS 4
+#define SPARE_MAX (4 * 1024 * 1024)
+static GMutex spare_lock;
+static GByteArray *spare[SPARE_BUFS];
+
+static GByteArray *
+buf_get(void)
+{
+	GByteArray *b = NULL;
+
+	g_mutex_lock(&spare_lock);
+	for (int i = 0; i < SPARE_BUFS && b == NULL; i++) {
+		b = spare[i];
+		spare[i] = NULL;
+	}
+	g_mutex_unlock(&spare_lock);
+	return b != NULL ? b : g_byte_array_sized_new(256 * 1024);
+}
+
+static void
+buf_put(GByteArray *b)
+{
+	if (b == NULL)
+		return;
+	if (b->len <= SPARE_MAX) {
+		g_byte_array_set_size(b, 0);
+		g_mutex_lock(&spare_lock);
+		for (int i = 0; i < SPARE_BUFS && b != NULL; i++)
+			if (spare[i] == NULL) {
+				spare[i] = b;
+				b = NULL;
+			}
+		g_mutex_unlock(&spare_lock);
+	}
+	if (b != NULL)
+		g_byte_array_free(b, TRUE);
+}
+
+static void
+arrival_free(struct arrival *a)
+{
+	buf_put(a->raw);
+	if (a->spool_fd != -1)
+		close(a->spool_fd);
+	if (a->scan.sha != NULL)
+		g_free(rawscan_finish(&a->scan));
+	g_free(a->sha256);
+	g_clear_error(&a->error);
+	g_free(a);
+}
+
+static gboolean
+aborted(Fetch *f)
+{
+	gboolean a;
+
+	g_mutex_lock(&f->lock);
+	a = f->abort;
+	g_mutex_unlock(&f->lock);
+	return a;
+}
+
+static struct arrival *
+arriving(Fetch *f)
+{
+	if (f->cur == NULL) {
+		f->cur = g_new0(struct arrival, 1);
+		f->cur->raw = buf_get();
+		f->cur->spool_fd = -1;
+		rawscan_init(&f->cur->scan);
+	}
+	return f->cur;
+}
+
+/* Past FETCH_SPOOL_MIN: on into a private spool file, gone once closed. */
+static gboolean
+spool(Fetch *f, struct arrival *a)
+{
+	g_autofree char *path = g_build_filename(f->spool_dir, "msg.XXXXXX", NULL);
+
+	if ((a->spool_fd = g_mkstemp_full(path, O_RDWR | O_CLOEXEC, 0600)) == -1 ||
+	    (unlink(path), !util_write_all(a->spool_fd, a->raw->data, a->raw->len))) {
+		g_set_error(&a->error, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s", path, g_strerror(errno));
+		return FALSE;
+	}
+	buf_put(a->raw);
+	a->raw = NULL;
+	return TRUE;
+}
+
+static gboolean
+on_bytes(const char *data, gsize len, gpointer user)
+{
+	Fetch *f = user;
+	struct arrival *a = arriving(f);
+
+	if (a->error != NULL || aborted(f))
+		return TRUE;	/* read on; what is kept says why */
+	rawscan_feed(&a->scan, data, len);
+	if (a->raw != NULL && a->raw->len + len <= FETCH_SPOOL_MIN) {
+		g_byte_array_append(a->raw, (const guint8 *)data, len);
+		return TRUE;
+	}
+	if (a->raw != NULL && !spool(f, a))
+		return TRUE;
+	if (!util_write_all(a->spool_fd, data, len))
+		g_set_error(&a->error, CLERK_ERROR, CLERK_ERROR_TEMP, "spool: %s", g_strerror(errno));
+	return TRUE;
+}
+
+static void
+on_done(guint32 uid, gpointer user)
+{
+	Fetch *f = user;
+	struct arrival *a = arriving(f);
+	gsize bytes = a->raw != NULL ? a->raw->len : 0;
+
+	f->cur = NULL;
+	a->uid = uid;
+	a->sha256 = rawscan_finish(&a->scan);
+	g_mutex_lock(&f->lock);
+	if (f->abort)
+		arrival_free(a);
+	else {
+		g_queue_push_tail(&f->queue, a);
+		f->ahead += bytes;
+		g_cond_broadcast(&f->cond);
+		/* Far enough ahead: wait (the server waits on TCP meanwhile). */
+		while (f->ahead > FETCH_AHEAD && !f->abort)
+			g_cond_wait(&f->cond, &f->lock);
+	}
+	g_mutex_unlock(&f->lock);
+}
+
+static void
+on_abandon(gpointer user)
+{
+	Fetch *f = user;
+
+	if (f->cur != NULL)
+		arrival_free(f->cur);
+	f->cur = NULL;
+}
+
+static gpointer
+run(gpointer data)
+{
+	Fetch *f = data;
+	const struct imap_stream_cb cb = { on_bytes, on_done, on_abandon, f };
+	GError *err = NULL;
+	sigset_t all;
+	gboolean ok;
+
+	/* Signals are the main thread's: none may interrupt a read here. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	ok = imap_fetch_stream(f->im, f->uids, f->n, &cb, &err);
+	on_abandon(f);
+	g_mutex_lock(&f->lock);
+	f->ok = ok;
+	f->error = err;
+	f->over = TRUE;
+	g_cond_broadcast(&f->cond);
+	g_mutex_unlock(&f->lock);
+	return NULL;
+}
+
+Fetch *
+fetch_start(Imap *im, const guint32 *uids, guint n, const char *spool_dir)
+{
+	Fetch *f = g_new0(Fetch, 1);
+
+	f->im = im;
+	f->uids = g_memdup2(uids, n * sizeof *uids);
+	f->n = n;
+	f->spool_dir = g_strdup(spool_dir);
+	g_mutex_init(&f->lock);
+	g_cond_init(&f->cond);
+	g_queue_init(&f->queue);
+	f->thread = g_thread_new("fetch", run, f);
+	return f;
+}
+
+struct arrival *
+fetch_next(Fetch *f)
+{
+	struct arrival *a;
+
+	g_mutex_lock(&f->lock);
+	while ((a = g_queue_pop_head(&f->queue)) == NULL && !f->over)
+		g_cond_wait(&f->cond, &f->lock);
+	g_mutex_unlock(&f->lock);
+	return a;
+}
+
+void
+fetch_release(Fetch *f, struct arrival *a)
+{
+	gsize bytes = a->raw != NULL ? a->raw->len : 0;
+
+	arrival_free(a);
+	g_mutex_lock(&f->lock);
+	f->ahead -= bytes;
+	g_cond_broadcast(&f->cond);
+	g_mutex_unlock(&f->lock);
+}
+
+void
+fetch_abort(Fetch *f)
+{
+	g_mutex_lock(&f->lock);
+	f->abort = TRUE;
+	g_cond_broadcast(&f->cond);
+	g_mutex_unlock(&f->lock);
+}
+
+gboolean
+fetch_finish(Fetch *f, GError **err)
+{
+	struct arrival *a;
+	gboolean ok;
+
+	fetch_abort(f);	/* a thread still fetching keeps nothing more */
+	g_thread_join(f->thread);
+	while ((a = g_queue_pop_head(&f->queue)) != NULL)
+		arrival_free(a);
+	ok = f->ok;
+	if (!ok)
+		g_propagate_error(err, f->error);
+	else
+		g_clear_error(&f->error);
+	g_mutex_clear(&f->lock);
+	g_cond_clear(&f->cond);
+	g_free(f->uids);
+	g_free(f->spool_dir);
+	g_free(f);
+	return ok;
+}

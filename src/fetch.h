@@ -1,0 +1,38 @@
+/* fetch.h: a batch of messages off the IMAP server on a thread of its own,
+ * handed over one at a time as each arrives complete, so that handling one
+ * overlaps fetching the next. Memory is bounded: a message is held in memory
+ * up to FETCH_SPOOL_MIN bytes and spooled to a file beyond that, and the
+ * thread waits while more than FETCH_AHEAD bytes wait to be handled. */
+#ifndef CLERK_FETCH_H
+#define CLERK_FETCH_H
+
+#include "imap.h"
+#include "message.h"
+
+#define FETCH_SPOOL_MIN (16 * 1024 * 1024)
+#define FETCH_AHEAD (8 * 1024 * 1024)
+
+struct arrival {
+	guint32 uid;
+	GByteArray *raw;	/* the message in memory, or NULL if spooled */
+	int spool_fd;		/* else a private file holding it (-1 if none) */
+	struct rawscan scan;	/* finished: size, header length, longest line */
+	char *sha256;		/* of the raw message */
+	GError *error;		/* it could not be kept (the spool failed): temporary */
+};
+
+typedef struct fetch Fetch;
+
+/* Start fetching uids (the session is the thread's until fetch_finish). */
+Fetch *fetch_start(Imap *im, const guint32 *uids, guint n, const char *spool_dir);
+/* The next message, waiting for it; NULL once the fetch is over. */
+struct arrival *fetch_next(Fetch *f);
+/* Done with a message: its memory goes back to the budget. */
+void fetch_release(Fetch *f, struct arrival *a);
+/* Keep nothing more: the rest of the response is read and dropped. */
+void fetch_abort(Fetch *f);
+/* Wait for the thread; FALSE with the IMAP error if the fetch failed. Any
+ * message not taken with fetch_next() is dropped. Frees f. */
+gboolean fetch_finish(Fetch *f, GError **err);
+
+#endif
