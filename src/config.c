@@ -440,6 +440,7 @@ config_load(const char *path, GError **err)
 	gsize len;
 
 	cfg->path = g_strdup(path);
+	cfg->templates = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	if (!g_file_get_contents(path, &text, &len, &lerr)) {
 		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "%s:0: %s", path, lerr->message);
 		return NULL;
@@ -606,6 +607,8 @@ config_free(struct config *cfg)
 	g_free(cfg->oauth2_refresh_token);
 	g_free(cfg->oauth2_scope);
 	rules_free(cfg->rules);
+	if (cfg->templates != NULL)
+		g_hash_table_unref(cfg->templates);
 	g_free(cfg);
 }
 
@@ -629,6 +632,24 @@ config_template_path(const struct config *cfg, const char *name)
 		g_free(path);
 	}
 	return NULL;
+}
+
+const char *
+config_template(const struct config *cfg, const char *name, GError **err)
+{
+	g_autofree char *path = NULL;
+	char *text = NULL;
+
+	if ((text = g_hash_table_lookup(cfg->templates, name)) != NULL)
+		return text;
+	if ((path = config_template_path(cfg, name)) == NULL) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "no template %s", name);
+		return NULL;
+	}
+	if (!g_file_get_contents(path, &text, NULL, err))
+		return NULL;
+	g_hash_table_insert(cfg->templates, g_strdup(name), text);
+	return text;
 }
 
 gboolean

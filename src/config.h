@@ -69,6 +69,7 @@ struct config {
 	char *account;			/* user@host: the ledger's account key */
 
 	struct rules *rules;		/* loaded by config_check_rules() */
+	GHashTable *templates;		/* name -> text, filled by config_template() */
 };
 
 /* Load and validate; on failure the error message starts with "FILE:LINE: ". */
@@ -77,6 +78,9 @@ void config_free(struct config *cfg);
 /* A reply template: the rules directory's own, else the installed one, else
  * the source tree's (new string, NULL if none exists). */
 char *config_template_path(const struct config *cfg, const char *name);
+/* The text of a reply template, read once for this configuration (a reload
+ * reads them afresh); NULL with an error if there is none. */
+const char *config_template(const struct config *cfg, const char *name, GError **err);
 /* Load the rules of rules_dir into cfg->rules, and check that every reply
  * template can be found (falling back, with a warning, on the shipped ones).
  * On failure cfg->rules is unchanged. */

@@ -165,8 +165,8 @@ decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GE
 	g_autoptr(GString) missing = g_string_new(NULL), reasons = g_string_new(NULL);
 	g_autoptr(GString) unchecked = g_string_new(NULL);
 	g_autofree char *tname = g_strdup_printf("decision-%s", dc->status);
-	g_autofree char *path = NULL, *text = NULL, *placement = NULL;
-	const char *fees = rules_setting(pc->cfg->rules, "fees");
+	g_autofree char *text = NULL, *placement = NULL;
+	const char *tmpl, *fees = rules_setting(pc->cfg->rules, "fees");
 	gboolean ineligible = strcmp(dc->status, "ineligible") == 0;
 
 	if (strcmp(dc->status, "received") == 0)
@@ -198,11 +198,8 @@ decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GE
 	g_hash_table_insert(vars, "fees", (gpointer)(fees ? fees : ""));
 	g_hash_table_insert(vars, "program", pc->program);
 	g_hash_table_insert(vars, "today", pc->today);
-	if ((path = config_template_path(pc->cfg, tname)) == NULL) {
-		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "no template %s", tname);
-		return NULL;
-	}
-	if ((text = reply_render(path, vars, err)) == NULL)
+	if ((tmpl = config_template(pc->cfg, tname, err)) == NULL ||
+	    (text = reply_render(tname, tmpl, vars, err)) == NULL)
 		return NULL;
 	/* One paragraph, however the template ends: the caller places it. */
 	g_strchomp(text);

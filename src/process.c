@@ -103,7 +103,8 @@ gboolean
 process_queue(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const struct mail_out *m,
     GHashTable *vars, GError **err)
 {
-	g_autofree char *body = NULL, *subject = NULL, *msgid = NULL, *path = NULL;
+	g_autofree char *body = NULL, *subject = NULL, *msgid = NULL;
+	const char *tmpl;
 	g_autoptr(GBytes) raw = NULL;
 	struct reply r = { 0 };
 	OutboxState state = OUTBOX_QUEUED;
@@ -119,11 +120,8 @@ process_queue(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const str
 	}
 	g_hash_table_insert(vars, "program", pc->program);
 	g_hash_table_insert(vars, "today", pc->today);
-	if ((path = config_template_path(pc->cfg, m->template)) == NULL) {
-		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "no template %s", m->template);
-		return FALSE;
-	}
-	if ((body = reply_render(path, vars, err)) == NULL)
+	if ((tmpl = config_template(pc->cfg, m->template, err)) == NULL ||
+	    (body = reply_render(m->template, tmpl, vars, err)) == NULL)
 		return FALSE;
 	subject = reply_subject(m->subject ? m->subject : "", m->reference, m->fallback_subject);
 	msgid = reply_message_id(m->seed_msgid, m->seed_sha256, m->kind, pc->cfg->from_addr);

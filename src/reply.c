@@ -161,14 +161,10 @@ reply_subject(const char *original, const char *reference, const char *fallback)
 }
 
 char *
-reply_render(const char *path, GHashTable *vars, GError **err)
+reply_render(const char *name, const char *text, GHashTable *vars, GError **err)
 {
-	g_autofree char *text = NULL;
-	GString *out;
+	GString *out = g_string_sized_new(strlen(text) + 256);
 
-	if (!g_file_get_contents(path, &text, NULL, err))
-		return NULL;
-	out = g_string_sized_new(strlen(text) + 256);
 	for (const char *p = text; *p != '\0';) {
 		const char *open = strstr(p, "{{");
 		const char *close = open ? strstr(open, "}}") : NULL;
@@ -181,7 +177,7 @@ reply_render(const char *path, GHashTable *vars, GError **err)
 		const char *value = g_hash_table_lookup(vars, var);
 		if (value == NULL) {
 			g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "%s: unknown variable {{%s}}",
-			    path, var);
+			    name, var);
 			g_string_free(out, TRUE);
 			return NULL;
 		}

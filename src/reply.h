@@ -33,8 +33,9 @@ char *reply_message_id(const char *in_message_id, const char *in_sha256, const c
 /* "Re: <original subject> [ECP-2027-00042]", without piling up prefixes. */
 char *reply_subject(const char *original, const char *reference, const char *fallback);
 
-/* Render the template at path, replacing {{var}} from vars (char* -> char*).
- * An unknown variable is an error, so a typo in a template is caught by its test. */
-char *reply_render(const char *path, GHashTable *vars, GError **err);
+/* Render a template's text, replacing {{var}} from vars (char* -> char*); name
+ * is for errors. An unknown variable is an error, so a typo in a template is
+ * caught by its test. */
+char *reply_render(const char *name, const char *text, GHashTable *vars, GError **err);
 
 #endif
