@@ -30,8 +30,8 @@ main(int argc, char **argv)
 	/* Message buffers of a few MB come and go all day: keep them in the heap
 	 * and keep the heap, rather than map fresh memory for each (a page fault
 	 * per 4 KB, the largest kernel cost in a backlog after the fetch itself). */
-	mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
-	mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+	mallopt(M_MMAP_THRESHOLD, 16 * 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 16 * 1024 * 1024);
 #endif
 	g_autoptr(GError) err = NULL;
 	g_autoptr(Config) cfg = NULL;

@@ -71,7 +71,8 @@ struct docstore_file {
 	gsize fill;
 	goffset size;		/* bytes given so far */
 	goffset written;	/* bytes written to the file */
-	gboolean direct;
+	gboolean direct;	/* O_DIRECT is on */
+	gboolean tried;		/* it was asked for */
 };
 
 /* One buffer kept for the next file: allocating 1 MB afresh for each
@@ -92,12 +93,7 @@ docstore_file_new(const char *spool_dir, GError **err)
 	void *buf = g_atomic_pointer_exchange(&spare_buf, NULL);
 
 	f->path = g_build_filename(spool_dir, "part.XXXXXX", NULL);
-	f->direct = TRUE;
-	f->fd = g_mkstemp_full(f->path, O_WRONLY | O_CLOEXEC | O_DIRECT, 0600);
-	if (f->fd == -1 && errno == EINVAL) {	/* not on this file system */
-		f->direct = FALSE;
-		f->fd = g_mkstemp_full(f->path, O_WRONLY | O_CLOEXEC, 0600);
-	}
+	f->fd = g_mkstemp_full(f->path, O_WRONLY | O_CLOEXEC, 0600);
 	if (f->fd == -1 || (buf == NULL && posix_memalign(&buf, DOCFILE_ALIGN, DOCFILE_BUF) != 0)) {
 		fail(err, f->path);
 		buf_put(buf);
@@ -153,6 +149,12 @@ docstore_file_write(DocstoreFile *f, const void *data, gsize len, GError **err)
 		p += n;
 		len -= n;
 		if (f->fill == DOCFILE_BUF) {
+			/* A large document: the rest around the page cache, where the
+			 * file system allows (a small one is cheaper through it). */
+			if (!f->tried) {
+				f->tried = TRUE;
+				f->direct = fcntl(f->fd, F_SETFL, fcntl(f->fd, F_GETFL) | O_DIRECT) == 0;
+			}
 			if (!docfile_flush(f, DOCFILE_BUF))
 				return fail(err, f->path);
 			f->fill = 0;
@@ -181,17 +183,16 @@ docstore_file_close(DocstoreFile *f, GError **err)
 	char *path;
 
 	/* The whole blocks direct; the last partial one through the page cache
-	 * (cheaper than padding it and cutting the file back). */
+	 * (cheaper than padding it and cutting the file back). The batch's
+	 * syncfs writes what is in the page cache out, all at once. */
 	ok = whole == 0 || docfile_flush(f, whole);
 	if (ok && whole < f->fill) {
 		memmove(f->buf, f->buf + whole, f->fill - whole);
-		ok = fcntl(f->fd, F_SETFL, fcntl(f->fd, F_GETFL) & ~O_DIRECT) == 0 &&
-		    (f->direct = FALSE, docfile_flush(f, f->fill - whole));
+		if (f->direct && fcntl(f->fd, F_SETFL, fcntl(f->fd, F_GETFL) & ~O_DIRECT) == -1)
+			ok = FALSE;
+		f->direct = FALSE;
+		ok = ok && docfile_flush(f, f->fill - whole);
 	}
-	/* Through the page cache: start writing it out now, so that the batch's
-	 * syncfs has less to wait for. */
-	if (ok && !f->direct)
-		sync_file_range(f->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	if (!ok)
 		fail(err, f->path);
 	if (close(f->fd) == -1 && ok)

@@ -32,7 +32,7 @@ struct fetch {
 
 /* Buffers for messages, kept from one to the next (fresh memory costs a page
  * fault per 4 KB): a few, and none that grew past a few MB. */
-#define SPARE_BUFS 4
+#define SPARE_BUFS 2
 #define SPARE_MAX (4 * 1024 * 1024)
 static GMutex spare_lock;
 static GByteArray *spare[SPARE_BUFS];

@@ -10,7 +10,7 @@
 #include "message.h"
 
 #define FETCH_SPOOL_MIN (16 * 1024 * 1024)
-#define FETCH_AHEAD (8 * 1024 * 1024)
+#define FETCH_AHEAD (4 * 1024 * 1024)
 
 struct arrival {
 	guint32 uid;
