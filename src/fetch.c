@@ -1,8 +1,9 @@
-/* fetch.c: the fetching thread. It owns the IMAP session for one UID FETCH;
- * bytes come in through imap_fetch_stream(), are scanned and hashed as they
- * come, and each finished message is queued for the handler (the pipeline, on
- * the main thread). Nothing else is shared: the queue and its byte count,
- * under one lock. */
+/* fetch.c: two threads ahead of the handler. The fetching thread owns the
+ * IMAP session for one UID FETCH: bytes come in through imap_fetch_stream(),
+ * are scanned and hashed as they come, and each finished message is queued
+ * for the parsing thread, which parses it (GMime; attachments decoded into
+ * files) and queues it for the handler (the pipeline, on the main thread).
+ * Nothing else is shared: the two queues and their byte count, under one lock. */
 #include "fetch.h"
 #include "util.h"
 
@@ -16,13 +17,15 @@ struct fetch {
 	guint32 *uids;
 	guint n;
 	char *spool_dir;
-	GThread *thread;
+	GThread *thread, *parser;
 
 	GMutex lock;		/* guards what follows */
 	GCond cond;
-	GQueue queue;		/* of struct arrival */
+	GQueue fetched;		/* of struct arrival, to parse */
+	GQueue queue;		/* of struct arrival, parsed, to handle */
 	gsize ahead;		/* bytes held by messages queued or being handled */
-	gboolean over;		/* the thread has queued its last */
+	gboolean fetch_over;	/* the fetching thread has queued its last */
+	gboolean over;		/* the parsing thread has queued its last */
 	gboolean abort;
 	gboolean ok;
 	GError *error;
@@ -79,6 +82,7 @@ arrival_free(struct arrival *a)
 	if (a->scan.sha != NULL)
 		g_free(rawscan_finish(&a->scan));
 	g_free(a->sha256);
+	facts_free(a->facts);
 	g_clear_error(&a->error);
 	g_free(a);
 }
@@ -156,7 +160,7 @@ on_done(guint32 uid, gpointer user)
 	if (f->abort)
 		arrival_free(a);
 	else {
-		g_queue_push_tail(&f->queue, a);
+		g_queue_push_tail(&f->fetched, a);
 		f->ahead += bytes;
 		g_cond_broadcast(&f->cond);
 		/* Far enough ahead: wait (the server waits on TCP meanwhile). */
@@ -193,6 +197,40 @@ run(gpointer data)
 	g_mutex_lock(&f->lock);
 	f->ok = ok;
 	f->error = err;
+	f->fetch_over = TRUE;
+	g_cond_broadcast(&f->cond);
+	g_mutex_unlock(&f->lock);
+	return NULL;
+}
+
+/* The parsing thread: what the handler needs of each message, as plain facts. */
+static gpointer
+parse(gpointer data)
+{
+	Fetch *f = data;
+	struct arrival *a;
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	for (;;) {
+		gboolean abort;
+		g_mutex_lock(&f->lock);
+		while ((a = g_queue_pop_head(&f->fetched)) == NULL && !f->fetch_over)
+			g_cond_wait(&f->cond, &f->lock);
+		abort = f->abort;
+		g_mutex_unlock(&f->lock);
+		if (a == NULL)
+			break;
+		if (!abort && a->error == NULL)
+			a->facts = a->raw != NULL ? message_parse_array(a->raw, f->spool_dir, &a->error) :
+			    message_parse_fd(a->spool_fd, f->spool_dir, &a->error);
+		g_mutex_lock(&f->lock);
+		g_queue_push_tail(&f->queue, a);
+		g_cond_broadcast(&f->cond);
+		g_mutex_unlock(&f->lock);
+	}
+	g_mutex_lock(&f->lock);
 	f->over = TRUE;
 	g_cond_broadcast(&f->cond);
 	g_mutex_unlock(&f->lock);
@@ -210,8 +248,10 @@ fetch_start(Imap *im, const guint32 *uids, guint n, const char *spool_dir)
 	f->spool_dir = g_strdup(spool_dir);
 	g_mutex_init(&f->lock);
 	g_cond_init(&f->cond);
+	g_queue_init(&f->fetched);
 	g_queue_init(&f->queue);
 	f->thread = g_thread_new("fetch", run, f);
+	f->parser = g_thread_new("parse", parse, f);
 	return f;
 }
 
@@ -256,6 +296,7 @@ fetch_finish(Fetch *f, GError **err)
 
 	fetch_abort(f);	/* a thread still fetching keeps nothing more */
 	g_thread_join(f->thread);
+	g_thread_join(f->parser);
 	while ((a = g_queue_pop_head(&f->queue)) != NULL)
 		arrival_free(a);
 	ok = f->ok;

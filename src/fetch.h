@@ -1,6 +1,6 @@
-/* fetch.h: a batch of messages off the IMAP server on a thread of its own,
- * handed over one at a time as each arrives complete, so that handling one
- * overlaps fetching the next. Memory is bounded: a message is held in memory
+/* fetch.h: a batch of messages off the IMAP server and parsed, on threads of
+ * their own, handed over one at a time, so that handling one overlaps parsing
+ * the next and fetching the one after. Memory is bounded: a message is held in memory
  * up to FETCH_SPOOL_MIN bytes and spooled to a file beyond that, and the
  * thread waits while more than FETCH_AHEAD bytes wait to be handled. */
 #ifndef CLERK_FETCH_H
@@ -18,7 +18,9 @@ struct arrival {
 	int spool_fd;		/* else a private file holding it (-1 if none) */
 	struct rawscan scan;	/* finished: size, header length, longest line */
 	char *sha256;		/* of the raw message */
-	GError *error;		/* it could not be kept (the spool failed): temporary */
+	struct facts *facts;	/* parsed, or NULL with error */
+	GError *error;		/* it could not be kept (the spool failed: temporary) or
+				 * is not a message (final) */
 };
 
 typedef struct fetch Fetch;

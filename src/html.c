@@ -4,6 +4,12 @@
 #include <libxml/HTMLparser.h>
 #include <string.h>
 
+void
+html_init(void)
+{
+	xmlInitParser();
+}
+
 static const char *const skipped[] = { "head", "style", "script", "title", "xml", "template" };
 static const char *const blocks[] = {
 	"p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote",

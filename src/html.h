@@ -10,5 +10,7 @@
 /* UTF-8 HTML in, UTF-8 text out: block elements end lines, <br> breaks them,
  * <head>, <style> and <script> are dropped, whitespace is collapsed. Never NULL. */
 char *html_to_text(const char *html, gsize len);
+/* Once, on the main thread, before html_to_text() runs on any other. */
+void html_init(void);
 
 #endif

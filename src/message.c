@@ -45,6 +45,7 @@ message_init(void)
 
 	if (g_once_init_enter(&once)) {
 		g_mime_init();
+		html_init();	/* messages are parsed on a thread of their own */
 		g_once_init_leave(&once, 1);
 	}
 }

@@ -86,10 +86,11 @@ handle(struct pass *p, guint32 uid, const char *data, gsize len, enum how how)
 		return;
 	if (how == OVERSIZE)
 		id = process_oversize(&p->pc, &k, data, len, p->cur_size, &err);
-	else if (p->cur->raw != NULL)
-		id = process_message(&p->pc, &k, p->cur->raw, &p->cur->scan, p->cur->sha256, &err);
+	else if (p->cur->facts == NULL)
+		err = g_steal_pointer(&p->cur->error);	/* not a message, or not kept */
 	else
-		id = process_spooled(&p->pc, &k, p->cur->spool_fd, &p->cur->scan, p->cur->sha256, &err);
+		id = process_message(&p->pc, &k, p->cur->facts, &p->cur->scan, p->cur->sha256,
+		    p->cur->raw != NULL ? (const char *)p->cur->raw->data : NULL, &err);
 	if (id > 0) {
 		if (store_release(p->st, &p->fatal)) {
 			g_array_append_val(p->done, uid);
@@ -117,8 +118,6 @@ fetch_batch(struct pass *p, GArray *fetch, GError **err)
 	struct arrival *a;
 
 	while ((a = fetch_next(f)) != NULL) {
-		if (a->error != NULL && p->fatal == NULL)
-			p->fatal = g_steal_pointer(&a->error);	/* not the message's fault */
 		p->cur = a;
 		handle(p, a->uid, NULL, 0, FETCHED);
 		p->cur = NULL;

@@ -605,8 +605,8 @@ over_limit(const struct config *cfg, const struct rawscan *rs, const struct fact
 
 /* Everything after parsing, the same for mail read in memory and mail spooled
  * to disk; data is the raw message when in memory, else NULL. */
-static gint64
-process_facts(struct process_ctx *pc, const struct ledger_key *k, struct facts *f,
+gint64
+process_message(struct process_ctx *pc, const struct ledger_key *k, struct facts *f,
     const struct rawscan *rs, const char *sha256, const char *data, GError **err)
 {
 	g_autoptr(Form) form = NULL;
@@ -652,30 +652,6 @@ process_facts(struct process_ctx *pc, const struct ledger_key *k, struct facts *
 		break;
 	}
 	return id;
-}
-
-gint64
-process_message(struct process_ctx *pc, const struct ledger_key *k, GByteArray *raw,
-    const struct rawscan *rs, const char *sha256, GError **err)
-{
-	g_autofree char *spool = docstore_spool_dir(pc->cfg->documents);
-	g_autoptr(Facts) f = message_parse_array(raw, spool, err);
-
-	if (f == NULL)
-		return 0;
-	return process_facts(pc, k, f, rs, sha256, (const char *)raw->data, err);
-}
-
-gint64
-process_spooled(struct process_ctx *pc, const struct ledger_key *k, int fd,
-    const struct rawscan *rs, const char *sha256, GError **err)
-{
-	g_autofree char *spool = docstore_spool_dir(pc->cfg->documents);
-	g_autoptr(Facts) f = message_parse_fd(fd, spool, err);
-
-	if (f == NULL)
-		return 0;
-	return process_facts(pc, k, f, rs, sha256, NULL, err);
 }
 
 gint64

@@ -17,17 +17,14 @@ struct process_ctx {
 void process_ctx_init(struct process_ctx *pc, const struct config *cfg, Store *st);
 void process_ctx_clear(struct process_ctx *pc);
 
-/* Record, parse, classify and handle one message held in memory (raw, read in
- * place), scanned as it came; queue at most one reply to its sender. Returns
- * the ledger id, or 0 with an error (the transaction is then the caller's to
- * roll back). */
+/* Record, classify and handle one message, parsed into f and scanned as it
+ * came (raw: its bytes if held in memory, else NULL); queue at most one reply
+ * to its sender. Returns the ledger id, or 0 with an error (the transaction is
+ * then the caller's to roll back). */
 struct rawscan;
-gint64 process_message(struct process_ctx *pc, const struct ledger_key *k, GByteArray *raw,
-    const struct rawscan *rs, const char *sha256, GError **err);
-
-/* The same for a large message spooled to the file fd. */
-gint64 process_spooled(struct process_ctx *pc, const struct ledger_key *k, int fd,
-    const struct rawscan *rs, const char *sha256, GError **err);
+struct facts;
+gint64 process_message(struct process_ctx *pc, const struct ledger_key *k, struct facts *f,
+    const struct rawscan *rs, const char *sha256, const char *raw, GError **err);
 
 /* A message over the size limit, known by its header and size alone: recorded,
  * and answered with a polite note naming the limit unless it is automatic mail. */
