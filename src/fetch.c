@@ -17,6 +17,7 @@ struct fetch {
 	guint32 *uids;
 	guint n;
 	char *spool_dir;
+	gsize spool_min;	/* held in memory up to this size */
 	GThread *thread, *parser;
 
 	GMutex lock;		/* guards what follows */
@@ -110,7 +111,7 @@ arriving(Fetch *f)
 	return f->cur;
 }
 
-/* Past FETCH_SPOOL_MIN: on into a private spool file, gone once closed. */
+/* Past spool_min: on into a private spool file, gone once closed. */
 static gboolean
 spool(Fetch *f, struct arrival *a)
 {
@@ -135,7 +136,7 @@ on_bytes(const char *data, gsize len, gpointer user)
 	if (a->error != NULL || aborted(f))
 		return TRUE;	/* read on; what is kept says why */
 	rawscan_feed(&a->scan, data, len);
-	if (a->raw != NULL && a->raw->len + len <= FETCH_SPOOL_MIN) {
+	if (a->raw != NULL && a->raw->len + len <= f->spool_min) {
 		g_byte_array_append(a->raw, (const guint8 *)data, len);
 		return TRUE;
 	}
@@ -238,10 +239,11 @@ parse(gpointer data)
 }
 
 Fetch *
-fetch_start(Imap *im, const guint32 *uids, guint n, const char *spool_dir)
+fetch_start(Imap *im, const guint32 *uids, guint n, const char *spool_dir, gboolean spool_all)
 {
 	Fetch *f = g_new0(Fetch, 1);
 
+	f->spool_min = spool_all ? 0 : FETCH_SPOOL_MIN;
 	f->im = im;
 	f->uids = g_memdup2(uids, n * sizeof *uids);
 	f->n = n;

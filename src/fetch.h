@@ -25,8 +25,11 @@ struct arrival {
 
 typedef struct fetch Fetch;
 
-/* Start fetching uids (the session is the thread's until fetch_finish). */
-Fetch *fetch_start(Imap *im, const guint32 *uids, guint n, const char *spool_dir);
+/* Start fetching uids (the session is the thread's until fetch_finish);
+ * spool_all: messages known to be large go to a spool file from their first
+ * byte, never into memory. */
+Fetch *fetch_start(Imap *im, const guint32 *uids, guint n, const char *spool_dir,
+    gboolean spool_all);
 /* The next message, waiting for it; NULL once the fetch is over. */
 struct arrival *fetch_next(Fetch *f);
 /* Done with a message: its memory goes back to the budget. */

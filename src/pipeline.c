@@ -111,10 +111,10 @@ handle_oversize(guint32 uid, const char *data, gsize len, gpointer user)
 
 /* Handle each message as the fetching thread hands it over. */
 static gboolean
-fetch_batch(struct pass *p, GArray *fetch, GError **err)
+fetch_batch(struct pass *p, GArray *fetch, gboolean large, GError **err)
 {
 	g_autofree char *spool = docstore_spool_dir(p->cfg->documents);
-	Fetch *f = fetch_start(p->im, (guint32 *)fetch->data, fetch->len, spool);
+	Fetch *f = fetch_start(p->im, (guint32 *)fetch->data, fetch->len, spool, large);
 	struct arrival *a;
 
 	while ((a = fetch_next(f)) != NULL) {
@@ -193,12 +193,13 @@ release_retries(struct pass *p, GError **err)
 }
 
 static gboolean
-run_batch(struct pass *p, GArray *fetch, GArray *oversize, GError **err)
+run_batch(struct pass *p, GArray *fetch, GArray *large, GArray *oversize, GError **err)
 {
 	if (!store_set_durable(p->st, TRUE, err) || !store_begin(p->st, err))
 		return FALSE;
 	/* Each message is handled as it arrives, while the server sends the next. */
-	if (fetch->len > 0 && !fetch_batch(p, fetch, err))
+	if ((fetch->len > 0 && !fetch_batch(p, fetch, FALSE, err)) ||
+	    (large->len > 0 && p->fatal == NULL && !fetch_batch(p, large, TRUE, err)))
 		goto rollback;
 	for (guint i = 0; i < oversize->len && p->fatal == NULL; i++) {
 		struct imap_msg *m = &g_array_index(oversize, struct imap_msg, i);
@@ -264,6 +265,7 @@ pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats
 	g_autoptr(Imap) im = NULL;
 	g_autoptr(GArray) list = NULL;
 	g_autoptr(GArray) fetch = g_array_new(FALSE, FALSE, sizeof(guint32));
+	g_autoptr(GArray) large = g_array_new(FALSE, FALSE, sizeof(guint32));
 	g_autoptr(GArray) oversize = g_array_new(FALSE, FALSE, sizeof(struct imap_msg));
 	gboolean ok = FALSE;
 	gsize bytes = 0;
@@ -322,13 +324,16 @@ pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats
 		if (m->size > cfg->max_message_size)
 			g_array_append_val(oversize, *m);
 		else {
-			g_array_append_val(fetch, m->uid);
+			/* Known to be large: spooled from its first byte. */
+			g_array_append_val(m->size > FETCH_SPOOL_MIN ? large : fetch, m->uid);
 			bytes += m->size;
 		}
-		if (fetch->len + oversize->len >= (guint)cfg->batch_size || bytes >= BATCH_MAX_BYTES) {
-			if (!run_batch(&p, fetch, oversize, err))
+		if (fetch->len + large->len + oversize->len >= (guint)cfg->batch_size ||
+		    bytes >= BATCH_MAX_BYTES) {
+			if (!run_batch(&p, fetch, large, oversize, err))
 				goto out;
 			g_array_set_size(fetch, 0);
+			g_array_set_size(large, 0);
 			g_array_set_size(oversize, 0);
 			bytes = 0;
 			/* Replies go out as batches commit, not after the whole backlog. */
@@ -340,7 +345,7 @@ pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats
 			ps->out.deferred += r.deferred;
 		}
 	}
-	if (!run_batch(&p, fetch, oversize, err))
+	if (!run_batch(&p, fetch, large, oversize, err))
 		goto out;
 	ok = TRUE;
 out:
