@@ -31,7 +31,7 @@ main(int argc, char **argv)
 	 * and keep the heap, rather than map fresh memory for each (a page fault
 	 * per 4 KB, the largest kernel cost in a backlog after the fetch itself). */
 	mallopt(M_MMAP_THRESHOLD, 16 * 1024 * 1024);
-	mallopt(M_TRIM_THRESHOLD, 16 * 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 4 * 1024 * 1024);
 #endif
 	g_autoptr(GError) err = NULL;
 	g_autoptr(Config) cfg = NULL;
