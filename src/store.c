@@ -137,11 +137,20 @@ static const char v4[] =
     "  kind TEXT NOT NULL, key TEXT NOT NULL, at TEXT NOT NULL DEFAULT (datetime('now')),"
     "  UNIQUE (application_id, kind, key));";
 
+/* 4 -> 5: the lookups by name and school (another application from the same
+ * person) and by reference compare without case; their indexes must too, or
+ * each new application reads the whole table. */
+static const char v5[] =
+    "DROP INDEX applications_person;"
+    "CREATE INDEX applications_person ON applications (name COLLATE NOCASE, school COLLATE NOCASE);"
+    "CREATE INDEX applications_reference ON applications (reference COLLATE NOCASE);";
+
 static const char *const migrations[] = {
 	schema,		/* 0 -> 1: the first schema */
 	v2,		/* 1 -> 2: decisions and document states */
 	v3,		/* 2 -> 3: scheduling and confirmations */
 	v4,		/* 3 -> 4: reminders */
+	v5,		/* 4 -> 5: indexes that compare without case */
 };
 #define SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
 

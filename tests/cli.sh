@@ -87,10 +87,16 @@ for v in 1 2 3; do
 		INSERT INTO documents (application_id, sha256, filename, size, received)
 		VALUES (1, 'ab', 'old.pdf', 3, '2026-01-01')"
 	ok "a version $v database opens" "$CLERKCTL" --config "$T/clerkd.conf" list
-	is "  and is migrated to the current version" "$(sqlite3 "$db" 'PRAGMA user_version')" 4
+	is "  and is migrated to the current version" "$(sqlite3 "$db" 'PRAGMA user_version')" 5
 	ok "  its application still there" grep -q '"reference" : "ECP-2026-00042"' <("$CLERKCTL" --config "$T/clerkd.conf" show ECP-2026-00042 --json)
 	ok "  with its document" grep -q '"filename" : "old.pdf"' <("$CLERKCTL" --config "$T/clerkd.conf" show ECP-2026-00042 --json)
 	is "  and the new tables" "$(sqlite3 "$db" "SELECT count(*) FROM sqlite_master WHERE name IN ('decisions', 'lotteries', 'assignments', 'waitlist', 'confirmations', 'reminders')")" 6
+	# A lookup that reads the whole table costs every new application as much
+	# as all the earlier ones.
+	ok "  the same-person lookup uses an index" grep -q "USING INDEX applications_person" \
+		<(sqlite3 "$db" "EXPLAIN QUERY PLAN SELECT reference FROM applications WHERE id <> 1 AND name = 'x' COLLATE NOCASE AND school = 'y' COLLATE NOCASE AND email <> 'z' ORDER BY id LIMIT 1")
+	ok "  and so does the lookup by reference" grep -q "USING INDEX applications_reference" \
+		<(sqlite3 "$db" "EXPLAIN QUERY PLAN SELECT id, email FROM applications WHERE reference = 'ecp-2026-00042' COLLATE NOCASE")
 done
 rm -f "$T/store/clerkd.db"
 
