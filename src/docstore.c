@@ -114,26 +114,17 @@ docstore_file_new(const char *spool_dir, GError **err)
 static gboolean
 docfile_flush(DocstoreFile *f, gsize len)
 {
-	for (gsize off = 0; off < len;) {
-		ssize_t n = pwrite(f->fd, f->buf + off, len - off, f->written + off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EINVAL && f->direct) {
-			/* Refused after all (alignment): on through the page cache. */
-			f->direct = FALSE;
-			if (fcntl(f->fd, F_SETFL, fcntl(f->fd, F_GETFL) & ~O_DIRECT) == -1)
-				return FALSE;
-			continue;
-		}
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return FALSE;
-		}
-		off += n;
+	gboolean ok = util_pwrite_all(f->fd, f->buf, len, f->written);
+
+	if (!ok && errno == EINVAL && f->direct) {
+		/* Refused after all (alignment): again, through the page cache. */
+		f->direct = FALSE;
+		ok = fcntl(f->fd, F_SETFL, fcntl(f->fd, F_GETFL) & ~O_DIRECT) != -1 &&
+		    util_pwrite_all(f->fd, f->buf, len, f->written);
 	}
-	f->written += len;
-	return TRUE;
+	if (ok)
+		f->written += len;
+	return ok;
 }
 
 gboolean

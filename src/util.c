@@ -233,13 +233,14 @@ util_has_word(const char *s, const char *word)
 	return FALSE;
 }
 
-gboolean
-util_write_all(int fd, const void *data, gsize len)
+/* write(2) (at < 0) or pwrite(2) at an offset, until all of len is written. */
+static gboolean
+write_all(int fd, const void *data, gsize len, goffset at)
 {
 	const char *p = data;
 
 	while (len > 0) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = at < 0 ? write(fd, p, len) : pwrite(fd, p, len, at);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -249,6 +250,20 @@ util_write_all(int fd, const void *data, gsize len)
 		}
 		p += n;
 		len -= n;
+		if (at >= 0)
+			at += n;
 	}
 	return TRUE;
+}
+
+gboolean
+util_write_all(int fd, const void *data, gsize len)
+{
+	return write_all(fd, data, len, -1);
+}
+
+gboolean
+util_pwrite_all(int fd, const void *data, gsize len, goffset at)
+{
+	return write_all(fd, data, len, at);
 }

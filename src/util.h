@@ -37,6 +37,8 @@ void util_log_init(const char *progname, gboolean verbose);
 /* Read a secret from a file that only its owner may read; NULL and an error otherwise. */
 /* write(2) until all of it is written; FALSE with errno set if it could not be. */
 gboolean util_write_all(int fd, const void *data, gsize len);
+/* The same with pwrite(2), from offset at. */
+gboolean util_pwrite_all(int fd, const void *data, gsize len, goffset at);
 
 char *util_read_secret(const char *path, GError **err);
 
