@@ -24,7 +24,9 @@ struct fetch {
 	GThread *thread, *parser;
 
 	pthread_mutex_t lock;		/* guards what follows */
-	pthread_cond_t cond;
+	pthread_cond_t to_parse;	/* fetched grew, or the fetch is over */
+	pthread_cond_t to_handle;	/* queue grew, or parsing is over */
+	pthread_cond_t room;		/* ahead shrank, or abort */
 	GQueue fetched;		/* of struct arrival, to parse */
 	GQueue queue;		/* of struct arrival, parsed, to handle */
 	gsize ahead;		/* bytes held by messages queued or being handled */
@@ -166,10 +168,10 @@ on_done(guint32 uid, gpointer user)
 	else {
 		g_queue_push_tail(&f->fetched, a);
 		f->ahead += bytes;
-		pthread_cond_broadcast(&f->cond);
+		pthread_cond_signal(&f->to_parse);
 		/* Far enough ahead: wait (the server waits on TCP meanwhile). */
 		while (f->ahead > FETCH_AHEAD && !f->abort)
-			pthread_cond_wait(&f->cond, &f->lock);
+			pthread_cond_wait(&f->room, &f->lock);
 	}
 	pthread_mutex_unlock(&f->lock);
 }
@@ -202,7 +204,7 @@ run(gpointer data)
 	f->ok = ok;
 	f->error = err;
 	f->fetch_over = TRUE;
-	pthread_cond_broadcast(&f->cond);
+	pthread_cond_signal(&f->to_parse);
 	pthread_mutex_unlock(&f->lock);
 	return NULL;
 }
@@ -221,7 +223,7 @@ parse(gpointer data)
 		gboolean abort;
 		pthread_mutex_lock(&f->lock);
 		while ((a = g_queue_pop_head(&f->fetched)) == NULL && !f->fetch_over)
-			pthread_cond_wait(&f->cond, &f->lock);
+			pthread_cond_wait(&f->to_parse, &f->lock);
 		abort = f->abort;
 		pthread_mutex_unlock(&f->lock);
 		if (a == NULL)
@@ -231,12 +233,12 @@ parse(gpointer data)
 			    message_parse_fd(a->spool_fd, f->spool_dir, &a->error);
 		pthread_mutex_lock(&f->lock);
 		g_queue_push_tail(&f->queue, a);
-		pthread_cond_broadcast(&f->cond);
+		pthread_cond_signal(&f->to_handle);
 		pthread_mutex_unlock(&f->lock);
 	}
 	pthread_mutex_lock(&f->lock);
 	f->over = TRUE;
-	pthread_cond_broadcast(&f->cond);
+	pthread_cond_signal(&f->to_handle);
 	pthread_mutex_unlock(&f->lock);
 	return NULL;
 }
@@ -252,7 +254,9 @@ fetch_start(Imap *im, const guint32 *uids, guint n, const char *spool_dir, gbool
 	f->n = n;
 	f->spool_dir = g_strdup(spool_dir);
 	pthread_mutex_init(&f->lock, NULL);
-	pthread_cond_init(&f->cond, NULL);
+	pthread_cond_init(&f->to_parse, NULL);
+	pthread_cond_init(&f->to_handle, NULL);
+	pthread_cond_init(&f->room, NULL);
 	g_queue_init(&f->fetched);
 	g_queue_init(&f->queue);
 	f->thread = g_thread_new("fetch", run, f);
@@ -267,7 +271,7 @@ fetch_next(Fetch *f)
 
 	pthread_mutex_lock(&f->lock);
 	while ((a = g_queue_pop_head(&f->queue)) == NULL && !f->over)
-		pthread_cond_wait(&f->cond, &f->lock);
+		pthread_cond_wait(&f->to_handle, &f->lock);
 	pthread_mutex_unlock(&f->lock);
 	return a;
 }
@@ -280,7 +284,8 @@ fetch_release(Fetch *f, struct arrival *a)
 	arrival_free(a);
 	pthread_mutex_lock(&f->lock);
 	f->ahead -= bytes;
-	pthread_cond_broadcast(&f->cond);
+	if (f->ahead <= FETCH_AHEAD)
+		pthread_cond_signal(&f->room);
 	pthread_mutex_unlock(&f->lock);
 }
 
@@ -289,7 +294,7 @@ fetch_abort(Fetch *f)
 {
 	pthread_mutex_lock(&f->lock);
 	f->abort = TRUE;
-	pthread_cond_broadcast(&f->cond);
+	pthread_cond_signal(&f->room);
 	pthread_mutex_unlock(&f->lock);
 }
 
@@ -310,7 +315,9 @@ fetch_finish(Fetch *f, GError **err)
 	else
 		g_clear_error(&f->error);
 	pthread_mutex_destroy(&f->lock);
-	pthread_cond_destroy(&f->cond);
+	pthread_cond_destroy(&f->to_parse);
+	pthread_cond_destroy(&f->to_handle);
+	pthread_cond_destroy(&f->room);
 	g_free(f->uids);
 	g_free(f->spool_dir);
 	g_free(f);
