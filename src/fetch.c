@@ -122,14 +122,17 @@ spool(Fetch *f, struct arrival *a)
 {
 	g_autofree char *path = g_build_filename(f->spool_dir, "msg.XXXXXX", NULL);
 
-	if ((a->spool_fd = g_mkstemp_full(path, O_RDWR | O_CLOEXEC, 0600)) == -1 ||
-	    (unlink(path), !util_write_all(a->spool_fd, a->raw->data, a->raw->len))) {
-		g_set_error(&a->error, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s", path, g_strerror(errno));
-		return FALSE;
-	}
+	if ((a->spool_fd = g_mkstemp_full(path, O_RDWR | O_CLOEXEC, 0600)) == -1)
+		goto fail;
+	unlink(path);
+	if (!util_write_all(a->spool_fd, a->raw->data, a->raw->len))
+		goto fail;
 	buf_put(a->raw);
 	a->raw = NULL;
 	return TRUE;
+fail:
+	g_set_error(&a->error, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s", path, g_strerror(errno));
+	return FALSE;
 }
 
 static gboolean

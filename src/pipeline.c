@@ -6,14 +6,10 @@
 #include "docstore.h"
 #include "fetch.h"
 #include "imap.h"
-#include "message.h"
 #include "process.h"
 #include "util.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 
 /* A batch (one fetch, one commit) ends at batch_size messages or this many
  * bytes: each costs a syncfs, a commit and a MOVE, and its replies wait for it. */
