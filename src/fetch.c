@@ -165,6 +165,7 @@ on_done(guint32 uid, gpointer user)
 	f->cur = NULL;
 	a->uid = uid;
 	a->sha256 = rawscan_finish(&a->scan);
+	a->held = bytes;
 	pthread_mutex_lock(&f->lock);
 	if (f->abort)
 		arrival_free(a);
@@ -234,6 +235,12 @@ parse(gpointer data)
 		if (!abort && a->error == NULL)
 			a->facts = a->raw != NULL ? message_parse_array(a->raw, f->spool_dir, &a->error) :
 			    message_parse_fd(a->spool_fd, f->spool_dir, &a->error);
+		/* Only a delivery report is read again; the buffer serves the next message.
+		 * The message still counts against FETCH_AHEAD until handled. */
+		if (a->facts != NULL && !a->facts->delivery_report) {
+			buf_put(a->raw);
+			a->raw = NULL;
+		}
 		pthread_mutex_lock(&f->lock);
 		g_queue_push_tail(&f->queue, a);
 		pthread_cond_signal(&f->to_handle);
@@ -282,7 +289,7 @@ fetch_next(Fetch *f)
 void
 fetch_release(Fetch *f, struct arrival *a)
 {
-	gsize bytes = a->raw != NULL ? a->raw->len : 0;
+	gsize bytes = a->held;
 
 	arrival_free(a);
 	pthread_mutex_lock(&f->lock);

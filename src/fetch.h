@@ -10,11 +10,13 @@
 #include "message.h"
 
 #define FETCH_SPOOL_MIN (16 * 1024 * 1024)
-#define FETCH_AHEAD (4 * 1024 * 1024)
+#define FETCH_AHEAD (16 * 1024 * 1024)
 
 struct arrival {
 	guint32 uid;
-	GByteArray *raw;	/* the message in memory, or NULL if spooled */
+	GByteArray *raw;	/* the message in memory, or NULL if spooled (or parsed,
+				 * unless a delivery report, which is read again) */
+	gsize held;		/* bytes it counts against FETCH_AHEAD */
 	int spool_fd;		/* else a private file holding it (-1 if none) */
 	struct rawscan scan;	/* finished: size, header length, longest line */
 	char *sha256;		/* of the raw message */

@@ -1,7 +1,12 @@
 /* pipeline.c: the order of effects is the whole point here:
- *   fetch -> handle + commit (durable) -> move -> send -> mark sent.
+ *   fetch -> handle + commit (durable) -> send -> mark sent, and move.
  * A crash anywhere leaves either nothing done (fetched again) or a committed
- * message whose move and reply are redone from the store. */
+ * message whose move and reply are redone from the store.
+ *
+ * One UID FETCH (a stream) runs across several batches: while a batch is made
+ * durable and its replies go out, the server sends on and the next messages
+ * are parsed. The moves wait for the end of the stream, when the IMAP session
+ * is free again. */
 #include "pipeline.h"
 #include "docstore.h"
 #include "fetch.h"
@@ -11,20 +16,34 @@
 
 #include <string.h>
 
-/* A batch (one fetch, one commit) ends at batch_size messages or this many
- * bytes: each costs a syncfs, a commit and a MOVE, and its replies wait for it. */
+/* A batch (one commit) ends at batch_size messages or this many bytes: each
+ * costs a syncfs and a commit, and its replies wait for it. */
 #define BATCH_MAX_BYTES (64 * 1024 * 1024)
+/* A stream (one UID FETCH) is at most this many batches: the moves of what
+ * they handled wait for its end. */
+#define STREAM_BATCHES 8
+
+/* How a message is fetched: whole, into memory (spooled past FETCH_SPOOL_MIN);
+ * whole, known to be large, into a spool file from its first byte; or only its
+ * header, being over max_message_size. */
+enum kind { INLINE, LARGE, OVERSIZE };
 
 struct pass {
 	const struct config *cfg;
 	Store *st;
 	Imap *im;
+	Outbox *ob;
 	struct process_ctx pc;
 	guint32 uidvalidity;
 	GArray *done;		/* uids handled, to move to processed */
 	GArray *done_ids;	/* their ledger ids */
 	GArray *bad;		/* uids to quarantine */
 	GArray *bad_ids;
+	guint done_committed;	/* of which the first so many are committed */
+	guint bad_committed;
+	gboolean in_batch;	/* a batch's transaction is open */
+	guint batch_n;		/* messages in it */
+	gsize batch_bytes;
 	struct pass_stats *ps;
 	GError *fatal;		/* a store error: abort the batch */
 	guint32 cur_size;	/* RFC822.SIZE of the oversize message being handled */
@@ -67,19 +86,89 @@ settle_failure(struct pass *p, guint32 uid, GError **err)
 	record_failure(p, uid, *err ? (*err)->message : "unknown error");
 }
 
+static void
+add_stats(struct pass_stats *ps, const struct outbox_result *r)
+{
+	ps->out.sent += r->sent;
+	ps->out.failed += r->failed;
+	ps->out.deferred += r->deferred;
+}
+
+static gboolean
+batch_begin(struct pass *p, GError **err)
+{
+	if (p->in_batch)
+		return TRUE;
+	if (!store_set_durable(p->st, TRUE, err) || !store_begin(p->st, err))
+		return FALSE;
+	p->in_batch = TRUE;
+	p->batch_n = 0;
+	p->batch_bytes = 0;
+	return TRUE;
+}
+
+/* Undo the open batch: its messages stay in the inbox, to be fetched again. */
+static void
+batch_rollback(struct pass *p)
+{
+	if (p->in_batch)
+		store_rollback(p->st);
+	p->in_batch = FALSE;
+	g_array_set_size(p->done, p->done_committed);
+	g_array_set_size(p->done_ids, p->done_committed);
+	g_array_set_size(p->bad, p->bad_committed);
+	g_array_set_size(p->bad_ids, p->bad_committed);
+}
+
+/* The durability point, before any send or move: documents, then rows. Then
+ * the batch's replies go out, not after the whole backlog. */
+static gboolean
+batch_commit(struct pass *p, GError **err)
+{
+	struct outbox_result r;
+	gint64 t0 = g_get_monotonic_time();
+
+	if (!p->in_batch)
+		return TRUE;
+	if (!docstore_sync(p->cfg->documents, err)) {
+		batch_rollback(p);
+		return FALSE;
+	}
+	p->in_batch = FALSE;
+	if (!store_commit(p->st, err)) {
+		batch_rollback(p);
+		return FALSE;
+	}
+	p->done_committed = p->done->len;
+	p->bad_committed = p->bad->len;
+	if (!outbox_flush(p->ob, p->st, &r, err))
+		return FALSE;
+	add_stats(p->ps, &r);
+	g_debug("batch of %u committed, %d repl%s sent, in %.3f s", p->batch_n, r.sent,
+	    r.sent == 1 ? "y" : "ies", (g_get_monotonic_time() - t0) / 1e6);
+	return TRUE;
+}
+
+static gboolean
+batch_full(const struct pass *p)
+{
+	return p->in_batch &&
+	    (p->batch_n >= (guint)p->cfg->batch_size || p->batch_bytes >= BATCH_MAX_BYTES);
+}
+
 /* Handle one fetched message (or, if oversize, its header) inside the batch's
  * transaction, in a savepoint of its own so that its failure undoes only it. */
-enum how { FETCHED, OVERSIZE };
-
 static void
-handle(struct pass *p, guint32 uid, const char *data, gsize len, enum how how)
+handle(struct pass *p, guint32 uid, const char *data, gsize len, enum kind how)
 {
 	struct ledger_key k = key_of(p, uid);
 	g_autoptr(GError) err = NULL;
 	gint64 id = 0;
 
-	if (p->fatal != NULL || !store_savepoint(p->st, &p->fatal))
+	if (p->fatal != NULL || !batch_begin(p, &p->fatal) || !store_savepoint(p->st, &p->fatal))
 		return;
+	p->batch_n++;
+	p->batch_bytes += how == OVERSIZE ? len : p->cur->scan.size;
 	if (how == OVERSIZE)
 		id = process_oversize(&p->pc, &k, data, len, p->cur_size, &err);
 	else if (p->cur->facts == NULL)
@@ -105,19 +194,28 @@ handle_oversize(guint32 uid, const char *data, gsize len, gpointer user)
 	handle(user, uid, data, len, OVERSIZE);
 }
 
+/* A batch is committed as soon as it is full, in the middle of the stream. */
+static void
+handled(struct pass *p)
+{
+	if (p->fatal == NULL && batch_full(p))
+		batch_commit(p, &p->fatal);
+}
+
 /* Handle each message as the fetching thread hands it over. */
 static gboolean
-fetch_batch(struct pass *p, GArray *fetch, gboolean large, GError **err)
+fetch_stream(struct pass *p, const guint32 *uids, guint n, gboolean large, GError **err)
 {
 	g_autofree char *spool = docstore_spool_dir(p->cfg->documents);
-	Fetch *f = fetch_start(p->im, (guint32 *)fetch->data, fetch->len, spool, large);
+	Fetch *f = fetch_start(p->im, uids, n, spool, large);
 	struct arrival *a;
 
 	while ((a = fetch_next(f)) != NULL) {
 		p->cur = a;
-		handle(p, a->uid, NULL, 0, FETCHED);
+		handle(p, a->uid, NULL, 0, INLINE);
 		p->cur = NULL;
 		fetch_release(f, a);
+		handled(p);
 		if (p->fatal != NULL)
 			fetch_abort(f);
 	}
@@ -130,6 +228,7 @@ move_processed(struct pass *p, GError **err)
 {
 	if (p->done->len == 0)
 		return TRUE;
+	g_assert(!p->in_batch && p->done_committed == p->done->len);
 	if (!imap_move(p->im, (guint32 *)p->done->data, p->done->len, p->cfg->processed_mailbox, err) ||
 	    !store_begin(p->st, err))
 		return FALSE;
@@ -143,6 +242,7 @@ move_processed(struct pass *p, GError **err)
 	p->ps->moved += p->done->len;
 	g_array_set_size(p->done, 0);
 	g_array_set_size(p->done_ids, 0);
+	p->done_committed = 0;
 	return TRUE;
 }
 
@@ -160,6 +260,7 @@ move_quarantined(struct pass *p, GError **err)
 	}
 	g_array_set_size(p->bad, 0);
 	g_array_set_size(p->bad_ids, 0);
+	p->bad_committed = 0;
 	return TRUE;
 }
 
@@ -188,38 +289,59 @@ release_retries(struct pass *p, GError **err)
 	return TRUE;
 }
 
+/* One stream: messages of one kind, fetched with one command (or, for
+ * headers, one each), handled and committed in batches, then moved. */
 static gboolean
-run_batch(struct pass *p, GArray *fetch, GArray *large, GArray *oversize, GError **err)
+run_stream(struct pass *p, const struct imap_msg *ms, guint n, enum kind kind, GError **err)
 {
-	if (!store_set_durable(p->st, TRUE, err) || !store_begin(p->st, err))
+	g_autoptr(GArray) uids = g_array_sized_new(FALSE, FALSE, sizeof(guint32), n);
+
+	for (guint i = 0; i < n; i++)
+		g_array_append_val(uids, ms[i].uid);
+	if (kind != OVERSIZE && !fetch_stream(p, (guint32 *)uids->data, n, kind == LARGE, err))
 		return FALSE;
-	/* Each message is handled as it arrives, while the server sends the next. */
-	if ((fetch->len > 0 && !fetch_batch(p, fetch, FALSE, err)) ||
-	    (large->len > 0 && p->fatal == NULL && !fetch_batch(p, large, TRUE, err)))
-		goto rollback;
-	for (guint i = 0; i < oversize->len && p->fatal == NULL; i++) {
-		struct imap_msg *m = &g_array_index(oversize, struct imap_msg, i);
-		p->cur_size = m->size;
-		if (!imap_fetch_header(p->im, m->uid, handle_oversize, p, err))
-			goto rollback;
+	for (guint i = 0; kind == OVERSIZE && i < n && p->fatal == NULL; i++) {
+		p->cur_size = ms[i].size;
+		if (!imap_fetch_header(p->im, ms[i].uid, handle_oversize, p, err))
+			return FALSE;
+		handled(p);
 	}
 	if (p->fatal != NULL) {
 		g_propagate_error(err, g_steal_pointer(&p->fatal));
-		goto rollback;
-	}
-	/* The durability point, before any move or send: documents, then rows. */
-	if (!docstore_sync(p->cfg->documents, err))
-		goto rollback;
-	if (!store_commit(p->st, err))
 		return FALSE;
+	}
+	return batch_commit(p, err) && move_processed(p, err) && move_quarantined(p, err);
+}
+
+static enum kind
+kind_of(const struct config *cfg, const struct imap_msg *m)
+{
+	if (m->size > cfg->max_message_size)
+		return OVERSIZE;
+	return m->size > FETCH_SPOOL_MIN ? LARGE : INLINE;
+}
+
+/* The messages to fetch, in UID order, as streams: a run of one kind, up to
+ * STREAM_BATCHES batches' worth. */
+static gboolean
+run_streams(struct pass *p, GArray *todo, GError **err)
+{
+	const guint max_n = STREAM_BATCHES * (guint)p->cfg->batch_size;
+	const guint64 max_bytes = (guint64)STREAM_BATCHES * BATCH_MAX_BYTES;
+
+	for (guint i = 0, j; i < todo->len; i = j) {
+		const struct imap_msg *ms = &g_array_index(todo, struct imap_msg, 0);
+		enum kind kind = kind_of(p->cfg, &ms[i]);
+		guint64 bytes = 0;
+
+		for (j = i; j < todo->len && kind_of(p->cfg, &ms[j]) == kind && j - i < max_n &&
+		    bytes < max_bytes; j++)
+			bytes += ms[j].size;
+		if (!run_stream(p, &ms[i], j - i, kind, err))
+			return FALSE;
+	}
+	/* What was left to move from earlier passes, if nothing was fetched. */
 	return move_processed(p, err) && move_quarantined(p, err);
-rollback:
-	store_rollback(p->st);
-	g_array_set_size(p->done, 0);
-	g_array_set_size(p->done_ids, 0);
-	g_array_set_size(p->bad, 0);
-	g_array_set_size(p->bad_ids, 0);
-	return FALSE;
 }
 
 /* A message committed and then moved by a run that died before it could record
@@ -257,14 +379,11 @@ reconcile_moves(struct pass *p, GArray *list, GError **err)
 gboolean
 pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats *ps, GError **err)
 {
-	struct pass p = { .cfg = cfg, .st = st, .ps = ps };
+	struct pass p = { .cfg = cfg, .st = st, .ob = ob, .ps = ps };
 	g_autoptr(Imap) im = NULL;
 	g_autoptr(GArray) list = NULL;
-	g_autoptr(GArray) fetch = g_array_new(FALSE, FALSE, sizeof(guint32));
-	g_autoptr(GArray) large = g_array_new(FALSE, FALSE, sizeof(guint32));
-	g_autoptr(GArray) oversize = g_array_new(FALSE, FALSE, sizeof(struct imap_msg));
+	g_autoptr(GArray) todo = g_array_new(FALSE, FALSE, sizeof(struct imap_msg));
 	gboolean ok = FALSE;
-	gsize bytes = 0;
 
 	memset(ps, 0, sizeof *ps);
 	if ((im = imap_connect(cfg, err)) == NULL)
@@ -317,43 +436,20 @@ pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats
 		case LEDGER_RELEASED:
 			break;
 		}
-		if (m->size > cfg->max_message_size)
-			g_array_append_val(oversize, *m);
-		else {
-			/* Known to be large: spooled from its first byte. */
-			g_array_append_val(m->size > FETCH_SPOOL_MIN ? large : fetch, m->uid);
-			bytes += m->size;
-		}
-		if (fetch->len + large->len + oversize->len >= (guint)cfg->batch_size ||
-		    bytes >= BATCH_MAX_BYTES) {
-			if (!run_batch(&p, fetch, large, oversize, err))
-				goto out;
-			g_array_set_size(fetch, 0);
-			g_array_set_size(large, 0);
-			g_array_set_size(oversize, 0);
-			bytes = 0;
-			/* Replies go out as batches commit, not after the whole backlog. */
-			struct outbox_result r;
-			if (!outbox_flush(ob, st, &r, err))
-				goto out;
-			ps->out.sent += r.sent;
-			ps->out.failed += r.failed;
-			ps->out.deferred += r.deferred;
-		}
+		g_array_append_val(todo, *m);
 	}
-	if (!run_batch(&p, fetch, large, oversize, err))
-		goto out;
-	ok = TRUE;
+	p.done_committed = p.done->len;
+	p.bad_committed = p.bad->len;
+	ok = run_streams(&p, todo, err);
 out:
+	batch_rollback(&p);
 	{
 		struct outbox_result r;
 		GError *ferr = NULL;
 		/* Whatever happened to IMAP, committed replies still go out. */
-		if (outbox_flush(ob, st, &r, ok ? err : &ferr)) {
-			ps->out.sent += r.sent;
-			ps->out.failed += r.failed;
-			ps->out.deferred += r.deferred;
-		} else
+		if (outbox_flush(ob, st, &r, ok ? err : &ferr))
+			add_stats(ps, &r);
+		else
 			ok = FALSE;
 		g_clear_error(&ferr);
 	}
