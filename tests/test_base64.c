@@ -110,6 +110,36 @@ test_noise(void)
 	g_rand_free(r);
 }
 
+/* Long clean runs with one odd byte: every byte value at every place of a
+ * 32-character block (where the fast path decides), then junk sprinkled
+ * sparsely, as in mail from a sloppy encoder. */
+static void
+test_runs(void)
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	GRand *r = g_rand_new_with_seed(13);
+	guchar in[160];
+
+	for (int v = 0; v < 256; v++)
+		for (int at = 0; at < 64; at++) {
+			for (gsize i = 0; i < sizeof in; i++)
+				in[i] = abc[g_rand_int_range(r, 0, 64)];
+			in[8 + at] = v;
+			same(in, sizeof in, NULL);
+			same(in, sizeof in, r);
+		}
+	for (int round = 0; round < 500; round++) {
+		gsize n = g_rand_int_range(r, 0, 20000);
+		g_autofree guchar *text = g_malloc(n + 1);
+		for (gsize i = 0; i < n; i++)
+			text[i] = g_rand_int_range(r, 0, 300) ? abc[g_rand_int_range(r, 0, 64)] :
+			    g_rand_int_range(r, 0, 256);
+		same(text, n, NULL);
+		same(text, n, r);
+	}
+	g_rand_free(r);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -118,5 +148,6 @@ main(int argc, char **argv)
 	g_test_add_func("/base64/known", test_known);
 	g_test_add_func("/base64/mail", test_mail);
 	g_test_add_func("/base64/noise", test_noise);
+	g_test_add_func("/base64/runs", test_runs);
 	return g_test_run();
 }
