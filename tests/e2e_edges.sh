@@ -79,6 +79,19 @@ done
 is "the spool is left empty" "$(find "$T/store/documents/.spool" -type f | wc -l)" 0
 ok "the receipt lists it" grep -q -F -- '- scan.pdf (application/pdf, 15.0' <(all_to big.scan2@example.org)
 
+# In the order they came, whatever their size: a small message, a large one
+# (fetched on its own, into the spool), then another small one, handled in
+# that order (before, the large one waited for the end of its batch).
+large 3 13000000
+mkmail "$T/before.eml" 'Small Before <small.before@example.org>' 'Question' 'How long are the blocks?'
+mkmail "$T/after.eml" 'Small After <small.after@example.org>' 'Question' 'When does the program start?'
+deliver "$T/before.eml" "$T/large-3.eml" "$T/after.eml"
+first=$(sql "SELECT max(id) FROM ledger")
+ok "mixed sizes: exit 0" run_clerkd
+is "handled in the order they arrived" \
+	"$(sql "SELECT group_concat(message_id, ' ') FROM (SELECT message_id FROM ledger WHERE id > $first ORDER BY id)")" \
+	"$(for f in before large-3 after; do "$MAILCAT" -h Message-ID "$T/$f.eml"; done | tr -d '<>' | paste -sd' ')"
+
 # The database busy (another writer holds it): nothing happens, nothing is lost.
 db="$T/store/clerkd.db"
 deliver "$DATA/latin1-plain.eml"
