@@ -26,4 +26,14 @@ struct outbox_result {
  * connection stops the run (the rest stay queued). */
 gboolean outbox_flush(Outbox *ob, Store *st, struct outbox_result *res, GError **err);
 
+/* Sending from a thread of its own, during a pass (see outbox.c): start it
+ * (it first records what a crashed run sent), push after each commit (what
+ * was sent meanwhile is recorded; what is due goes to the thread), finish at
+ * the end (it waits for the thread, records, and frees s). While a sender
+ * runs, the Outbox is its alone. */
+typedef struct sender Sender;
+Sender *sender_start(Outbox *ob, Store *st, GError **err);
+gboolean sender_push(Sender *s, Store *st, struct outbox_result *res, GError **err);
+gboolean sender_finish(Sender *s, Store *st, struct outbox_result *res, GError **err);
+
 #endif

@@ -33,6 +33,7 @@ struct pass {
 	Store *st;
 	Imap *im;
 	Outbox *ob;
+	Sender *sender;		/* the replies go out from their own thread */
 	struct process_ctx pc;
 	guint32 uidvalidity;
 	GArray *done;		/* uids handled, to move to processed */
@@ -121,7 +122,8 @@ batch_rollback(struct pass *p)
 }
 
 /* The durability point, before any send or move: documents, then rows. Then
- * the batch's replies go out, not after the whole backlog. */
+ * the batch's replies go out, not after the whole backlog, while the next
+ * batch is handled. */
 static gboolean
 batch_commit(struct pass *p, GError **err)
 {
@@ -141,11 +143,11 @@ batch_commit(struct pass *p, GError **err)
 	}
 	p->done_committed = p->done->len;
 	p->bad_committed = p->bad->len;
-	if (!outbox_flush(p->ob, p->st, &r, err))
+	memset(&r, 0, sizeof r);
+	if (!sender_push(p->sender, p->st, &r, err))
 		return FALSE;
 	add_stats(p->ps, &r);
-	g_debug("batch of %u committed, %d repl%s sent, in %.3f s", p->batch_n, r.sent,
-	    r.sent == 1 ? "y" : "ies", (g_get_monotonic_time() - t0) / 1e6);
+	g_debug("batch of %u committed in %.3f s", p->batch_n, (g_get_monotonic_time() - t0) / 1e6);
 	return TRUE;
 }
 
@@ -397,6 +399,8 @@ pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats
 	    (list = imap_list(im, err)) == NULL || !reconcile_moves(&p, list, err))
 		return FALSE;
 
+	if ((p.sender = sender_start(ob, st, err)) == NULL)
+		return FALSE;
 	process_ctx_init(&p.pc, cfg, st);
 	p.done = g_array_new(FALSE, FALSE, sizeof(guint32));
 	p.done_ids = g_array_new(FALSE, FALSE, sizeof(gint64));
@@ -444,12 +448,14 @@ pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats
 out:
 	batch_rollback(&p);
 	{
-		struct outbox_result r;
+		struct outbox_result r = { 0 }, rest;
 		GError *ferr = NULL;
 		/* Whatever happened to IMAP, committed replies still go out. */
-		if (outbox_flush(ob, st, &r, ok ? err : &ferr))
+		if (sender_finish(p.sender, st, &r, ok ? err : &ferr) &&
+		    outbox_flush(ob, st, &rest, ok ? err : &ferr)) {
 			add_stats(ps, &r);
-		else
+			add_stats(ps, &rest);
+		} else
 			ok = FALSE;
 		g_clear_error(&ferr);
 	}

@@ -79,4 +79,20 @@ run_clerkd
 is "SMTP down: exit 75" "$?" 75
 is "the message is done all the same" "$(mailbox_count INBOX)" 0
 ok "the reply waits, with the reason" grep -q -i "connect" <(clerkctl replies --status queued)
+
+# ---- a crash between a send and its record ----
+# Replies go out from a thread of their own, and each one sent is written to
+# a journal before it is recorded in the database. A run killed in between
+# leaves the journal; the next run records the reply as sent, and does not
+# send it again.
+did=$(sql "SELECT id FROM outbox WHERE state = 'queued' ORDER BY id DESC LIMIT 1")
+sql "UPDATE outbox SET next_attempt = 0 WHERE id = $did"
+printf '%s\n' "$did" >"$T/store/clerkd.db-sent"
+sink_start
+before=$(sink_count)
+ok "the pass after the crash exits 0" run_clerkd
+is "the journalled reply is recorded as sent" "$(sql "SELECT state FROM outbox WHERE id = $did")" sent
+is "and not sent again" "$(sink_count)" "$before"
+ok "the log says so" grep -q "1 reply sent by an earlier run recorded as sent" "$T/clerkd.log"
+is "the journal is emptied" "$(stat -c %s "$T/store/clerkd.db-sent")" 0
 done_testing
