@@ -1,5 +1,5 @@
 /* pipeline.h: one pass over the inbox: fetch what is new, handle it in batches
- * (one durable commit each), then move it and send the replies. */
+ * (one durable commit each), send the replies, and move it. */
 #ifndef CLERK_PIPELINE_H
 #define CLERK_PIPELINE_H
 
