@@ -63,6 +63,8 @@ docstore_adopt(const char *dir, const char *sha256, const char *path, GError **e
 /* O_DIRECT wants buffer, offset and length aligned to the device's block. */
 #define DOCFILE_ALIGN 4096
 #define DOCFILE_BUF (1024 * 1024)
+/* Smaller documents go through the page cache whole. */
+#define DOCFILE_DIRECT_MIN (16 * 1024)
 
 struct docstore_file {
 	int fd;
@@ -111,6 +113,16 @@ docstore_file_new(const char *spool_dir, GError **err)
 
 /* Write the buffer's first len bytes (a multiple of DOCFILE_ALIGN while
  * direct) at the end of what is written. */
+/* Around the page cache from here on, where the file system allows. */
+static void
+go_direct(DocstoreFile *f)
+{
+	if (!f->tried) {
+		f->tried = TRUE;
+		f->direct = fcntl(f->fd, F_SETFL, fcntl(f->fd, F_GETFL) | O_DIRECT) == 0;
+	}
+}
+
 static gboolean
 docfile_flush(DocstoreFile *f, gsize len)
 {
@@ -140,12 +152,7 @@ docstore_file_write(DocstoreFile *f, const void *data, gsize len, GError **err)
 		p += n;
 		len -= n;
 		if (f->fill == DOCFILE_BUF) {
-			/* A large document: the rest around the page cache, where the
-			 * file system allows (a small one is cheaper through it). */
-			if (!f->tried) {
-				f->tried = TRUE;
-				f->direct = fcntl(f->fd, F_SETFL, fcntl(f->fd, F_GETFL) | O_DIRECT) == 0;
-			}
+			go_direct(f);
 			if (!docfile_flush(f, DOCFILE_BUF))
 				return fail(err, f->path);
 			f->fill = 0;
@@ -169,7 +176,11 @@ docstore_file_abandon(DocstoreFile *f)
 char *
 docstore_file_close(DocstoreFile *f, GError **err)
 {
-	gsize whole = f->direct ? f->fill / DOCFILE_ALIGN * DOCFILE_ALIGN : f->fill;
+	gsize whole;
+
+	if (f->size >= DOCFILE_DIRECT_MIN)
+		go_direct(f);
+	whole = f->direct ? f->fill / DOCFILE_ALIGN * DOCFILE_ALIGN : f->fill;
 	gboolean ok;
 	char *path;
 

@@ -50,7 +50,7 @@ is "the migrated messages are recorded as duplicates" \
 
 # Large messages: one of 8 MB is held in memory while its attachment is
 # decoded into a file; one of 20 MB (over the 16 MB spool threshold) goes
-# into a spool file as it arrives and is parsed from there. Both attachments
+# into a spool file as it arrives and is parsed from there. The attachments
 # land intact, and the spool is left empty.
 sed -i 's/^max_message_size = 64K$/max_message_size = 50M/' "$T/clerkd.conf"
 large() {	# large N BYTES: $T/large-N.eml with $T/scan-N.bin attached
@@ -67,11 +67,13 @@ large() {	# large N BYTES: $T/large-N.eml with $T/scan-N.bin attached
 }
 large 1 6000000
 large 2 15000000
-deliver "$T/large-1.eml" "$T/large-2.eml"
+large 4 100000	# and two written around the page cache from the start: with a tail
+large 5 65536	# and without one
+deliver "$T/large-1.eml" "$T/large-2.eml" "$T/large-4.eml" "$T/large-5.eml"
 before=$(sink_count)
 ok "large messages: exit 0" run_clerkd
-is "both are answered" "$(sink_count)" "$((before + 2))"
-for n in 1 2; do
+is "all are answered" "$(sink_count)" "$((before + 4))"
+for n in 1 2 4 5; do
 	sha=$(sha256sum "$T/scan-$n.bin" | cut -d' ' -f1)
 	ok "attachment $n is stored intact, under its digest" cmp "$T/scan-$n.bin" "$T/store/documents/${sha:0:2}/$sha"
 	is "and recorded with its size" "$(sql "SELECT size FROM documents WHERE sha256 = '$sha'")" "$(stat -c %s "$T/scan-$n.bin")"
