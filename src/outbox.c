@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #define OUTBOX_BATCH 200
+/* Replies handed to the sending thread and not yet recorded, at most: with
+ * the server slow, the rest wait in the store, not in memory. */
+#define SENDER_MAX_QUEUED 400
 #define OUTBOX_BACKOFF_MIN 30
 #define OUTBOX_BACKOFF_MAX 3600
 
@@ -443,6 +446,8 @@ sender_push(Sender *s, Store *st, struct outbox_result *res, GError **err)
 		struct outbox_item *it = g_ptr_array_index(due, i);
 		if (g_hash_table_contains(s->in_flight, &it->id))
 			continue;
+		if (g_hash_table_size(s->in_flight) >= SENDER_MAX_QUEUED)
+			break;
 		g_hash_table_add(s->in_flight, g_memdup2(&it->id, sizeof it->id));
 		g_queue_push_tail(&s->todo, g_ptr_array_steal_index(due, i--));
 	}
