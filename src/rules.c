@@ -607,6 +607,8 @@ rules_free(Rules *r)
 	sqlite3_finalize(r->fill);
 	sqlite3_finalize(r->clear);
 	sqlite3_close(r->db);
+	g_clear_pointer(&r->any.parsed, g_hash_table_destroy);
+	g_clear_pointer(&r->all.parsed, g_hash_table_destroy);
 	g_hash_table_destroy(r->settings);
 	g_hash_table_destroy(r->schools);
 	g_hash_table_destroy(r->courses);

@@ -125,8 +125,12 @@ any_phrase(const char *text, const char *list, const char *sep)
 }
 
 /* A list argument in words: groups (;-separated for has_all) of alternative
- * phrases. Parsed once per statement: SQLite keeps it as auxiliary data of
- * the constant argument. */
+ * phrases. Parsed once per list and kept with the rules (SQLite's auxiliary
+ * data lasts only one run of a statement, and each application is one run):
+ * lists are the rules' own constants, but one could come from a column, so
+ * no more than MATCH_LISTS are kept; the others are parsed each time. */
+#define MATCH_LISTS 256
+
 static void
 groups_free(void *p)
 {
@@ -156,8 +160,8 @@ fn_matches(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	const char *text = (const char *)sqlite3_value_text(argv[0]);
 	const char *list = (const char *)sqlite3_value_text(argv[1]);
-	gboolean all = GPOINTER_TO_INT(sqlite3_user_data(ctx)) == 0;	/* has_all */
-	GPtrArray *groups = sqlite3_get_auxdata(ctx, 1), *owned = NULL;
+	struct matcher *m = sqlite3_user_data(ctx);
+	GPtrArray *groups, *owned = NULL;
 	g_autofree char *w = NULL;
 	gboolean ok = TRUE;
 
@@ -166,9 +170,12 @@ fn_matches(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_error(ctx, "matches()/has_all(): no list", -1);
 		return;
 	}
-	if (groups == NULL) {
-		/* Ours for this call; SQLite keeps it for the next only if the list is constant. */
-		groups = owned = parse_groups(list, all);
+	if ((groups = g_hash_table_lookup(m->parsed, list)) == NULL) {
+		groups = parse_groups(list, m->all);
+		if (g_hash_table_size(m->parsed) < MATCH_LISTS)
+			g_hash_table_insert(m->parsed, g_strdup(list), groups);
+		else
+			owned = groups;
 	}
 	w = rules_words(text ? text : "", -1);
 	for (guint i = 0; i < groups->len && ok; i++) {
@@ -180,7 +187,7 @@ fn_matches(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	}
 	sqlite3_result_int(ctx, ok);
 	if (owned != NULL)
-		sqlite3_set_auxdata(ctx, 1, owned, groups_free);	/* frees it if not kept */
+		groups_free(owned);
 }
 
 static void
@@ -248,8 +255,12 @@ rules_register_functions(Rules *r)
 		    fn_docs, NULL, NULL);
 	}
 	sqlite3_create_function(r->db, "months_until", 1, f, r, fn_months_until, NULL, NULL);
-	sqlite3_create_function(r->db, "matches", 2, f, GINT_TO_POINTER(1), fn_matches, NULL, NULL);
-	sqlite3_create_function(r->db, "has_all", 2, f, GINT_TO_POINTER(0), fn_matches, NULL, NULL);
+	r->any.all = FALSE;
+	r->all.all = TRUE;
+	r->any.parsed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, groups_free);
+	r->all.parsed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, groups_free);
+	sqlite3_create_function(r->db, "matches", 2, f, &r->any, fn_matches, NULL, NULL);
+	sqlite3_create_function(r->db, "has_all", 2, f, &r->all, fn_matches, NULL, NULL);
 	sqlite3_create_function(r->db, "setting", 1, f, r, fn_setting, NULL, NULL);
 	sqlite3_create_function(r->db, "field", 1, f, r, fn_field, NULL, NULL);
 }

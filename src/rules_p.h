@@ -34,9 +34,16 @@ struct fnctx {
 	enum doc_fn fn;
 };
 
+/* matches() and has_all(): their lists, parsed once (see rules_eval.c). */
+struct matcher {
+	gboolean all;		/* has_all */
+	GHashTable *parsed;	/* list -> GPtrArray of groups */
+};
+
 struct rules {
 	sqlite3 *db;
 	struct fnctx fns[FN_COUNT];	/* user data of the document functions */
+	struct matcher any, all;	/* user data of matches() and has_all() */
 	sqlite3_stmt *fill;	/* INSERT the application's row */
 	sqlite3_stmt *clear;	/* DELETE it */
 	GPtrArray *rules;	/* struct rule * */
