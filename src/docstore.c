@@ -111,8 +111,6 @@ docstore_file_new(const char *spool_dir, GError **err)
 	return f;
 }
 
-/* Write the buffer's first len bytes (a multiple of DOCFILE_ALIGN while
- * direct) at the end of what is written. */
 /* Around the page cache from here on, where the file system allows. */
 static void
 go_direct(DocstoreFile *f)
@@ -123,6 +121,8 @@ go_direct(DocstoreFile *f)
 	}
 }
 
+/* Write the buffer's first len bytes (a multiple of DOCFILE_ALIGN while
+ * direct) at the end of what is written. */
 static gboolean
 docfile_flush(DocstoreFile *f, gsize len)
 {
@@ -177,12 +177,12 @@ char *
 docstore_file_close(DocstoreFile *f, GError **err)
 {
 	gsize whole;
+	gboolean ok;
+	char *path;
 
 	if (f->size >= DOCFILE_DIRECT_MIN)
 		go_direct(f);
 	whole = f->direct ? f->fill / DOCFILE_ALIGN * DOCFILE_ALIGN : f->fill;
-	gboolean ok;
-	char *path;
 
 	/* The whole blocks direct; the last partial one through the page cache
 	 * (cheaper than padding it and cutting the file back). The batch's

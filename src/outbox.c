@@ -9,8 +9,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -361,8 +359,11 @@ journal_replay(Sender *s, Store *st, GError **err)
 	}
 	if (n > 0)
 		g_message("%d repl%s sent by an earlier run recorded as sent", n, n == 1 ? "y" : "ies");
-	return ftruncate(s->journal, 0) == 0 || (g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP,
-	    "%s: %s", s->journal_path, g_strerror(errno)), FALSE);
+	if (ftruncate(s->journal, 0) == -1) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s", s->journal_path, g_strerror(errno));
+		return FALSE;
+	}
+	return TRUE;
 }
 
 Sender *
@@ -400,10 +401,12 @@ record_done(Sender *s, Store *st, struct outbox_result *res, GError **err)
 	GQueue done = G_QUEUE_INIT;
 	gboolean ok = TRUE;
 	guint untried = 0;
+	int sent_last_hour;
 
 	pthread_mutex_lock(&s->lock);
 	done = s->done;
 	g_queue_init(&s->done);
+	sent_last_hour = s->sent_last_hour;
 	pthread_mutex_unlock(&s->lock);
 	if (done.length == 0)
 		return TRUE;
@@ -422,8 +425,8 @@ record_done(Sender *s, Store *st, struct outbox_result *res, GError **err)
 	ok = store_set_durable(st, TRUE, ok ? err : NULL) && ok;
 	if (untried > 0) {
 		res->deferred += untried;
-		if (s->sent_last_hour >= s->ob->cfg->max_per_hour)
-			breaker_warn(s->ob->cfg, s->sent_last_hour, untried);
+		if (sent_last_hour >= s->ob->cfg->max_per_hour)
+			breaker_warn(s->ob->cfg, sent_last_hour, untried);
 	}
 	/* Recorded or not, they may be handed over again: the store says what is due. */
 	for (GList *l = done.head; l != NULL; l = l->next)
@@ -471,8 +474,13 @@ sender_finish(Sender *s, Store *st, struct outbox_result *res, GError **err)
 		pthread_cond_signal(&s->work);
 		pthread_mutex_unlock(&s->lock);
 		g_thread_join(s->thread);
+		ok = record_done(s, st, res, err);
 		/* Once recorded, the journal has said its piece. */
-		ok = record_done(s, st, res, err) && s->journal != -1 && ftruncate(s->journal, 0) == 0;
+		if (ok && ftruncate(s->journal, 0) == -1) {
+			g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s", s->journal_path,
+			    g_strerror(errno));
+			ok = FALSE;
+		}
 	}
 	if (s->journal != -1)
 		close(s->journal);
