@@ -1,4 +1,11 @@
-/* reply.c: building replies. */
+/* reply.c: building replies.
+ *
+ * One charset rule: everything clerkd writes is UTF-8. The text part's bytes
+ * are the UTF-8 string itself, set as the part's content and labelled
+ * charset=utf-8 (never through g_mime_text_part_set_text(), which converts
+ * to the smallest charset that fits, ISO-8859-1 for "José", and would then be
+ * mislabelled). Display names and the subject are RFC 2047 encoded-words in
+ * UTF-8. Text that is not valid UTF-8 is cleaned before it is written. */
 #include "reply.h"
 #include "message.h"
 #include "util.h"
@@ -8,6 +15,36 @@
 
 #define REPLY_MAX_REFERENCES 20
 #define REPLY_MAX_SUBJECT 150
+
+/* The text as the part's content, byte for byte, labelled UTF-8. */
+static void
+set_utf8_text(GMimeTextPart *body, const char *text)
+{
+	g_autofree char *fixed = g_utf8_validate(text, -1, NULL) ? NULL : g_utf8_make_valid(text, -1);
+	const char *utf8 = fixed != NULL ? fixed : text;
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(utf8, strlen(utf8));
+	GMimeDataWrapper *content = g_mime_data_wrapper_new_with_stream(stream,
+	    GMIME_CONTENT_ENCODING_DEFAULT);
+
+	g_mime_part_set_content(GMIME_PART(body), content);
+	g_mime_text_part_set_charset(body, "utf-8");
+	g_mime_part_set_content_encoding(GMIME_PART(body), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+	g_object_unref(content);
+	g_object_unref(stream);
+}
+
+/* To: with the display name encoded as UTF-8 (GMime would otherwise pick the
+ * smallest charset that holds it: correct, but not our one rule). */
+static void
+add_to(GMimeMessage *m, const char *name, const char *addr)
+{
+	g_autofree char *clean = util_utf8_clean(name ? name : "", -1, 256);
+	InternetAddress *ia = internet_address_mailbox_new(clean, addr);
+
+	internet_address_set_charset(ia, "utf-8");
+	internet_address_list_add(g_mime_message_get_addresses(m, GMIME_ADDRESS_TYPE_TO), ia);
+	g_object_unref(ia);
+}
 
 GBytes *
 reply_build(const struct reply *r)
@@ -26,10 +63,12 @@ reply_build(const struct reply *r)
 	from = internet_address_list_parse(NULL, r->from);
 	fo = g_mime_format_options_clone(NULL);
 	if (from != NULL) {
+		for (int i = 0; i < internet_address_list_length(from); i++)
+			internet_address_set_charset(internet_address_list_get_address(from, i), "utf-8");
 		internet_address_list_append(g_mime_message_get_from(m), from);
 		g_object_unref(from);
 	}
-	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO, r->to_name ? r->to_name : "", r->to_addr);
+	add_to(m, r->to_name, r->to_addr);
 	g_mime_message_set_subject(m, r->subject, "utf-8");
 	g_mime_message_set_date(m, now);
 	g_mime_message_set_message_id(m, r->message_id);
@@ -58,9 +97,7 @@ reply_build(const struct reply *r)
 	g_mime_object_set_header(GMIME_OBJECT(m), "Auto-Submitted", "auto-replied", NULL);
 	g_mime_object_set_header(GMIME_OBJECT(m), "X-Auto-Response-Suppress", "All", NULL);
 
-	g_mime_text_part_set_text(body, r->body);
-	g_mime_text_part_set_charset(body, "utf-8");
-	g_mime_part_set_content_encoding(GMIME_PART(body), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+	set_utf8_text(body, r->body);
 	if (r->attachments == NULL || r->attachments->len == 0)
 		g_mime_message_set_mime_part(m, GMIME_OBJECT(body));
 	else {

@@ -36,6 +36,14 @@ is() {	# is DESCRIPTION GOT EXPECTED
 	fi
 }
 done_testing() {
+	# Every mail clerkd sent, and every one a test read, decodes strictly in
+	# the charsets it declares (tests/mailcat.c).
+	if [ -n "${T:-}" ] && [ -d "$T/sink" ]; then
+		is "every mail sent is valid in the charsets it declares" \
+			"$(! ls "$T"/sink/* >/dev/null 2>&1 || "$MAILCAT" --check "$T"/sink/* 2>&1 | head -5)" ""
+		ok "no mail read by the test was mislabelled" test ! -s "$MAILCAT_ERRORS"
+		[ -s "$MAILCAT_ERRORS" ] && sed 's/^/# /' "$MAILCAT_ERRORS" | head -5
+	fi
 	echo "1..$T_N"
 	[ "$T_FAILED" -eq 0 ]
 }
@@ -77,6 +85,7 @@ servers_start() {
 	chmod 755 "$T"
 	trap servers_stop EXIT
 	mkdir -p "$T/run" "$T/state" "$T/mail" "$T/sink" "$T/store"
+	export MAILCAT_ERRORS="$T/mailcat-errors"
 	chown "$MAIL_USER:$MAIL_GROUP" "$T/mail"
 	chmod 777 "$T/sink"
 	IMAP_PORT=$(pick_port) || bail "no free port"
