@@ -144,6 +144,8 @@ authres_aligned(const char *d1, const char *d2)
 		return FALSE;
 	if (strcmp(a, b) == 0)
 		return TRUE;
+	if (la == lb)
+		return FALSE;	/* same length, not equal: neither is inside the other */
 	if (la < lb) {
 		char *t = a;
 		gsize tl = la;
@@ -272,15 +274,38 @@ addr_domain(const char *addr)
 	return at != NULL ? at + 1 : NULL;
 }
 
-gboolean
-authres_verified(char *const *auth_results, const char *authserv_id,
-    const char *from_addr, const char **why)
+/* The enforced DMARC policy a failing dmarc resinfo names: in its comment
+ * ("(p=REJECT sp=REJECT dis=NONE)", rspamd's "(policy=reject)") or as
+ * policy.dmarc=. The text is the resinfo as the trusted server wrote it. */
+static gboolean
+policy_enforced(const char *start, const char *end)
 {
-	const char *dummy;
-	const char *from_domain = addr_domain(from_addr);
+	static const char *const words[] = {
+		"p=reject", "p=quarantine", "policy=reject", "policy=quarantine",
+		"policy.dmarc=reject", "policy.dmarc=quarantine",
+	};
+	g_autofree char *t = g_ascii_strdown(start, end - start);
 
-	if (why == NULL)
-		why = &dummy;
+	for (gsize i = 0; i < G_N_ELEMENTS(words); i++)
+		if (strstr(t, words[i]) != NULL)
+			return TRUE;
+	return FALSE;
+}
+
+/* What the trusted server's topmost header says of this From domain. */
+struct verdict {
+	gboolean dmarc_pass;	/* with header.from naming the From domain */
+	gboolean dmarc_reject;	/* dmarc=fail under a reject or quarantine policy */
+	gboolean dkim_aligned;	/* dkim=pass, header.d aligned with the From domain */
+	gboolean spf_fail;
+};
+
+/* FALSE (*why set) if there is no header of the trusted server to judge by. */
+static gboolean
+judge(char *const *auth_results, const char *authserv_id, const char *from_domain,
+    struct verdict *v, const char **why)
+{
+	memset(v, 0, sizeof *v);
 	if (authserv_id == NULL || *authserv_id == '\0') {
 		*why = "no trusted authserv-id configured";
 		return FALSE;
@@ -288,7 +313,6 @@ authres_verified(char *const *auth_results, const char *authserv_id,
 	for (int h = 0; auth_results != NULL && auth_results[h] != NULL; h++) {
 		const char *p = auth_results[h];
 		struct tok t;
-		gboolean dmarc = FALSE, dkim = FALSE;
 
 		p = lex(p, &t);
 		if ((t.type != TOK_WORD && t.type != TOK_QUOTED) || t.truncated ||
@@ -306,6 +330,7 @@ authres_verified(char *const *auth_results, const char *authserv_id,
 		p = after_id;
 		for (;;) {
 			struct resinfo ri;
+			const char *start;
 
 			p = lex(p, &t);
 			if (t.type == TOK_END)
@@ -317,30 +342,77 @@ authres_verified(char *const *auth_results, const char *authserv_id,
 				if (t.type == TOK_END)
 					break;
 			}
-			if (!resinfo_parse(&p, &ri) || ri.ambiguous ||
-			    g_ascii_strcasecmp(ri.result, "pass") != 0)
+			start = p;
+			if (!resinfo_parse(&p, &ri) || ri.ambiguous)
 				continue;
 			if (g_ascii_strcasecmp(ri.method, "dmarc") == 0) {
-				/* DMARC judged the From domain; if it names one, it is ours. */
-				if (ri.from[0] == '\0' || g_ascii_strcasecmp(ri.from, from_domain) == 0)
-					dmarc = TRUE;
+				/* DMARC judged a From domain: it must say which, and it must be ours. */
+				if (g_ascii_strcasecmp(ri.result, "pass") == 0 &&
+				    g_ascii_strcasecmp(ri.from, from_domain) == 0)
+					v->dmarc_pass = TRUE;
+				else if (g_ascii_strcasecmp(ri.result, "fail") == 0 &&
+				    policy_enforced(start, skip_cfws(p)))	/* its comments too */
+					v->dmarc_reject = TRUE;
 			} else if (g_ascii_strcasecmp(ri.method, "dkim") == 0) {
 				const char *d = ri.d[0] != '\0' ? ri.d : addr_domain(ri.i);
-				if (d != NULL && authres_aligned(d, from_domain))
-					dkim = TRUE;
+				if (g_ascii_strcasecmp(ri.result, "pass") == 0 && d != NULL &&
+				    authres_aligned(d, from_domain))
+					v->dkim_aligned = TRUE;
+			} else if (g_ascii_strcasecmp(ri.method, "spf") == 0) {
+				if (g_ascii_strcasecmp(ri.result, "fail") == 0)
+					v->spf_fail = TRUE;
 			}
 		}
-		if (dmarc) {
-			*why = "dmarc=pass";
-			return TRUE;
-		}
-		if (dkim) {
-			*why = "dkim=pass aligned";
-			return TRUE;
-		}
-		*why = "no dmarc=pass or aligned dkim=pass";
-		return FALSE;
+		return TRUE;
 	}
 	*why = "no Authentication-Results from the trusted server";
+	return FALSE;
+}
+
+gboolean
+authres_verified(char *const *auth_results, const char *authserv_id,
+    const char *from_addr, const char **why)
+{
+	const char *dummy;
+	struct verdict v;
+
+	if (why == NULL)
+		why = &dummy;
+	if (!judge(auth_results, authserv_id, addr_domain(from_addr), &v, why))
+		return FALSE;
+	if (v.dmarc_pass) {
+		*why = "dmarc=pass";
+		return TRUE;
+	}
+	if (v.dkim_aligned) {
+		*why = "dkim=pass aligned";
+		return TRUE;
+	}
+	*why = "no dmarc=pass (with header.from) or aligned dkim=pass";
+	return FALSE;
+}
+
+gboolean
+authres_forged(char *const *auth_results, const char *authserv_id,
+    const char *from_addr, const char **why)
+{
+	const char *dummy;
+	struct verdict v;
+
+	if (why == NULL)
+		why = &dummy;
+	*why = NULL;
+	if (!judge(auth_results, authserv_id, addr_domain(from_addr), &v, why)) {
+		*why = NULL;
+		return FALSE;
+	}
+	if (v.dmarc_reject) {
+		*why = "dmarc=fail under a reject or quarantine policy";
+		return TRUE;
+	}
+	if (v.spf_fail && !v.dkim_aligned) {
+		*why = "spf=fail and no aligned dkim=pass";
+		return TRUE;
+	}
 	return FALSE;
 }

@@ -13,6 +13,8 @@ classify_str(MsgClass c)
 		return "correspondence";
 	case CLASS_AUTOMATIC:
 		return "automatic";
+	case CLASS_FORGED:
+		return "forged";
 	}
 	return "unknown";
 }

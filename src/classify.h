@@ -8,6 +8,8 @@ typedef enum {
 	CLASS_APPLICATION,	/* carries the form */
 	CLASS_CORRESPONDENCE,	/* from a human, no form */
 	CLASS_AUTOMATIC,	/* must never be answered */
+	CLASS_FORGED,		/* the trusted server says the sender is forged: never
+				 * answered, changes nothing (set by process.c) */
 } MsgClass;
 
 const char *classify_str(MsgClass c);

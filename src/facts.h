@@ -40,8 +40,14 @@ struct facts {
 	gboolean delivery_report;	/* multipart/report or message/delivery-status */
 
 	/* For the staff check (authres.c) and staff forwards. */
-	char **auth_results;	/* Authentication-Results values, topmost first, NULL-terminated;
-				 * at most 16, each capped at 4 KB; never NULL (empty vector) */
+	char **auth_results;	/* Authentication-Results values, raw (never RFC 2047
+				 * decoded) and unfolded, topmost first, NULL-terminated;
+				 * never NULL (empty vector) */
+	gboolean auth_results_unusable;	/* one was over 4 KB, or there were over 16: then
+					 * none of them proves anything */
+	const char *from_doubt;	/* static text: why From does not name one person for
+				 * certain (several, hidden in an encoded-word, not the
+				 * Sender); NULL if it does */
 	struct forward *forward;	/* NULL unless the message forwards another: inline
 					 * (forward_find on the text) or attached as message/rfc822 */
 };

@@ -114,15 +114,79 @@ one_line(char *s)
 	return s != NULL ? g_strstrip(s) : NULL;
 }
 
+/* A header's value as it was sent: unfolded, never RFC 2047 decoded (an
+ * encoded-word is text, not structure: "=?utf-8?q?dkim=3Dpass?=" must stay
+ * what it is). Longer than max: cut if cut_ok, else NULL (where a cut value
+ * could end in anything that decides, it is no value at all). */
+static char *
+raw_value(GMimeHeader *h, gsize max, gboolean cut_ok)
+{
+	const char *v = g_mime_header_get_raw_value(h);
+	GString *out;
+
+	if (v == NULL)
+		v = "";
+	out = g_string_sized_new(MIN(strlen(v), max) + 1);
+	for (; *v != '\0'; v++) {
+		if (*v == '\r' || *v == '\n')
+			continue;	/* unfold: CRLF WSP is WSP */
+		if (out->len >= max) {
+			if (cut_ok)
+				break;
+			g_string_free(out, TRUE);
+			return NULL;
+		}
+		g_string_append_c(out, *v);
+	}
+	g_autofree char *u = util_utf8_clean(out->str, out->len, max + 6);
+	g_string_free(out, TRUE);
+	return g_strstrip(g_steal_pointer(&u));
+}
+
+/* The first header of that name, raw (raw_value); NULL if none or too long. */
 static char *
 header(GMimeObject *obj, const char *name, gsize max)
 {
-	const char *v = g_mime_object_get_header(obj, name);
+	GMimeHeader *h = g_mime_header_list_get_header(g_mime_object_get_header_list(obj), name);
 
-	if (v == NULL)
-		return NULL;
-	g_autofree char *u = util_utf8_clean(v, -1, max);
-	return g_strstrip(g_steal_pointer(&u));
+	return h != NULL ? raw_value(h, max, FALSE) : NULL;
+}
+
+/* Why the From of this message cannot name one person for certain, or NULL:
+ * the staff check trusts only one From header holding one address, written
+ * out in it (not produced by decoding an encoded-word), and, when a Sender
+ * is given (a list), the same address as the Sender. */
+static const char *
+from_doubt(GMimeMessage *msg, const struct facts *f, guint from_headers)
+{
+	GMimeObject *top = GMIME_OBJECT(msg);
+	InternetAddressList *from = g_mime_message_get_from(msg);
+	g_autofree char *raw = header(top, "From", 998);
+	g_autofree char *sender = header(top, "Sender", 998);
+
+	if (from_headers != 1)
+		return from_headers == 0 ? "no From header" : "more than one From header";
+	if (from == NULL || internet_address_list_length(from) != 1 ||
+	    !INTERNET_ADDRESS_IS_MAILBOX(internet_address_list_get_address(from, 0)))
+		return "not exactly one From address";
+	if (f->from_addr == NULL || raw == NULL)
+		return "no usable From address";
+	g_autofree char *lower = g_ascii_strdown(raw, -1);
+	if (strstr(lower, f->from_addr) == NULL)
+		return "the From address is not written out in the header";
+	if (sender != NULL) {
+		InternetAddressList *l = internet_address_list_parse(NULL, sender);
+		g_autofree char *s = NULL;
+		if (l != NULL && internet_address_list_length(l) == 1 &&
+		    INTERNET_ADDRESS_IS_MAILBOX(internet_address_list_get_address(l, 0)))
+			s = util_addr_normalize(internet_address_mailbox_get_addr(
+			    INTERNET_ADDRESS_MAILBOX(internet_address_list_get_address(l, 0))));
+		if (l != NULL)
+			g_object_unref(l);
+		if (s == NULL || strcmp(s, f->from_addr) != 0)
+			return "the From address differs from the Sender";
+	}
+	return NULL;
 }
 
 /* Decoded bytes of a leaf part (transfer encoding undone, charset untouched). */
@@ -543,6 +607,9 @@ parse_stream(GMimeStream *stream, const char *spool_dir, GError **err)
 	g_autoptr(GMimeMessage) msg = NULL;
 	g_autoptr(Facts) f = g_new0(struct facts, 1);
 	GMimeObject *top;
+	g_autofree char *in_reply_to = NULL;
+	guint from_headers = 0;
+	GMimeHeader *refs;
 	struct walk w;
 	GPtrArray *ar;
 
@@ -558,8 +625,10 @@ parse_stream(GMimeStream *stream, const char *spool_dir, GError **err)
 	f->message_id = util_msgid_clean(g_mime_message_get_message_id(msg));
 	read_from(f, msg);
 	f->subject = subject_of(msg, 998);
-	f->in_reply_to = first_msgid(g_mime_object_get_header(top, "In-Reply-To"));
-	f->references = header(top, "References", 4000);
+	in_reply_to = header(top, "In-Reply-To", 998);
+	f->in_reply_to = first_msgid(in_reply_to);
+	if ((refs = g_mime_header_list_get_header(g_mime_object_get_header_list(top), "References")) != NULL)
+		f->references = raw_value(refs, 4000, TRUE);	/* a thread's root is first */
 	f->auto_submitted = header(top, "Auto-Submitted", 200);
 	f->return_path = header(top, "Return-Path", 998);
 	f->precedence = header(top, "Precedence", 200);
@@ -570,11 +639,18 @@ parse_stream(GMimeStream *stream, const char *spool_dir, GError **err)
 		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
 		const char *name = g_mime_header_get_name(h);
 		if (!g_ascii_strcasecmp(name, "Authentication-Results")) {
-			/* In order, topmost first: only the topmost of the trusted server counts. */
-			const char *v = g_mime_header_get_value(h);
-			if (ar->len < MESSAGE_MAX_AUTH_RESULTS)
-				g_ptr_array_add(ar, g_strstrip(util_utf8_clean(v, -1, MESSAGE_MAX_AUTH_RESULT)));
-		} else if (g_ascii_strncasecmp(name, "List-", 5) == 0)
+			/* In order, topmost first: only the topmost of the trusted server
+			 * counts. Read raw; one too long, or one too many, and no
+			 * header of this message proves anything. */
+			char *v = raw_value(h, MESSAGE_MAX_AUTH_RESULT, FALSE);
+			if (v == NULL || ar->len >= MESSAGE_MAX_AUTH_RESULTS) {
+				f->auth_results_unusable = TRUE;
+				g_free(v);
+			} else
+				g_ptr_array_add(ar, v);
+		} else if (!g_ascii_strcasecmp(name, "From"))
+			from_headers++;
+		else if (g_ascii_strncasecmp(name, "List-", 5) == 0)
 			f->list_headers = TRUE;
 		else if (!g_ascii_strcasecmp(name, "X-Auto-Response-Suppress"))
 			f->auto_response_suppress = TRUE;
@@ -585,6 +661,7 @@ parse_stream(GMimeStream *stream, const char *spool_dir, GError **err)
 	}
 	g_ptr_array_add(ar, NULL);
 	f->auth_results = (char **)g_ptr_array_free(ar, FALSE);
+	f->from_doubt = from_doubt(msg, f, from_headers);
 	if (is_type(g_mime_object_get_content_type(g_mime_message_get_mime_part(msg)), "multipart", "report"))
 		f->delivery_report = TRUE;
 

@@ -471,7 +471,7 @@ placement_lottery(struct process_ctx *pc, const char *block, gboolean seeded, gu
 		return TRUE;
 	}
 	if (!seeded)
-		seed = ((guint64)g_random_int() << 31 ^ g_random_int()) & G_MAXINT64;
+		util_random_bytes(&seed, sizeof seed);
 	seed &= G_MAXINT64;	/* it is stored as an SQLite integer */
 	if ((parts = participants(pc, block, err)) == NULL)
 		return FALSE;

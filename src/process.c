@@ -1,5 +1,6 @@
 /* process.c: classify and handle. The one reply per message is decided here. */
 #include "process_p.h"
+#include "authres.h"
 #include "classify.h"
 #include "decide.h"
 #include "docstore.h"
@@ -308,20 +309,59 @@ handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts 
 	return process_reply(pc, ledger_id, app_id, f, sha256, "receipt", ref, "receipt", vars, err);
 }
 
-/* The reference every reply to this sender carries: their application's,
- * or one held for them until they apply. *app_id is 0 in the second case. */
-static char *
-sender_reference(struct process_ctx *pc, const char *addr, gint64 *app_id, GError **err)
+/* The sender's application and its reference; 0 and NULL if they have none
+ * (a reference is taken from the year's sequence only when an application
+ * exists, so that strangers cannot use up the year's references). FALSE on
+ * a store error. */
+static gboolean
+sender_application(struct process_ctx *pc, const char *addr, gint64 *app_id, char **ref,
+    GError **err)
 {
 	GError *lerr = NULL;
-	char *ref = NULL;
 
-	*app_id = store_app_by_email(pc->st, addr, &ref, &lerr);
+	*ref = NULL;
+	*app_id = store_app_by_email(pc->st, addr, ref, &lerr);
 	if (lerr != NULL) {
 		g_propagate_error(err, lerr);
-		return NULL;
+		return FALSE;
 	}
-	return ref != NULL ? ref : store_ref_reserve(pc->st, addr, pc->year, err);
+	return TRUE;
+}
+
+/* Why the trusted server says this sender is forged (DESIGN, mail protocol:
+ * dmarc=fail under reject or quarantine, spf=fail without an aligned
+ * dkim=pass), or NULL. Staff addresses are left to the staff check, which
+ * refuses and tells staff. */
+static const char *
+forged(struct process_ctx *pc, const struct facts *f)
+{
+	const char *why = NULL;
+
+	if (f->from_addr == NULL || config_is_staff(pc->cfg, f->from_addr))
+		return NULL;
+	return authres_forged(f->auth_results, pc->cfg->trusted_authserv_id, f->from_addr, &why) ?
+	    why : NULL;
+}
+
+gint64
+process_reference_in(struct process_ctx *pc, const char *text, char **ref, char **email,
+    GError **err)
+{
+	GError *lerr = NULL;
+	int year, seq;
+	gint64 id;
+
+	*ref = NULL;
+	if (text == NULL || !ref_find(text, &year, &seq))
+		return 0;
+	g_autofree char *r = ref_format(year, seq);
+	if ((id = dossier_by_reference(pc->st, r, email, &lerr)) > 0)
+		*ref = g_steal_pointer(&r);
+	if (lerr != NULL) {
+		g_propagate_error(err, lerr);
+		return -1;
+	}
+	return MAX(id, 0);
 }
 
 /* An existing application's reference quoted in the subject or the body. */
@@ -329,27 +369,12 @@ gint64
 process_quoted_application(struct process_ctx *pc, const struct facts *f, char **ref,
     char **email, GError **err)
 {
-	const char *where[] = { f->subject, f->forward && f->forward->subject ?
-	    f->forward->subject : "", f->text };
-	int year, seq;
+	const char *where[] = { f->subject, f->forward ? f->forward->subject : NULL, f->text };
+	gint64 id = 0;
 
-	*ref = NULL;
-	for (gsize i = 0; i < G_N_ELEMENTS(where); i++) {
-		if (!ref_find(where[i], &year, &seq))
-			continue;
-		g_autofree char *r = ref_format(year, seq);
-		GError *lerr = NULL;
-		gint64 id = dossier_by_reference(pc->st, r, email, &lerr);
-		if (lerr != NULL) {
-			g_propagate_error(err, lerr);
-			return -1;
-		}
-		if (id > 0) {
-			*ref = g_steal_pointer(&r);
-			return id;
-		}
-	}
-	return 0;
+	for (gsize i = 0; id == 0 && i < G_N_ELEMENTS(where); i++)
+		id = process_reference_in(pc, where[i], ref, email, err);
+	return id;
 }
 
 /* Mail quoting a reference from an address that is not the application's:
@@ -390,7 +415,7 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 	const char *name = f->from_name ? f->from_name : "";
 	gboolean status;
 
-	if ((ref = sender_reference(pc, f->from_addr, &app_id, err)) == NULL)
+	if (!sender_application(pc, f->from_addr, &app_id, &ref, err))
 		return FALSE;
 	if (app_id == 0) {
 		if ((other = process_quoted_application(pc, f, &quoted, &quoted_email, err)) < 0)
@@ -399,7 +424,6 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 			return handle_held(pc, ledger_id, other, quoted, f, sha256, err);
 	}
 	g_hash_table_insert(vars, "name", (gpointer)(*name ? name : "applicant"));
-	g_hash_table_insert(vars, "reference", ref);
 	if (app_id == 0) {
 		GError *lerr = NULL;
 		g_autofree char *answer = requests_answer(pc, f, &lerr);
@@ -409,13 +433,14 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 			g_propagate_error(err, lerr);
 			return FALSE;
 		}
-		g_message("first contact from <%s> (message <%s>), reference %s held%s", f->from_addr,
-		    f->message_id ? f->message_id : "", ref, answer ? ", question answered" : "");
+		g_message("first contact from <%s> (message <%s>)%s", f->from_addr,
+		    f->message_id ? f->message_id : "", answer ? ", question answered" : "");
 		g_hash_table_insert(vars, "answer", about);
 		g_hash_table_insert(vars, "form", (gpointer)form_blank());
-		return process_reply(pc, ledger_id, 0, f, sha256, "first-contact", ref, "first-contact",
+		return process_reply(pc, ledger_id, 0, f, sha256, "first-contact", NULL, "first-contact",
 		    vars, err);
 	}
+	g_hash_table_insert(vars, "reference", ref);
 	/* From a registered applicant: a request, or documents and a status. */
 	{
 		gboolean handled;
@@ -554,7 +579,7 @@ refuse(struct process_ctx *pc, const struct ledger_key *k, struct ledger_entry *
 
 	e->class = "over-limit";
 	e->reason = problem;
-	if (classify_is_automatic(f, pc->cfg->from_addr, &why)) {
+	if (classify_is_automatic(f, pc->cfg->from_addr, &why) || (why = forged(pc, f)) != NULL) {
 		e->reason = why;
 		return store_ledger_handled(pc->st, k, e, err);
 	}
@@ -562,7 +587,7 @@ refuse(struct process_ctx *pc, const struct ledger_key *k, struct ledger_entry *
 		return 0;
 	g_message("message <%s> from <%s> refused: %s", f->message_id ? f->message_id : "",
 	    f->from_addr, problem);
-	if ((ref = sender_reference(pc, f->from_addr, &app_id, err)) == NULL)
+	if (!sender_application(pc, f->from_addr, &app_id, &ref, err))
 		return 0;
 	g_hash_table_insert(vars, "name", (gpointer)(f->from_name ? f->from_name : "applicant"));
 	g_hash_table_insert(vars, "problem", (gpointer)problem);
@@ -624,6 +649,10 @@ process_message(struct process_ctx *pc, const struct ledger_key *k, struct facts
 
 	form = find_form(f, &carrier);
 	class = classify(f, pc->cfg->from_addr, form != NULL, &why);
+	if (class != CLASS_AUTOMATIC && (problem = g_strdup(forged(pc, f))) != NULL) {
+		class = CLASS_FORGED;
+		why = problem;
+	}
 	e.class = classify_str(class);
 	e.reason = why;
 	if ((id = store_ledger_handled(pc->st, k, &e, err)) == 0)
@@ -641,6 +670,10 @@ process_message(struct process_ctx *pc, const struct ledger_key *k, struct facts
 	case CLASS_CORRESPONDENCE:
 		if (!handle_correspondence(pc, id, f, sha256, err))
 			return 0;
+		break;
+	case CLASS_FORGED:
+		g_message("forged mail <%s> from <%s> (%s): recorded, not answered, nothing changed",
+		    f->message_id ? f->message_id : "", f->from_addr, why);
 		break;
 	case CLASS_AUTOMATIC:
 		g_message("automatic mail <%s> from <%s> (%s): recorded, not answered",

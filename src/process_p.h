@@ -40,6 +40,11 @@ gboolean process_notify_staff(struct process_ctx *pc, gint64 ledger_id, gint64 a
     const struct facts *f, const char *sha256, const char *reference, const char *what,
     const char *details, GError **err);
 
+/* The existing application whose reference text quotes first: its id (0 if
+ * none, -1 on error), reference and address (email may be NULL). */
+gint64 process_reference_in(struct process_ctx *pc, const char *text, char **ref, char **email,
+    GError **err);
+
 /* An existing application whose reference the subject, a forwarded subject
  * or the body quotes: its id (0 if none, -1 on error), reference and address. */
 gint64 process_quoted_application(struct process_ctx *pc, const struct facts *f, char **ref,

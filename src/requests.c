@@ -16,18 +16,6 @@
 
 /* ---- confirmations ---- */
 
-static char *
-new_token(void)
-{
-	static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-	char t[TOKEN_LEN + 1];
-
-	for (int i = 0; i < TOKEN_LEN; i++)
-		t[i] = alphabet[g_random_int_range(0, sizeof alphabet - 1)];
-	t[TOKEN_LEN] = '\0';
-	return g_strdup(t);
-}
-
 struct pending {
 	char *token, *action, *detail, *expires;
 };
@@ -60,7 +48,7 @@ find_confirmation(struct process_ctx *pc, gint64 app_id, const struct facts *f,
 		const char *token = (const char *)sqlite3_column_text(s, 0);
 		const char *msgid = (const char *)sqlite3_column_text(s, 4);
 		if ((f->in_reply_to != NULL && g_strcmp0(f->in_reply_to, msgid) == 0) ||
-		    util_has_word(f->subject, token) || util_has_word(f->text, token)) {
+		    util_has_token(f->subject, token) || util_has_token(f->text, token)) {
 			out->token = g_strdup(token);
 			out->action = g_strdup((const char *)sqlite3_column_text(s, 1));
 			out->detail = g_strdup((const char *)sqlite3_column_text(s, 2));
@@ -104,7 +92,7 @@ ask_confirmation(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const 
     const struct facts *f, const char *sha256, const char *action, const char *detail,
     const char *what, GError **err)
 {
-	g_autofree char *token = new_token();
+	g_autofree char *token = util_token_new(TOKEN_LEN);
 	g_autofree char *msgid = reply_message_id(f->message_id, sha256, "confirm", pc->cfg->from_addr);
 	g_autofree char *subject = g_strdup_printf("%s (confirm %s)", f->subject, token);
 	const char *days = rules_setting(pc->cfg->rules, "confirmation_days");

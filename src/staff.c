@@ -9,23 +9,78 @@
 
 #include <string.h>
 
-/* The applicant a staff message is about: by a quoted reference, else by
- * the forwarded message's sender. 0 if none, -1 on error. */
+/* The applicant a staff message is about. The staff member's own words (the
+ * subject, unless it repeats the forwarded one, and the note above the
+ * forward) decide; else the forwarded message's sender. A reference inside
+ * the forwarded text was written by whoever sent it, so it counts only when
+ * it agrees with that sender: otherwise *conflict says why, and nothing is
+ * credited until staff say which applicant they meant. 0 if none, -1 on
+ * error. */
 static gint64
-applicant_of(struct process_ctx *pc, const struct facts *f, char **ref, GError **err)
+applicant_of(struct process_ctx *pc, const struct facts *f, char **ref, char **conflict,
+    GError **err)
 {
-	g_autofree char *email = NULL;
+	const struct forward *fw = f->forward;
+	g_autofree char *quoted = NULL, *sender_ref = NULL, *email = NULL;
 	GError *lerr = NULL;
-	gint64 id = process_quoted_application(pc, f, ref, &email, err);
+	gint64 id = 0, quoted_id = 0, sender_id = 0;
 
-	if (id != 0 || f->forward == NULL || f->forward->from_addr == NULL)
+	*ref = NULL;
+	*conflict = NULL;
+	/* The subject is the staff member's own only where it is not the forwarded one's. */
+	if (fw == NULL || fw->subject != NULL) {
+		id = process_reference_in(pc, f->subject, ref, NULL, err);
+		if (id > 0 && fw != NULL && strstr(fw->subject, *ref) != NULL) {
+			g_clear_pointer(ref, g_free);
+			id = 0;
+		}
+	}
+	if (id == 0)
+		id = process_reference_in(pc, fw != NULL ? fw->note : f->text, ref, NULL, err);
+	if (id != 0 || fw == NULL)
 		return id;
-	id = store_app_by_email(pc->st, f->forward->from_addr, ref, &lerr);
+
+	/* Only the forwarded message is left: its sender, and what its text says. */
+	if ((quoted_id = process_reference_in(pc, fw->subject, &quoted, NULL, err)) == 0)
+		quoted_id = process_reference_in(pc, f->subject, &quoted, NULL, err);
+	if (quoted_id == 0)
+		quoted_id = process_reference_in(pc, f->text, &quoted, NULL, err);
+	if (quoted_id < 0)
+		return -1;
+	if (fw->from_addr != NULL)
+		sender_id = store_app_by_email(pc->st, fw->from_addr, &sender_ref, &lerr);
 	if (lerr != NULL) {
 		g_propagate_error(err, lerr);
 		return -1;
 	}
-	return id;
+	if (quoted_id > 0 && quoted_id != sender_id) {
+		*conflict = sender_id > 0 ?
+		    g_strdup_printf("the forwarded message comes from <%s>, whose application is %s, "
+		    "but its text names %s", fw->from_addr, sender_ref, quoted) :
+		    g_strdup_printf("the forwarded text names %s, but it comes from <%s>, which is not "
+		    "that application's address", quoted, fw->from_addr ? fw->from_addr : "an unknown sender");
+		return 0;
+	}
+	*ref = g_steal_pointer(&sender_ref);
+	return sender_id;
+}
+
+/* The Security contract's staff check: one From, one address, written out,
+ * no Sender that differs; the trusted server's own Authentication-Results,
+ * read raw and whole, shows dmarc=pass for that domain or an aligned
+ * dkim=pass. *why gets a static string either way. */
+static gboolean
+staff_verified(struct process_ctx *pc, const struct facts *f, const char **why)
+{
+	if (f->from_doubt != NULL) {
+		*why = f->from_doubt;
+		return FALSE;
+	}
+	if (f->auth_results_unusable) {
+		*why = "an Authentication-Results header was too long, or there were too many";
+		return FALSE;
+	}
+	return authres_verified(f->auth_results, pc->cfg->trusted_authserv_id, f->from_addr, why);
 }
 
 static gboolean
@@ -34,8 +89,9 @@ refuse_unverified(struct process_ctx *pc, gint64 ledger_id, const struct facts *
 {
 	g_autofree char *what = g_strdup_printf("a message from <%s> claims to be from staff but "
 	    "is not authenticated: nothing was changed", f->from_addr);
-	g_autofree char *details = g_strdup_printf("Why: %s (the topmost Authentication-Results of "
-	    "%s must show dmarc=pass or an aligned dkim=pass).\n", why,
+	g_autofree char *details = g_strdup_printf("Why: %s (the message must have one From address, "
+	    "and the topmost Authentication-Results of %s must show dmarc=pass for its domain or an "
+	    "aligned dkim=pass).\n", why,
 	    pc->cfg->trusted_authserv_id ? pc->cfg->trusted_authserv_id : "[staff] trusted_authserv_id");
 
 	return store_event(pc->st, 0, ledger_id, what, err) &&
@@ -49,17 +105,31 @@ staff_handle(struct process_ctx *pc, gint64 ledger_id, const struct facts *f, co
 	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autoptr(GString) received = g_string_new(NULL);
 	g_autofree char *ref = NULL, *source = NULL, *what = NULL, *decision = NULL;
+	g_autofree char *conflict = NULL;
 	g_autoptr(Dossier) d = NULL;
 	struct decision dc;
 	const char *why = NULL;
 	gboolean changed, ok;
 	gint64 app_id;
 
-	if (!authres_verified(f->auth_results, pc->cfg->trusted_authserv_id, f->from_addr, &why))
+	if (!staff_verified(pc, f, &why))
 		return refuse_unverified(pc, ledger_id, f, sha256, why, err);
-	if ((app_id = applicant_of(pc, f, &ref, err)) < 0)
+	if ((app_id = applicant_of(pc, f, &ref, &conflict, err)) < 0)
 		return FALSE;
 	g_hash_table_insert(vars, "decision", "");
+	if (conflict != NULL) {
+		g_autofree char *held = g_strdup_printf("your forward reached clerkd, but nothing was credited: %s.", conflict);
+		g_message("staff message <%s> from <%s> held: %s", f->message_id ? f->message_id : "",
+		    f->from_addr, conflict);
+		g_hash_table_insert(vars, "what", held);
+		g_hash_table_insert(vars, "details", "A reference in the forwarded text was written by "
+		    "the person who sent it, so it does not decide alone. To credit the documents, "
+		    "forward the message again and write the right reference (ECP-YYYY-NNNNN) in the "
+		    "subject or in your own words above the forwarded message.\n");
+		return store_event(pc->st, 0, ledger_id, held, err) &&
+		    process_reply(pc, ledger_id, 0, f, sha256, "staff-confirm", NULL, "staff-confirm",
+		    vars, err);
+	}
 	if (app_id == 0) {
 		g_message("staff message <%s> from <%s>: no applicant found", f->message_id ?
 		    f->message_id : "", f->from_addr);

@@ -717,32 +717,6 @@ reserved_reference(Store *st, const char *email, GError **err)
 }
 
 char *
-store_ref_reserve(Store *st, const char *email, int year, GError **err)
-{
-	GError *lerr = NULL;
-	char *ref = reserved_reference(st, email, &lerr);
-	sqlite3_stmt *s;
-
-	if (ref != NULL || lerr != NULL) {
-		if (lerr != NULL)
-			g_propagate_error(err, lerr);
-		return ref;
-	}
-	if ((ref = next_reference(st, year, err)) == NULL)
-		return NULL;
-	if ((s = stmt(st, "INSERT INTO reserved_refs (email, reference) VALUES (?, ?)", err)) == NULL)
-		goto fail;
-	bind_text(s, 1, email);
-	bind_text(s, 2, ref);
-	if (!done(st, s, err))
-		goto fail;
-	return ref;
-fail:
-	g_free(ref);
-	return NULL;
-}
-
-char *
 store_app_create(Store *st, int year, const struct app_new *a, gint64 *app_id, GError **err)
 {
 	g_autofree char *ref = NULL;
@@ -750,7 +724,8 @@ store_app_create(Store *st, int year, const struct app_new *a, gint64 *app_id, G
 	sqlite3_stmt *s;
 	int rc;
 
-	/* One who wrote first keeps the reference their first reply gave them. */
+	/* A reference held for an address by an older clerkd (which gave one to
+	 * every first contact) is honoured; none is held any more. */
 	if (*a->email != '\0' && (ref = reserved_reference(st, a->email, &lerr)) != NULL) {
 		if ((s = stmt(st, "DELETE FROM reserved_refs WHERE email = ?", err)) == NULL)
 			return NULL;

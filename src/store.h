@@ -114,9 +114,6 @@ struct app_new {
 	GArray *choices;	/* struct form_choice */
 };
 
-/* A reference held for an address that wrote before it applied, so that every
- * reply carries one; the same address gets the same one until it applies. */
-char *store_ref_reserve(Store *st, const char *email, int year, GError **err);
 /* Create with the address's reserved reference, else the next of that year;
  * returns the reference. */
 char *store_app_create(Store *st, int year, const struct app_new *a, gint64 *app_id, GError **err);

@@ -233,6 +233,50 @@ util_has_word(const char *s, const char *word)
 	return FALSE;
 }
 
+void
+util_random_bytes(void *buf, gsize len)
+{
+	/* GNUTLS_RND_KEY: the generator GnuTLS keys its own sessions with. */
+	if (gnutls_rnd(GNUTLS_RND_KEY, buf, len) < 0)
+		g_error("no cryptographic random numbers: cannot make tokens or lottery seeds");
+}
+
+char *
+util_token_new(gsize len)
+{
+	static const char alphabet[32] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+	g_autofree guchar *r = g_malloc(len);
+	char *t = g_malloc(len + 1);
+
+	util_random_bytes(r, len);
+	for (gsize i = 0; i < len; i++)
+		t[i] = alphabet[r[i] % sizeof alphabet];	/* 256 = 8 × 32: no bias */
+	t[len] = '\0';
+	return t;
+}
+
+gboolean
+util_has_token(const char *s, const char *token)
+{
+	gsize n = strlen(token);
+	gboolean found = FALSE;
+
+	for (const char *p = s; p != NULL && n > 0 && *p != '\0';) {
+		const char *w = p;
+		while (g_ascii_isalnum(*p))
+			p++;
+		if ((gsize)(p - w) == n) {
+			guchar diff = 0;
+			for (gsize i = 0; i < n; i++)
+				diff |= (guchar)(g_ascii_toupper(w[i]) ^ g_ascii_toupper(token[i]));
+			found |= diff == 0;
+		}
+		while (*p != '\0' && !g_ascii_isalnum(*p))
+			p++;
+	}
+	return found;
+}
+
 /* write(2) (at < 0) or pwrite(2) at an offset, until all of len is written. */
 static gboolean
 write_all(int fd, const void *data, gsize len, goffset at)

@@ -34,16 +34,30 @@ char *util_sha256_hex(const void *data, gsize len);
 /* Route g_log output to stderr as "clerkd[pid]: level: message". */
 void util_log_init(const char *progname, gboolean verbose);
 
-/* Read a secret from a file that only its owner may read; NULL and an error otherwise. */
 /* write(2) until all of it is written; FALSE with errno set if it could not be. */
 gboolean util_write_all(int fd, const void *data, gsize len);
 /* The same with pwrite(2), from offset at. */
 gboolean util_pwrite_all(int fd, const void *data, gsize len, goffset at);
 
+/* Read a secret from a file that only its owner may read; NULL and an error otherwise. */
 char *util_read_secret(const char *path, GError **err);
 
 /* Is word a whole word of s (ASCII, any case): "status" in "Re: Status?", not in "statuses". */
 gboolean util_has_word(const char *s, const char *word);
+
+/* Bytes from a cryptographic generator (GnuTLS's key generator: the
+ * kernel's getrandom(2) behind a ChaCha DRBG); aborts if there is none.
+ * Tokens and lottery seeds come from here, never from GLib's Mersenne
+ * Twister, whose state a few hundred outputs give away. */
+void util_random_bytes(void *buf, gsize len);
+
+/* A one-time token: len characters from 32 without look-alikes (no I, O, 0, 1). */
+char *util_token_new(gsize len);
+
+/* Is token a whole word of s (ASCII, any case)? Every word of the token's
+ * length is compared in full, in time that does not depend on where it
+ * differs, and the scan does not stop at a match. */
+gboolean util_has_token(const char *s, const char *token);
 
 /* Trim and lower-case an e-mail address into a new string; NULL if it is not one. */
 char *util_addr_normalize(const char *addr);

@@ -30,7 +30,7 @@ test_dmarc_pass(void)
 {
 	const char *why = NULL;
 
-	g_assert_true(check(STAFF, &why, ID "; dkim=pass header.d=example.edu; dmarc=pass", NULL));
+	g_assert_true(check(STAFF, &why, ID "; dkim=pass header.d=example.edu; dmarc=pass header.from=example.edu", NULL));
 	g_assert_cmpstr(why, ==, "dmarc=pass");
 	g_assert_true(check(STAFF, &why, ID "; dmarc=pass (p=reject dis=none) header.from=example.edu", NULL));
 	g_assert_cmpstr(why, ==, "dmarc=pass");
@@ -62,7 +62,7 @@ test_forged_below(void)
 	g_assert_false(check(STAFF, &why,
 	    ID "; dkim=fail header.d=example.edu; dmarc=fail",
 	    ID "; dkim=pass header.d=example.edu; dmarc=pass", NULL));
-	g_assert_cmpstr(why, ==, "no dmarc=pass or aligned dkim=pass");
+	g_assert_cmpstr(why, ==, "no dmarc=pass (with header.from) or aligned dkim=pass");
 	g_assert_false(check(STAFF, &why, ID "; dmarc=fail", "other.example.net; dmarc=pass",
 	    ID "; dmarc=pass", NULL));
 }
@@ -77,7 +77,7 @@ test_other_servers_ignored(void)
 	    "mx.example.edu.evil.example; dmarc=pass", NULL));
 	g_assert_cmpstr(why, ==, "no Authentication-Results from the trusted server");
 	/* Another server's header above the trusted one does not hide it. */
-	g_assert_true(check(STAFF, &why, "relay.example.org; dmarc=fail", ID "; dmarc=pass", NULL));
+	g_assert_true(check(STAFF, &why, "relay.example.org; dmarc=fail", ID "; dmarc=pass header.from=example.edu", NULL));
 	g_assert_false(check(STAFF, &why, NULL));
 }
 
@@ -90,7 +90,7 @@ test_comments_and_quotes(void)
 	g_assert_false(check(STAFF, &why,
 	    ID " (dmarc=pass); dkim=fail (dkim=pass header.d=example.edu) header.d=example.edu;"
 	    " dmarc=fail (nested (dmarc=pass) ;dmarc=pass) reason=\"dmarc=pass; dkim=pass\"", NULL));
-	g_assert_cmpstr(why, ==, "no dmarc=pass or aligned dkim=pass");
+	g_assert_cmpstr(why, ==, "no dmarc=pass (with header.from) or aligned dkim=pass");
 }
 
 static void
@@ -106,7 +106,7 @@ test_quoted_strings(void)
 	g_assert_true(check(STAFF, &why,
 	    ID " (Postfix); (x) dkim (m) = (r) pass (good signature) header (p) . d (v) = example.edu", NULL));
 	g_assert_cmpstr(why, ==, "dkim=pass aligned");
-	g_assert_true(check(STAFF, &why, ID "; dmarc=pass reason=\"policy ok; fine\"", NULL));
+	g_assert_true(check(STAFF, &why, ID "; dmarc=pass header.from=example.edu reason=\"policy ok; fine\"", NULL));
 	/* An unterminated comment or quote swallows the rest. */
 	g_assert_false(check(STAFF, &why, ID "; dmarc=fail (; dmarc=pass", NULL));
 	g_assert_false(check(STAFF, &why, ID "; dmarc=fail reason=\"x; dmarc=pass", NULL));
@@ -118,7 +118,7 @@ test_misaligned(void)
 	const char *why = NULL;
 
 	g_assert_false(check(STAFF, &why, ID "; dkim=pass header.d=gmail.com; dmarc=none", NULL));
-	g_assert_cmpstr(why, ==, "no dmarc=pass or aligned dkim=pass");
+	g_assert_cmpstr(why, ==, "no dmarc=pass (with header.from) or aligned dkim=pass");
 	g_assert_false(check(STAFF, &why, ID "; dkim=pass header.i=@gmail.com", NULL));
 	/* A DMARC pass for another From domain (two From headers?) does not count. */
 	g_assert_false(check(STAFF, &why, ID "; dmarc=pass header.from=evil.example", NULL));
@@ -153,7 +153,7 @@ test_uppercase(void)
 {
 	const char *why = NULL;
 
-	g_assert_true(check(STAFF, &why, "MX.Example.EDU; DMARC=PASS", NULL));
+	g_assert_true(check(STAFF, &why, "MX.Example.EDU; DMARC=PASS header.from=example.edu", NULL));
 	g_assert_cmpstr(why, ==, "dmarc=pass");
 	g_assert_true(check("Registrar@Example.EDU", &why, "mx.example.edu; DKIM=Pass HEADER.D=EXAMPLE.EDU", NULL));
 	g_assert_cmpstr(why, ==, "dkim=pass aligned");
@@ -162,9 +162,9 @@ test_uppercase(void)
 static void
 test_version_and_quoted_id(void)
 {
-	g_assert_true(check(STAFF, NULL, ID " 1; dmarc=pass", NULL));
-	g_assert_true(check(STAFF, NULL, ID " (comment) 1 (more); dmarc=pass", NULL));
-	g_assert_true(check(STAFF, NULL, "\"" ID "\"; dmarc=pass", NULL));
+	g_assert_true(check(STAFF, NULL, ID " 1; dmarc=pass header.from=example.edu", NULL));
+	g_assert_true(check(STAFF, NULL, ID " (comment) 1 (more); dmarc=pass header.from=example.edu", NULL));
+	g_assert_true(check(STAFF, NULL, "\"" ID "\"; dmarc=pass header.from=example.edu", NULL));
 	/* "mx.example.edu1" is another server. */
 	g_assert_false(check(STAFF, NULL, ID "1; dmarc=pass", NULL));
 }
@@ -180,7 +180,7 @@ test_missing_authserv_id(void)
 	g_assert_false(authres_verified(one, "", STAFF, &why));
 	/* A header without an authserv-id is nobody's. */
 	g_assert_false(check(STAFF, &why, "; dmarc=pass", ID "; dmarc=fail", NULL));
-	g_assert_cmpstr(why, ==, "no dmarc=pass or aligned dkim=pass");
+	g_assert_cmpstr(why, ==, "no dmarc=pass (with header.from) or aligned dkim=pass");
 	g_assert_false(check(STAFF, &why, "", "(x)", "dmarc=pass", NULL));
 	g_assert_cmpstr(why, ==, "no Authentication-Results from the trusted server");
 	g_assert_false(authres_verified(NULL, ID, STAFF, &why));
@@ -206,7 +206,61 @@ test_malformed(void)
 	g_assert_false(check(STAFF, &why, ID "; dkim=pass header.d=example.edu header.d=evil.example", NULL));
 	g_assert_false(check(STAFF, &why, ID "; dkim=pass header.d=", NULL));
 	g_assert_false(check(STAFF, &why, ID "; ) dmarc=pass", NULL));
-	g_assert_true(check(STAFF, &why, ID "; garbage here = = ; dmarc=pass", NULL));
+	g_assert_true(check(STAFF, &why, ID "; garbage here = = ; dmarc=pass header.from=example.edu", NULL));
+}
+
+static void
+test_dmarc_names_its_domain(void)
+{
+	const char *why = NULL;
+
+	/* A dmarc=pass that does not say which From domain it judged proves
+	 * nothing: the message could have carried several. */
+	g_assert_false(check(STAFF, &why, ID "; dmarc=pass", NULL));
+	g_assert_cmpstr(why, ==, "no dmarc=pass (with header.from) or aligned dkim=pass");
+	g_assert_false(check(STAFF, &why, ID "; dmarc=pass (p=none) header.from=", NULL));
+	g_assert_true(check(STAFF, &why, ID "; dmarc=pass (p=none) header.from=EXAMPLE.EDU", NULL));
+}
+
+static void
+test_equal_length_domains(void)
+{
+	/* Same length, different: once read a[-1] (ASan: heap-buffer-overflow). */
+	g_assert_false(authres_aligned("example.edu", "exbmple.edu"));
+	g_assert_false(authres_aligned("a.example.edu", "b.example.edu"));
+	g_assert_false(authres_aligned("ab", "cd"));
+	g_assert_false(check(STAFF, NULL, ID "; dkim=pass header.d=exbmple.edu", NULL));
+}
+
+static gboolean
+forged(const char *from, const char **why, const char *header)
+{
+	char *one[] = { (char *)header, NULL };
+
+	return authres_forged(one, ID, from, why);
+}
+
+static void
+test_forged(void)
+{
+	const char *why = NULL;
+
+	g_assert_true(forged("x@gmail.com", &why, ID "; dmarc=fail (p=REJECT sp=REJECT dis=NONE) header.from=gmail.com"));
+	g_assert_cmpstr(why, ==, "dmarc=fail under a reject or quarantine policy");
+	g_assert_true(forged("x@example.org", &why, ID "; dmarc=fail (p=quarantine dis=quarantine) header.from=example.org"));
+	g_assert_true(forged("x@example.org", &why, ID "; dmarc=fail reason=\"No valid SPF\" header.from=example.org (policy=reject)"));
+	g_assert_true(forged("x@example.org", &why, ID "; dmarc=fail policy.dmarc=reject header.from=example.org"));
+	g_assert_true(forged("x@example.org", &why, ID "; spf=fail smtp.mailfrom=example.org; dkim=none"));
+	g_assert_cmpstr(why, ==, "spf=fail and no aligned dkim=pass");
+	/* Not forged: a policy of none, an spf=fail saved by an aligned signature,
+	 * softfail, or nothing said by the trusted server. */
+	g_assert_false(forged("x@example.org", &why, ID "; dmarc=fail (p=none dis=none) header.from=example.org"));
+	g_assert_false(forged("x@example.org", &why, ID "; spf=fail smtp.mailfrom=example.org; dkim=pass header.d=example.org"));
+	g_assert_false(forged("x@example.org", &why, ID "; spf=softfail smtp.mailfrom=example.org"));
+	g_assert_false(forged("x@example.org", &why, "mx.evil.example; dmarc=fail (p=reject) header.from=example.org"));
+	g_assert_null(why);
+	/* A dmarc=pass (p=reject) is a pass. */
+	g_assert_false(forged("x@example.org", &why, ID "; dmarc=pass (p=reject) header.from=example.org"));
 }
 
 static void
@@ -242,6 +296,9 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/authres/dmarc-pass", test_dmarc_pass);
+	g_test_add_func("/authres/dmarc-names-its-domain", test_dmarc_names_its_domain);
+	g_test_add_func("/authres/equal-length-domains", test_equal_length_domains);
+	g_test_add_func("/authres/forged", test_forged);
 	g_test_add_func("/authres/dkim-aligned", test_dkim_aligned);
 	g_test_add_func("/authres/forged-below", test_forged_below);
 	g_test_add_func("/authres/other-servers-ignored", test_other_servers_ignored);

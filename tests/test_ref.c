@@ -1,5 +1,8 @@
 /* test_ref: reference numbering. */
 #include "ref.h"
+#include "util.h"
+
+#include <string.h>
 
 static void
 test_format(void)
@@ -40,10 +43,50 @@ test_find(void)
 	}
 }
 
+/* Confirmation tokens and lottery seeds do not come from GLib's Mersenne
+ * Twister: seeding it the same way twice does not give the same tokens. */
+static void
+test_token_unpredictable(void)
+{
+	g_autofree char *a = NULL, *b = NULL;
+	guint64 s1 = 0, s2 = 0;
+	GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+	g_random_set_seed(42);
+	a = util_token_new(10);
+	util_random_bytes(&s1, sizeof s1);
+	g_random_set_seed(42);
+	b = util_token_new(10);
+	util_random_bytes(&s2, sizeof s2);
+	g_assert_cmpstr(a, !=, b);
+	g_assert_cmpuint(s1, !=, s2);
+	g_assert_cmpuint(strlen(a), ==, 10);
+	g_assert_cmpuint(strspn(a, "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"), ==, 10);
+	/* 50 bits each: no two alike in ten thousand. */
+	for (int i = 0; i < 10000; i++)
+		g_assert_true(g_hash_table_add(seen, util_token_new(10)));
+	g_hash_table_destroy(seen);
+}
+
+static void
+test_token_in_text(void)
+{
+	g_assert_true(util_has_token("Re: Cancel (confirm K7QW2MZ9XP)", "K7QW2MZ9XP"));
+	g_assert_true(util_has_token("yes k7qw2mz9xp please", "K7QW2MZ9XP"));
+	g_assert_true(util_has_token("K7QW2MZ9XP", "K7QW2MZ9XP"));
+	g_assert_false(util_has_token("K7QW2MZ9XPX", "K7QW2MZ9XP"));
+	g_assert_false(util_has_token("XK7QW2MZ9XP", "K7QW2MZ9XP"));
+	g_assert_false(util_has_token("K7QW2MZ9XQ", "K7QW2MZ9XP"));
+	g_assert_false(util_has_token("", "K7QW2MZ9XP"));
+	g_assert_false(util_has_token(NULL, "K7QW2MZ9XP"));
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/ref/token-unpredictable", test_token_unpredictable);
+	g_test_add_func("/ref/token-in-text", test_token_in_text);
 	g_test_add_func("/ref/format", test_format);
 	g_test_add_func("/ref/find", test_find);
 	return g_test_run();
