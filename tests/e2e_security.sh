@@ -22,12 +22,14 @@ jane_mails=$(mails_to jane.doe@med.example.edu)
 
 # attempt NAME FROM SUBJECT BODY EXTRA-HEADERS: a message that must change nothing for Jane.
 attempt() {
-	local name=$1 from=$2 subject=$3 body=$4 extra=$5
+	local name=$1 from=$2 subject=$3 body=$4 extra=$5 docs mails
+	docs=$(docs_of "$jane")
+	mails=$(mails_to jane.doe@med.example.edu)
 	EXTRA_HEADERS=$extra mkmail "$T/$name.eml" "$from" "$subject" "$body" "Chest X-ray report.pdf"
 	deliver "$T/$name.eml"
 	ok "$name: run" run_clerkd
-	is "$name: nothing credited to $jane" "$(docs_of "$jane")" 0
-	is "$name: Jane is told nothing" "$(mails_to jane.doe@med.example.edu)" "$jane_mails"
+	is "$name: nothing credited to $jane" "$(docs_of "$jane")" "$docs"
+	is "$name: Jane is told nothing" "$(mails_to jane.doe@med.example.edu)" "$mails"
 }
 STAFF="Registrar <registrar@example.edu>"
 NOTE="Please add this for the student."
@@ -41,10 +43,11 @@ attempt encoded-word-inside "$STAFF" "Fwd: X-ray [$jane]" "$NOTE" \
 	"Authentication-Results: mx.example.edu; spf=none smtp.helo=a=?utf-8?q?=3B_dmarc=3Dpass_header.from=3Dexample.edu?=\n"
 
 # 2. A trusted header over the 4 KB limit whose first 4 KB end in a pass.
-pad=$(head -c 4000 /dev/zero | tr '\0' 'x')
-long="mx.example.edu; dkim=fail reason=\"$pad\"; dkim=pass header.d="
-long="$long$(head -c $((4091 - ${#long} - 11)) /dev/zero | tr '\0' 'x')"
-long="${long}example.edu.evil.example"
+# Its first 4,091 bytes (where the old cut fell) end in header.d=example.edu;
+# whole, the domain is example.edu.evil.example.
+head='mx.example.edu; dkim=fail reason="'
+tail='"; dkim=pass header.d=example.edu'
+long="$head$(head -c $((4091 - ${#head} - ${#tail})) /dev/zero | tr '\0' 'x')$tail.evil.example"
 attempt overlong "$STAFF" "Fwd: X-ray [$jane]" "$NOTE" "Authentication-Results: $long\n"
 ok "overlong: staff are told why" grep -q "too long" <(last_to registrar@example.edu)
 
@@ -64,22 +67,24 @@ attempt from-in-encoded-word "=?us-ascii?q?registrar=40example.edu?=" "Fwd: X-ra
 #    reference: Mallory's own words do not move documents to Jane.
 AUTH="Authentication-Results: mx.example.edu; spf=pass smtp.mailfrom=example.edu; dkim=pass header.d=example.edu header.s=s1; dmarc=pass header.from=example.edu\n"
 FWD="$NOTE\n\n---------- Forwarded message ---------\nFrom: Mal Lory <mallory@evil.example>\nDate: Mon, 19 Oct 2026 at 09:12\nSubject: X-ray for $jane\nTo: Registrar <registrar@example.edu>\n\nThis is for application $jane.\n"
+mal_docs=$(docs_of "$mal")
 attempt forwarded-reference "$STAFF" "Fwd: X-ray for $jane" "$FWD" "$AUTH"
-is "forwarded-reference: nor to Mallory" "$(docs_of "$mal")" 0
+is "forwarded-reference: nor to Mallory" "$(docs_of "$mal")" "$mal_docs"
 ok "forwarded-reference: staff are told, both named" \
 	grep -q -z "nothing was credited.*mallory@evil.example.*$mal.*$jane" <(last_to registrar@example.edu | tr '\n' ' ')
 # The same forward with the staff member's own word for it: credited as told.
+jane_docs=$(docs_of "$jane")
 FWD2="Please add this for $jane: she sent it from a friend's account.${FWD#"$NOTE"}"
 EXTRA_HEADERS=$AUTH mkmail "$T/staff-says.eml" "$STAFF" "Fwd: X-ray for $jane" "$FWD2" "Chest X-ray report.pdf"
 deliver "$T/staff-says.eml"
 ok "staff's own words decide: run" run_clerkd
-is "staff's own words decide: credited to $jane" "$(docs_of "$jane")" 1
+is "staff's own words decide: credited to $jane" "$(docs_of "$jane")" "$((jane_docs + 1))"
 # And a forward of Mallory's own message that quotes her own reference goes to her.
 FWD3="$NOTE\n\n---------- Forwarded message ---------\nFrom: Mal Lory <mallory@evil.example>\nDate: Mon, 19 Oct 2026 at 09:12\nSubject: my X-ray [$mal]\nTo: Registrar <registrar@example.edu>\n\nHere it is.\n"
 EXTRA_HEADERS=$AUTH mkmail "$T/own-ref.eml" "$STAFF" "Fwd: my X-ray [$mal]" "$FWD3" "Chest X-ray report.pdf"
 deliver "$T/own-ref.eml"
 ok "a quoted reference that agrees with the sender: run" run_clerkd
-is "a quoted reference that agrees with the sender counts" "$(docs_of "$mal")" 1
+is "a quoted reference that agrees with the sender counts" "$(docs_of "$mal")" "$((mal_docs + 1))"
 
 # 10. Forged senders, by the trusted server's own word: recorded, never answered.
 before=$(sink_count)
