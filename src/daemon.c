@@ -45,8 +45,13 @@ daemon_pass(const struct config *cfg, Store *st, Outbox *ob, int *left)
 	g_message("pass: %d in inbox, %d handled, %d moved, %d failed, %d quarantined; "
 	    "replies %d sent, %d deferred, %d failed", ps.seen, ps.handled, ps.moved, ps.failed,
 	    ps.quarantined, ps.out.sent, ps.out.deferred, ps.out.failed);
+	if (ps.kept > 0)
+		g_message("%d message%s copied out but left in the inbox, flagged \\Deleted and "
+		    "$ClerkdProcessed: the server offers neither MOVE nor UIDPLUS, and clerkd never "
+		    "expunges there (expunge the inbox to tidy it)",
+		    ps.kept, ps.kept == 1 ? "" : "s");
 	if (left != NULL)
-		*left = ps.seen - ps.moved - ps.quarantined;
+		*left = ps.left;
 	{
 		const int figures[8] = { ps.seen, ps.handled, ps.moved, ps.failed, ps.quarantined,
 			ps.out.sent, ps.out.deferred, ps.out.failed };

@@ -16,6 +16,10 @@ struct imap {
 	gboolean has_uidplus;
 };
 
+/* The keyword clerkd sets on a message it copied out of the inbox but could
+ * not expunge (see imap_move). */
+#define COPIED_KEYWORD "$ClerkdProcessed"
+
 static gboolean
 imap_fail(GError **err, int rc, const char *what)
 {
@@ -235,8 +239,25 @@ imap_select(Imap *im, const char *mailbox, guint32 *uidvalidity, GError **err)
 	return TRUE;
 }
 
-/* Walk a fetch result: each message's UID, size and body section, if any. */
-typedef void (*att_cb)(guint32 uid, guint32 size, const char *data, gsize len, gpointer user);
+/* Walk a fetch result: each message's UID, size, body section, if any, and
+ * whether its flags carry COPIED_KEYWORD. */
+typedef void (*att_cb)(guint32 uid, guint32 size, const char *data, gsize len, gboolean copied,
+    gpointer user);
+
+static gboolean
+has_copied_keyword(const struct mailimap_msg_att_dynamic *dyn)
+{
+	if (dyn == NULL || dyn->att_list == NULL)
+		return FALSE;
+	for (clistiter *it = clist_begin(dyn->att_list); it != NULL; it = clist_next(it)) {
+		const struct mailimap_flag_fetch *ff = clist_content(it);
+		if (ff->fl_type == MAILIMAP_FLAG_FETCH_OTHER && ff->fl_flag != NULL &&
+		    ff->fl_flag->fl_type == MAILIMAP_FLAG_KEYWORD &&
+		    g_ascii_strcasecmp(ff->fl_flag->fl_data.fl_keyword, COPIED_KEYWORD) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
 
 static void
 walk_fetch(clist *result, att_cb cb, gpointer user)
@@ -246,9 +267,14 @@ walk_fetch(clist *result, att_cb cb, gpointer user)
 		guint32 uid = 0, size = 0;
 		const char *data = NULL;
 		gsize len = 0;
+		gboolean copied = FALSE;
 
 		for (clistiter *j = clist_begin(ma->att_list); j != NULL; j = clist_next(j)) {
 			struct mailimap_msg_att_item *item = clist_content(j);
+			if (item->att_type == MAILIMAP_MSG_ATT_ITEM_DYNAMIC) {
+				copied = copied || has_copied_keyword(item->att_data.att_dyn);
+				continue;
+			}
 			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
 				continue;
 			struct mailimap_msg_att_static *sa = item->att_data.att_static;
@@ -268,14 +294,15 @@ walk_fetch(clist *result, att_cb cb, gpointer user)
 			}
 		}
 		if (uid != 0)
-			cb(uid, size, data, len, user);
+			cb(uid, size, data, len, copied, user);
 	}
 }
 
 static void
-collect_uid(guint32 uid, guint32 size, const char *data, gsize len, gpointer user)
+collect_uid(guint32 uid, guint32 size, const char *data, gsize len, gboolean copied,
+    gpointer user)
 {
-	struct imap_msg m = { uid, size };
+	struct imap_msg m = { uid, size, copied };
 	g_array_append_val((GArray *)user, m);
 }
 
@@ -304,6 +331,7 @@ imap_list(Imap *im, GError **err)
 	ft = mailimap_fetch_type_new_fetch_att_list_empty();
 	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
 	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_rfc822_size());
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_flags());
 	set = mailimap_set_new_interval(1, 0);
 	rc = mailimap_uid_fetch(im->s, set, ft, &result);
 	mailimap_set_free(set);
@@ -325,7 +353,7 @@ struct fetch_ctx {
 };
 
 static void
-deliver(guint32 uid, guint32 size, const char *data, gsize len, gpointer user)
+deliver(guint32 uid, guint32 size, const char *data, gsize len, gboolean copied, gpointer user)
 {
 	struct fetch_ctx *fc = user;
 
@@ -459,34 +487,90 @@ imap_fetch_header(Imap *im, guint32 uid, imap_msg_cb cb, gpointer user, GError *
 }
 
 gboolean
+imap_can_remove(Imap *im)
+{
+	return im->has_move || im->has_uidplus;
+}
+
+/* May COPIED_KEYWORD be stored for good in the selected mailbox? Without a
+ * PERMANENTFLAGS answer, every flag may (RFC 3501, 7.1). */
+static gboolean
+keyword_allowed(Imap *im)
+{
+	const struct mailimap_selection_info *si = im->s->imap_selection_info;
+
+	if (si == NULL || si->sel_perm_flags == NULL)
+		return TRUE;
+	for (clistiter *it = clist_begin(si->sel_perm_flags); it != NULL; it = clist_next(it)) {
+		const struct mailimap_flag_perm *fp = clist_content(it);
+		if (fp->fl_type == MAILIMAP_FLAG_PERM_ALL)
+			return TRUE;
+		if (fp->fl_type == MAILIMAP_FLAG_PERM_FLAG && fp->fl_flag != NULL &&
+		    fp->fl_flag->fl_type == MAILIMAP_FLAG_KEYWORD &&
+		    g_ascii_strcasecmp(fp->fl_flag->fl_data.fl_keyword, COPIED_KEYWORD) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Move by UID MOVE (RFC 6851: addressed by UID, it needs no UIDPLUS). Without
+ * MOVE: COPY, then flag the originals \Deleted and COPIED_KEYWORD, then, only
+ * with UIDPLUS, UID EXPUNGE exactly them.
+ *
+ * Never a plain EXPUNGE: it removes every \Deleted message of the mailbox,
+ * also those clerkd has not handled (flagged by a person or another client,
+ * or arrived since the listing), and they would be lost. So without UIDPLUS
+ * the originals stay in the mailbox, flagged, copied but not expunged (a
+ * person's or another client's EXPUNGE may take them: their copy is already
+ * in dest). The pipeline skips them by the ledger (state moved or
+ * quarantined: never answered or copied twice); the keyword, set only once
+ * the COPY succeeded and never on the copy, tells the next pass that the copy
+ * was made even if the ledger could not record it (a crash in between). */
+gboolean
 imap_move(Imap *im, const guint32 *uids, guint n, const char *dest, GError **err)
 {
+	struct mailimap_set *set;
 	int rc;
 
 	if (n == 0)
 		return TRUE;
+	set = uid_set(uids, n);
 	if (im->has_move) {
-		struct mailimap_set *set = uid_set(uids, n);
 		rc = mailimap_uid_move(im->s, set, dest);
 		mailimap_set_free(set);
 		return rc == MAILIMAP_NO_ERROR ? TRUE : imap_fail(err, rc, "UID MOVE");
 	}
-	struct mailimap_set *set = uid_set(uids, n);
-	struct mailimap_flag_list *fl = mailimap_flag_list_new_empty();
-	struct mailimap_store_att_flags *sf;
-
 	rc = mailimap_uid_copy(im->s, set, dest);
 	if (rc == MAILIMAP_NO_ERROR) {
+		struct mailimap_flag_list *fl = mailimap_flag_list_new_empty();
+		struct mailimap_store_att_flags *sf;
+
 		mailimap_flag_list_add(fl, mailimap_flag_new_deleted());
+		if (keyword_allowed(im))
+			mailimap_flag_list_add(fl, mailimap_flag_new_flag_keyword(strdup(COPIED_KEYWORD)));
 		sf = mailimap_store_att_flags_new_add_flags_silent(fl);
 		rc = mailimap_uid_store(im->s, set, sf);
 		mailimap_store_att_flags_free(sf);
-		if (rc == MAILIMAP_NO_ERROR)
-			rc = im->has_uidplus ? mailimap_uid_expunge(im->s, set) : mailimap_expunge(im->s);
-	} else
-		mailimap_flag_list_free(fl);
+		if (rc == MAILIMAP_NO_ERROR && im->has_uidplus)
+			rc = mailimap_uid_expunge(im->s, set);
+	}
 	mailimap_set_free(set);
-	return rc == MAILIMAP_NO_ERROR ? TRUE : imap_fail(err, rc, "COPY/EXPUNGE");
+	return rc == MAILIMAP_NO_ERROR ? TRUE : imap_fail(err, rc, im->has_uidplus ?
+	    "UID COPY/UID EXPUNGE" : "UID COPY/UID STORE");
+}
+
+gboolean
+imap_expunge_copied(Imap *im, const guint32 *uids, guint n, GError **err)
+{
+	struct mailimap_set *set;
+	int rc;
+
+	if (n == 0 || !im->has_uidplus)
+		return TRUE;
+	set = uid_set(uids, n);
+	rc = mailimap_uid_expunge(im->s, set);
+	mailimap_set_free(set);
+	return rc == MAILIMAP_NO_ERROR ? TRUE : imap_fail(err, rc, "UID EXPUNGE");
 }
 
 gboolean

@@ -9,6 +9,7 @@ typedef struct imap Imap;
 struct imap_msg {
 	guint32 uid;
 	guint32 size;		/* RFC822.SIZE */
+	gboolean copied;	/* flagged by imap_move as copied out (no MOVE, no UIDPLUS) */
 };
 
 /* Connect (TLS as the URL says; certificates verified), log in. */
@@ -20,7 +21,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Imap, imap_logout)
 gboolean imap_ensure_mailbox(Imap *im, const char *name, GError **err);
 /* Select; returns UIDVALIDITY through *uidvalidity. */
 gboolean imap_select(Imap *im, const char *mailbox, guint32 *uidvalidity, GError **err);
-/* UIDs and sizes of every message in the selected mailbox, ascending. */
+/* UIDs, sizes and copied marks of every message in the selected mailbox, ascending. */
 GArray *imap_list(Imap *im, GError **err);
 
 /* Fetch these UIDs' whole messages (BODY.PEEK[]) in one command, streaming:
@@ -43,8 +44,17 @@ gboolean imap_fetch_stream(Imap *im, const guint32 *uids, guint n, const struct 
 typedef void (*imap_msg_cb)(guint32 uid, const char *data, gsize len, gpointer user);
 gboolean imap_fetch_header(Imap *im, guint32 uid, imap_msg_cb cb, gpointer user, GError **err);
 
-/* Move messages (UID MOVE, or COPY + \Deleted + UID EXPUNGE where MOVE is missing). */
+/* Move messages: UID MOVE; where MOVE is missing, UID COPY, then the
+ * originals flagged \Deleted and $ClerkdProcessed, then UID EXPUNGE of them
+ * with UIDPLUS. Without UIDPLUS they are only copied, never expunged (a plain
+ * EXPUNGE would take others' \Deleted mail too): they stay in the mailbox,
+ * flagged, and imap_msg.copied says so when listed. */
 gboolean imap_move(Imap *im, const guint32 *uids, guint n, const char *dest, GError **err);
+/* TRUE if imap_move takes the messages out of the source (MOVE or UIDPLUS). */
+gboolean imap_can_remove(Imap *im);
+/* UID EXPUNGE of messages already copied out and flagged \Deleted (with
+ * UIDPLUS; nothing without it). */
+gboolean imap_expunge_copied(Imap *im, const guint32 *uids, guint n, GError **err);
 
 /* Move one message and learn its UID in the destination (UIDPLUS; 0 if the
  * server does not say). */

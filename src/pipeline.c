@@ -234,6 +234,11 @@ move_processed(struct pass *p, GError **err)
 	if (!imap_move(p->im, (guint32 *)p->done->data, p->done->len, p->cfg->processed_mailbox, err) ||
 	    !store_begin(p->st, err))
 		return FALSE;
+	/* Without MOVE and UIDPLUS the originals stay, copied and flagged (imap_move). */
+	if (imap_can_remove(p->im))
+		p->ps->left -= p->done->len;
+	else
+		p->ps->kept += p->done->len;
 	for (guint i = 0; i < p->done_ids->len; i++)
 		if (!store_ledger_set_state(p->st, g_array_index(p->done_ids, gint64, i), LEDGER_MOVED, err)) {
 			store_rollback(p->st);
@@ -259,6 +264,10 @@ move_quarantined(struct pass *p, GError **err)
 		    !store_ledger_quarantined(p->st, g_array_index(p->bad_ids, gint64, i), uv, uid, err))
 			return FALSE;
 		p->ps->quarantined++;
+		if (imap_can_remove(p->im))
+			p->ps->left--;
+		else
+			p->ps->kept++;
 	}
 	g_array_set_size(p->bad, 0);
 	g_array_set_size(p->bad_ids, 0);
@@ -378,6 +387,64 @@ reconcile_moves(struct pass *p, GArray *list, GError **err)
 	return store_commit(p->st, err);
 }
 
+/* Messages still in the inbox that were copied out already (no MOVE, no
+ * UIDPLUS: imap_move never expunges them). Each is recorded where its copy
+ * went if the ledger does not know it yet (to: LEDGER_MOVED or
+ * LEDGER_QUARANTINED; LEDGER_NONE when the ledger knows), and never answered
+ * or copied again. Where UIDPLUS is offered now, they are expunged by UID
+ * (only those still \Deleted: a person who took the flag off keeps them). */
+struct kept {
+	GArray *uids;
+	GArray *ids;
+	GArray *to;	/* LedgerState */
+};
+
+static gboolean
+settle_kept(struct pass *p, struct kept *k, GError **err)
+{
+	guint n = 0;
+
+	for (guint i = 0; i < k->ids->len; i++)
+		if (g_array_index(k->to, LedgerState, i) != LEDGER_NONE)
+			n++;
+	if (n > 0) {
+		if (!store_begin(p->st, err))
+			return FALSE;
+		for (guint i = 0; i < k->ids->len; i++) {
+			gint64 id = g_array_index(k->ids, gint64, i);
+			LedgerState to = g_array_index(k->to, LedgerState, i);
+			gboolean ok = TRUE;
+
+			if (to == LEDGER_MOVED)
+				ok = store_ledger_set_state(p->st, id, LEDGER_MOVED, err);
+			else if (to == LEDGER_QUARANTINED)
+				ok = store_ledger_quarantined(p->st, id, 0, 0, err);
+			if (!ok) {
+				store_rollback(p->st);
+				return FALSE;
+			}
+		}
+		if (!store_commit(p->st, err))
+			return FALSE;
+		g_message("%u message%s copied by an earlier run recorded as copied", n, n == 1 ? "" : "s");
+	}
+	if (k->uids->len > 0 && imap_can_remove(p->im)) {
+		if (!imap_expunge_copied(p->im, (guint32 *)k->uids->data, k->uids->len, err))
+			return FALSE;
+		p->ps->left -= k->uids->len;
+	} else
+		p->ps->kept += k->uids->len;
+	return TRUE;
+}
+
+static void
+keep(struct kept *k, guint32 uid, gint64 id, LedgerState to)
+{
+	g_array_append_val(k->uids, uid);
+	g_array_append_val(k->ids, id);
+	g_array_append_val(k->to, to);
+}
+
 gboolean
 pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats *ps, GError **err)
 {
@@ -385,6 +452,10 @@ pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats
 	g_autoptr(Imap) im = NULL;
 	g_autoptr(GArray) list = NULL;
 	g_autoptr(GArray) todo = g_array_new(FALSE, FALSE, sizeof(struct imap_msg));
+	g_autoptr(GArray) kept_uids = g_array_new(FALSE, FALSE, sizeof(guint32));
+	g_autoptr(GArray) kept_ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+	g_autoptr(GArray) kept_to = g_array_new(FALSE, FALSE, sizeof(LedgerState));
+	struct kept kept = { kept_uids, kept_ids, kept_to };
 	gboolean ok = FALSE;
 
 	memset(ps, 0, sizeof *ps);
@@ -406,7 +477,7 @@ pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats
 	p.done_ids = g_array_new(FALSE, FALSE, sizeof(gint64));
 	p.bad = g_array_new(FALSE, FALSE, sizeof(guint32));
 	p.bad_ids = g_array_new(FALSE, FALSE, sizeof(gint64));
-	ps->seen = list->len;
+	ps->seen = ps->left = list->len;
 
 	for (guint i = 0; i < list->len; i++) {
 		struct imap_msg *m = &g_array_index(list, struct imap_msg, i);
@@ -417,34 +488,48 @@ pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats
 
 		if (err != NULL && *err != NULL)
 			goto out;
+		/* Still in the inbox in a state that says its copy was made (moved,
+		 * quarantined, or released from there): an original that imap_move
+		 * copied and could not expunge, without MOVE and UIDPLUS (with MOVE
+		 * no moved message stays behind). The keyword ($ClerkdProcessed, set
+		 * once the COPY succeeded) says the same of a message whose copy the
+		 * ledger could not record. Such a message is never handled, answered
+		 * or copied again. */
 		switch (s) {
 		case LEDGER_HANDLED:
-		case LEDGER_MOVED:
+			if (m->copied) {
+				keep(&kept, m->uid, id, LEDGER_MOVED);
+				continue;
+			}
 			/* Committed before a crash or an interrupted move: only the move is left. */
 			g_array_append_val(p.done, m->uid);
 			g_array_append_val(p.done_ids, id);
 			continue;
+		case LEDGER_MOVED:
 		case LEDGER_QUARANTINED:
-			g_array_append_val(p.bad, m->uid);
-			g_array_append_val(p.bad_ids, id);
+		case LEDGER_RETRY:	/* released from the quarantine mailbox, not from here */
+		case LEDGER_RELEASED:
+			keep(&kept, m->uid, id, LEDGER_NONE);
 			continue;
 		case LEDGER_FAILED:
 			if (attempts >= cfg->max_attempts) {
+				if (m->copied) {
+					keep(&kept, m->uid, id, LEDGER_QUARANTINED);
+					continue;
+				}
 				g_array_append_val(p.bad, m->uid);
 				g_array_append_val(p.bad_ids, id);
 				continue;
 			}
 			break;
 		case LEDGER_NONE:
-		case LEDGER_RETRY:
-		case LEDGER_RELEASED:
 			break;
 		}
 		g_array_append_val(todo, *m);
 	}
 	p.done_committed = p.done->len;
 	p.bad_committed = p.bad->len;
-	ok = run_streams(&p, todo, err);
+	ok = settle_kept(&p, &kept, err) && run_streams(&p, todo, err);
 out:
 	batch_rollback(&p);
 	{

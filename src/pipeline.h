@@ -13,6 +13,8 @@ struct pass_stats {
 	int moved;
 	int failed;		/* failed this pass, left in the inbox */
 	int quarantined;
+	int kept;		/* copied out (now or before), left in the inbox: no MOVE, no UIDPLUS */
+	int left;		/* messages the pass leaves in the inbox, as far as it knows */
 	struct outbox_result out;
 };
 

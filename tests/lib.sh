@@ -111,8 +111,11 @@ servers_start() {
 }
 
 # TLS_CERT and TLS_KEY, when set, give Dovecot an imaps listener on IMAPS_PORT.
+# IMAP_CAPABILITY, when set, is what Dovecot advertises after login (e.g. a
+# list without UIDPLUS and MOVE, as older or smaller servers do).
 dovecot_config() {
-	local ssl="ssl = no"
+	local ssl="ssl = no" caps=""
+	[ -n "${IMAP_CAPABILITY:-}" ] && caps="imap_capability = $IMAP_CAPABILITY"
 	[ -n "${TLS_CERT:-}" ] && ssl="ssl = yes
 ssl_cert = <$TLS_CERT
 ssl_key = <$TLS_KEY"
@@ -155,6 +158,7 @@ service stats {
   }
 }
 auth_failure_delay = 0
+$caps
 EOC
 }
 
@@ -265,6 +269,23 @@ mailbox_count() {
 	local dir="$T/mail/clerk"
 	[ "$1" != INBOX ] && dir="$dir/.$1"
 	find "$dir/cur" "$dir/new" -type f 2>/dev/null | wc -l
+}
+
+# Another IMAP client: imap_talk COMMAND... logs in as clerk, selects INBOX,
+# sends each command (tagged c1, c2, ...) and logs out; prints the session.
+imap_talk() {
+	local i=0 c
+	exec 3<>"/dev/tcp/127.0.0.1/$IMAP_PORT" || return 1
+	{
+		printf 'a LOGIN clerk %s\r\nb SELECT INBOX\r\n' "$IMAP_PASS"
+		for c in "$@"; do
+			i=$((i + 1))
+			printf 'c%d %s\r\n' "$i" "$c"
+		done
+		printf 'z LOGOUT\r\n'
+	} >&3
+	timeout 10 cat <&3 | tr -d '\r'
+	exec 3<&-
 }
 
 # ---- clerkd ----
