@@ -5,6 +5,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* The seeds replayed when no file is named, under $top_srcdir. */
+#ifndef REPLAY_SEEDS
+#define REPLAY_SEEDS "tests/data"
+#endif
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int n;
@@ -35,7 +40,7 @@ int
 main(int argc, char **argv)
 {
 	g_autofree char *seeds = g_build_filename(g_getenv("top_srcdir") ? g_getenv("top_srcdir") : ".",
-	    "tests", "data", NULL);
+	    REPLAY_SEEDS, NULL);
 
 	if (argc == 1)
 		run(seeds);	/* as a test: the project's corpora */
