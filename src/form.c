@@ -280,14 +280,22 @@ GPtrArray *
 form_documents(const char *text)
 {
 	GPtrArray *docs = g_ptr_array_new_with_free_func(form_doc_free);
-	g_auto(GStrv) lines = g_strsplit(text ? text : "", "\n", 5000);
 
-	for (int i = 0; lines[i] != NULL && docs->len < FORM_MAX_DOCS; i++) {
-		char *l = g_strstrip(lines[i]);
+	/* Line by line in place: a line too long to be one is passed over, not copied. */
+	for (const char *p = text ? text : ""; *p != '\0' && docs->len < FORM_MAX_DOCS;) {
+		const char *eol = strchr(p, '\n'), *start = p;
+		gsize len = eol ? (gsize)(eol - p) : strlen(p);
 		gboolean one = FALSE;
 
-		if (strlen(l) > FORM_MAX_VALUE || *l == '>')
+		p = eol ? eol + 1 : p + len;
+		while (len > 0 && g_ascii_isspace(*start))
+			start++, len--;
+		while (len > 0 && g_ascii_isspace(start[len - 1]))
+			len--;
+		if (len > FORM_MAX_VALUE || *start == '>')
 			continue;
+		g_autofree char *line = g_strndup(start, len);
+		char *l = line;
 		if (g_ascii_strncasecmp(l, "documents:", 10) == 0)
 			l += 10;
 		else if (g_ascii_strncasecmp(l, "document:", 9) == 0)

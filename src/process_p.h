@@ -58,6 +58,10 @@ gboolean requests_handle(struct process_ctx *pc, gint64 ledger_id, gint64 app_id
  * NULL if none (and, on error, err set). */
 char *requests_answer(struct process_ctx *pc, const struct facts *f, GError **err);
 
+/* The first block of the rules that text names (YYYY-MM), NULL if none. */
+struct rules;
+char *requests_block_named(const struct rules *r, const char *text);
+
 /* staff.c: mail from an address on the staff list. */
 gboolean staff_handle(struct process_ctx *pc, gint64 ledger_id, const struct facts *f,
     const char *sha256, GError **err);

@@ -29,6 +29,29 @@ pending_clear(struct pending *p)
 	g_free(p->expires);
 }
 
+/* The words of s that could be tokens (TOKEN_LEN letters and digits between
+ * other characters, as util_has_word() sees words), upper-cased, into set.
+ * One pass: a message is then checked against any number of open
+ * confirmations in time linear in its size, not its size times their number. */
+static void
+token_words(const char *s, GHashTable *set)
+{
+	const char *p = s;
+
+	while (p != NULL && *p != '\0') {
+		const char *q = p;
+		while (g_ascii_isalnum(*q))
+			q++;
+		if (q == p) {
+			p++;
+			continue;
+		}
+		if (q - p == TOKEN_LEN)
+			g_hash_table_add(set, g_ascii_strup(p, TOKEN_LEN));
+		p = q;
+	}
+}
+
 /* The open confirmation this message answers: by In-Reply-To, or its token in
  * the subject or the text. FALSE (and no error) if none. */
 static gboolean
@@ -38,6 +61,7 @@ find_confirmation(struct process_ctx *pc, gint64 app_id, const struct facts *f,
 	sqlite3_stmt *s = store_stmt(pc->st, "SELECT token, action, detail, expires, message_id"
 	    " FROM confirmations WHERE application_id = ? AND used_at IS NULL ORDER BY created_at DESC",
 	    err);
+	g_autoptr(GHashTable) words = NULL;
 	int rc;
 
 	memset(out, 0, sizeof *out);
@@ -47,8 +71,15 @@ find_confirmation(struct process_ctx *pc, gint64 app_id, const struct facts *f,
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *token = (const char *)sqlite3_column_text(s, 0);
 		const char *msgid = (const char *)sqlite3_column_text(s, 4);
+		g_autofree char *up = g_ascii_strup(token ? token : "", -1);
+		if (words == NULL) {
+			/* Tokens are secrets: compared in constant time. */
+			words = g_hash_table_new_full(g_str_hash, util_token_equal, g_free, NULL);
+			token_words(f->subject, words);
+			token_words(f->text, words);
+		}
 		if ((f->in_reply_to != NULL && g_strcmp0(f->in_reply_to, msgid) == 0) ||
-		    util_has_token(f->subject, token) || util_has_token(f->text, token)) {
+		    (*up != '\0' && g_hash_table_contains(words, up))) {
 			out->token = g_strdup(token);
 			out->action = g_strdup((const char *)sqlite3_column_text(s, 1));
 			out->detail = g_strdup((const char *)sqlite3_column_text(s, 2));
@@ -232,20 +263,31 @@ held_courses(struct process_ctx *pc, gint64 app_id, GError **err)
 	return out;
 }
 
+/* One pass: each position looks at most 7 bytes ahead (never strlen of the
+ * rest, which made a body of digits cost its length squared). */
+char *
+requests_block_named(const Rules *r, const char *text)
+{
+	for (const char *p = text; p && *p; p++)
+		if (g_ascii_isdigit(p[0]) && strnlen(p, 7) == 7 && p[4] == '-') {
+			char id[8];
+			memcpy(id, p, 7);
+			id[7] = '\0';
+			if (rules_block_start(r, id) != NULL)
+				return g_strdup(id);
+		}
+	return NULL;
+}
+
 /* The block a change is about: one named (YYYY-MM), else the one held. */
 static char *
 block_for(struct process_ctx *pc, gint64 app_id, const char *text, GError **err)
 {
-	const Rules *r = pc->cfg->rules;
 	sqlite3_stmt *s;
-	char *b = NULL;
+	char *b = requests_block_named(pc->cfg->rules, text);
 
-	for (const char *p = text; p && *p; p++)
-		if (g_ascii_isdigit(p[0]) && strlen(p) >= 7 && p[4] == '-') {
-			g_autofree char *id = g_strndup(p, 7);
-			if (rules_block_start(r, id) != NULL)
-				return g_steal_pointer(&id);
-		}
+	if (b != NULL)
+		return b;
 	if ((s = store_stmt(pc->st, "SELECT block FROM assignments WHERE application_id = ?"
 	    " AND state = 'active' ORDER BY block LIMIT 1", err)) == NULL)
 		return NULL;

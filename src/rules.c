@@ -29,7 +29,11 @@ const char *const rules_kind_ids[] = {
 char *
 rules_words(const char *s, gssize len)
 {
-	g_autofree char *valid = util_utf8_clean(s ? s : "", len, len < 0 ? RULES_MAX_FIELD : (gsize)len + 8);
+	/* Without a length, at most RULES_MAX_FIELD bytes come out: read no more
+	 * than a few times that (a 1 MB argument of matches() costs no more than
+	 * 512 bytes do). */
+	g_autofree char *valid = util_utf8_clean(s ? s : "", len < 0 ? (gssize)strnlen(s ? s : "",
+	    4 * RULES_MAX_FIELD) : len, len < 0 ? RULES_MAX_FIELD : (gsize)len + 8);
 	g_autofree char *nfd = g_utf8_normalize(valid, -1, G_NORMALIZE_NFKD);
 	GString *out = g_string_new(NULL);
 	gunichar prev = 0;
@@ -56,18 +60,49 @@ rules_words(const char *s, gssize len)
 	return g_string_free(out, FALSE);
 }
 
-/* Does the phrase (already in rules_words()) stand in text (in rules_words()) as whole words? */
+/* Does the phrase (already in rules_words()) stand in text (in rules_words()) as whole words?
+ * Words are separated by one space, so that is " phrase " in " text ". The
+ * first occurrence usually settles it; otherwise Knuth-Morris-Pratt over both,
+ * the spaces added on the fly: linear in the text and the phrase, whatever
+ * they hold (strstr() again after each near miss cost one phrase length per
+ * word of the text: "ab ab ab ..." against "ab ab ... ab a"). */
 gboolean
 rules_has_phrase(const char *text, const char *phrase)
 {
-	gsize n = strlen(phrase);
+	gsize n = strlen(phrase), m = n + 2, tn, k = 0;
+	const char *first;
+	gsize stack[64], *fail;
+	gboolean found = FALSE;
 
-	if (n == 0)
+#define PAT(i) ((i) == 0 || (i) == m - 1 ? ' ' : phrase[(i) - 1])
+#define TXT(j) ((j) == 0 || (j) == tn + 1 ? ' ' : text[(j) - 1])
+	if (n == 0 || (first = strstr(text, phrase)) == NULL)
 		return FALSE;
-	for (const char *p = text; (p = strstr(p, phrase)) != NULL; p++)
-		if ((p == text || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
-			return TRUE;
-	return FALSE;
+	if ((first == text || first[-1] == ' ') && (first[n] == '\0' || first[n] == ' '))
+		return TRUE;
+	tn = strlen(text);
+	fail = m <= G_N_ELEMENTS(stack) ? stack : g_new(gsize, m);
+	fail[0] = 0;
+	for (gsize i = 1; i < m; i++) {
+		while (k > 0 && PAT(i) != PAT(k))
+			k = fail[k - 1];
+		if (PAT(i) == PAT(k))
+			k++;
+		fail[i] = k;
+	}
+	k = 0;
+	for (gsize j = 0; j < tn + 2 && !found; j++) {
+		while (k > 0 && TXT(j) != PAT(k))
+			k = fail[k - 1];
+		if (TXT(j) == PAT(k))
+			k++;
+		found = k == m;
+	}
+#undef PAT
+#undef TXT
+	if (fail != stack)
+		g_free(fail);
+	return found;
 }
 
 static char *
@@ -575,7 +610,8 @@ load(const char *dir)
 		return r;
 	}
 	sqlite3_set_authorizer(r->db, authorize, r);
-	sqlite3_limit(r->db, SQLITE_LIMIT_LENGTH, 1 << 20);
+	sqlite3_limit(r->db, SQLITE_LIMIT_LENGTH, RULES_MAX_LENGTH);
+	sqlite3_limit(r->db, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, RULES_MAX_PATTERN);
 	rules_register_functions(r);
 	load_policy(r, dir);
 	load_schools(r, dir, "lcme.txt", "lcme");

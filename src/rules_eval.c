@@ -128,8 +128,13 @@ any_phrase(const char *text, const char *list, const char *sep)
  * phrases. Parsed once per list and kept with the rules (SQLite's auxiliary
  * data lasts only one run of a statement, and each application is one run):
  * lists are the rules' own constants, but one could come from a column, so
- * no more than MATCH_LISTS are kept; the others are parsed each time. */
+ * no more than MATCH_LISTS are kept, none longer than a condition can be
+ * (MATCH_LIST_MAX); the others are parsed each time. A list is split into at
+ * most 64 groups of 64 phrases, each of at most RULES_MAX_FIELD bytes, and
+ * the text is cut to RULES_MAX_FIELD: one call costs at most a bounded
+ * amount, whatever the sizes of its arguments. */
 #define MATCH_LISTS 256
+#define MATCH_LIST_MAX 4096
 
 static void
 groups_free(void *p)
@@ -172,7 +177,7 @@ fn_matches(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	}
 	if ((groups = g_hash_table_lookup(m->parsed, list)) == NULL) {
 		groups = parse_groups(list, m->all);
-		if (g_hash_table_size(m->parsed) < MATCH_LISTS)
+		if (g_hash_table_size(m->parsed) < MATCH_LISTS && strlen(list) <= MATCH_LIST_MAX)
 			g_hash_table_insert(m->parsed, g_strdup(list), groups);
 		else
 			owned = groups;
@@ -380,23 +385,45 @@ fill_row(Rules *r, const struct dossier *d, GError **err)
 	return TRUE;
 }
 
-/* 1 true, 0 false, -1 NULL (cannot tell), -2 error. */
+/* SQLite's progress handler, called every RULES_STEP_CHUNK steps of the
+ * condition being evaluated: non-zero stops it (SQLITE_INTERRUPT). */
 static int
-truth(Rules *r, sqlite3_stmt *s, const char *what, GError **err)
+over_budget(void *data)
+{
+	Rules *r = data;
+
+	return ++r->chunks > RULES_MAX_STEPS / RULES_STEP_CHUNK;
+}
+
+/* 1 true, 0 false, -1 NULL (cannot tell), -2 error. where is "FILE:LINE",
+ * name what the condition is ("rule 'final-year'", "[mmr] met"). At most
+ * RULES_MAX_STEPS steps: one that runs longer is an error, like one that
+ * fails to evaluate. */
+static int
+truth(Rules *r, sqlite3_stmt *s, const char *where, const char *name, GError **err)
 {
 	int rc, v = -1;
 
 	sqlite3_reset(s);
+	r->chunks = 0;
+	sqlite3_progress_handler(r->db, RULES_STEP_CHUNK, over_budget, r);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (sqlite3_column_type(s, 0) != SQLITE_NULL)
 			v = sqlite3_column_double(s, 0) != 0.0;
 		rc = sqlite3_step(s);
 	}
-	sqlite3_reset(s);
+	sqlite3_progress_handler(r->db, 0, NULL, NULL);
 	if (rc != SQLITE_DONE) {
-		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s", what, sqlite3_errmsg(r->db));
+		if (r->chunks > RULES_MAX_STEPS / RULES_STEP_CHUNK)
+			g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s took too long (over %d "
+			    "steps)", where, name, RULES_MAX_STEPS);
+		else
+			g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s", where,
+			    sqlite3_errmsg(r->db));
+		sqlite3_reset(s);
 		return -2;
 	}
+	sqlite3_reset(s);
 	return v;
 }
 
@@ -495,7 +522,8 @@ rules_eval(Rules *r, const struct dossier *d, const char *today, struct decision
 		goto fail;
 	for (guint i = 0; i < r->rules->len; i++) {
 		struct rule *ru = g_ptr_array_index(r->rules, i);
-		int v = ru->require ? truth(r, ru->require, ru->where, err) : 1;
+		g_autofree char *name = g_strdup_printf("rule '%s'", ru->id);
+		int v = ru->require ? truth(r, ru->require, ru->where, name, err) : 1;
 		if (v == -2)
 			goto fail;
 		if (v == 1)
@@ -512,8 +540,10 @@ rules_eval(Rules *r, const struct dossier *d, const char *today, struct decision
 	}
 	for (guint i = 0; i < r->kinds->len; i++) {
 		struct kind *k = g_ptr_array_index(r->kinds, i);
-		int req = k->required ? truth(r, k->required, k->where_required, err) : 0;
-		int met = req == 1 && k->met ? truth(r, k->met, k->where_met, err) : 1;
+		g_autofree char *rname = g_strdup_printf("[%s] required", k->id);
+		g_autofree char *mname = g_strdup_printf("[%s] met", k->id);
+		int req = k->required ? truth(r, k->required, k->where_required, rname, err) : 0;
+		int met = req == 1 && k->met ? truth(r, k->met, k->where_met, mname, err) : 1;
 		if (req == -2 || met == -2)
 			goto fail;
 		if (req != 1)

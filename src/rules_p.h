@@ -9,6 +9,20 @@
 
 #define RULES_MAX_FIELD 512
 
+/* Each condition, evaluated once for one application, may take at most this
+ * many steps of SQLite's virtual machine. Real conditions take a few hundred
+ * (the shipped ones at most about 100); a recursive CTE that never ends, a
+ * large cross join or the like is stopped here, in well under a second, and
+ * reported as that rule's error with its FILE:LINE, instead of holding the
+ * daemon. The steps are counted in chunks of RULES_STEP_CHUNK. */
+#define RULES_MAX_STEPS 5000000
+#define RULES_STEP_CHUNK 1000
+/* The longest string or blob a condition may build (the application's fields
+ * are at most RULES_MAX_FIELD bytes), and the longest LIKE or GLOB pattern:
+ * what one step of the machine can cost is bounded by these. */
+#define RULES_MAX_LENGTH (64 * 1024)
+#define RULES_MAX_PATTERN 1000
+
 struct rule {			/* a section of eligibility.ini */
 	char *id, *text;
 	char *where;		/* "FILE:LINE" of require */
@@ -59,6 +73,7 @@ struct rules {
 	/* while judging */
 	const struct dossier *cur;
 	GDate today;
+	unsigned chunks;	/* of RULES_STEP_CHUNK steps, by the condition being evaluated */
 };
 
 /* Lower case, accents and punctuation gone, words split where letters meet

@@ -256,25 +256,17 @@ util_token_new(gsize len)
 }
 
 gboolean
-util_has_token(const char *s, const char *token)
+util_token_equal(gconstpointer a, gconstpointer b)
 {
-	gsize n = strlen(token);
-	gboolean found = FALSE;
+	const char *x = a, *y = b;
+	gsize n = strlen(x);
+	guchar diff = 0;
 
-	for (const char *p = s; p != NULL && n > 0 && *p != '\0';) {
-		const char *w = p;
-		while (g_ascii_isalnum(*p))
-			p++;
-		if ((gsize)(p - w) == n) {
-			guchar diff = 0;
-			for (gsize i = 0; i < n; i++)
-				diff |= (guchar)(g_ascii_toupper(w[i]) ^ g_ascii_toupper(token[i]));
-			found |= diff == 0;
-		}
-		while (*p != '\0' && !g_ascii_isalnum(*p))
-			p++;
-	}
-	return found;
+	if (strlen(y) != n)
+		return FALSE;	/* a token's length is no secret */
+	for (gsize i = 0; i < n; i++)
+		diff |= (guchar)(x[i] ^ y[i]);
+	return diff == 0;
 }
 
 /* write(2) (at < 0) or pwrite(2) at an offset, until all of len is written. */

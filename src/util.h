@@ -54,10 +54,9 @@ void util_random_bytes(void *buf, gsize len);
 /* A one-time token: len characters from 32 without look-alikes (no I, O, 0, 1). */
 char *util_token_new(gsize len);
 
-/* Is token a whole word of s (ASCII, any case)? Every word of the token's
- * length is compared in full, in time that does not depend on where it
- * differs, and the scan does not stop at a match. */
-gboolean util_has_token(const char *s, const char *token);
+/* Two tokens equal, compared in time that does not depend on where they
+ * differ (a GEqualFunc, for a GHashTable of the words of a reply). */
+gboolean util_token_equal(gconstpointer a, gconstpointer b);
 
 /* Trim and lower-case an e-mail address into a new string; NULL if it is not one. */
 char *util_addr_normalize(const char *addr);

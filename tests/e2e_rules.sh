@@ -196,6 +196,21 @@ ok "deployed: run" run_clerkd
 is "the prediction holds once the rules are deployed" "$(status_of "$kenji")" ineligible
 ok "rules diff --json" grep -q '"new_status"' <(clerkctl rules diff "$top_srcdir/rules" --json)
 
+# ---- a rule that runs away: stopped after its step budget, FILE:LINE, never a hang ----
+cp -r "$top_srcdir/rules" "$T/runaway"
+CROSS="(WITH d(x) AS (VALUES (1), (2), (3), (4), (5), (6), (7), (8), (9), (10)) SELECT count(*) FROM d a, d b, d c, d e, d f, d g, d h, d i, d j, d k) > 0"
+printf '\n[runaway]\nrequire = %s\nreason = never\n' "$CROSS" >>"$T/runaway/eligibility.ini"
+line=$(grep -n '^require = (WITH d(x)' "$T/runaway/eligibility.ini" | cut -d: -f1)
+rc=0; timeout 60 "$CLERKCTL" --config "$T/clerkd.conf" rules check "$T/runaway" >"$T/check" 2>&1 || rc=$?
+is "rules check: a cross join of 10^10 rows fails the check, in time" "$rc" 1
+ok "  named by its file and line" grep -q -F "$T/runaway/eligibility.ini:$line: rule 'runaway' took too long (over 5000000 steps)" "$T/check"
+# Running away on one application only: the dry run passes, rules diff stops there, names it.
+sed -i "s/^require = (WITH d(x)/require = CASE WHEN name = 'Kenji Sato' THEN (WITH d(x)/; s/d j, d k) > 0\$/d j, d k) > 0 ELSE 1 END/" "$T/runaway/eligibility.ini"
+ok "  the same only for Kenji passes the check" timeout 60 "$CLERKCTL" --config "$T/clerkd.conf" rules check "$T/runaway"
+rc=0; timeout 60 "$CLERKCTL" --config "$T/clerkd.conf" rules diff "$T/runaway" >"$T/diff" 2>&1 || rc=$?
+is "  rules diff fails as with a broken rule (temporary)" "$rc" 75
+ok "  naming file and line" grep -q -F "$T/runaway/eligibility.ini:$line: rule 'runaway' took too long" "$T/diff"
+
 # The corpus' staff forward (Gmail, authenticated by mx.example.edu) of an applicant's PPD.
 deliver "$DATA/gmail-pdf.eml" "$DATA/forward/staff-gmail-forward.eml"
 ok "corpus staff forward: run" run_clerkd

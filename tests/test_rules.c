@@ -5,9 +5,13 @@
 #include "dossier.h"
 #include "form.h"
 #include "rules.h"
+#include "rules_p.h"
+#include "util.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 static Rules *rules;
 static char *srcrules;
@@ -361,6 +365,120 @@ test_check(void)
 	g_assert_cmpint(system(cmd), ==, 0);
 }
 
+/* The line of dir/file on which text starts. */
+static int
+line_of(const char *dir, const char *file, const char *text)
+{
+	g_autofree char *path = g_build_filename(dir, file, NULL);
+	g_autofree char *all = NULL;
+	const char *at;
+	int line = 1;
+
+	g_assert_true(g_file_get_contents(path, &all, NULL, NULL));
+	g_assert_nonnull(at = strstr(all, text));
+	for (const char *p = all; p < at; p++)
+		line += *p == '\n';
+	return line;
+}
+
+static void
+alarm_fail(int sig)
+{
+	(void)sig;
+	g_error("a runaway rule was not stopped within a minute");
+}
+
+/* A condition that never ends (a recursive CTE without a bound, a cross join
+ * of 10^10 rows) is stopped after RULES_MAX_STEPS steps and
+ * reported as that rule's error, naming its FILE:LINE, as a broken rule is:
+ * `rules check` lists it, the directory is refused, and one that runs away
+ * only on some applications fails those (the message is left for the next
+ * pass) while the same rules go on judging the others. Never a hang: a
+ * minute's alarm turns one into a failure. */
+static void
+test_runaway(void)
+{
+	static const char recursive[] = "(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+	    "FROM c) SELECT count(*) FROM c) > 0";
+	static const char cross[] = "(WITH d(x) AS (VALUES (1), (2), (3), (4), (5), (6), (7), (8), (9), "
+	    "(10)) SELECT count(*) FROM d a, d b, d c, d e, d f, d g, d h, d i, d j, d k) > 0";
+	g_autofree char *dir = tmp_rules();
+	g_autofree char *cmd = g_strdup_printf("rm -r '%s'", dir);
+	g_autofree char *section = g_strdup_printf("[runaway]\nrequire = %s\nreason = never\n\n[english]",
+	    recursive);
+	g_autofree char *want = NULL;
+	g_autoptr(GError) err = NULL;
+	Rules *shipped = rules;
+	struct decision dc;
+	struct dossier *d;
+
+	signal(SIGALRM, alarm_fail);
+	alarm(60);
+	replace(dir, "eligibility.ini", "[english]", section);
+	/* A recursive CTE is refused by the sandbox before it can run. */
+	want = g_strdup_printf("%s/eligibility.ini:%d: require = %s: not authorized", dir,
+	    line_of(dir, "eligibility.ini", "require = (WITH RECURSIVE"), recursive);
+	expect_error(dir, want);
+	/* A cross join of 10^10 rows is not: it is stopped. */
+	replace(dir, "eligibility.ini", recursive, cross);
+	g_free(want);
+	want = g_strdup_printf("%s/eligibility.ini:%d: rule 'runaway' took too long (over %d steps)", dir,
+	    line_of(dir, "eligibility.ini", "require = (WITH d(x)"), RULES_MAX_STEPS);
+	expect_error(dir, want);
+	g_assert_null(rules_load(dir, &err));
+	g_assert_nonnull(strstr(err->message, want));
+	g_clear_error(&err);
+	/* The line moves: the message follows it. */
+	replace(dir, "eligibility.ini", "[runaway]\nrequire = ", "[documents]\nrequire = 1\nreason = x\n\n"
+	    "[runaway]\nrequire = ");
+	g_free(want);
+	want = g_strdup_printf("%s/eligibility.ini:%d: rule 'runaway' took too long (over %d steps)", dir,
+	    line_of(dir, "eligibility.ini", "require = (WITH d(x)"), RULES_MAX_STEPS);
+	expect_error(dir, want);
+	replace(dir, "eligibility.ini", "[documents]\nrequire = 1\nreason = x\n\n", "");
+	/* In documents.ini too, named by kind and key. */
+	replace(dir, "eligibility.ini", cross, "1");
+	g_autofree char *mmr = g_strdup_printf("[mmr]\nrequired = %s\n", cross);
+	replace(dir, "documents.ini", "[mmr]\n", mmr);
+	g_free(want);
+	want = g_strdup_printf("%s/documents.ini:%d: [mmr] required took too long (over %d steps)", dir,
+	    line_of(dir, "documents.ini", "required = (WITH d(x)"), RULES_MAX_STEPS);
+	expect_error(dir, want);
+	replace(dir, "documents.ini", mmr, "[mmr]\n");
+
+	/* Only for one applicant: the rules load (the dry run has no name). */
+	g_autofree char *only = g_strdup_printf("CASE WHEN name = 'Run Away' THEN %s ELSE 1 END", cross);
+	replace(dir, "eligibility.ini", "[runaway]\nrequire = 1\n", "[runaway]\nrequire = CROSS\n");
+	replace(dir, "eligibility.ini", "CROSS", only);
+	rules = rules_load(dir, &err);
+	g_assert_no_error(err);
+	JUDGE(eligible(), "complete");
+	d = eligible();
+	d->name = g_strdup("Run Away");
+	decision_init(&dc);
+	g_assert_false(rules_eval(rules, d, "2026-10-20", &dc, &err));
+	g_assert_error(err, CLERK_ERROR, CLERK_ERROR_TEMP);
+	g_free(want);
+	want = g_strdup_printf("%s/eligibility.ini:%d: rule 'runaway' took too long (over %d steps)", dir,
+	    line_of(dir, "eligibility.ini", "require = CASE WHEN name = 'Run Away'"), RULES_MAX_STEPS);
+	g_assert_cmpstr(err->message, ==, want);
+	g_clear_error(&err);
+	decision_clear(&dc);
+	dossier_free(d);
+	/* The same rules go on judging the others, every rule of them. */
+	JUDGE(eligible(), "complete");
+	d = eligible();
+	set(d, "year_of_study", "3rd");
+	JUDGE(d, "ineligible reasons:final-year");
+	d = eligible();
+	g_hash_table_remove(d->form, "expected_graduation");
+	JUDGE(d, "incomplete reasons:graduation?");
+	rules_free(rules);
+	rules = shipped;
+	alarm(0);
+	g_assert_cmpint(system(cmd), ==, 0);
+}
+
 /* require_staff_check = yes: only what staff accepted counts. */
 static void
 test_staff_check(void)
@@ -401,6 +519,7 @@ main(int argc, char **argv)
 	g_test_add_func("/rules/eligibility", test_eligibility);
 	g_test_add_func("/rules/check", test_check);
 	g_test_add_func("/rules/staff-check", test_staff_check);
+	g_test_add_func("/rules/runaway", test_runaway);
 	int rc = g_test_run();
 	rules_free(rules);
 	g_free(srcrules);
