@@ -242,6 +242,17 @@ resinfo_parse(const char **p, struct resinfo *ri)
 		q = lex(q, &t);
 		if (t.type != TOK_WORD && t.type != TOK_QUOTED)
 			goto bad;
+		/* A signature excerpt (header.b=Ja0u7H/4) is base64: servers write
+		 * it unquoted, '/' and all. */
+		while (t.type == TOK_WORD && *q == '/' && q[1] != '\0' &&
+		    strchr(" \t\r\n()\";=\\", q[1]) == NULL) {
+			struct tok t2;
+			q = lex(q + 1, &t2);
+			tok_add(&t, '/');
+			for (gsize k = 0; k < t2.len; k++)
+				tok_add(&t, t2.val[k]);
+			t.truncated |= t2.truncated;
+		}
 		if (t.type == TOK_QUOTED) {
 			/* "local part"@domain */
 			struct tok t2;

@@ -223,6 +223,21 @@ test_dmarc_names_its_domain(void)
 }
 
 static void
+test_slash_in_signature(void)
+{
+	const char *why = NULL;
+
+	/* OpenDKIM and Gmail write header.b unquoted; base64 has '/'. */
+	g_assert_true(check(STAFF, &why, ID "; dkim=pass (2048-bit key) header.d=example.edu "
+	    "header.i=@example.edu header.b=Ja0u7H/4; arc=none smtp.client-ip=192.0.2.7", NULL));
+	g_assert_cmpstr(why, ==, "dkim=pass aligned");
+	g_assert_true(check(STAFF, &why, ID "; dkim=pass header.b=a/b/c+d header.d=example.edu", NULL));
+	/* The method's version still parses; a lone slash is still no value. */
+	g_assert_true(check(STAFF, NULL, ID "; dkim/1=pass header.d=example.edu", NULL));
+	g_assert_false(check(STAFF, NULL, ID "; dkim=pass header.d=example.edu/", NULL));
+}
+
+static void
 test_equal_length_domains(void)
 {
 	/* Same length, different: once read a[-1] (ASan: heap-buffer-overflow). */
@@ -298,6 +313,7 @@ main(int argc, char **argv)
 	g_test_add_func("/authres/dmarc-pass", test_dmarc_pass);
 	g_test_add_func("/authres/dmarc-names-its-domain", test_dmarc_names_its_domain);
 	g_test_add_func("/authres/equal-length-domains", test_equal_length_domains);
+	g_test_add_func("/authres/slash-in-signature", test_slash_in_signature);
 	g_test_add_func("/authres/forged", test_forged);
 	g_test_add_func("/authres/dkim-aligned", test_dkim_aligned);
 	g_test_add_func("/authres/forged-below", test_forged_below);
