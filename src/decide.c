@@ -2,7 +2,7 @@
 #include "decide.h"
 #include "docstore.h"
 #include "placement.h"
-#include "process_p.h"
+#include "effects.h"
 #include "form.h"
 #include "reply.h"
 #include "rules.h"
@@ -382,8 +382,7 @@ decide_route_evaluations(struct process_ctx *pc, gint64 app_id, gint64 ledger_id
 			m.seed_msgid = f->message_id;
 			m.seed_sha256 = sha256;
 			m.attachments = atts;
-			if (!process_queue(pc, ledger_id, app_id, &m, vars, err))
-				return FALSE;
+			effect_mail(pc, EFFECT_ROUTE, ledger_id, app_id, &m, vars);
 		}
 		g_message("application %s: evaluation form routed to %u coordinator%s", d->reference,
 		    to->len, to->len == 1 ? "" : "s");

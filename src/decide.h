@@ -5,7 +5,7 @@
 #define CLERK_DECIDE_H
 
 #include "dossier.h"
-#include "process.h"
+#include "ctx.h"
 
 /* File every attachment of f (but skip, the form's own carrier) as a document
  * of app_id in the given state: its kind from a "Documents:" line, a staff

@@ -2,6 +2,7 @@
  * of them, and the decisions taken on it (with their audit trail). */
 #include "dossier.h"
 #include "form.h"
+#include "ref.h"
 #include "util.h"
 
 #include <json-glib/json-glib.h>
@@ -312,6 +313,26 @@ dossier_by_reference(Store *st, const char *reference, char **email, GError **er
 		store_fail(st, rc, "reference lookup", err);
 	sqlite3_reset(s);
 	return id;
+}
+
+gint64
+dossier_by_reference_in(Store *st, const char *text, char **ref, char **email, GError **err)
+{
+	GError *lerr = NULL;
+	int year, seq;
+	gint64 id;
+
+	*ref = NULL;
+	if (text == NULL || !ref_find(text, &year, &seq))
+		return 0;
+	g_autofree char *r = ref_format(year, seq);
+	if ((id = dossier_by_reference(st, r, email, &lerr)) > 0)
+		*ref = g_steal_pointer(&r);
+	if (lerr != NULL) {
+		g_propagate_error(err, lerr);
+		return -1;
+	}
+	return MAX(id, 0);
 }
 
 char *

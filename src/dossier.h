@@ -67,6 +67,10 @@ gboolean dossier_decide(Store *st, const struct dossier *d, gint64 ledger_id,
     const struct decision *dc, const char *cause, gboolean *changed, GError **err);
 /* An application by reference (any case): its id (0 if none) and address. */
 gint64 dossier_by_reference(Store *st, const char *reference, char **email, GError **err);
+/* The existing application whose reference text quotes first: its id (0 if
+ * none, -1 on error), reference and address (email may be NULL). */
+gint64 dossier_by_reference_in(Store *st, const char *text, char **ref, char **email,
+    GError **err);
 /* Another application with the same name and school from another address:
  * its reference, or NULL. */
 char *dossier_same_person(Store *st, gint64 app_id, const char *name, const char *school,

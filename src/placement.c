@@ -3,7 +3,7 @@
 #include "decide.h"
 #include "dossier.h"
 #include "form.h"
-#include "process_p.h"
+#include "effects.h"
 #include "reminders.h"
 #include "rules.h"
 #include "schedule.h"
@@ -212,8 +212,10 @@ tell(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *seed,
 	ok = decide_eval(pc, app_id, ledger_id, "placement", &dc, &changed, err) &&
 	    (decision = decide_text(pc, app_id, &dc, err)) != NULL;
 	decision_clear(&dc);
-	return ok && process_notify_applicant(pc, ledger_id, d, "placement", subject, what, decision,
-	    seed, "", err);
+	if (!ok)
+		return FALSE;
+	effect_notify_applicant(pc, ledger_id, d, "placement", subject, what, decision, seed, "");
+	return TRUE;
 }
 
 /* ---- the lottery ---- */

@@ -5,7 +5,7 @@
 #ifndef CLERK_PLACEMENT_H
 #define CLERK_PLACEMENT_H
 
-#include "process.h"
+#include "ctx.h"
 
 /* Draw the lottery of a block (seed given, or a random one recorded) and
  * describe it in report (seed, draw order, seats, waitlists). With dry_run

@@ -1,5 +1,8 @@
 /* process.c: classify and handle. The one reply per message is decided here. */
-#include "process_p.h"
+#include "process.h"
+#include "effects.h"
+#include "requests.h"
+#include "staff.h"
 #include "authres.h"
 #include "classify.h"
 #include "decide.h"
@@ -14,31 +17,6 @@
 #include <string.h>
 
 #define FORM_ATTACHMENT_MAX (64 * 1024)
-
-void
-process_ctx_init(struct process_ctx *pc, const struct config *cfg, Store *st)
-{
-	const char *lt = strchr(cfg->from, '<');
-	g_autofree char *name = lt ? g_strndup(cfg->from, lt - cfg->from) : g_strdup("");
-
-	pc->cfg = cfg;
-	pc->st = st;
-	pc->today = util_today(cfg->timezone);
-	pc->year = atoi(pc->today);
-	g_strstrip(name);
-	if (*name == '"' && strlen(name) > 1 && name[strlen(name) - 1] == '"') {
-		name[strlen(name) - 1] = '\0';
-		memmove(name, name + 1, strlen(name));
-	}
-	pc->program = *name ? g_strdup(name) : g_strdup("Exchange Clerkship Program");
-}
-
-void
-process_ctx_clear(struct process_ctx *pc)
-{
-	g_clear_pointer(&pc->today, g_free);
-	g_clear_pointer(&pc->program, g_free);
-}
 
 /* The form, in the body or in a small text attachment. */
 static Form *
@@ -98,124 +76,6 @@ describe_choices(GArray *choices, int bad)
 		g_string_append_printf(s, "  (%d choice line%s could not be read: write them as "
 		    "\"Choice 2: MED-401 2027-03\")\n", bad, bad == 1 ? "" : "s");
 	return g_string_free(s, FALSE);
-}
-
-gboolean
-process_queue(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const struct mail_out *m,
-    GHashTable *vars, GError **err)
-{
-	g_autofree char *body = NULL, *subject = NULL, *msgid = NULL;
-	const char *tmpl;
-	g_autoptr(GBytes) raw = NULL;
-	struct reply r = { 0 };
-	OutboxState state = OUTBOX_QUEUED;
-	int recent = store_outbox_recent(pc->st, m->to_addr, 3600, err);
-
-	if (recent < 0)
-		return FALSE;
-	if (recent >= pc->cfg->max_per_recipient_hour) {
-		/* A loop, or a storm: keep the mail for staff, do not send it. */
-		g_warning("loop guard: %d replies to <%s> in the last hour; %s held",
-		    recent, m->to_addr, m->kind);
-		state = OUTBOX_SUPPRESSED;
-	}
-	g_hash_table_insert(vars, "program", pc->program);
-	g_hash_table_insert(vars, "today", pc->today);
-	if ((tmpl = config_template(pc->cfg, m->template, err)) == NULL ||
-	    (body = reply_render(m->template, tmpl, vars, err)) == NULL)
-		return FALSE;
-	subject = reply_subject(m->subject ? m->subject : "", m->reference, m->fallback_subject);
-	msgid = reply_message_id(m->seed_msgid, m->seed_sha256, m->kind, pc->cfg->from_addr);
-	r.from = pc->cfg->from;
-	r.to_addr = m->to_addr;
-	r.to_name = m->to_name;
-	r.subject = subject;
-	r.in_reply_to = m->in_reply_to;
-	r.references = m->references;
-	r.message_id = msgid;
-	r.body = body;
-	r.attachments = m->attachments;
-	raw = reply_build(&r);
-	return store_outbox_add(pc->st, ledger_id, app_id, m->kind, m->to_addr, msgid, raw, state, err);
-}
-
-gboolean
-process_reply(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const struct facts *f,
-    const char *sha256, const char *kind, const char *reference, const char *template,
-    GHashTable *vars, GError **err)
-{
-	struct mail_out m = { 0 };
-
-	m.kind = kind;
-	m.template = template;
-	m.to_addr = f->from_addr;
-	m.to_name = f->from_name;
-	m.subject = f->subject;
-	m.fallback_subject = "Your message to the clerkship program";
-	m.reference = reference;
-	m.in_reply_to = f->message_id;
-	m.references = f->references;
-	m.seed_msgid = f->message_id;
-	m.seed_sha256 = sha256;
-	return process_queue(pc, ledger_id, app_id, &m, vars, err);
-}
-
-gboolean
-process_notify_staff(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
-    const struct facts *f, const char *sha256, const char *reference, const char *what,
-    const char *details, GError **err)
-{
-	g_autofree char *subject = g_strdup_printf("[clerkd] %s", what);
-	char *const *staff = pc->cfg->staff;
-
-	g_warning("staff notice%s%s: %s (message <%s> from <%s>)", reference ? " for " : "",
-	    reference ? reference : "", what, f->message_id ? f->message_id : "",
-	    f->from_addr ? f->from_addr : "");
-	for (int i = 0; staff != NULL && staff[i] != NULL; i++) {
-		g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
-		g_autofree char *kind = g_strdup_printf("staff-notice:%s", staff[i]);
-		struct mail_out m = { 0 };
-		g_hash_table_insert(vars, "what", (gpointer)what);
-		g_hash_table_insert(vars, "details", (gpointer)(details ? details : ""));
-		g_hash_table_insert(vars, "message_id", f->message_id ? f->message_id : "(none)");
-		g_hash_table_insert(vars, "sender", f->from_addr ? f->from_addr : "(unknown)");
-		g_hash_table_insert(vars, "subject", f->subject);
-		g_hash_table_insert(vars, "reference", (gpointer)(reference ? reference : "REF"));
-		m.kind = kind;
-		m.template = "staff-notice";
-		m.to_addr = staff[i];
-		m.fallback_subject = subject;
-		m.reference = reference;
-		m.seed_msgid = f->message_id;
-		m.seed_sha256 = sha256;
-		if (!process_queue(pc, ledger_id, app_id, &m, vars, err))
-			return FALSE;
-	}
-	return TRUE;
-}
-
-gboolean
-process_notify_applicant(struct process_ctx *pc, gint64 ledger_id, const struct dossier *d,
-    const char *template, const char *subject, const char *what, const char *decision,
-    const char *seed_msgid, const char *seed_sha256, GError **err)
-{
-	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
-	struct mail_out m = { 0 };
-
-	if (d->email == NULL || *d->email == '\0')
-		return TRUE;
-	g_hash_table_insert(vars, "name", d->name);
-	g_hash_table_insert(vars, "reference", d->reference);
-	g_hash_table_insert(vars, "what", (gpointer)what);
-	g_hash_table_insert(vars, "decision", (gpointer)decision);
-	m.kind = template;
-	m.template = template;
-	m.to_addr = d->email;
-	m.fallback_subject = subject;
-	m.reference = d->reference;
-	m.seed_msgid = seed_msgid;
-	m.seed_sha256 = seed_sha256;
-	return process_queue(pc, ledger_id, d->id, &m, vars, err);
 }
 
 /* Re-judge after a change, and put the decision in words for the reply. */
@@ -293,10 +153,11 @@ handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts 
 		g_autofree char *flag = g_strdup_printf("possible-duplicate:%s", twin);
 		g_autofree char *what = g_strdup_printf("%s may be a second application of %s (%s)",
 		    ref, twin, name);
-		if (!dossier_flag(pc->st, app_id, flag, err) || (!automatic &&
-		    !process_notify_staff(pc, ledger_id, app_id, f, sha256, ref, what,
-		    "Same name and school as an earlier application, from another address.\n", err)))
+		if (!dossier_flag(pc->st, app_id, flag, err))
 			return FALSE;
+		if (!automatic)
+			effect_notify_staff(pc, ledger_id, app_id, f, sha256, ref, what,
+			    "Same name and school as an earlier application, from another address.\n");
 	}
 	if (automatic)
 		return TRUE;	/* flagged for staff, never answered */
@@ -306,7 +167,8 @@ handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts 
 	g_hash_table_insert(vars, "attachments", received->str);
 	g_hash_table_insert(vars, "choices", choices_text);
 	g_hash_table_insert(vars, "decision", decision);
-	return process_reply(pc, ledger_id, app_id, f, sha256, "receipt", ref, "receipt", vars, err);
+	effect_reply(pc, ledger_id, app_id, f, sha256, "receipt", ref, "receipt", vars);
+	return TRUE;
 }
 
 /* The sender's application and its reference; 0 and NULL if they have none
@@ -343,37 +205,17 @@ forged(struct process_ctx *pc, const struct facts *f)
 	    why : NULL;
 }
 
-gint64
-process_reference_in(struct process_ctx *pc, const char *text, char **ref, char **email,
-    GError **err)
-{
-	GError *lerr = NULL;
-	int year, seq;
-	gint64 id;
-
-	*ref = NULL;
-	if (text == NULL || !ref_find(text, &year, &seq))
-		return 0;
-	g_autofree char *r = ref_format(year, seq);
-	if ((id = dossier_by_reference(pc->st, r, email, &lerr)) > 0)
-		*ref = g_steal_pointer(&r);
-	if (lerr != NULL) {
-		g_propagate_error(err, lerr);
-		return -1;
-	}
-	return MAX(id, 0);
-}
-
-/* An existing application's reference quoted in the subject or the body. */
-gint64
-process_quoted_application(struct process_ctx *pc, const struct facts *f, char **ref,
+/* An existing application whose reference the subject, a forwarded subject
+ * or the body quotes: its id (0 if none, -1 on error), reference and address. */
+static gint64
+quoted_application(struct process_ctx *pc, const struct facts *f, char **ref,
     char **email, GError **err)
 {
 	const char *where[] = { f->subject, f->forward ? f->forward->subject : NULL, f->text };
 	gint64 id = 0;
 
 	for (gsize i = 0; id == 0 && i < G_N_ELEMENTS(where); i++)
-		id = process_reference_in(pc, where[i], ref, email, err);
+		id = dossier_by_reference_in(pc->st, where[i], ref, email, err);
 	return id;
 }
 
@@ -395,12 +237,12 @@ handle_held(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char 
 		return FALSE;
 	g_autofree char *details = g_strdup_printf("Attachments (held: clerkctl doc list %s):\n%s",
 	    ref, received->str);
-	if (!process_notify_staff(pc, ledger_id, app_id, f, sha256, ref, what, details, err))
-		return FALSE;
+	effect_notify_staff(pc, ledger_id, app_id, f, sha256, ref, what, details);
 	g_hash_table_insert(vars, "name", (gpointer)(*name ? name : "correspondent"));
 	g_hash_table_insert(vars, "reference", (gpointer)ref);
 	g_hash_table_insert(vars, "attachments", received->str);
-	return process_reply(pc, ledger_id, app_id, f, sha256, "held", ref, "held", vars, err);
+	effect_reply(pc, ledger_id, app_id, f, sha256, "held", ref, "held", vars);
+	return TRUE;
 }
 
 static gboolean
@@ -418,7 +260,7 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 	if (!sender_application(pc, f->from_addr, &app_id, &ref, err))
 		return FALSE;
 	if (app_id == 0) {
-		if ((other = process_quoted_application(pc, f, &quoted, &quoted_email, err)) < 0)
+		if ((other = quoted_application(pc, f, &quoted, &quoted_email, err)) < 0)
 			return FALSE;
 		if (other > 0)
 			return handle_held(pc, ledger_id, other, quoted, f, sha256, err);
@@ -437,8 +279,8 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 		    f->message_id ? f->message_id : "", answer ? ", question answered" : "");
 		g_hash_table_insert(vars, "answer", about);
 		g_hash_table_insert(vars, "form", (gpointer)form_blank());
-		return process_reply(pc, ledger_id, 0, f, sha256, "first-contact", NULL, "first-contact",
-		    vars, err);
+		effect_reply(pc, ledger_id, 0, f, sha256, "first-contact", NULL, "first-contact", vars);
+		return TRUE;
 	}
 	g_hash_table_insert(vars, "reference", ref);
 	/* From a registered applicant: a request, or documents and a status. */
@@ -472,10 +314,11 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 		choices = describe_choices(d->choices, 0);
 		g_hash_table_insert(vars, "documents", docs);
 		g_hash_table_insert(vars, "choices", choices);
-		return process_reply(pc, ledger_id, app_id, f, sha256, "status", ref, "status", vars, err);
+		effect_reply(pc, ledger_id, app_id, f, sha256, "status", ref, "status", vars);
+		return TRUE;
 	}
-	return process_reply(pc, ledger_id, app_id, f, sha256, "acknowledgement", ref,
-	    "acknowledgement", vars, err);
+	effect_reply(pc, ledger_id, app_id, f, sha256, "acknowledgement", ref, "acknowledgement", vars);
+	return TRUE;
 }
 
 static struct ledger_entry
@@ -591,8 +434,8 @@ refuse(struct process_ctx *pc, const struct ledger_key *k, struct ledger_entry *
 		return 0;
 	g_hash_table_insert(vars, "name", (gpointer)(f->from_name ? f->from_name : "applicant"));
 	g_hash_table_insert(vars, "problem", (gpointer)problem);
-	return process_reply(pc, id, app_id, f, e->sha256, "over-limit", ref, "over-limit", vars, err) ?
-	    id : 0;
+	effect_reply(pc, id, app_id, f, e->sha256, "over-limit", ref, "over-limit", vars);
+	return id;
 }
 
 static char *
@@ -629,9 +472,10 @@ over_limit(const struct config *cfg, const struct rawscan *rs, const struct fact
 }
 
 /* Everything after parsing, the same for mail read in memory and mail spooled
- * to disk; data is the raw message when in memory, else NULL. */
-gint64
-process_message(struct process_ctx *pc, const struct ledger_key *k, struct facts *f,
+ * to disk; data is the raw message when in memory, else NULL. Effects are
+ * asked for, not yet applied. */
+static gint64
+handle(struct process_ctx *pc, const struct ledger_key *k, struct facts *f,
     const struct rawscan *rs, const char *sha256, const char *data, GError **err)
 {
 	g_autoptr(Form) form = NULL;
@@ -687,8 +531,27 @@ process_message(struct process_ctx *pc, const struct ledger_key *k, struct facts
 	return id;
 }
 
+/* The effects a message's handling asked for, made to happen; 0 if either failed. */
+static gint64
+applied(struct process_ctx *pc, gint64 id, GError **err)
+{
+	if (id == 0 || !effects_apply(pc, err)) {
+		effects_discard(pc);
+		return 0;
+	}
+	return id;
+}
+
 gint64
-process_oversize(struct process_ctx *pc, const struct ledger_key *k, const char *header,
+process_message(struct process_ctx *pc, const struct ledger_key *k, struct facts *f,
+    const struct rawscan *rs, const char *sha256, const char *data, GError **err)
+{
+	effects_discard(pc);	/* what a failed message before this one asked for */
+	return applied(pc, handle(pc, k, f, rs, sha256, data, err), err);
+}
+
+static gint64
+handle_oversize(struct process_ctx *pc, const struct ledger_key *k, const char *header,
     gsize len, gsize size, GError **err)
 {
 	g_autofree char *seed = g_strdup_printf("%.*s\n%zu", (int)len, header, size);
@@ -706,4 +569,12 @@ process_oversize(struct process_ctx *pc, const struct ledger_key *k, const char 
 	if ((id = record_if_duplicate(pc, k, &e, err)) != 0)
 		return MAX(id, 0);
 	return refuse(pc, k, &e, f, problem, err);
+}
+
+gint64
+process_oversize(struct process_ctx *pc, const struct ledger_key *k, const char *header,
+    gsize len, gsize size, GError **err)
+{
+	effects_discard(pc);
+	return applied(pc, handle_oversize(pc, k, header, len, size, err), err);
 }

@@ -3,24 +3,13 @@
 #ifndef CLERK_PROCESS_H
 #define CLERK_PROCESS_H
 
-#include "config.h"
-#include "store.h"
-
-struct process_ctx {
-	const struct config *cfg;
-	Store *st;
-	int year;		/* for new references: the year of CLERKD_NOW or today */
-	char *today;		/* YYYY-MM-DD, owned */
-	char *program;		/* the program's display name, owned */
-};
-
-void process_ctx_init(struct process_ctx *pc, const struct config *cfg, Store *st);
-void process_ctx_clear(struct process_ctx *pc);
+#include "ctx.h"
 
 /* Record, classify and handle one message, parsed into f and scanned as it
  * came (raw: its bytes if held in memory, else NULL); queue at most one reply
- * to its sender. Returns the ledger id, or 0 with an error (the transaction is
- * then the caller's to roll back). */
+ * to its sender: the effects the domain asks for are applied (effects.h)
+ * before it returns. Returns the ledger id, or 0 with an error (the
+ * transaction, or the message's savepoint, is then the caller's to roll back). */
 struct rawscan;
 struct facts;
 gint64 process_message(struct process_ctx *pc, const struct ledger_key *k, struct facts *f,

@@ -5,7 +5,7 @@
 #ifndef CLERK_REMINDERS_H
 #define CLERK_REMINDERS_H
 
-#include "process.h"
+#include "ctx.h"
 
 /* Queue the reminders due today; a line per reminder goes to log. */
 gboolean reminders_due(struct process_ctx *pc, GString *log, GError **err);

@@ -1,7 +1,8 @@
 /* requests.c: what students ask by mail: to cancel or change (always
  * confirmed with a one-time token first), other dates (refused with the
  * policy), free seats, and the FAQ. */
-#include "process_p.h"
+#include "requests.h"
+#include "effects.h"
 #include "decide.h"
 #include "dossier.h"
 #include "placement.h"
@@ -114,7 +115,8 @@ reply_with(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *
 	g_hash_table_insert(vars, "reference", (gpointer)ref);
 	g_hash_table_insert(vars, "what", (gpointer)what);
 	g_hash_table_insert(vars, "decision", decision);
-	return process_reply(pc, ledger_id, app_id, f, sha256, kind, ref, "request", vars, err);
+	effect_reply(pc, ledger_id, app_id, f, sha256, kind, ref, "request", vars);
+	return TRUE;
 }
 
 /* Ask the student to confirm: nothing changes until they do. */
@@ -170,7 +172,8 @@ ask_confirmation(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const 
 	m.seed_msgid = f->message_id;
 	m.seed_sha256 = sha256;
 	g_message("application %s: %s asked, confirmation %s sent", ref, action, token);
-	return process_queue(pc, ledger_id, app_id, &m, vars, err);
+	effect_mail(pc, EFFECT_REPLY, ledger_id, app_id, &m, vars);
+	return TRUE;
 }
 
 static gboolean
@@ -479,10 +482,10 @@ requests_handle(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const c
 		if (answer != NULL)
 			return reply_with(pc, ledger_id, app_id, ref, f, sha256, "answer", answer, err);
 		/* No good answer: a coordinator's question. */
-		if (!store_event(pc->st, app_id, ledger_id, "question forwarded to staff", err) ||
-		    !process_notify_staff(pc, ledger_id, app_id, f, sha256, ref,
-		    "a question from an applicant that clerkd could not answer", f->text, err))
+		if (!store_event(pc->st, app_id, ledger_id, "question forwarded to staff", err))
 			return FALSE;
+		effect_notify_staff(pc, ledger_id, app_id, f, sha256, ref,
+		    "a question from an applicant that clerkd could not answer", f->text);
 		return reply_with(pc, ledger_id, app_id, ref, f, sha256, "question-forwarded",
 		    "we could not answer your question automatically, so we have passed it to a "
 		    "coordinator, who will reply to you.", err);

@@ -1,7 +1,9 @@
 /* staff.c: mail from the staff list. It counts as staff only when the
  * receiving server's own Authentication-Results says so (DESIGN.md,
  * Security); then a forwarded document is credited to its applicant. */
-#include "process_p.h"
+#include "staff.h"
+#include "dossier.h"
+#include "effects.h"
 #include "authres.h"
 #include "decide.h"
 #include "forward.h"
@@ -29,22 +31,22 @@ applicant_of(struct process_ctx *pc, const struct facts *f, char **ref, char **c
 	*conflict = NULL;
 	/* The subject is the staff member's own only where it is not the forwarded one's. */
 	if (fw == NULL || fw->subject != NULL) {
-		id = process_reference_in(pc, f->subject, ref, NULL, err);
+		id = dossier_by_reference_in(pc->st, f->subject, ref, NULL, err);
 		if (id > 0 && fw != NULL && strstr(fw->subject, *ref) != NULL) {
 			g_clear_pointer(ref, g_free);
 			id = 0;
 		}
 	}
 	if (id == 0)
-		id = process_reference_in(pc, fw != NULL ? fw->note : f->text, ref, NULL, err);
+		id = dossier_by_reference_in(pc->st, fw != NULL ? fw->note : f->text, ref, NULL, err);
 	if (id != 0 || fw == NULL)
 		return id;
 
 	/* Only the forwarded message is left: its sender, and what its text says. */
-	if ((quoted_id = process_reference_in(pc, fw->subject, &quoted, NULL, err)) == 0)
-		quoted_id = process_reference_in(pc, f->subject, &quoted, NULL, err);
+	if ((quoted_id = dossier_by_reference_in(pc->st, fw->subject, &quoted, NULL, err)) == 0)
+		quoted_id = dossier_by_reference_in(pc->st, f->subject, &quoted, NULL, err);
 	if (quoted_id == 0)
-		quoted_id = process_reference_in(pc, f->text, &quoted, NULL, err);
+		quoted_id = dossier_by_reference_in(pc->st, f->text, &quoted, NULL, err);
 	if (quoted_id < 0)
 		return -1;
 	if (fw->from_addr != NULL)
@@ -94,8 +96,10 @@ refuse_unverified(struct process_ctx *pc, gint64 ledger_id, const struct facts *
 	    "aligned dkim=pass).\n", why,
 	    pc->cfg->trusted_authserv_id ? pc->cfg->trusted_authserv_id : "[staff] trusted_authserv_id");
 
-	return store_event(pc->st, 0, ledger_id, what, err) &&
-	    process_notify_staff(pc, ledger_id, 0, f, sha256, NULL, what, details, err);
+	if (!store_event(pc->st, 0, ledger_id, what, err))
+		return FALSE;
+	effect_notify_staff(pc, ledger_id, 0, f, sha256, NULL, what, details);
+	return TRUE;
 }
 
 gboolean
@@ -126,9 +130,10 @@ staff_handle(struct process_ctx *pc, gint64 ledger_id, const struct facts *f, co
 		    "the person who sent it, so it does not decide alone. To credit the documents, "
 		    "forward the message again and write the right reference (ECP-YYYY-NNNNN) in the "
 		    "subject or in your own words above the forwarded message.\n");
-		return store_event(pc->st, 0, ledger_id, held, err) &&
-		    process_reply(pc, ledger_id, 0, f, sha256, "staff-confirm", NULL, "staff-confirm",
-		    vars, err);
+		if (!store_event(pc->st, 0, ledger_id, held, err))
+			return FALSE;
+		effect_reply(pc, ledger_id, 0, f, sha256, "staff-confirm", NULL, "staff-confirm", vars);
+		return TRUE;
 	}
 	if (app_id == 0) {
 		g_message("staff message <%s> from <%s>: no applicant found", f->message_id ?
@@ -137,8 +142,8 @@ staff_handle(struct process_ctx *pc, gint64 ledger_id, const struct facts *f, co
 		    "applicant it knows, so nothing was credited.");
 		g_hash_table_insert(vars, "details", "Forward the student's message whole (so that its "
 		    "From line shows), or put the reference (ECP-YYYY-NNNNN) in the subject.\n");
-		return process_reply(pc, ledger_id, 0, f, sha256, "staff-confirm", NULL,
-		    "staff-confirm", vars, err);
+		effect_reply(pc, ledger_id, 0, f, sha256, "staff-confirm", NULL, "staff-confirm", vars);
+		return TRUE;
 	}
 	source = g_strdup_printf("staff:%s", f->from_addr);
 	what = g_strdup_printf("%u document%s forwarded by staff <%s> credited",
@@ -161,12 +166,11 @@ staff_handle(struct process_ctx *pc, gint64 ledger_id, const struct facts *f, co
 	g_hash_table_insert(vars, "what", confirm);
 	g_hash_table_insert(vars, "details", received->str);
 	g_hash_table_insert(vars, "decision", decision);
-	if (!process_reply(pc, ledger_id, app_id, f, sha256, "staff-confirm", ref, "staff-confirm",
-	    vars, err))
-		return FALSE;
+	effect_reply(pc, ledger_id, app_id, f, sha256, "staff-confirm", ref, "staff-confirm", vars);
 
 	g_autofree char *update = g_strdup_printf("these documents were added to your file:\n%s",
 	    received->str);
-	return process_notify_applicant(pc, ledger_id, d, "student-update",
-	    "Your application: documents received", update, decision, f->message_id, sha256, err);
+	effect_notify_applicant(pc, ledger_id, d, "student-update",
+	    "Your application: documents received", update, decision, f->message_id, sha256);
+	return TRUE;
 }

@@ -3,7 +3,7 @@
 #include "decide.h"
 #include "docstore.h"
 #include "placement.h"
-#include "process_p.h"
+#include "effects.h"
 #include "rules.h"
 #include "util.h"
 
@@ -165,10 +165,9 @@ apply_rules(struct process_ctx *pc, GString *report, GError **err)
 			continue;
 		seed = g_strdup_printf("rules-apply.%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT, id,
 		    g_get_real_time());
-		if (!process_notify_applicant(pc, 0, d, "student-update",
+		effect_notify_applicant(pc, 0, d, "student-update",
 		    "Your application: its status changed", "the program's rules have changed, and so "
-		    "has where your application stands:", text, seed, "", err))
-			return FALSE;
+		    "has where your application stands:", text, seed, "");
 	}
 	g_string_append_printf(report, "%d of %u application%s moved under the rules in force\n",
 	    moved, rows->len, rows->len == 1 ? "" : "s");
@@ -188,7 +187,8 @@ rules_apply_cmd(struct config *cfg, Store *st)
 		return EXIT_CONFIG;
 	}
 	process_ctx_init(&pc, cfg, st);
-	if (!store_begin(st, &err) || !apply_rules(&pc, report, &err) || !store_commit(st, &err)) {
+	if (!store_begin(st, &err) || !apply_rules(&pc, report, &err) || !effects_apply(&pc, &err) ||
+	    !store_commit(st, &err)) {
 		store_rollback(st);
 		fprintf(stderr, "clerkctl: %s\n", err->message);
 		rc = err->code == CLERK_ERROR_TEMP ? EXIT_TEMPFAIL : 1;
@@ -385,8 +385,9 @@ doc_check(struct process_ctx *pc, gint64 app_id, GPtrArray *docs, gboolean accep
 	g_string_prepend(what, "a coordinator checked your documents:\n");
 	seed = g_strdup_printf("staff-check.%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT, app_id,
 	    g_get_real_time());
-	return process_notify_applicant(pc, 0, d, "student-update",
-	    "Your application: documents checked", what->str, decision, seed, "", err);
+	effect_notify_applicant(pc, 0, d, "student-update",
+	    "Your application: documents checked", what->str, decision, seed, "");
+	return TRUE;
 }
 
 int
@@ -431,7 +432,7 @@ staffctl_doc(struct config *cfg, Store *st, int argc, char **argv, const struct 
 	}
 	process_ctx_init(&pc, cfg, st);
 	if (!store_begin(st, &err) || !doc_check(&pc, app_id, docs, strcmp(argv[0], "accept") == 0,
-	    o, &err) || !store_commit(st, &err)) {
+	    o, &err) || !effects_apply(&pc, &err) || !store_commit(st, &err)) {
 		store_rollback(st);
 		fprintf(stderr, "clerkctl: %s\n", err->message);
 		rc = err->code == CLERK_ERROR_TEMP ? EXIT_TEMPFAIL : 1;
@@ -525,7 +526,7 @@ staffctl_schedule(struct config *cfg, Store *st, int argc, char **argv,
 	gboolean ok = store_begin(st, &err) && fn(&pc, argc, argv, o, report, &err);
 	if (ok && o->dry_run)
 		store_rollback(st);
-	else if (!ok || !store_commit(st, &err)) {
+	else if (!ok || !effects_apply(&pc, &err) || !store_commit(st, &err)) {
 		store_rollback(st);
 		fprintf(stderr, "clerkctl: %s\n", err ? err->message : "failed");
 		rc = err && err->code == CLERK_ERROR_TEMP ? EXIT_TEMPFAIL : 1;

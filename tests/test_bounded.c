@@ -15,7 +15,7 @@
 #include "html.h"
 #include "message.h"
 #include "process.h"
-#include "process_p.h"
+#include "requests.h"
 #include "config.h"
 #include "rules.h"
 #include "rules_p.h"

@@ -1,6 +1,8 @@
 /* test_reply: the replies clerkd builds. */
 #include "message.h"
 #include "reply.h"
+#include "effects.h"
+#include "util.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -138,11 +140,41 @@ test_render(void)
 	g_assert_cmpstr(out, ==, "Dear Jane, ref ECP-2027-00001.\n");
 }
 
+/* At most one reply per incoming message: a list that asks for two is
+ * refused before anything is written; notices do not count. */
+static void
+test_one_reply(void)
+{
+	struct process_ctx pc = { 0 };
+	struct facts f = { 0 };
+	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GError) err = NULL;
+	struct mail_out m = { .kind = "evaluation:a@example.edu:1", .template = "evaluation",
+	    .to_addr = "a@example.edu" };
+
+	f.from_addr = "jane@example.org";
+	f.subject = "Application";
+	f.message_id = "m1@example.org";
+	g_hash_table_insert(vars, "name", "Jane");
+	effect_reply(&pc, 1, 0, &f, "sha", "receipt", NULL, "receipt", vars);
+	effect_mail(&pc, EFFECT_ROUTE, 1, 0, &m, vars);
+	effect_reply(&pc, 2, 0, &f, "sha", "receipt", NULL, "receipt", vars);
+	g_assert_true(effects_check(pc.effects, &err));
+	g_assert_no_error(err);
+	effect_reply(&pc, 1, 0, &f, "sha", "status", NULL, "status", vars);
+	g_assert_false(effects_check(pc.effects, &err));
+	g_assert_error(err, CLERK_ERROR, CLERK_ERROR_FINAL);
+	g_assert_nonnull(strstr(err->message, "two replies to one message (receipt, then status)"));
+	effects_discard(&pc);
+	g_assert_null(pc.effects);
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/reply/build", test_build);
+	g_test_add_func("/reply/one-reply-per-message", test_one_reply);
 	g_test_add_func("/reply/injection", test_injection);
 	g_test_add_func("/reply/subject", test_subject);
 	g_test_add_func("/reply/message-id", test_message_id);

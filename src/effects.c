@@ -1,0 +1,251 @@
+/* effects.c: the domain's effects, kept as data, then made to happen in one
+ * place. See effects.h. */
+#include "effects.h"
+#include "dossier.h"
+#include "reply.h"
+#include "util.h"
+
+#include <string.h>
+
+struct effect {
+	EffectType type;
+	gint64 ledger_id, app_id;
+	char *kind, *template, *to_addr, *to_name, *subject, *fallback_subject, *reference;
+	char *in_reply_to, *references, *seed_msgid, *seed_sha256;
+	GHashTable *vars;		/* owned char * -> owned char * */
+	GPtrArray *attachments;		/* owned struct reply_attachment *, or NULL */
+};
+
+static void
+attachment_free(gpointer p)
+{
+	struct reply_attachment *a = p;
+
+	g_free((char *)a->filename);
+	g_free((char *)a->content_type);
+	g_bytes_unref(a->data);
+	g_free(a);
+}
+
+static void
+effect_free(gpointer p)
+{
+	struct effect *e = p;
+
+	g_free(e->kind);
+	g_free(e->template);
+	g_free(e->to_addr);
+	g_free(e->to_name);
+	g_free(e->subject);
+	g_free(e->fallback_subject);
+	g_free(e->reference);
+	g_free(e->in_reply_to);
+	g_free(e->references);
+	g_free(e->seed_msgid);
+	g_free(e->seed_sha256);
+	g_hash_table_unref(e->vars);
+	if (e->attachments != NULL)
+		g_ptr_array_unref(e->attachments);
+	g_free(e);
+}
+
+void
+effect_mail(struct process_ctx *pc, EffectType type, gint64 ledger_id, gint64 app_id,
+    const struct mail_out *m, GHashTable *vars)
+{
+	struct effect *e = g_new0(struct effect, 1);
+	GHashTableIter it;
+	gpointer k, v;
+
+	e->type = type;
+	e->ledger_id = ledger_id;
+	e->app_id = app_id;
+	e->kind = g_strdup(m->kind);
+	e->template = g_strdup(m->template);
+	e->to_addr = g_strdup(m->to_addr);
+	e->to_name = g_strdup(m->to_name);
+	e->subject = g_strdup(m->subject);
+	e->fallback_subject = g_strdup(m->fallback_subject);
+	e->reference = g_strdup(m->reference);
+	e->in_reply_to = g_strdup(m->in_reply_to);
+	e->references = g_strdup(m->references);
+	e->seed_msgid = g_strdup(m->seed_msgid);
+	e->seed_sha256 = g_strdup(m->seed_sha256);
+	e->vars = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	g_hash_table_iter_init(&it, vars);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		g_hash_table_insert(e->vars, g_strdup(k), g_strdup(v));
+	if (m->attachments != NULL) {
+		e->attachments = g_ptr_array_new_with_free_func(attachment_free);
+		for (guint i = 0; i < m->attachments->len; i++) {
+			const struct reply_attachment *a = g_ptr_array_index(m->attachments, i);
+			struct reply_attachment *c = g_new0(struct reply_attachment, 1);
+			c->filename = g_strdup(a->filename);
+			c->content_type = g_strdup(a->content_type);
+			c->data = g_bytes_ref(a->data);
+			g_ptr_array_add(e->attachments, c);
+		}
+	}
+	if (pc->effects == NULL)
+		pc->effects = g_ptr_array_new_with_free_func(effect_free);
+	g_ptr_array_add(pc->effects, e);
+}
+
+void
+effect_reply(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const struct facts *f,
+    const char *sha256, const char *kind, const char *reference, const char *template,
+    GHashTable *vars)
+{
+	struct mail_out m = { 0 };
+
+	m.kind = kind;
+	m.template = template;
+	m.to_addr = f->from_addr;
+	m.to_name = f->from_name;
+	m.subject = f->subject;
+	m.fallback_subject = "Your message to the clerkship program";
+	m.reference = reference;
+	m.in_reply_to = f->message_id;
+	m.references = f->references;
+	m.seed_msgid = f->message_id;
+	m.seed_sha256 = sha256;
+	effect_mail(pc, EFFECT_REPLY, ledger_id, app_id, &m, vars);
+}
+
+void
+effect_notify_staff(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
+    const struct facts *f, const char *sha256, const char *reference, const char *what,
+    const char *details)
+{
+	g_autofree char *subject = g_strdup_printf("[clerkd] %s", what);
+	char *const *staff = pc->cfg->staff;
+
+	g_warning("staff notice%s%s: %s (message <%s> from <%s>)", reference ? " for " : "",
+	    reference ? reference : "", what, f->message_id ? f->message_id : "",
+	    f->from_addr ? f->from_addr : "");
+	for (int i = 0; staff != NULL && staff[i] != NULL; i++) {
+		g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
+		g_autofree char *kind = g_strdup_printf("staff-notice:%s", staff[i]);
+		struct mail_out m = { 0 };
+		g_hash_table_insert(vars, "what", (gpointer)what);
+		g_hash_table_insert(vars, "details", (gpointer)(details ? details : ""));
+		g_hash_table_insert(vars, "message_id", f->message_id ? f->message_id : "(none)");
+		g_hash_table_insert(vars, "sender", f->from_addr ? f->from_addr : "(unknown)");
+		g_hash_table_insert(vars, "subject", f->subject);
+		g_hash_table_insert(vars, "reference", (gpointer)(reference ? reference : "REF"));
+		m.kind = kind;
+		m.template = "staff-notice";
+		m.to_addr = staff[i];
+		m.fallback_subject = subject;
+		m.reference = reference;
+		m.seed_msgid = f->message_id;
+		m.seed_sha256 = sha256;
+		effect_mail(pc, EFFECT_NOTIFY_STAFF, ledger_id, app_id, &m, vars);
+	}
+}
+
+void
+effect_notify_applicant(struct process_ctx *pc, gint64 ledger_id, const struct dossier *d,
+    const char *template, const char *subject, const char *what, const char *decision,
+    const char *seed_msgid, const char *seed_sha256)
+{
+	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
+	struct mail_out m = { 0 };
+
+	if (d->email == NULL || *d->email == '\0')
+		return;
+	g_hash_table_insert(vars, "name", d->name);
+	g_hash_table_insert(vars, "reference", d->reference);
+	g_hash_table_insert(vars, "what", (gpointer)what);
+	g_hash_table_insert(vars, "decision", (gpointer)decision);
+	m.kind = template;
+	m.template = template;
+	m.to_addr = d->email;
+	m.fallback_subject = subject;
+	m.reference = d->reference;
+	m.seed_msgid = seed_msgid;
+	m.seed_sha256 = seed_sha256;
+	effect_mail(pc, EFFECT_NOTIFY_APPLICANT, ledger_id, d->id, &m, vars);
+}
+
+gboolean
+effects_check(GPtrArray *effects, GError **err)
+{
+	for (guint i = 0; effects != NULL && i < effects->len; i++) {
+		const struct effect *a = g_ptr_array_index(effects, i);
+		if (a->type != EFFECT_REPLY)
+			continue;
+		for (guint j = i + 1; j < effects->len; j++) {
+			const struct effect *b = g_ptr_array_index(effects, j);
+			if (b->type == EFFECT_REPLY && b->ledger_id == a->ledger_id) {
+				g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "two replies to one "
+				    "message (%s, then %s): at most one is allowed; nothing was sent",
+				    a->kind, b->kind);
+				return FALSE;
+			}
+		}
+	}
+	return TRUE;
+}
+
+/* Render one mail and write its outbox row (held by the loop guard if its
+ * address had too many in the last hour). */
+static gboolean
+apply_mail(struct process_ctx *pc, struct effect *e, GError **err)
+{
+	g_autofree char *body = NULL, *subject = NULL, *msgid = NULL;
+	const char *tmpl;
+	g_autoptr(GBytes) raw = NULL;
+	struct reply r = { 0 };
+	OutboxState state = OUTBOX_QUEUED;
+	int recent = store_outbox_recent(pc->st, e->to_addr, 3600, err);
+
+	if (recent < 0)
+		return FALSE;
+	if (recent >= pc->cfg->max_per_recipient_hour) {
+		/* A loop, or a storm: keep the mail for staff, do not send it. */
+		g_warning("loop guard: %d replies to <%s> in the last hour; %s held",
+		    recent, e->to_addr, e->kind);
+		state = OUTBOX_SUPPRESSED;
+	}
+	g_hash_table_insert(e->vars, g_strdup("program"), g_strdup(pc->program));
+	g_hash_table_insert(e->vars, g_strdup("today"), g_strdup(pc->today));
+	if ((tmpl = config_template(pc->cfg, e->template, err)) == NULL ||
+	    (body = reply_render(e->template, tmpl, e->vars, err)) == NULL)
+		return FALSE;
+	subject = reply_subject(e->subject ? e->subject : "", e->reference, e->fallback_subject);
+	msgid = reply_message_id(e->seed_msgid, e->seed_sha256, e->kind, pc->cfg->from_addr);
+	r.from = pc->cfg->from;
+	r.to_addr = e->to_addr;
+	r.to_name = e->to_name;
+	r.subject = subject;
+	r.in_reply_to = e->in_reply_to;
+	r.references = e->references;
+	r.message_id = msgid;
+	r.body = body;
+	r.attachments = e->attachments;
+	raw = reply_build(&r);
+	return store_outbox_add(pc->st, e->ledger_id, e->app_id, e->kind, e->to_addr, msgid, raw,
+	    state, err);
+}
+
+gboolean
+effects_apply(struct process_ctx *pc, GError **err)
+{
+	g_autoptr(GPtrArray) list = g_steal_pointer(&pc->effects);
+
+	if (list == NULL)
+		return TRUE;
+	if (!effects_check(list, err))
+		return FALSE;
+	for (guint i = 0; i < list->len; i++)
+		if (!apply_mail(pc, g_ptr_array_index(list, i), err))
+			return FALSE;
+	return TRUE;
+}
+
+void
+effects_discard(struct process_ctx *pc)
+{
+	g_clear_pointer(&pc->effects, g_ptr_array_unref);
+}

@@ -1,0 +1,69 @@
+/* effects.h: what the domain decides should happen to the world outside the
+ * store, as data: a reply to the sender of an incoming message, a notice to
+ * an applicant or to staff, a document passed on to a coordinator. The
+ * domain (decide, placement, requests, reminders, staff) only asks; one
+ * function, effects_apply(), makes it happen: renders each mail from its
+ * template, enforces the loop guard and "at most one reply per incoming
+ * message", and writes the outbox, all inside the caller's transaction. */
+#ifndef CLERK_EFFECTS_H
+#define CLERK_EFFECTS_H
+
+#include "ctx.h"
+#include "facts.h"
+
+typedef enum {
+	EFFECT_REPLY,		/* the one reply to the sender of an incoming message */
+	EFFECT_NOTIFY_APPLICANT,/* a notice to an applicant: not a reply */
+	EFFECT_NOTIFY_STAFF,	/* a notice to one staff address: not a reply */
+	EFFECT_ROUTE,		/* a document passed on to a coordinator */
+} EffectType;
+
+/* One mail: what to say (template and values), to whom, in which thread. */
+struct mail_out {
+	const char *kind;		/* the outbox kind: receipt, status, staff-notice:ADDR, ... */
+	const char *template;
+	const char *to_addr, *to_name;
+	const char *subject;		/* the subject replied to, NULL for a fresh one */
+	const char *fallback_subject;
+	const char *reference;
+	const char *in_reply_to, *references;	/* threading; NULL for a fresh thread */
+	/* The identity its Message-ID derives from, so that a resend repeats it. */
+	const char *seed_msgid, *seed_sha256;
+	GPtrArray *attachments;		/* struct reply_attachment *, or NULL */
+};
+
+/* Ask for a mail; everything is copied (vars: char * -> char *). */
+void effect_mail(struct process_ctx *pc, EffectType type, gint64 ledger_id, gint64 app_id,
+    const struct mail_out *m, GHashTable *vars);
+
+/* The one reply to the sender of f. */
+void effect_reply(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
+    const struct facts *f, const char *sha256, const char *kind, const char *reference,
+    const char *template, GHashTable *vars);
+
+/* A notice to an applicant: what happened, and where the application stands
+ * now (decision, in words). The template (also the outbox kind) takes name,
+ * reference, what and decision. Nothing for an application without an
+ * address. */
+struct dossier;
+void effect_notify_applicant(struct process_ctx *pc, gint64 ledger_id, const struct dossier *d,
+    const char *template, const char *subject, const char *what, const char *decision,
+    const char *seed_msgid, const char *seed_sha256);
+
+/* A notice to every staff address about message f (logged at once). */
+void effect_notify_staff(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
+    const struct facts *f, const char *sha256, const char *reference, const char *what,
+    const char *details);
+
+/* Refuse a list that breaks a rule of the protocol: two replies to one
+ * incoming message. Pure; effects_apply() calls it first. */
+gboolean effects_check(GPtrArray *effects, GError **err);
+
+/* Make every effect asked for happen, in order, and empty the list; on error
+ * the list is emptied too (the caller rolls back). */
+gboolean effects_apply(struct process_ctx *pc, GError **err) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Forget what was asked (a message that failed: its savepoint is rolled back). */
+void effects_discard(struct process_ctx *pc);
+
+#endif
