@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const statuses[] = {
 	"received", "incomplete", "ineligible", "complete", "scheduled", "waitlisted",
@@ -228,21 +229,46 @@ purge(Store *st, const struct config *cfg, gboolean yes)
 }
 
 /* A backup back in place: the database over the live one (online), and any
- * document that is missing. Stop clerkd first: what it did since is lost. */
+ * document that is missing. clerkd must be stopped first (what it did since
+ * would be lost, and replies it sent since would go again): restore takes the
+ * store's lock, as clerkd does, and refuses while clerkd holds it. */
 static int
 restore(Store *st, const struct config *cfg, const char *dir)
 {
 	g_autoptr(GError) err = NULL;
 	g_autofree char *db = g_build_filename(dir, "clerkd.db", NULL);
 	g_autofree char *docs = g_build_filename(dir, "documents", ".", NULL);
+	g_autofree char *prog = NULL;
+	long holder;
 
 	if (!g_file_test(db, G_FILE_TEST_IS_REGULAR)) {
 		fprintf(stderr, "clerkctl: %s: no backup there\n", dir);
 		return 1;
 	}
+	if (!util_lock_store(cfg->database, "clerkctl restore", &holder, &prog, &err)) {
+		if (err->code != CLERK_ERROR_TEMP) {
+			fprintf(stderr, "clerkctl: %s\n", err->message);
+			return EXIT_CONFIG;
+		}
+		gboolean clerkd = prog == NULL || strcmp(prog, "clerkd") == 0;
+		g_autofree char *pid = holder > 0 ? g_strdup_printf("%ld", holder) : g_strdup("unknown");
+
+		fprintf(stderr, "clerkctl: %s (pid %s) is %s this store (%s): stop it before restoring\n",
+		    clerkd ? "clerkd" : prog, pid, clerkd ? "running on" : "using", cfg->database);
+		return EXIT_TEMPFAIL;
+	}
 	if (!store_restore(st, db, &err)) {
 		fprintf(stderr, "clerkctl: %s\n", err->message);
 		return EXIT_TEMPFAIL;
+	}
+	/* The journal of replies sent (DATABASE-sent) names rows of the store
+	 * replaced: against the backup its ids may name other replies. */
+	{
+		g_autofree char *journal = g_strconcat(cfg->database, "-sent", NULL);
+		if (truncate(journal, 0) == -1 && errno != ENOENT) {
+			fprintf(stderr, "clerkctl: %s: %s\n", journal, g_strerror(errno));
+			return EXIT_TEMPFAIL;
+		}
 	}
 	if (!copy_documents(docs, cfg->documents, TRUE))
 		return EXIT_TEMPFAIL;

@@ -10,6 +10,7 @@
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int
 main(int argc, char **argv)
@@ -57,6 +58,25 @@ main(int argc, char **argv)
 	if (check) {
 		printf("%s: OK\n", config_path);
 		return 0;
+	}
+	/* One clerkd per store, for as long as it runs: two would send the same
+	 * queued replies and share the journal of replies sent. */
+	{
+		long holder;
+		g_autofree char *prog = NULL;
+
+		if (!util_lock_store(cfg->database, "clerkd", &holder, &prog, &err)) {
+			if (err->code != CLERK_ERROR_TEMP) {
+				fprintf(stderr, "clerkd: %s\n", err->message);
+				return EXIT_CONFIG;
+			}
+			gboolean clerkd = prog == NULL || strcmp(prog, "clerkd") == 0;
+			g_autofree char *pid = holder > 0 ? g_strdup_printf("%ld", holder) : g_strdup("unknown");
+
+			fprintf(stderr, "clerkd: %s (pid %s) is %s this store (%s); not starting\n",
+			    clerkd ? "another clerkd" : prog, pid, clerkd ? "running on" : "using", cfg->database);
+			return EXIT_TEMPFAIL;
+		}
 	}
 	if (!docstore_init(cfg->documents, &err) || (st = store_open(cfg->database, cfg->max_database_size, &err)) == NULL) {
 		fprintf(stderr, "clerkd: %s\n", err->message);

@@ -259,8 +259,12 @@ on_reload(gpointer data)
 		config_free(cfg);
 		return G_SOURCE_CONTINUE;
 	}
-	if (strcmp(cfg->database, d->cfg->database) != 0)
+	if (strcmp(cfg->database, d->cfg->database) != 0) {
+		/* The store, its lock and its journal of replies sent stay as they are. */
 		g_warning("reload: [store] database changes only on restart");
+		g_free(cfg->database);
+		cfg->database = g_strdup(d->cfg->database);
+	}
 	drop_watch(d);
 	outbox_set_config(d->ob, cfg);
 	config_free(d->cfg);

@@ -9,6 +9,8 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -143,22 +145,121 @@ outbox_send(Outbox *ob, const char *rcpt, GBytes *raw, GError **err)
 	return FALSE;
 }
 
-static gboolean flush(Outbox *ob, Store *st, struct outbox_result *res, GError **err);
+/* The journal: DATABASE-sent, one id a line, the replies sent and not yet
+ * recorded. An id is written to it as soon as its reply is sent, before the
+ * outcome goes anywhere else, and the journal is emptied only once every id
+ * in it is recorded: a reply sent is never lost to a crash or to a record
+ * that fails (SQLITE_BUSY while clerkctl writes, SQLITE_FULL at [store]
+ * max_size), and the next run (journal_replay) records it as sent rather than
+ * send it again. Only one clerkd runs on a store (util_lock_store), so only
+ * one process writes it. */
+struct journal {
+	int fd;
+	char *path;
+};
+
+static gboolean
+journal_open(struct journal *j, const char *database, GError **err)
+{
+	j->path = g_strconcat(database, "-sent", NULL);
+	j->fd = open(j->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (j->fd == -1) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s", j->path, g_strerror(errno));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+journal_close(struct journal *j)
+{
+	if (j->fd != -1)
+		close(j->fd);
+	j->fd = -1;
+	g_clear_pointer(&j->path, g_free);
+}
+
+static gboolean
+journal_note(struct journal *j, gint64 id)
+{
+	char line[32];
+	int n = g_snprintf(line, sizeof line, "%" G_GINT64_FORMAT "\n", id);
+
+	if (util_write_all(j->fd, line, n))
+		return TRUE;
+	g_warning("%s: %s (a crash now would send reply %" G_GINT64_FORMAT " again)", j->path,
+	    g_strerror(errno), id);
+	return FALSE;
+}
+
+/* Every id in it is recorded: empty it. */
+static gboolean
+journal_clear(struct journal *j, GError **err)
+{
+	if (ftruncate(j->fd, 0) == -1) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s", j->path, g_strerror(errno));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* Record as sent, in one transaction, the replies an earlier run (or pass)
+ * sent and could not record; then empty the journal. On failure it is left
+ * as it is, for the next try. */
+static gboolean
+journal_replay(struct journal *j, Store *st, GError **err)
+{
+	g_autofree char *text = NULL;
+	g_auto(GStrv) lines = NULL;
+	gboolean ok;
+	int n = 0;
+
+	if (!g_file_get_contents(j->path, &text, NULL, NULL) || *text == '\0')
+		return TRUE;
+	lines = g_strsplit(text, "\n", -1);
+	ok = store_begin(st, err);
+	for (char **l = lines; ok && *l != NULL; l++) {
+		gint64 id = g_ascii_strtoll(*l, NULL, 10);
+		if (id <= 0)
+			continue;	/* the last line, or one cut short by the crash */
+		ok = store_outbox_set(st, id, OUTBOX_SENT, 0, NULL, err);
+		n++;
+	}
+	if (!ok) {
+		store_rollback(st);
+		return FALSE;
+	}
+	if (!store_commit(st, err))
+		return FALSE;
+	if (n > 0)
+		g_message("%d repl%s sent by an earlier run recorded as sent", n, n == 1 ? "y" : "ies");
+	return journal_clear(j, err);
+}
+
+static gboolean flush(Outbox *ob, Store *st, struct journal *j, struct outbox_result *res, GError **err);
 
 /* Marking a reply sent need not wait for the disk: if clerkd dies before the
  * mark is written the reply goes again with the same Message-ID, and a crash
  * of clerkd alone loses nothing the OS has. One fsync per reply would cap the
- * rate at the disk's. */
+ * rate at the disk's. Each reply sent is journalled before it is recorded. */
 gboolean
 outbox_flush(Outbox *ob, Store *st, struct outbox_result *res, GError **err)
 {
+	struct journal j = { -1, NULL };
 	gboolean ok;
 
-	if (!store_set_durable(st, FALSE, err))
+	memset(res, 0, sizeof *res);
+	if (!journal_open(&j, ob->cfg->database, err))
 		return FALSE;
-	ok = flush(ob, st, res, err);
-	if (!store_set_durable(st, TRUE, ok ? err : NULL))
-		return FALSE;
+	ok = journal_replay(&j, st, err) && store_set_durable(st, FALSE, err);
+	if (ok) {
+		ok = flush(ob, st, &j, res, err);
+		ok = store_set_durable(st, TRUE, ok ? err : NULL) && ok;
+	}
+	/* All recorded: the journal has said its piece. Else it waits for the next run. */
+	if (ok)
+		ok = journal_clear(&j, err);
+	journal_close(&j);
 	return ok;
 }
 
@@ -179,25 +280,38 @@ pace(Outbox *ob)
 }
 
 /* What a send came to, in the store: sent; failed for good (kept, shown to
- * staff); or deferred, with a backoff. */
+ * staff); or deferred, with a backoff. record() writes it; noted() logs and
+ * counts it, once it is in the store for good. */
+static gint64
+backoff(const struct outbox_item *it)
+{
+	return MIN(OUTBOX_BACKOFF_MAX, OUTBOX_BACKOFF_MIN << MIN(it->attempts, 10));
+}
+
 static gboolean
-record(Store *st, const struct outbox_item *it, const GError *serr, gint64 now,
-    struct outbox_result *res, GError **err)
+record(Store *st, const struct outbox_item *it, const GError *serr, gint64 now, GError **err)
+{
+	if (serr == NULL)
+		return store_outbox_set(st, it->id, OUTBOX_SENT, 0, NULL, err);
+	if (serr->code == CLERK_ERROR_FINAL)
+		return store_outbox_set(st, it->id, OUTBOX_FAILED, 0, serr->message, err);
+	return store_outbox_set(st, it->id, OUTBOX_QUEUED, now + backoff(it), serr->message, err);
+}
+
+static void
+noted(const struct outbox_item *it, const GError *serr, struct outbox_result *res)
 {
 	if (serr == NULL) {
 		g_message("reply <%s> sent to <%s>", it->message_id, it->rcpt);
 		res->sent++;
-		return store_outbox_set(st, it->id, OUTBOX_SENT, 0, NULL, err);
-	}
-	if (serr->code == CLERK_ERROR_FINAL) {
+	} else if (serr->code == CLERK_ERROR_FINAL) {
 		g_warning("reply <%s> failed: %s", it->message_id, serr->message);
 		res->failed++;
-		return store_outbox_set(st, it->id, OUTBOX_FAILED, 0, serr->message, err);
+	} else {
+		g_warning("reply <%s> deferred %" G_GINT64_FORMAT "s: %s", it->message_id, backoff(it),
+		    serr->message);
+		res->deferred++;
 	}
-	gint64 wait = MIN(OUTBOX_BACKOFF_MAX, OUTBOX_BACKOFF_MIN << MIN(it->attempts, 10));
-	g_warning("reply <%s> deferred %" G_GINT64_FORMAT "s: %s", it->message_id, wait, serr->message);
-	res->deferred++;
-	return store_outbox_set(st, it->id, OUTBOX_QUEUED, now + wait, serr->message, err);
 }
 
 static void
@@ -209,13 +323,12 @@ breaker_warn(const struct config *cfg, int sent_last_hour, guint waiting)
 }
 
 static gboolean
-flush(Outbox *ob, Store *st, struct outbox_result *res, GError **err)
+flush(Outbox *ob, Store *st, struct journal *j, struct outbox_result *res, GError **err)
 {
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	g_autoptr(GPtrArray) due = NULL;
 	int sent_last_hour = store_outbox_recent(st, NULL, 3600, err);
 
-	memset(res, 0, sizeof *res);
 	if (sent_last_hour < 0)
 		return FALSE;
 	for (;;) {
@@ -226,6 +339,7 @@ flush(Outbox *ob, Store *st, struct outbox_result *res, GError **err)
 		for (guint i = 0; i < due->len; i++) {
 			struct outbox_item *it = g_ptr_array_index(due, i);
 			g_autoptr(GError) serr = NULL;
+			int jerrno = 0;
 
 			if (sent_last_hour >= ob->cfg->max_per_hour) {
 				breaker_warn(ob->cfg, sent_last_hour, due->len - i);
@@ -233,10 +347,20 @@ flush(Outbox *ob, Store *st, struct outbox_result *res, GError **err)
 				return TRUE;
 			}
 			pace(ob);
-			if (outbox_send(ob, it->rcpt, it->raw, &serr))
+			if (outbox_send(ob, it->rcpt, it->raw, &serr)) {
 				sent_last_hour++;
-			if (!record(st, it, serr, now, res, err))
+				if (!journal_note(j, it->id))
+					jerrno = errno;
+			}
+			/* Not recorded: it stays in the journal, for the next run. */
+			if (!record(st, it, serr, now, err))
 				return FALSE;
+			noted(it, serr, res);
+			if (jerrno != 0) {
+				/* Recorded, but the next may not be: send no more. */
+				g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s", j->path, g_strerror(jerrno));
+				return FALSE;
+			}
 			/* The server is unwell: leave the rest for the next round. */
 			if (serr != NULL && serr->code != CLERK_ERROR_FINAL)
 				return TRUE;
@@ -248,20 +372,21 @@ flush(Outbox *ob, Store *st, struct outbox_result *res, GError **err)
 /* The sender: replies go out from a thread of their own while the pass goes
  * on, so that a batch's sends overlap the next batch's work. The thread only
  * sends; the store is the main thread's, which records each outcome when it
- * next looks (sender_push, sender_finish). A reply sent and not yet recorded
- * is written to a journal at once (DATABASE-sent, one id a line), and the
- * next sender_start records it: a crash of clerkd resends nothing the OS has,
- * as when each send was recorded straight away. */
+ * next looks (sender_push, sender_finish). A reply sent is written to the
+ * journal by the thread before it reports it; an outcome whose record fails
+ * is kept, and tried again at the next look; the journal is emptied only when
+ * all are recorded, and else the next sender_start records what it holds. So
+ * neither a crash of clerkd nor a record that fails sends a reply twice. */
 struct outcome {
 	struct outbox_item *it;
 	GError *error;		/* NULL: sent */
 	gboolean untried;	/* left queued: the breaker, or the server unwell */
+	gboolean journalled;	/* sent, and its id in the journal */
 };
 
 struct sender {
 	Outbox *ob;
-	int journal;
-	char *journal_path;
+	struct journal journal;
 	GHashTable *in_flight;	/* the main thread's: ids handed over, not yet recorded */
 	GThread *thread;
 
@@ -269,10 +394,11 @@ struct sender {
 	pthread_cond_t work;	/* todo grew, or stop */
 	pthread_cond_t idle;	/* todo emptied and nothing is being sent */
 	GQueue todo;		/* of struct outbox_item */
-	GQueue done;		/* of struct outcome */
+	GQueue done;		/* of struct outcome, oldest first */
 	gboolean sending;
 	gboolean stop;
 	gboolean unwell;	/* a temporary failure: skip what is queued now */
+	gboolean no_journal;	/* the journal cannot be written: send no more */
 	int sent_last_hour;
 };
 
@@ -282,17 +408,6 @@ outcome_free(struct outcome *o)
 	outbox_item_free(o->it);
 	g_clear_error(&o->error);
 	g_free(o);
-}
-
-static void
-journal_note(Sender *s, gint64 id)
-{
-	char line[32];
-	int n = g_snprintf(line, sizeof line, "%" G_GINT64_FORMAT "\n", id);
-
-	if (!util_write_all(s->journal, line, n))
-		g_warning("%s: %s (a crash now would send reply %" G_GINT64_FORMAT " again)",
-		    s->journal_path, g_strerror(errno), id);
 }
 
 static gpointer
@@ -317,19 +432,21 @@ sender_run(gpointer data)
 			break;
 		o = g_new0(struct outcome, 1);
 		o->it = it;
-		if (s->unwell || s->sent_last_hour >= s->ob->cfg->max_per_hour)
+		if (s->unwell || s->no_journal || s->sent_last_hour >= s->ob->cfg->max_per_hour)
 			o->untried = TRUE;
 		else {
 			s->sending = TRUE;
 			pthread_mutex_unlock(&s->lock);
 			pace(s->ob);
+			/* Journalled before it is reported: from here on it cannot be lost. */
 			if (outbox_send(s->ob, it->rcpt, it->raw, &o->error))
-				journal_note(s, it->id);
+				o->journalled = journal_note(&s->journal, it->id);
 			pthread_mutex_lock(&s->lock);
 			s->sending = FALSE;
-			if (o->error == NULL)
+			if (o->error == NULL) {
 				s->sent_last_hour++;
-			else if (o->error->code != CLERK_ERROR_FINAL)
+				s->no_journal |= !o->journalled;
+			} else if (o->error->code != CLERK_ERROR_FINAL)
 				s->unwell = TRUE;
 		}
 		g_queue_push_tail(&s->done, o);
@@ -338,54 +455,22 @@ sender_run(gpointer data)
 	return NULL;
 }
 
-/* Record replies a crashed run sent and could not record. */
-static gboolean
-journal_replay(Sender *s, Store *st, GError **err)
-{
-	g_autofree char *text = NULL;
-	g_auto(GStrv) lines = NULL;
-	int n = 0;
-
-	if (!g_file_get_contents(s->journal_path, &text, NULL, NULL))
-		return TRUE;
-	lines = g_strsplit(text, "\n", -1);
-	for (char **l = lines; *l != NULL; l++) {
-		gint64 id = g_ascii_strtoll(*l, NULL, 10);
-		if (id <= 0)
-			continue;	/* the last line, or one cut short by the crash */
-		if (!store_outbox_set(st, id, OUTBOX_SENT, 0, NULL, err))
-			return FALSE;
-		n++;
-	}
-	if (n > 0)
-		g_message("%d repl%s sent by an earlier run recorded as sent", n, n == 1 ? "y" : "ies");
-	if (ftruncate(s->journal, 0) == -1) {
-		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s", s->journal_path, g_strerror(errno));
-		return FALSE;
-	}
-	return TRUE;
-}
-
 Sender *
 sender_start(Outbox *ob, Store *st, GError **err)
 {
 	Sender *s = g_new0(Sender, 1);
 
 	s->ob = ob;
-	s->journal_path = g_strconcat(ob->cfg->database, "-sent", NULL);
-	s->journal = open(s->journal_path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	s->journal.fd = -1;
 	s->in_flight = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->work, NULL);
 	pthread_cond_init(&s->idle, NULL);
 	g_queue_init(&s->todo);
 	g_queue_init(&s->done);
-	if (s->journal == -1) {
-		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s", s->journal_path, g_strerror(errno));
-		sender_finish(s, NULL, NULL, NULL);
-		return NULL;
-	}
-	if (!journal_replay(s, st, err) || (s->sent_last_hour = store_outbox_recent(st, NULL, 3600, err)) < 0) {
+	/* First, record what an earlier run sent and could not record. */
+	if (!journal_open(&s->journal, ob->cfg->database, err) || !journal_replay(&s->journal, st, err) ||
+	    (s->sent_last_hour = store_outbox_recent(st, NULL, 3600, err)) < 0) {
 		sender_finish(s, NULL, NULL, NULL);
 		return NULL;
 	}
@@ -393,13 +478,57 @@ sender_start(Outbox *ob, Store *st, GError **err)
 	return s;
 }
 
-/* Record what the thread has done since last asked, in one transaction. */
+/* TEST ONLY: CLERKD_TEST_FAIL_RECORD=busy|full[:N] in clerkd's environment
+ * makes the first N (default 1) recordings of outcomes that include a reply
+ * sent fail at their commit, as SQLITE_BUSY (another writer, e.g. clerkctl) or
+ * SQLITE_FULL ([store] max_size) would: after the send, before its record.
+ * So that the failure falls between two batches of a pass, not only at its
+ * end, sender_push then first waits for the thread to send what it holds.
+ * Read from the environment only, never from mail or the configuration;
+ * used by tests/e2e_outage.sh. */
+static int test_fail_rc = -1;	/* -1: not read yet; 0: off */
+static int test_fail_left;
+
+static gboolean
+test_fail_on(void)
+{
+	if (test_fail_rc == -1) {
+		const char *v = g_getenv("CLERKD_TEST_FAIL_RECORD");
+		const char *n = v ? strchr(v, ':') : NULL;
+
+		test_fail_rc = 0;
+		if (v != NULL && g_str_has_prefix(v, "busy"))
+			test_fail_rc = SQLITE_BUSY;
+		else if (v != NULL && g_str_has_prefix(v, "full"))
+			test_fail_rc = SQLITE_FULL;
+		test_fail_left = n ? atoi(n + 1) : 1;
+		if (test_fail_rc != 0)
+			g_warning("CLERKD_TEST_FAIL_RECORD=%s: recording replies sent will fail (a test)", v);
+	}
+	return test_fail_rc != 0;
+}
+
+static gboolean
+test_fail_record(GError **err)
+{
+	if (!test_fail_on() || test_fail_left <= 0)
+		return FALSE;
+	test_fail_left--;
+	g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "database: commit: %s (CLERKD_TEST_FAIL_RECORD)",
+	    sqlite3_errstr(test_fail_rc));
+	return TRUE;
+}
+
+/* Record what the thread has done since last asked, in one transaction. If
+ * that fails, every outcome is kept (oldest first, and still in flight, so not
+ * handed over again) for the next call: a reply sent is never dropped
+ * unrecorded. */
 static gboolean
 record_done(Sender *s, Store *st, struct outbox_result *res, GError **err)
 {
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	GQueue done = G_QUEUE_INIT;
-	gboolean ok = TRUE;
+	gboolean ok = TRUE, any_sent = FALSE;
 	guint untried = 0;
 	int sent_last_hour;
 
@@ -413,26 +542,43 @@ record_done(Sender *s, Store *st, struct outbox_result *res, GError **err)
 	ok = store_set_durable(st, FALSE, err) && store_begin(st, err);
 	for (GList *l = done.head; ok && l != NULL; l = l->next) {
 		struct outcome *o = l->data;
-		if (o->untried)
-			untried++;
-		else
-			ok = record(st, o->it, o->error, now, res, err);
+		if (!o->untried) {
+			ok = record(st, o->it, o->error, now, err);
+			any_sent |= o->error == NULL;
+		}
 	}
+	if (ok && any_sent && test_fail_record(err))
+		ok = FALSE;
 	if (ok)
 		ok = store_commit(st, err);
 	else
 		store_rollback(st);
 	ok = store_set_durable(st, TRUE, ok ? err : NULL) && ok;
+	if (!ok) {
+		/* Back at the head of the queue, before what the thread did meanwhile. */
+		pthread_mutex_lock(&s->lock);
+		for (GList *l = done.tail; l != NULL; l = l->prev)
+			g_queue_push_head(&s->done, l->data);
+		pthread_mutex_unlock(&s->lock);
+		g_queue_clear(&done);
+		return FALSE;
+	}
+	for (GList *l = done.head; l != NULL; l = l->next) {
+		struct outcome *o = l->data;
+		if (o->untried)
+			untried++;
+		else
+			noted(o->it, o->error, res);
+		/* Recorded: it may be handed over again, when the store says it is due. */
+		g_hash_table_remove(s->in_flight, &o->it->id);
+	}
 	if (untried > 0) {
 		res->deferred += untried;
 		if (sent_last_hour >= s->ob->cfg->max_per_hour)
 			breaker_warn(s->ob->cfg, sent_last_hour, untried);
 	}
-	/* Recorded or not, they may be handed over again: the store says what is due. */
-	for (GList *l = done.head; l != NULL; l = l->next)
-		g_hash_table_remove(s->in_flight, &((struct outcome *)l->data)->it->id);
 	g_queue_clear_full(&done, (GDestroyNotify)outcome_free);
-	return ok;
+	return TRUE;
 }
 
 gboolean
@@ -441,6 +587,12 @@ sender_push(Sender *s, Store *st, struct outbox_result *res, GError **err)
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	g_autoptr(GPtrArray) due = NULL;
 
+	if (test_fail_on()) {	/* TEST ONLY: see test_fail_record */
+		pthread_mutex_lock(&s->lock);
+		while (s->todo.length > 0 || s->sending)
+			pthread_cond_wait(&s->idle, &s->lock);
+		pthread_mutex_unlock(&s->lock);
+	}
 	if (!record_done(s, st, res, err) ||
 	    (due = store_outbox_due(st, now, OUTBOX_BATCH, err)) == NULL)
 		return FALSE;
@@ -474,23 +626,22 @@ sender_finish(Sender *s, Store *st, struct outbox_result *res, GError **err)
 		pthread_cond_signal(&s->work);
 		pthread_mutex_unlock(&s->lock);
 		g_thread_join(s->thread);
-		ok = record_done(s, st, res, err);
-		/* Once recorded, the journal has said its piece. */
-		if (ok && ftruncate(s->journal, 0) == -1) {
-			g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s", s->journal_path,
-			    g_strerror(errno));
-			ok = FALSE;
+		/* Every id in the journal recorded (at sender_start, or now): empty it.
+		 * Else it is kept, and the next sender_start records them. */
+		ok = record_done(s, st, res, err) && journal_clear(&s->journal, err);
+		for (GList *l = s->done.head; l != NULL; l = l->next) {
+			struct outcome *o = l->data;
+			if (!o->untried && o->error == NULL && !o->journalled)
+				o->journalled = journal_note(&s->journal, o->it->id);	/* a last try */
 		}
 	}
-	if (s->journal != -1)
-		close(s->journal);
+	journal_close(&s->journal);
 	g_queue_clear_full(&s->done, (GDestroyNotify)outcome_free);
 	g_queue_clear_full(&s->todo, (GDestroyNotify)outbox_item_free);
 	g_hash_table_destroy(s->in_flight);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->work);
 	pthread_cond_destroy(&s->idle);
-	g_free(s->journal_path);
 	g_free(s);
 	return ok;
 }

@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <gnutls/crypto.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <arpa/inet.h>
 #include <unistd.h>
@@ -302,4 +304,51 @@ gboolean
 util_pwrite_all(int fd, const void *data, gsize len, goffset at)
 {
 	return write_all(fd, data, len, at);
+}
+
+gboolean
+util_lock_store(const char *database, const char *prog, long *holder, char **holder_prog, GError **err)
+{
+	g_autofree char *path = g_strconcat(database, ".lock", NULL);
+	g_autofree char *line = NULL;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	*holder = 0;
+	*holder_prog = NULL;
+	if (fd == -1) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "%s: %s", path, g_strerror(errno));
+		return FALSE;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+		line = g_strdup_printf("%ld\n%s\n", (long)getpid(), prog);
+		if (fchmod(fd, 0600) == -1 || ftruncate(fd, 0) == -1 ||
+		    !util_pwrite_all(fd, line, strlen(line), 0))
+			g_warning("%s: %s (the lock is held all the same)", path, g_strerror(errno));
+		return TRUE;	/* fd stays open: the lock lasts as long as the process */
+	}
+	if (errno != EWOULDBLOCK) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "%s: %s", path, g_strerror(errno));
+		close(fd);
+		return FALSE;
+	}
+	/* The holder writes its pid just after it takes the lock: give it a moment. */
+	for (int i = 0; i < 50; i++) {
+		char buf[256];
+		ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+		char *nl;
+
+		if (n > 0 && (nl = memchr(buf, '\n', n)) != NULL) {
+			buf[n] = '\0';
+			*nl = '\0';
+			*holder = strtol(buf, NULL, 10);
+			*holder_prog = g_strdup(g_strchomp(nl + 1));
+			if (**holder_prog == '\0')
+				g_clear_pointer(holder_prog, g_free);
+			break;
+		}
+		g_usleep(20 * 1000);
+	}
+	close(fd);
+	g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "%s is held by another process (pid %ld)", path, *holder);
+	return FALSE;
 }

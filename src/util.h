@@ -42,6 +42,16 @@ gboolean util_pwrite_all(int fd, const void *data, gsize len, goffset at);
 /* Read a secret from a file that only its owner may read; NULL and an error otherwise. */
 char *util_read_secret(const char *path, GError **err);
 
+/* One process at a time on a store: an exclusive flock(2) on DATABASE.lock
+ * (created mode 0600), taken without waiting and held for the life of the
+ * process (the descriptor is never closed, and not inherited across exec).
+ * The holder writes "PID\nPROGRAM\n" in it. Returns TRUE once held; FALSE
+ * with CLERK_ERROR_TEMP when another process holds it (*holder its pid, or 0
+ * if it did not say; *holder_prog its program, or NULL: free it), and with
+ * CLERK_ERROR_CONFIG when the file cannot be opened or locked. */
+gboolean util_lock_store(const char *database, const char *prog, long *holder, char **holder_prog,
+    GError **err);
+
 /* Is word a whole word of s (ASCII, any case): "status" in "Re: Status?", not in "statuses". */
 gboolean util_has_word(const char *s, const char *word);
 

@@ -95,4 +95,33 @@ is "the journalled reply is recorded as sent" "$(sql "SELECT state FROM outbox W
 is "and not sent again" "$(sink_count)" "$before"
 ok "the log says so" grep -q "1 reply sent by an earlier run recorded as sent" "$T/clerkd.log"
 is "the journal is emptied" "$(stat -c %s "$T/store/clerkd.db-sent")" 0
+# ---- the database busy or full between a send and its record ----
+# A reply sent whose record then fails (SQLITE_BUSY while clerkctl writes,
+# SQLITE_FULL at [store] max_size) stays in the journal, and in memory, until
+# it is recorded: it is never sent again. CLERKD_TEST_FAIL_RECORD (test only,
+# see outbox.c) makes the record of replies sent fail between two batches of
+# a pass; busy fails it once (the end of the pass records it), full:2 twice
+# (the next run records it from the journal).
+sed -i 's/^mailbox = INBOX$/mailbox = INBOX\nbatch_size = 1/' "$T/clerkd.conf"
+dups() {	# Message-IDs the SMTP receiver got more than once
+	for f in "$T"/sink/*; do "$MAILCAT" -h Message-ID "$f"; done | sort | uniq -d
+}
+for kind in busy full:2; do
+	for i in 1 2 3; do
+		printf 'From: Asker %s <asker.%s.%s@example.org>\nTo: clerkship@example.edu\nSubject: Question\nMessage-ID: <ask-%s-%s@example.org>\n\nHow long are the blocks?\n' \
+			"$i" "${kind%:*}" "$i" "${kind%:*}" "$i" >"$T/ask-$i.eml"
+	done
+	deliver "$T/ask-1.eml" "$T/ask-2.eml" "$T/ask-3.eml"
+	before=$(sink_count)
+	CLERKD_TEST_FAIL_RECORD=$kind run_clerkd
+	is "$kind: a record that fails is a temporary failure (exit 75)" "$?" 75
+	ok "$kind: the log says why" grep -q "CLERKD_TEST_FAIL_RECORD)" "$T/clerkd.log"
+	ok "$kind: the next run exits 0" run_clerkd
+	is "$kind: three replies, each sent once" "$(sink_count)" "$((before + 3))"
+	is "$kind: no reply twice at the receiver" "$(dups)" ""
+	is "$kind: none left queued" "$(sql "SELECT count(*) FROM outbox WHERE state = 'queued'")" 0
+	is "$kind: the journal is emptied" "$(stat -c %s "$T/store/clerkd.db-sent")" 0
+done
+is "full:2: the reply left in the journal is recorded by the next run" \
+	"$(grep -c "1 reply sent by an earlier run recorded as sent" "$T/clerkd.log")" 2
 done_testing
