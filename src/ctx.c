@@ -1,6 +1,5 @@
 /* ctx.c: the domain's context (ctx.h). */
 #include "ctx.h"
-#include "effects.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -28,7 +27,7 @@ process_ctx_init(struct process_ctx *pc, const struct config *cfg, Store *st)
 void
 process_ctx_clear(struct process_ctx *pc)
 {
-	effects_discard(pc);
+	g_clear_pointer(&pc->effects, g_ptr_array_unref);	/* never applied */
 	g_clear_pointer(&pc->today, g_free);
 	g_clear_pointer(&pc->program, g_free);
 }
