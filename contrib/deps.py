@@ -5,8 +5,11 @@ Includes come from the sources (#include "x.h" counts as an edge to x.c's
 module); calls from the built objects (nm: a symbol one object uses and
 another defines). Prints every circle (a strongly connected component of
 more than one module) of either graph, and exits 1 if there is one.
-Modules are file stems: src/rules_eval.c and src/rules_p.h are 'rules_eval'
-and 'rules_p'; a header without a .c of its own is its own module."""
+A module is a file stem (src/dossier.c and src/dossier.h are 'dossier'),
+except that the files sharing a private header X_p.h (X.c, and every .c
+that includes it) are one module, X: rules.c and rules_eval.c share
+rules_p.h, so both are 'rules'. A header without a .c of its own is its own
+module."""
 import os, re, subprocess, sys
 
 top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -37,15 +40,30 @@ def sccs(graph):
         if v not in index: visit(v)
     return out
 
+# Files that include a private header X_p.h belong to module X.
+owner = {}
+for f in sorted(os.listdir(src)):
+    if f.endswith('_p.h'):
+        owner[stem(f)] = stem(f)[:-2]
+for f in sorted(os.listdir(src)):
+    if not f.endswith('.c'): continue
+    for line in open(os.path.join(src, f), errors='replace'):
+        r = re.match(r'\s*#\s*include\s+"([^"]+)_p\.h"', line)
+        if r:
+            owner[stem(f)] = r.group(1)
+
+def module(name):
+    return owner.get(name, name)
+
 inc = {}
 for f in sorted(os.listdir(src)):
     if not f.endswith(('.c', '.h')): continue
-    m = stem(f)
+    m = module(stem(f))
+    inc.setdefault(m, set())
     for line in open(os.path.join(src, f), errors='replace'):
         r = re.match(r'\s*#\s*include\s+"([^"]+)\.h"', line)
-        if r and r.group(1) != m:
-            inc.setdefault(m, set()).add(r.group(1))
-        inc.setdefault(m, set())
+        if r and module(r.group(1)) != m:
+            inc[m].add(module(r.group(1)))
 
 defs, uses = {}, {}
 for f in sorted(os.listdir(src)):
@@ -55,9 +73,9 @@ for f in sorted(os.listdir(src)):
     for line in subprocess.run(['nm', o], capture_output=True, text=True).stdout.splitlines():
         p = line.split()
         if len(p) == 3 and p[1] in 'TDBR':
-            defs[p[2]] = stem(f)
+            defs[p[2]] = module(stem(f))
         elif len(p) == 2 and p[0] == 'U':
-            uses.setdefault(stem(f), set()).add(p[1])
+            uses.setdefault(module(stem(f)), set()).add(p[1])
 calls = {m: {defs[s] for s in syms if s in defs and defs[s] != m} for m, syms in uses.items()}
 
 bad = 0

@@ -401,3 +401,74 @@ dossier_set_status(Store *st, gint64 app_id, gint64 ledger_id, const char *statu
 	g_message("application #%" G_GINT64_FORMAT ": now %s (%s)", app_id, status, cause);
 	return store_done(st, s, err);
 }
+
+/* ---- decisions ---- */
+
+void
+decision_init(struct decision *dc)
+{
+	memset(dc, 0, sizeof *dc);
+	dc->reasons = g_ptr_array_new_with_free_func(NULL);
+	dc->missing = g_ptr_array_new_with_free_func(g_free);
+	dc->pending = g_ptr_array_new_with_free_func(g_free);
+	dc->unchecked = g_ptr_array_new_with_free_func(g_free);
+}
+
+void
+decision_clear(struct decision *dc)
+{
+	for (guint i = 0; dc->reasons && i < dc->reasons->len; i++) {
+		struct decision_reason *why = g_ptr_array_index(dc->reasons, i);
+		g_free(why->rule);
+		g_free(why->text);
+		g_free(why);
+	}
+	g_clear_pointer(&dc->reasons, g_ptr_array_unref);
+	g_clear_pointer(&dc->missing, g_ptr_array_unref);
+	g_clear_pointer(&dc->pending, g_ptr_array_unref);
+	g_clear_pointer(&dc->unchecked, g_ptr_array_unref);
+	g_clear_pointer(&dc->status, g_free);
+}
+
+static char *
+to_json(JsonBuilder *b)
+{
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	g_autoptr(JsonNode) root = json_builder_get_root(b);
+
+	json_generator_set_root(gen, root);
+	return json_generator_to_data(gen, NULL);
+}
+
+char *
+decision_missing_json(const struct decision *dc)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_array(b);
+	for (guint i = 0; i < dc->missing->len; i++)
+		json_builder_add_string_value(b, g_ptr_array_index(dc->missing, i));
+	json_builder_end_array(b);
+	return to_json(b);
+}
+
+char *
+decision_reasons_json(const struct decision *dc)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_array(b);
+	for (guint i = 0; i < dc->reasons->len; i++) {
+		const struct decision_reason *why = g_ptr_array_index(dc->reasons, i);
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "rule");
+		json_builder_add_string_value(b, why->rule);
+		json_builder_set_member_name(b, "text");
+		json_builder_add_string_value(b, why->text);
+		json_builder_set_member_name(b, "outcome");
+		json_builder_add_string_value(b, why->unknown ? "unknown" : "failed");
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	return to_json(b);
+}

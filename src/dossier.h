@@ -5,7 +5,6 @@
 
 #include <glib.h>
 
-#include "rules.h"
 #include "store.h"
 
 /* What staff and students did with a document. */
@@ -41,6 +40,26 @@ void dossier_free(struct dossier *d);
 void dossier_doc_free(struct dossier_doc *doc);
 typedef struct dossier Dossier;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Dossier, dossier_free)
+
+/* ---- a decision: where an application stands, and why ---- */
+struct decision_reason {
+	char *rule;		/* the rule's id (its section) */
+	char *text;		/* in words a student understands */
+	gboolean unknown;	/* the form did not say enough to decide */
+};
+
+struct decision {
+	char *status;		/* received, incomplete, ineligible, complete, or kept */
+	GPtrArray *reasons;	/* struct decision_reason *: why not eligible or not complete */
+	GPtrArray *missing;	/* char *: kind ids required and not met (pending ones too) */
+	GPtrArray *pending;	/* char *: kind ids waiting for a result */
+	GPtrArray *unchecked;	/* char *: kind ids met by a document whose date stood in */
+};
+void decision_init(struct decision *dc);
+void decision_clear(struct decision *dc);
+/* "missing": a JSON array of the ids; "reasons": of {rule, text}. */
+char *decision_missing_json(const struct decision *dc);
+char *decision_reasons_json(const struct decision *dc);
 
 /* ---- in the store (inside the caller's transaction) ---- */
 

@@ -4,7 +4,7 @@
  *     A: Yes: the TB item stays pending ...
  *        (indented lines continue the answer) */
 #include "faq.h"
-#include "rules_p.h"
+#include "words.h"
 
 #include <string.h>
 
@@ -13,7 +13,7 @@
 
 struct entry {
 	char *question, *answer;
-	char **keys;		/* in rules_words() form */
+	char **keys;		/* in words_of() form */
 };
 
 struct faq {
@@ -112,7 +112,7 @@ faq_load(const char *path, GPtrArray *errors)
 			g_auto(GStrv) k = g_strsplit(l + 2, ",", 64);
 			GPtrArray *keys = g_ptr_array_new();
 			for (int j = 0; k[j] != NULL; j++) {
-				char *w = rules_words(k[j], -1);
+				char *w = words_of(k[j], -1);
 				if (*w)
 					g_ptr_array_add(keys, w);
 				else
@@ -136,7 +136,7 @@ faq_load(const char *path, GPtrArray *errors)
 const char *
 faq_answer(const Faq *faq, const char *text, const char **question)
 {
-	g_autofree char *w = rules_words(text ? text : "", MIN(strlen(text ? text : ""), 16384));
+	g_autofree char *w = words_of(text ? text : "", MIN(strlen(text ? text : ""), 16384));
 	const struct entry *best = NULL;
 	int best_score = 0;
 
@@ -144,7 +144,7 @@ faq_answer(const Faq *faq, const char *text, const char **question)
 		const struct entry *e = g_ptr_array_index(faq->entries, i);
 		int score = 0;
 		for (int k = 0; e->keys[k] != NULL; k++)
-			if (rules_has_phrase(w, e->keys[k]))
+			if (words_has_phrase(w, e->keys[k]))
 				score += 1 + (int)(strchr(e->keys[k], ' ') != NULL);	/* phrases weigh more */
 		if (score > best_score) {
 			best_score = score;

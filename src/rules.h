@@ -8,6 +8,7 @@
 #include <glib.h>
 
 struct dossier;
+struct decision;
 
 typedef struct rules Rules;
 
@@ -55,26 +56,6 @@ gboolean rules_is_home_school(const Rules *r, const char *school);
 /* A [settings] value of policy.ini, NULL if unset. */
 const char *rules_setting(const Rules *r, const char *name);
 gboolean rules_setting_bool(const Rules *r, const char *name);
-
-/* ---- decisions ---- */
-struct decision_reason {
-	char *rule;		/* the rule's id (its section) */
-	char *text;		/* in words a student understands */
-	gboolean unknown;	/* the form did not say enough to decide */
-};
-
-struct decision {
-	char *status;		/* received, incomplete, ineligible, complete, or kept */
-	GPtrArray *reasons;	/* struct decision_reason *: why not eligible or not complete */
-	GPtrArray *missing;	/* char *: kind ids required and not met (pending ones too) */
-	GPtrArray *pending;	/* char *: kind ids waiting for a result */
-	GPtrArray *unchecked;	/* char *: kind ids met by a document whose date stood in */
-};
-void decision_init(struct decision *dc);
-void decision_clear(struct decision *dc);
-/* "missing": a JSON array of the ids; "reasons": of {rule, text}. */
-char *decision_missing_json(const struct decision *dc);
-char *decision_reasons_json(const struct decision *dc);
 
 /* Judge d on today (YYYY-MM-DD). A condition that fails to evaluate is an
  * error (temporary: fix the rules), never "ineligible". Statuses the

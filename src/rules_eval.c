@@ -71,7 +71,7 @@ fn_docs(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 			n += doc->positive;
 			continue;
 		}
-		gboolean dated = doc->date != NULL && rules_parse_date(doc->date, &d);
+		gboolean dated = doc->date != NULL && words_parse_date(doc->date, &d);
 		if (fn == FN_WITHIN && (!dated || g_date_compare(&d, &cut) < 0))
 			continue;
 		if (fn == FN_SPAN) {
@@ -102,7 +102,7 @@ fn_months_until(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	GDate d;
 
 	(void)argc;
-	if (!rules_parse_date((const char *)sqlite3_value_text(argv[0]), &d)) {
+	if (!words_parse_date((const char *)sqlite3_value_text(argv[0]), &d)) {
 		sqlite3_result_null(ctx);
 		return;
 	}
@@ -117,8 +117,8 @@ any_phrase(const char *text, const char *list, const char *sep)
 	g_auto(GStrv) alts = g_strsplit_set(list, sep, 64);
 
 	for (int i = 0; alts[i] != NULL; i++) {
-		g_autofree char *w = rules_words(alts[i], -1);
-		if (rules_has_phrase(text, w))
+		g_autofree char *w = words_of(alts[i], -1);
+		if (words_has_phrase(text, w))
 			return TRUE;
 	}
 	return FALSE;
@@ -153,7 +153,7 @@ parse_groups(const char *list, gboolean all)
 		g_auto(GStrv) alts = g_strsplit_set(parts[i], all ? "|" : ",", 64);
 		GPtrArray *g = g_ptr_array_new();
 		for (int j = 0; alts[j] != NULL; j++)
-			g_ptr_array_add(g, rules_words(alts[j], -1));
+			g_ptr_array_add(g, words_of(alts[j], -1));
 		g_ptr_array_add(g, NULL);
 		g_ptr_array_add(groups, g_ptr_array_free(g, FALSE));
 	}
@@ -182,12 +182,12 @@ fn_matches(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		else
 			owned = groups;
 	}
-	w = rules_words(text ? text : "", -1);
+	w = words_of(text ? text : "", -1);
 	for (guint i = 0; i < groups->len && ok; i++) {
 		char **alts = g_ptr_array_index(groups, i);
 		gboolean any = FALSE;
 		for (int j = 0; alts[j] != NULL && !any; j++)
-			any = rules_has_phrase(w, alts[j]);
+			any = words_has_phrase(w, alts[j]);
 		ok = any;
 	}
 	sqlite3_result_int(ctx, ok);
@@ -278,11 +278,11 @@ read_year(const char *text, int *year, int *program, gboolean *final)
 {
 	static const char *const ordinals[] = { "first", "second", "third", "fourth", "fifth",
 		"sixth", "seventh" };
-	g_autofree char *w = rules_words(text ? text : "", -1);
+	g_autofree char *w = words_of(text ? text : "", -1);
 	g_auto(GStrv) t = g_strsplit(w, " ", 32);
 
 	*year = *program = 0;
-	*final = rules_has_phrase(w, "final") || rules_has_phrase(w, "last");
+	*final = words_has_phrase(w, "final") || words_has_phrase(w, "last");
 	for (int i = 0; t[i] != NULL; i++) {
 		int n = g_ascii_isdigit(t[i][0]) ? atoi(t[i]) : 0;
 		for (int k = 0; n == 0 && k < (int)G_N_ELEMENTS(ordinals); k++)
@@ -315,8 +315,8 @@ fill_row(Rules *r, const struct dossier *d, GError **err)
 	const char *home = rules_setting(r, "home_countries");
 	const char *english = form_value(d, "english_proficiency");
 	const char *first = NULL;
-	g_autofree char *cw = rules_words(country ? country : "", -1);
-	g_autofree char *ew = rules_words(english ? english : "", -1);
+	g_autofree char *cw = words_of(country ? country : "", -1);
+	g_autofree char *ew = words_of(english ? english : "", -1);
 	g_autoptr(GHashTable) blocks = g_hash_table_new(g_str_hash, g_str_equal);
 	int year, program, toefl = 0, unknown_courses = 0, unknown_blocks = 0, past = 0;
 	gboolean final, international;
@@ -328,7 +328,7 @@ fill_row(Rules *r, const struct dossier *d, GError **err)
 		international = strcmp(list, "international") == 0;
 	else
 		international = *cw != '\0' && !any_phrase(cw, home ? home : "united states, canada", ",");
-	if (rules_has_phrase(ew, "toefl"))
+	if (words_has_phrase(ew, "toefl"))
 		for (const char *p = ew; *p && toefl == 0; p++)
 			if (g_ascii_isdigit(*p) && (p == ew || p[-1] == ' '))
 				toefl = atoi(p);
@@ -342,7 +342,7 @@ fill_row(Rules *r, const struct dossier *d, GError **err)
 			continue;
 		}
 		g_hash_table_add(blocks, (gpointer)c->block);
-		if (rules_parse_date(start, &sd) && g_date_compare(&sd, &r->today) <= 0)
+		if (words_parse_date(start, &sd) && g_date_compare(&sd, &r->today) <= 0)
 			past++;
 		else if (first == NULL || strcmp(start, first) < 0)
 			first = start;
@@ -427,75 +427,6 @@ truth(Rules *r, sqlite3_stmt *s, const char *where, const char *name, GError **e
 	return v;
 }
 
-void
-decision_init(struct decision *dc)
-{
-	memset(dc, 0, sizeof *dc);
-	dc->reasons = g_ptr_array_new_with_free_func(NULL);
-	dc->missing = g_ptr_array_new_with_free_func(g_free);
-	dc->pending = g_ptr_array_new_with_free_func(g_free);
-	dc->unchecked = g_ptr_array_new_with_free_func(g_free);
-}
-
-void
-decision_clear(struct decision *dc)
-{
-	for (guint i = 0; dc->reasons && i < dc->reasons->len; i++) {
-		struct decision_reason *why = g_ptr_array_index(dc->reasons, i);
-		g_free(why->rule);
-		g_free(why->text);
-		g_free(why);
-	}
-	g_clear_pointer(&dc->reasons, g_ptr_array_unref);
-	g_clear_pointer(&dc->missing, g_ptr_array_unref);
-	g_clear_pointer(&dc->pending, g_ptr_array_unref);
-	g_clear_pointer(&dc->unchecked, g_ptr_array_unref);
-	g_clear_pointer(&dc->status, g_free);
-}
-
-static char *
-to_json(JsonBuilder *b)
-{
-	g_autoptr(JsonGenerator) gen = json_generator_new();
-	g_autoptr(JsonNode) root = json_builder_get_root(b);
-
-	json_generator_set_root(gen, root);
-	return json_generator_to_data(gen, NULL);
-}
-
-char *
-decision_missing_json(const struct decision *dc)
-{
-	g_autoptr(JsonBuilder) b = json_builder_new();
-
-	json_builder_begin_array(b);
-	for (guint i = 0; i < dc->missing->len; i++)
-		json_builder_add_string_value(b, g_ptr_array_index(dc->missing, i));
-	json_builder_end_array(b);
-	return to_json(b);
-}
-
-char *
-decision_reasons_json(const struct decision *dc)
-{
-	g_autoptr(JsonBuilder) b = json_builder_new();
-
-	json_builder_begin_array(b);
-	for (guint i = 0; i < dc->reasons->len; i++) {
-		const struct decision_reason *why = g_ptr_array_index(dc->reasons, i);
-		json_builder_begin_object(b);
-		json_builder_set_member_name(b, "rule");
-		json_builder_add_string_value(b, why->rule);
-		json_builder_set_member_name(b, "text");
-		json_builder_add_string_value(b, why->text);
-		json_builder_set_member_name(b, "outcome");
-		json_builder_add_string_value(b, why->unknown ? "unknown" : "failed");
-		json_builder_end_object(b);
-	}
-	json_builder_end_array(b);
-	return to_json(b);
-}
-
 static gboolean
 documents_unchecked(const struct dossier *d, const char *kind)
 {
@@ -513,7 +444,7 @@ rules_eval(Rules *r, const struct dossier *d, const char *today, struct decision
 {
 	gboolean ineligible = FALSE, incomplete = FALSE;
 
-	if (!rules_parse_date(today, &r->today)) {
+	if (!words_parse_date(today, &r->today)) {
 		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "rules: bad date '%s'", today);
 		return FALSE;
 	}

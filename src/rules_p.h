@@ -6,8 +6,9 @@
 #include <sqlite3.h>
 
 #include "rules.h"
+#include "words.h"
 
-#define RULES_MAX_FIELD 512
+#define RULES_MAX_FIELD WORDS_MAX	/* a field as the conditions see it */
 
 /* Each condition, evaluated once for one application, may take at most this
  * many steps of SQLite's virtual machine. Real conditions take a few hundred
@@ -76,15 +77,6 @@ struct rules {
 	unsigned chunks;	/* of RULES_STEP_CHUNK steps, by the condition being evaluated */
 };
 
-/* Lower case, accents and punctuation gone, words split where letters meet
- * digits or a capital follows a small letter, one space between words:
- * "Dean's letter_PPD2.pdf" -> "deans letter ppd 2 pdf". */
-char *rules_words(const char *s, gssize len);	/* len -1: NUL-terminated, 512 bytes at most */
-/* Does the phrase (in rules_words() form) stand in text as whole words? */
-gboolean rules_has_phrase(const char *text, const char *phrase);
-/* "2027-05", "2027-05-14", "05/2027", "May 2027": the first of the month
- * when no day is given. */
-gboolean rules_parse_date(const char *s, GDate *out);
 /* The SQL functions the conditions call (rules_eval.c). */
 void rules_register_functions(Rules *r);
 

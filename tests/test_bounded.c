@@ -268,7 +268,7 @@ work_phrase(const char *s, gsize len)
 	g_autofree char *phrase = phrase_case(len / 2);
 	phrase[strlen(phrase) - 2] = '\0';	/* "ab ab ... ab a" */
 	(void)s;
-	g_assert_false(rules_has_phrase(s, phrase));
+	g_assert_false(words_has_phrase(s, phrase));
 }
 
 /* ---- cases ---- */

@@ -1,0 +1,25 @@
+/* words.h: words and dates as people write them, made comparable: file
+ * names against document phrases, questions against the FAQ, form fields
+ * against school lists, "May 2027" against a block. Pure. */
+#ifndef CLERK_WORDS_H
+#define CLERK_WORDS_H
+
+#include <glib.h>
+
+#define WORDS_MAX 512	/* bytes of words_of() output without a length */
+
+/* Lower case, accents and punctuation gone, words split where letters meet
+ * digits or a capital follows a small letter, one space between words:
+ * "Dean's letter_PPD2.pdf" -> "deans letter ppd 2 pdf". len -1: NUL-terminated,
+ * and then WORDS_MAX bytes at most come out. */
+char *words_of(const char *s, gssize len);
+
+/* Does the phrase (in words_of() form) stand in text (in words_of() form) as
+ * whole words? Linear in both. */
+gboolean words_has_phrase(const char *text, const char *phrase);
+
+/* "2027-05", "2027-05-14", "05/2027", "May 2027", "2027 May": the date, the
+ * first of the month when no day is given. */
+gboolean words_parse_date(const char *s, GDate *out);
+
+#endif
