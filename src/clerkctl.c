@@ -1,4 +1,5 @@
 /* clerkctl: staff's view of clerkd's store. */
+#include "appstatus.h"
 #include "config.h"
 #include "docstore.h"
 #include "report.h"
@@ -9,11 +10,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-
-static const char *const statuses[] = {
-	"received", "incomplete", "ineligible", "complete", "scheduled", "waitlisted",
-	"not-scheduled", "cancelled",
-};
 
 static void
 print_json(JsonNode *node)
@@ -318,10 +314,9 @@ main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	if (status != NULL) {
-		gboolean ok = FALSE;
+		AppStatus s;
 		gboolean replies = strcmp(argv[1], "replies") == 0;
-		for (gsize i = 0; !replies && i < G_N_ELEMENTS(statuses); i++)
-			ok |= strcmp(status, statuses[i]) == 0;
+		gboolean ok = !replies && app_status_parse(status, &s);
 		for (int i = OUTBOX_QUEUED; replies && i <= OUTBOX_BOUNCED; i++)
 			ok |= strcmp(status, outbox_state_str(i)) == 0;
 		if (!ok) {

@@ -1,5 +1,6 @@
 /* placement.c: the lottery and the waitlists, in the store. */
 #include "placement.h"
+#include "appstatus.h"
 #include "decide.h"
 #include "dossier.h"
 #include "form.h"
@@ -120,7 +121,7 @@ wait_on(struct process_ctx *pc, gint64 app_id, const char *course, const char *b
 /* The status that the seats say: scheduled, waitlisted, not-scheduled, or kept. */
 static gboolean
 restatus(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *cause,
-    char **status, GError **err)
+    AppStatus *status, GError **err)
 {
 	gint64 seats = number(pc->st, "SELECT count(*) FROM assignments WHERE application_id = ?1"
 	    " AND state = 'active'", app_id, NULL, NULL, err);
@@ -129,22 +130,27 @@ restatus(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *ca
 	gint64 closed = waits < 0 ? -1 : number(pc->st, "SELECT count(*) FROM waitlist"
 	    " WHERE application_id = ?1 AND state = 'closed'", app_id, NULL, NULL, err);
 	g_autoptr(Dossier) d = NULL;
-	const char *now = NULL;
+	AppStatus was, now;
 
 	if (closed < 0 || (d = dossier_load(pc->st, app_id, err)) == NULL)
 		return FALSE;
-	if (g_strcmp0(d->status, "cancelled") == 0)
-		now = d->status;
+	if (!app_status_parse(d->status, &was)) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "application %s: unknown status '%s'",
+		    d->reference, d->status ? d->status : "");
+		return FALSE;
+	}
+	if (was == APP_CANCELLED)
+		now = was;
 	else if (seats > 0)
-		now = "scheduled";
+		now = APP_SCHEDULED;
 	else if (waits > 0)
-		now = "waitlisted";
+		now = APP_WAITLISTED;
 	else if (closed > 0)
-		now = "not-scheduled";
+		now = APP_NOT_SCHEDULED;
 	else
-		now = d->status;
+		now = was;
 	if (status != NULL)
-		*status = g_strdup(now);
+		*status = now;
 	return dossier_set_status(pc->st, app_id, ledger_id, now, cause, err);
 }
 
@@ -417,8 +423,8 @@ record_draw(struct process_ctx *pc, const char *block, guint64 seed, GArray *par
 	}
 	for (guint i = 0; i < res->order->len; i++) {
 		gint64 id = g_array_index(res->order, gint64, i);
-		g_autofree char *status = NULL, *msgseed = NULL, *what = NULL;
-		if (!restatus(pc, id, 0, cause, &status, err))
+		g_autofree char *msgseed = NULL, *what = NULL;
+		if (!restatus(pc, id, 0, cause, NULL, err))
 			return FALSE;
 		msgseed = g_strdup_printf("lottery.%s.%" G_GINT64_FORMAT, block, id);
 		what = g_strdup_printf("the lottery for block %s has been drawn.", block);
@@ -598,7 +604,7 @@ placement_cancel(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, GError
 	if (seats == NULL ||
 	    !run(pc->st, "UPDATE waitlist SET state = 'withdrawn' WHERE application_id = ?1"
 	    " AND state = 'waiting'", app_id, NULL, NULL, err) ||
-	    !dossier_set_status(pc->st, app_id, ledger_id, "cancelled", "cancelled", err))
+	    !dossier_set_status(pc->st, app_id, ledger_id, APP_CANCELLED, "cancelled", err))
 		return FALSE;
 	for (guint i = 0; i < seats->len; i++)
 		if (!free_seat(pc, g_array_index(seats, gint64, i), "cancelled", err))
@@ -660,6 +666,7 @@ placement_place(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, char **
 	g_autoptr(Dossier) d = dossier_load(pc->st, app_id, err);
 	g_autoptr(GHashTable) done = g_hash_table_new(g_str_hash, g_str_equal);
 	gboolean placed_any = FALSE;
+	AppStatus now;
 
 	*status = NULL;
 	if (d == NULL)
@@ -713,8 +720,11 @@ placement_place(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, char **
 	}
 	if (!placed_any)
 		return TRUE;
-	return restatus(pc, app_id, ledger_id, rolling ? "placed (rolling)" : "placed after the lottery",
-	    status, err);
+	if (!restatus(pc, app_id, ledger_id, rolling ? "placed (rolling)" : "placed after the lottery",
+	    &now, err))
+		return FALSE;
+	*status = g_strdup(app_status_str(now));
+	return TRUE;
 }
 
 /* ---- what is due ---- */
@@ -760,10 +770,11 @@ placement_due(struct process_ctx *pc, GString *log, GError **err)
 			return FALSE;
 		for (guint j = 0; j < waiting->len; j++) {
 			gint64 app = g_array_index(waiting, gint64, j);
-			g_autofree char *status = NULL, *seed = NULL, *what = NULL, *subject = NULL;
+			g_autofree char *seed = NULL, *what = NULL, *subject = NULL;
+			AppStatus status;
 			if (!restatus(pc, app, 0, "block started", &status, err))
 				return FALSE;
-			if (strcmp(status, "not-scheduled") != 0)
+			if (status != APP_NOT_SCHEDULED)
 				continue;
 			seed = g_strdup_printf("not-scheduled.%s.%" G_GINT64_FORMAT, b, app);
 			subject = g_strdup_printf("Block %s: no place", b);
