@@ -326,7 +326,6 @@ decide_route_evaluations(struct process_ctx *pc, gint64 app_id, gint64 ledger_id
 	g_autoptr(GPtrArray) docs = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
 	int rc;
 
-	(void)f;
 	if (s == NULL)
 		return FALSE;
 	sqlite3_bind_int64(s, 1, app_id);

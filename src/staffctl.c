@@ -73,8 +73,6 @@ rules_diff_cmd(struct config *cfg, Store *st, const char *dir, gboolean json)
 
 		total++;
 		/* dossier_load uses the store's cached statements: not this one's. */
-		sqlite3_stmt *again = s;
-		(void)again;
 		if ((d = dossier_load(st, id, &err)) == NULL)
 			break;
 		decision_init(&dc);
