@@ -1,4 +1,5 @@
 /* clerkctl: staff's view of clerkd's store. */
+#include "appstatus.h"
 #include "config.h"
 #include "docstore.h"
 #include "report.h"
@@ -10,11 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-static const char *const statuses[] = {
-	"received", "incomplete", "ineligible", "complete", "scheduled", "waitlisted",
-	"not-scheduled", "cancelled",
-};
 
 static void
 print_json(JsonNode *node)
@@ -116,7 +112,7 @@ emit(JsonNode *node, gboolean json, void (*text)(JsonNode *), GError **err)
 {
 	if (node == NULL) {
 		fprintf(stderr, "clerkctl: %s\n", *err ? (*err)->message : "no result");
-		return EXIT_TEMPFAIL;
+		return *err ? clerk_exitcode(*err) : EXIT_TEMPFAIL;
 	}
 	if (json)
 		print_json(node);
@@ -192,7 +188,7 @@ backup(Store *st, const struct config *cfg, const char *dir)
 	}
 	if (!store_backup(st, db, &err)) {
 		fprintf(stderr, "clerkctl: %s\n", err->message);
-		return EXIT_TEMPFAIL;
+		return clerk_exitcode(err);
 	}
 	/* Documents are written once and never changed: a plain copy is consistent. */
 	if (!copy_documents(cfg->documents, docs, FALSE))
@@ -217,7 +213,7 @@ purge(Store *st, const struct config *cfg, gboolean yes)
 	}
 	if ((n = store_purge(st, cfg->retention_days, yes, refs, files, &err)) < 0) {
 		fprintf(stderr, "clerkctl: %s\n", err->message);
-		return EXIT_TEMPFAIL;
+		return clerk_exitcode(err);
 	}
 	for (guint i = 0; i < files->len; i++)
 		docstore_remove(cfg->documents, files->pdata[i]);
@@ -259,7 +255,7 @@ restore(Store *st, const struct config *cfg, const char *dir)
 	}
 	if (!store_restore(st, db, &err)) {
 		fprintf(stderr, "clerkctl: %s\n", err->message);
-		return EXIT_TEMPFAIL;
+		return clerk_exitcode(err);
 	}
 	/* The journal of replies sent (DATABASE-sent) names rows of the store
 	 * replaced: against the backup its ids may name other replies. */
@@ -297,7 +293,7 @@ act(Store *st, gboolean (*fn)(Store *, gint64, GError **), const char *arg, cons
 	if (!store_begin(st, &err) || !fn(st, id, &err) || !store_commit(st, &err)) {
 		store_rollback(st);
 		fprintf(stderr, "clerkctl: %s\n", err->message);
-		return err->code == CLERK_ERROR_FINAL ? 1 : EXIT_TEMPFAIL;
+		return clerk_exitcode(err);
 	}
 	printf("%s %s: clerkd takes it up on its next pass\n", what, arg);
 	return 0;
@@ -332,7 +328,7 @@ main(int argc, char **argv)
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
 		fprintf(stderr, "clerkctl: %s\n", err->message);
-		return EXIT_USAGE;
+		return clerk_exitcode(err);
 	}
 	if (argc < 2)
 		return usage();
@@ -341,13 +337,12 @@ main(int argc, char **argv)
 		config_path = g_build_filename(SYSCONFDIR, "clerkd", "clerkd.conf", NULL);
 	if ((cfg = config_load(config_path, &err)) == NULL) {
 		fprintf(stderr, "clerkctl: %s\n", err->message);
-		return EXIT_CONFIG;
+		return clerk_exitcode(err);
 	}
 	if (status != NULL) {
-		gboolean ok = FALSE;
+		AppStatus s;
 		gboolean replies = strcmp(argv[1], "replies") == 0;
-		for (gsize i = 0; !replies && i < G_N_ELEMENTS(statuses); i++)
-			ok |= strcmp(status, statuses[i]) == 0;
+		gboolean ok = !replies && app_status_parse(status, &s);
 		for (int i = OUTBOX_QUEUED; replies && i <= OUTBOX_BOUNCED; i++)
 			ok |= strcmp(status, outbox_state_str(i)) == 0;
 		if (!ok) {
@@ -357,7 +352,7 @@ main(int argc, char **argv)
 	}
 	if ((st = store_open(cfg->database, 0, &err)) == NULL) {
 		fprintf(stderr, "clerkctl: %s\n", err->message);
-		return EXIT_CONFIG;
+		return clerk_exitcode(err);
 	}
 	if (strcmp(argv[1], "rules") == 0 || strcmp(argv[1], "doc") == 0) {
 		struct staffctl_opts o = { json, date, reason, output, seed, dry_run };
@@ -396,7 +391,7 @@ main(int argc, char **argv)
 		g_autofree char *text = report_csv(st, argv[2], &err);
 		if (text == NULL) {
 			fprintf(stderr, "clerkctl: %s\n", err->message);
-			return EXIT_USAGE;
+			return clerk_exitcode(err);	/* an unknown name: usage (64) */
 		}
 		fputs(text, stdout);
 		return 0;

@@ -42,7 +42,7 @@ main(int argc, char **argv)
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
 		fprintf(stderr, "clerkd: %s\n", err->message);
-		return EXIT_USAGE;
+		return clerk_exitcode(err);
 	}
 	if (version) {
 		printf("clerkd %s\n", PACKAGE_VERSION);
@@ -53,7 +53,7 @@ main(int argc, char **argv)
 		config_path = g_build_filename(SYSCONFDIR, "clerkd", "clerkd.conf", NULL);
 	if ((cfg = config_load(config_path, &err)) == NULL || !config_check_rules(cfg, &err)) {
 		fprintf(stderr, "clerkd: %s\n", err->message);
-		return EXIT_CONFIG;
+		return clerk_exitcode(err);
 	}
 	if (check) {
 		printf("%s: OK\n", config_path);
@@ -80,7 +80,7 @@ main(int argc, char **argv)
 	}
 	if (!docstore_init(cfg->documents, &err) || (st = store_open(cfg->database, cfg->max_database_size, &err)) == NULL) {
 		fprintf(stderr, "clerkd: %s\n", err->message);
-		return err->code == CLERK_ERROR_TEMP ? EXIT_TEMPFAIL : EXIT_CONFIG;
+		return clerk_exitcode(err);
 	}
 	message_init();
 	ob = outbox_new(cfg);

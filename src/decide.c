@@ -1,5 +1,6 @@
 /* decide.c: documents filed with their kinds, and decisions taken on them. */
 #include "decide.h"
+#include "appstatus.h"
 #include "docstore.h"
 #include "placement.h"
 #include "effects.h"
@@ -135,7 +136,7 @@ decide_eval(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char 
 		return FALSE;
 	if (!dossier_decide(pc->st, d, ledger_id, dc, cause, changed, err))
 		return FALSE;
-	if (strcmp(dc->status, "complete") == 0) {
+	if (app_status_is(dc->status, APP_COMPLETE)) {
 		g_autofree char *now = NULL;
 		if (!placement_place(pc, app_id, ledger_id, &now, err))
 			return FALSE;
@@ -167,9 +168,9 @@ decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GE
 	g_autofree char *tname = g_strdup_printf("decision-%s", dc->status);
 	g_autofree char *text = NULL, *placement = NULL;
 	const char *tmpl, *fees = rules_setting(pc->cfg->rules, "fees");
-	gboolean ineligible = strcmp(dc->status, "ineligible") == 0;
+	gboolean ineligible = app_status_is(dc->status, APP_INELIGIBLE);
 
-	if (strcmp(dc->status, "received") == 0)
+	if (app_status_is(dc->status, APP_RECEIVED))
 		return g_strdup("Status: received.\n");
 	if ((placement = placement_describe(pc, app_id, err)) == NULL)
 		return NULL;
@@ -325,7 +326,6 @@ decide_route_evaluations(struct process_ctx *pc, gint64 app_id, gint64 ledger_id
 	g_autoptr(GPtrArray) docs = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
 	int rc;
 
-	(void)f;
 	if (s == NULL)
 		return FALSE;
 	sqlite3_bind_int64(s, 1, app_id);

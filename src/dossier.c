@@ -245,51 +245,74 @@ dossier_set_doc(Store *st, gint64 app_id, gint64 doc_id, DocState state, const c
 }
 
 gboolean
-dossier_decide(Store *st, const struct dossier *d, gint64 ledger_id, const struct decision *dc,
-    const char *cause, gboolean *changed, GError **err)
+dossier_transition(Store *st, gint64 app_id, gint64 ledger_id, const char *reference,
+    AppStatus from, AppStatus to, const char *cause, const struct decision *dc,
+    gboolean *changed, GError **err)
 {
-	g_autofree char *missing = decision_missing_json(dc);
-	g_autofree char *reasons = decision_reasons_json(dc);
-	sqlite3_stmt *s = store_stmt(st, "SELECT status <> ? OR missing <> ? OR reasons <> ?"
-	    " FROM applications WHERE id = ?", err);
-	int rc;
+	g_autofree char *missing = dc ? decision_missing_json(dc) : NULL;
+	g_autofree char *reasons = dc ? decision_reasons_json(dc) : NULL;
+	sqlite3_stmt *s;
 
-	if (s == NULL)
+	if (changed != NULL)
+		*changed = FALSE;
+	if (!app_status_allowed(from, to)) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "application %s: its status cannot move "
+		    "from %s to %s (%s)", reference, app_status_str(from), app_status_str(to), cause);
 		return FALSE;
-	sqlite3_bind_text(s, 1, dc->status, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 2, missing, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 3, reasons, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 4, d->id);
-	rc = sqlite3_step(s);
-	*changed = rc == SQLITE_ROW && sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW)
-		return store_fail(st, rc, "decision", err);
+	}
+	/* NULL missing and reasons: the application's own, in both statements. */
 	if ((s = store_stmt(st, "INSERT INTO decisions (application_id, ledger_id, previous, status,"
-	    " missing, reasons, cause) VALUES (?, ?, ?, ?, ?, ?, ?)", err)) == NULL)
+	    " missing, reasons, cause) SELECT id, ?2, ?3, ?4, coalesce(?5, missing),"
+	    " coalesce(?6, reasons), ?7 FROM applications WHERE id = ?1", err)) == NULL)
 		return FALSE;
-	sqlite3_bind_int64(s, 1, d->id);
+	sqlite3_bind_int64(s, 1, app_id);
 	if (ledger_id > 0)
 		sqlite3_bind_int64(s, 2, ledger_id);
-	sqlite3_bind_text(s, 3, d->status, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 4, dc->status, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, app_status_str(from), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, app_status_str(to), -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 5, missing, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 6, reasons, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 7, cause, -1, SQLITE_TRANSIENT);
 	if (!store_done(st, s, err))
 		return FALSE;
-	if (!*changed)
-		return TRUE;
-	if ((s = store_stmt(st, "UPDATE applications SET status = ?, missing = ?, reasons = ?,"
-	    " updated_at = datetime('now') WHERE id = ?", err)) == NULL)
+	if ((s = store_stmt(st, "UPDATE applications SET status = ?2, missing = coalesce(?3, missing),"
+	    " reasons = coalesce(?4, reasons), updated_at = datetime('now') WHERE id = ?1"
+	    " AND (status <> ?2 OR missing <> coalesce(?3, missing) OR reasons <> coalesce(?4, reasons))",
+	    err)) == NULL)
 		return FALSE;
-	sqlite3_bind_text(s, 1, dc->status, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 2, missing, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 3, reasons, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 4, d->id);
-	g_message("application %s: %s -> %s (%s)", d->reference, d->status ? d->status : "new",
-	    dc->status, cause);
-	return store_done(st, s, err);
+	sqlite3_bind_int64(s, 1, app_id);
+	sqlite3_bind_text(s, 2, app_status_str(to), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, missing, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, reasons, -1, SQLITE_TRANSIENT);
+	if (!store_done(st, s, err))
+		return FALSE;
+	if (sqlite3_changes(store_db(st)) == 0)
+		return TRUE;
+	if (changed != NULL)
+		*changed = TRUE;
+	g_message("%s %s -> %s (%s)", reference, app_status_str(from), app_status_str(to), cause);
+	return TRUE;
+}
+
+gboolean
+dossier_decide(Store *st, const struct dossier *d, gint64 ledger_id, const struct decision *dc,
+    const char *cause, gboolean *changed, GError **err)
+{
+	AppStatus from = APP_RECEIVED, to = APP_RECEIVED;
+	const char *unknown = NULL;
+
+	*changed = FALSE;
+	if (d->status != NULL && !app_status_parse(d->status, &from))
+		unknown = d->status;
+	else if (!app_status_parse(dc->status, &to))
+		unknown = dc->status ? dc->status : "";
+	if (unknown != NULL) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "application %s: unknown status '%s'",
+		    d->reference, unknown);
+		return FALSE;
+	}
+	return dossier_transition(st, d->id, ledger_id, d->reference, from, to, cause, dc, changed,
+	    err);
 }
 
 gint64
@@ -375,31 +398,35 @@ dossier_flag(Store *st, gint64 app_id, const char *flag, GError **err)
 }
 
 gboolean
-dossier_set_status(Store *st, gint64 app_id, gint64 ledger_id, const char *status,
+dossier_set_status(Store *st, gint64 app_id, gint64 ledger_id, AppStatus status,
     const char *cause, GError **err)
 {
-	sqlite3_stmt *s = store_stmt(st, "INSERT INTO decisions (application_id, ledger_id, previous,"
-	    " status, missing, reasons, cause) SELECT id, ?2, status, ?3, missing, reasons, ?4"
-	    " FROM applications WHERE id = ?1 AND status <> ?3", err);
+	sqlite3_stmt *s = store_stmt(st, "SELECT reference, status FROM applications WHERE id = ?", err);
+	g_autofree char *reference = NULL, *was = NULL;
+	AppStatus from;
+	int rc;
 
 	if (s == NULL)
 		return FALSE;
 	sqlite3_bind_int64(s, 1, app_id);
-	if (ledger_id > 0)
-		sqlite3_bind_int64(s, 2, ledger_id);
-	sqlite3_bind_text(s, 3, status, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 4, cause, -1, SQLITE_TRANSIENT);
-	if (!store_done(st, s, err))
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		reference = col(s, 0);
+		was = col(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return TRUE;	/* no such application: nothing to set */
+	if (rc != SQLITE_ROW)
+		return store_fail(st, rc, "status", err);
+	if (!app_status_parse(was, &from)) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "application %s: unknown status '%s'",
+		    reference, was ? was : "");
 		return FALSE;
-	if (sqlite3_changes(store_db(st)) == 0)
+	}
+	if (from == status)
 		return TRUE;	/* already so */
-	if ((s = store_stmt(st, "UPDATE applications SET status = ?, updated_at = datetime('now')"
-	    " WHERE id = ?", err)) == NULL)
-		return FALSE;
-	sqlite3_bind_text(s, 1, status, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, app_id);
-	g_message("application #%" G_GINT64_FORMAT ": now %s (%s)", app_id, status, cause);
-	return store_done(st, s, err);
+	return dossier_transition(st, app_id, ledger_id, reference, from, status, cause, NULL, NULL,
+	    err);
 }
 
 /* ---- decisions ---- */

@@ -5,6 +5,7 @@
 
 #include <glib.h>
 
+#include "appstatus.h"
 #include "store.h"
 
 /* What staff and students did with a document. */
@@ -80,8 +81,20 @@ gint64 dossier_add_doc(Store *st, gint64 app_id, gint64 ledger_id, const struct 
 /* Staff: a document's new state, and optionally its kind, date and a note. */
 gboolean dossier_set_doc(Store *st, gint64 app_id, gint64 doc_id, DocState state,
     const char *kind, const char *date, const char *note, GError **err);
-/* Record a decision in the audit trail and, if it changes anything, on the
- * application; *changed says whether it did. */
+/* The one way an application's status is written. Refuses a move that
+ * app_status_allowed() does not list (CLERK_ERROR_FINAL, naming both
+ * statuses); else records it in the audit trail (a row of decisions:
+ * previous, status, missing, reasons, cause) and, if that changes anything,
+ * on the application, logging "REFERENCE from -> to (cause)". missing and
+ * reasons come from dc (a judgement), or stay the application's own when
+ * dc is NULL (scheduling, cancellation). *changed (may be NULL) says whether
+ * the application changed. */
+gboolean dossier_transition(Store *st, gint64 app_id, gint64 ledger_id, const char *reference,
+    AppStatus from, AppStatus to, const char *cause, const struct decision *dc,
+    gboolean *changed, GError **err);
+/* Record a decision (through dossier_transition(): a judgement is kept in the
+ * audit trail even when it changes nothing); *changed says whether it changed
+ * the application. */
 gboolean dossier_decide(Store *st, const struct dossier *d, gint64 ledger_id,
     const struct decision *dc, const char *cause, gboolean *changed, GError **err);
 /* An application by reference (any case): its id (0 if none) and address. */
@@ -94,9 +107,9 @@ gint64 dossier_by_reference_in(Store *st, const char *text, char **ref, char **e
  * its reference, or NULL. */
 char *dossier_same_person(Store *st, gint64 app_id, const char *name, const char *school,
     const char *email, GError **err);
-/* A status set by scheduling or a cancellation (not by the rules), kept in
- * the audit trail; a no-op if it is already so. */
-gboolean dossier_set_status(Store *st, gint64 app_id, gint64 ledger_id, const char *status,
+/* A status set by scheduling or a cancellation (not by the rules), through
+ * dossier_transition(); a no-op if it is already so. */
+gboolean dossier_set_status(Store *st, gint64 app_id, gint64 ledger_id, AppStatus status,
     const char *cause, GError **err);
 /* Add a staff flag (once). */
 gboolean dossier_flag(Store *st, gint64 app_id, const char *flag, GError **err);

@@ -191,7 +191,7 @@ on_abandon(gpointer user)
 }
 
 static gpointer
-run(gpointer data)
+fetch_thread(gpointer data)
 {
 	Fetch *f = data;
 	const struct imap_stream_cb cb = { on_bytes, on_done, on_abandon, f };
@@ -269,7 +269,7 @@ fetch_start(Imap *im, const guint32 *uids, guint n, const char *spool_dir, gbool
 	pthread_cond_init(&f->room, NULL);
 	g_queue_init(&f->fetched);
 	g_queue_init(&f->queue);
-	f->thread = g_thread_new("fetch", run, f);
+	f->thread = g_thread_new("fetch", fetch_thread, f);
 	f->parser = g_thread_new("parse", parse, f);
 	return f;
 }

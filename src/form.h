@@ -18,7 +18,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Form, form_free)
 
 /* The value of a field, or NULL. */
 const char *form_get(const Form *form, const char *key);
-/* Fields in the order they were written, as "key" then "value", NULL-terminated pairs. */
+/* How many fields there are, and field i of them (in the order they were
+ * written): its key and value, both the form's. */
 guint form_size(const Form *form);
 void form_field(const Form *form, guint i, const char **key, const char **value);
 

@@ -155,7 +155,7 @@ member_seconds(JsonObject *o, const char *name)
 }
 
 static gboolean
-fetch(const struct config *cfg, GError **err)
+token_fetch(const struct config *cfg, GError **err)
 {
 	const char *refresh = cache.refresh_token ? cache.refresh_token : cfg->oauth2_refresh_token;
 	g_autofree char *host = util_url_host(cfg->oauth2_token_url);
@@ -316,7 +316,7 @@ oauth2_token(const struct config *cfg, GError **err)
 	    (cache.expires - cache.obtained) / 2);
 	if (cache.access_token != NULL && now < cache.expires - margin)
 		return g_strdup(cache.access_token);
-	if (fetch(cfg, &ferr))
+	if (token_fetch(cfg, &ferr))
 		return g_strdup(cache.access_token);
 	if (cache.access_token != NULL && now < cache.expires) {
 		g_warning("OAuth2 token renewal failed; the current token is still used (%" G_GINT64_FORMAT

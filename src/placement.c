@@ -1,5 +1,6 @@
 /* placement.c: the lottery and the waitlists, in the store. */
 #include "placement.h"
+#include "appstatus.h"
 #include "decide.h"
 #include "dossier.h"
 #include "form.h"
@@ -35,7 +36,7 @@ prepare(Store *st, const char *sql, gint64 id, const char *a, const char *b, GEr
 
 /* One integer (0 if no row); -1 on error. */
 static gint64
-number(Store *st, const char *sql, gint64 id, const char *a, const char *b, GError **err)
+query_int(Store *st, const char *sql, gint64 id, const char *a, const char *b, GError **err)
 {
 	sqlite3_stmt *s = prepare(st, sql, id, a, b, err);
 	gint64 n = -1;
@@ -54,7 +55,7 @@ number(Store *st, const char *sql, gint64 id, const char *a, const char *b, GErr
 }
 
 static gboolean
-run(Store *st, const char *sql, gint64 id, const char *a, const char *b, GError **err)
+query_exec(Store *st, const char *sql, gint64 id, const char *a, const char *b, GError **err)
 {
 	sqlite3_stmt *s = prepare(st, sql, id, a, b, err);
 	return s != NULL && store_done(st, s, err);
@@ -68,13 +69,13 @@ placement_free_seats(struct process_ctx *pc, const char *course, const char *blo
 
 	if (c == NULL || rules_block_start(pc->cfg->rules, block) == NULL)
 		return 0;
-	taken = number(pc->st, "SELECT count(*) FROM assignments WHERE ?1 = ?1 AND course = ?2"
+	taken = query_int(pc->st, "SELECT count(*) FROM assignments WHERE ?1 = ?1 AND course = ?2"
 	    " AND block = ?3 AND state = 'active'", 0, c->code, block, err);
 	return taken < 0 ? -1 : MAX(c->seats - (int)taken, 0);
 }
 
 static gint64
-seat(struct process_ctx *pc, gint64 app_id, const char *course, const char *block,
+seat_take(struct process_ctx *pc, gint64 app_id, const char *course, const char *block,
     const char *how, GError **err)
 {
 	sqlite3_stmt *s = store_stmt(pc->st, "INSERT INTO assignments (application_id, course, block,"
@@ -94,8 +95,8 @@ seat(struct process_ctx *pc, gint64 app_id, const char *course, const char *bloc
 	if (rc != SQLITE_ROW)
 		store_fail(pc->st, rc, "assignment", err);
 	/* Seated in a block: its waitlists are done with for this applicant. */
-	if (id > 0 && !run(pc->st, "UPDATE waitlist SET state = 'closed' WHERE application_id = ?1"
-	    " AND block = ?2 AND state = 'waiting'", app_id, block, NULL, err))
+	if (id > 0 && !query_exec(pc->st, "UPDATE waitlist SET state = 'closed'"
+	    " WHERE application_id = ?1 AND block = ?2 AND state = 'waiting'", app_id, block, NULL, err))
 		return 0;
 	return id;
 }
@@ -120,31 +121,36 @@ wait_on(struct process_ctx *pc, gint64 app_id, const char *course, const char *b
 /* The status that the seats say: scheduled, waitlisted, not-scheduled, or kept. */
 static gboolean
 restatus(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *cause,
-    char **status, GError **err)
+    AppStatus *status, GError **err)
 {
-	gint64 seats = number(pc->st, "SELECT count(*) FROM assignments WHERE application_id = ?1"
+	gint64 seats = query_int(pc->st, "SELECT count(*) FROM assignments WHERE application_id = ?1"
 	    " AND state = 'active'", app_id, NULL, NULL, err);
-	gint64 waits = seats < 0 ? -1 : number(pc->st, "SELECT count(*) FROM waitlist"
+	gint64 waits = seats < 0 ? -1 : query_int(pc->st, "SELECT count(*) FROM waitlist"
 	    " WHERE application_id = ?1 AND state = 'waiting'", app_id, NULL, NULL, err);
-	gint64 closed = waits < 0 ? -1 : number(pc->st, "SELECT count(*) FROM waitlist"
+	gint64 closed = waits < 0 ? -1 : query_int(pc->st, "SELECT count(*) FROM waitlist"
 	    " WHERE application_id = ?1 AND state = 'closed'", app_id, NULL, NULL, err);
 	g_autoptr(Dossier) d = NULL;
-	const char *now = NULL;
+	AppStatus was, now;
 
 	if (closed < 0 || (d = dossier_load(pc->st, app_id, err)) == NULL)
 		return FALSE;
-	if (g_strcmp0(d->status, "cancelled") == 0)
-		now = d->status;
+	if (!app_status_parse(d->status, &was)) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "application %s: unknown status '%s'",
+		    d->reference, d->status ? d->status : "");
+		return FALSE;
+	}
+	if (was == APP_CANCELLED)
+		now = was;
 	else if (seats > 0)
-		now = "scheduled";
+		now = APP_SCHEDULED;
 	else if (waits > 0)
-		now = "waitlisted";
+		now = APP_WAITLISTED;
 	else if (closed > 0)
-		now = "not-scheduled";
+		now = APP_NOT_SCHEDULED;
 	else
-		now = d->status;
+		now = was;
 	if (status != NULL)
-		*status = g_strdup(now);
+		*status = now;
 	return dossier_set_status(pc->st, app_id, ledger_id, now, cause, err);
 }
 
@@ -196,7 +202,7 @@ fail:
 
 /* One mail to the applicant about their place; seed makes its Message-ID. */
 static gboolean
-tell(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *seed,
+tell_applicant(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *seed,
     const char *subject, const char *what, GError **err)
 {
 	g_autoptr(Dossier) d = dossier_load(pc->st, app_id, err);
@@ -409,7 +415,7 @@ record_draw(struct process_ctx *pc, const char *block, guint64 seed, GArray *par
 		return FALSE;
 	for (guint i = 0; i < res->seated->len; i++) {
 		const struct sched_seat *st = &g_array_index(res->seated, struct sched_seat, i);
-		if (seat(pc, st->app, st->course, block, "lottery", err) == 0)
+		if (seat_take(pc, st->app, st->course, block, "lottery", err) == 0)
 			return FALSE;
 	}
 	for (guint i = 0; i < res->waitlist->len; i++) {
@@ -419,12 +425,12 @@ record_draw(struct process_ctx *pc, const char *block, guint64 seed, GArray *par
 	}
 	for (guint i = 0; i < res->order->len; i++) {
 		gint64 id = g_array_index(res->order, gint64, i);
-		g_autofree char *status = NULL, *msgseed = NULL, *what = NULL;
-		if (!restatus(pc, id, 0, cause, &status, err))
+		g_autofree char *msgseed = NULL, *what = NULL;
+		if (!restatus(pc, id, 0, cause, NULL, err))
 			return FALSE;
 		msgseed = g_strdup_printf("lottery.%s.%" G_GINT64_FORMAT, block, id);
 		what = g_strdup_printf("the lottery for block %s has been drawn.", block);
-		if (!tell(pc, id, 0, msgseed, subject, what, err))
+		if (!tell_applicant(pc, id, 0, msgseed, subject, what, err))
 			return FALSE;
 	}
 	g_message("lottery %s drawn with seed %" G_GUINT64_FORMAT ": %u applicants, %u seated, "
@@ -448,12 +454,12 @@ placement_lottery(struct process_ctx *pc, const char *block, gboolean seeded, gu
 		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "no block %s in blocks.csv", block);
 		return FALSE;
 	}
-	before = number(pc->st, "SELECT count(*) FROM lotteries WHERE ?1 = ?1 AND block = ?2", 0,
+	before = query_int(pc->st, "SELECT count(*) FROM lotteries WHERE ?1 = ?1 AND block = ?2", 0,
 	    block, NULL, err);
 	if (before < 0)
 		return FALSE;
 	if (before > 0) {
-		gint64 was = number(pc->st, "SELECT seed FROM lotteries WHERE ?1 = ?1 AND block = ?2", 0,
+		gint64 was = query_int(pc->st, "SELECT seed FROM lotteries WHERE ?1 = ?1 AND block = ?2", 0,
 		    block, NULL, err);
 		g_autofree char *order = NULL;
 		sqlite3_stmt *s = prepare(pc->st, "SELECT draw FROM lotteries WHERE ?1 = ?1 AND block = ?2",
@@ -534,8 +540,9 @@ promote(struct process_ctx *pc, const char *course, const char *block, GError **
 		return store_fail(pc->st, rc, "waitlist", err);
 	if (app == 0 || placement_free_seats(pc, course, block, err) <= 0)
 		return err == NULL || *err == NULL;
-	if (!run(pc->st, "UPDATE waitlist SET state = 'promoted' WHERE id = ?1", wid, NULL, NULL, err) ||
-	    (seat_id = seat(pc, app, course, block, "waitlist", err)) == 0 ||
+	if (!query_exec(pc->st, "UPDATE waitlist SET state = 'promoted' WHERE id = ?1", wid, NULL, NULL,
+	    err) ||
+	    (seat_id = seat_take(pc, app, course, block, "waitlist", err)) == 0 ||
 	    !restatus(pc, app, 0, "a seat became free", NULL, err))
 		return FALSE;
 	g_autofree char *msgseed = g_strdup_printf("promoted.%" G_GINT64_FORMAT, seat_id);
@@ -544,7 +551,7 @@ promote(struct process_ctx *pc, const char *course, const char *block, GError **
 	    "yours: you were first on its waitlist.", course, block);
 	g_message("waitlist: application #%" G_GINT64_FORMAT " takes the freed seat in %s %s",
 	    app, course, block);
-	return tell(pc, app, 0, msgseed, subject, what, err);
+	return tell_applicant(pc, app, 0, msgseed, subject, what, err);
 }
 
 /* Give up one seat (state: cancelled or changed) and pass it on. */
@@ -564,8 +571,8 @@ free_seat(struct process_ctx *pc, gint64 assignment, const char *state, GError *
 	sqlite3_reset(s);
 	if (course == NULL)
 		return TRUE;
-	return run(pc->st, "UPDATE assignments SET state = ?2 WHERE id = ?1", assignment, state, NULL,
-	    err) && promote(pc, course, block, err);
+	return query_exec(pc->st, "UPDATE assignments SET state = ?2 WHERE id = ?1", assignment, state,
+	    NULL, err) && promote(pc, course, block, err);
 }
 
 static GArray *
@@ -598,9 +605,9 @@ placement_cancel(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, GError
 	    " AND state = 'active'", app_id, NULL, err);
 
 	if (seats == NULL ||
-	    !run(pc->st, "UPDATE waitlist SET state = 'withdrawn' WHERE application_id = ?1"
+	    !query_exec(pc->st, "UPDATE waitlist SET state = 'withdrawn' WHERE application_id = ?1"
 	    " AND state = 'waiting'", app_id, NULL, NULL, err) ||
-	    !dossier_set_status(pc->st, app_id, ledger_id, "cancelled", "cancelled", err))
+	    !dossier_set_status(pc->st, app_id, ledger_id, APP_CANCELLED, "cancelled", err))
 		return FALSE;
 	for (guint i = 0; i < seats->len; i++)
 		if (!free_seat(pc, g_array_index(seats, gint64, i), "cancelled", err))
@@ -643,7 +650,7 @@ placement_change(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const 
 		    "unchanged.", c->code, block);
 		return TRUE;
 	}
-	if (seat(pc, app_id, c->code, block, "change", err) == 0 ||
+	if (seat_take(pc, app_id, c->code, block, "change", err) == 0 ||
 	    !free_seat(pc, g_array_index(held, gint64, 0), "changed", err) ||
 	    !restatus(pc, app_id, ledger_id, "course changed", NULL, err))
 		return FALSE;
@@ -662,6 +669,7 @@ placement_place(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, char **
 	g_autoptr(Dossier) d = dossier_load(pc->st, app_id, err);
 	g_autoptr(GHashTable) done = g_hash_table_new(g_str_hash, g_str_equal);
 	gboolean placed_any = FALSE;
+	AppStatus now;
 
 	*status = NULL;
 	if (d == NULL)
@@ -673,9 +681,9 @@ placement_place(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, char **
 		if (start == NULL || strcmp(start, pc->today) <= 0 ||
 		    g_hash_table_contains(done, ch->block))
 			continue;
-		drawn = number(pc->st, "SELECT count(*) FROM lotteries WHERE ?1 = ?1 AND block = ?2"
+		drawn = query_int(pc->st, "SELECT count(*) FROM lotteries WHERE ?1 = ?1 AND block = ?2"
 		    " AND closed = 0", 0, ch->block, NULL, err);
-		mine = drawn < 0 ? -1 : number(pc->st, "SELECT (SELECT count(*) FROM assignments"
+		mine = drawn < 0 ? -1 : query_int(pc->st, "SELECT (SELECT count(*) FROM assignments"
 		    " WHERE application_id = ?1 AND block = ?2 AND state = 'active') + (SELECT count(*)"
 		    " FROM waitlist WHERE application_id = ?1 AND block = ?2)", app_id, ch->block, NULL, err);
 		if (mine < 0)
@@ -700,7 +708,7 @@ placement_place(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, char **
 					return FALSE;
 				n -= kept;
 			}
-			if (n > 0 && seat(pc, app_id, rules_course(r, c->course)->code, c->block,
+			if (n > 0 && seat_take(pc, app_id, rules_course(r, c->course)->code, c->block,
 			    rolling ? "rolling" : "late", err) == 0)
 				return FALSE;
 			seated = n > 0;
@@ -715,8 +723,11 @@ placement_place(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, char **
 	}
 	if (!placed_any)
 		return TRUE;
-	return restatus(pc, app_id, ledger_id, rolling ? "placed (rolling)" : "placed after the lottery",
-	    status, err);
+	if (!restatus(pc, app_id, ledger_id, rolling ? "placed (rolling)" : "placed after the lottery",
+	    &now, err))
+		return FALSE;
+	*status = g_strdup(app_status_str(now));
+	return TRUE;
 }
 
 /* ---- what is due ---- */
@@ -741,8 +752,8 @@ placement_due(struct process_ctx *pc, GString *log, GError **err)
 		if (!g_date_valid(&start) || !g_date_valid(&today))
 			continue;
 		days = g_date_days_between(&today, &start);
-		gint64 drawn = number(pc->st, "SELECT count(*) FROM lotteries WHERE ?1 = ?1 AND block = ?2",
-		    0, b, NULL, err);
+		gint64 drawn = query_int(pc->st, "SELECT count(*) FROM lotteries WHERE ?1 = ?1"
+		    " AND block = ?2", 0, b, NULL, err);
 		if (drawn < 0)
 			return FALSE;
 		if (lottery && drawn == 0 && days > 0 && days <= (lead ? atoi(lead) : 45)) {
@@ -755,22 +766,23 @@ placement_due(struct process_ctx *pc, GString *log, GError **err)
 		/* The block has started: who is only waitlisted for it is not scheduled. */
 		g_autoptr(GArray) waiting = ids(pc->st, "SELECT DISTINCT application_id FROM waitlist"
 		    " WHERE ?1 = ?1 AND block = ?2 AND state = 'waiting'", 0, b, err);
-		if (waiting == NULL || !run(pc->st, "UPDATE waitlist SET state = 'closed' WHERE ?1 = ?1"
-		    " AND block = ?2 AND state = 'waiting'", 0, b, NULL, err) ||
-		    !run(pc->st, "UPDATE lotteries SET closed = 1 WHERE ?1 = ?1 AND block = ?2", 0, b, NULL,
-		    err))
+		if (waiting == NULL || !query_exec(pc->st, "UPDATE waitlist SET state = 'closed'"
+		    " WHERE ?1 = ?1 AND block = ?2 AND state = 'waiting'", 0, b, NULL, err) ||
+		    !query_exec(pc->st, "UPDATE lotteries SET closed = 1 WHERE ?1 = ?1 AND block = ?2", 0, b,
+		    NULL, err))
 			return FALSE;
 		for (guint j = 0; j < waiting->len; j++) {
 			gint64 app = g_array_index(waiting, gint64, j);
-			g_autofree char *status = NULL, *seed = NULL, *what = NULL, *subject = NULL;
+			g_autofree char *seed = NULL, *what = NULL, *subject = NULL;
+			AppStatus status;
 			if (!restatus(pc, app, 0, "block started", &status, err))
 				return FALSE;
-			if (strcmp(status, "not-scheduled") != 0)
+			if (status != APP_NOT_SCHEDULED)
 				continue;
 			seed = g_strdup_printf("not-scheduled.%s.%" G_GINT64_FORMAT, b, app);
 			subject = g_strdup_printf("Block %s: no place", b);
 			what = g_strdup_printf("block %s has started, and no seat became free for you.", b);
-			if (!tell(pc, app, 0, seed, subject, what, err))
+			if (!tell_applicant(pc, app, 0, seed, subject, what, err))
 				return FALSE;
 		}
 		if (waiting->len > 0)

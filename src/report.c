@@ -395,7 +395,7 @@ report_csv(Store *st, const char *what, GError **err)
 		}
 		return g_string_free(out, FALSE);
 	}
-	g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "nothing to export called '%s'"
+	g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "nothing to export called '%s'"
 	    " (applications, documents)", what);
 	return NULL;
 }

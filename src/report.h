@@ -32,7 +32,7 @@ char *report_stats_prometheus(JsonNode *stats);
 /* CSV for the registrar's spreadsheets: "applications" (one row each, choices
  * joined), "documents" (one row each, with the application's reference),
  * "assignments" (seats by block and course) or "waitlist" (in order).
- * NULL with an error for another name. */
+ * NULL with an error for another name (G_OPTION_ERROR: a usage error). */
 char *report_csv(Store *st, const char *what, GError **err);
 
 #endif

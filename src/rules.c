@@ -2,6 +2,7 @@
  * SQLite expressions (prepared here, judged in rules_eval.c), school lists,
  * the catalog and the blocks. Staff edit them without a rebuild. */
 #include "rules_p.h"
+#include "appstatus.h"
 #include "dossier.h"
 #include "form.h"
 #include "faq.h"
@@ -213,6 +214,7 @@ load_eligibility(Rules *r, const char *dir)
 		const char *g = groups[i];
 		g_autofree char *req = ini_get(ini, g, "require"), *reason = ini_get(ini, g, "reason");
 		g_autofree char *outcome = ini_get(ini, g, "outcome");
+		AppStatus says = APP_INELIGIBLE;
 		struct rule *ru;
 
 		only_keys(r, ini, g, known);
@@ -220,7 +222,8 @@ load_eligibility(Rules *r, const char *dir)
 			problem(r, ini_path(ini), ini_line(ini, g, NULL), "[%s] needs require and reason", g);
 			continue;
 		}
-		if (outcome != NULL && strcmp(outcome, "ineligible") && strcmp(outcome, "incomplete")) {
+		if (outcome != NULL && (!app_status_parse(outcome, &says) ||
+		    (says != APP_INELIGIBLE && says != APP_INCOMPLETE))) {
 			problem(r, ini_path(ini), ini_line(ini, g, "outcome"),
 			    "outcome must be ineligible or incomplete, not '%s'", outcome);
 			continue;
@@ -228,7 +231,7 @@ load_eligibility(Rules *r, const char *dir)
 		ru = g_new0(struct rule, 1);
 		ru->id = g_strdup(g);
 		ru->text = g_steal_pointer(&reason);
-		ru->ineligible = outcome == NULL || strcmp(outcome, "ineligible") == 0;
+		ru->ineligible = says == APP_INELIGIBLE;
 		ru->require = condition(r, ini, g, "require", req);
 		ru->where = g_strdup_printf("%s:%d", ini_path(ini), ini_line(ini, g, "require"));
 		g_ptr_array_add(r->rules, ru);

@@ -1,6 +1,7 @@
 /* rules_eval.c: one application judged: its row in the in-memory table,
  * the SQL functions its conditions call, and the decision. */
 #include "rules_p.h"
+#include "appstatus.h"
 #include "dossier.h"
 #include "form.h"
 #include "util.h"
@@ -8,10 +9,6 @@
 #include <json-glib/json-glib.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const kept_statuses[] = {
-	"scheduled", "waitlisted", "not-scheduled", "cancelled", NULL,
-};
 
 /* ---- SQL functions: they read r->cur, the application being judged ---- */
 
@@ -374,8 +371,9 @@ fill_row(Rules *r, const struct dossier *d, GError **err)
 	sqlite3_bind_int(s, 20, unknown_blocks);
 	sqlite3_bind_int(s, 21, past);
 	sqlite3_bind_text(s, 22, first, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 23, d->status ? d->status : "received", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(s, 24, g_strcmp0(d->status, "scheduled") == 0);
+	sqlite3_bind_text(s, 23, d->status ? d->status : app_status_str(APP_RECEIVED), -1,
+	    SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 24, app_status_is(d->status, APP_SCHEDULED));
 	sqlite3_bind_text(s, 25, today, -1, SQLITE_TRANSIENT);
 	sqlite3_reset(r->clear);
 	if (sqlite3_step(r->clear) != SQLITE_DONE || sqlite3_step(s) != SQLITE_DONE) {
@@ -443,6 +441,7 @@ rules_eval(Rules *r, const struct dossier *d, const char *today, struct decision
     GError **err)
 {
 	gboolean ineligible = FALSE, incomplete = FALSE;
+	AppStatus was;
 
 	if (!words_parse_date(today, &r->today)) {
 		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "rules: bad date '%s'", today);
@@ -494,11 +493,12 @@ rules_eval(Rules *r, const struct dossier *d, const char *today, struct decision
 	}
 	r->cur = NULL;
 	g_free(out->status);
-	if (d->status != NULL && g_strv_contains(kept_statuses, d->status))
+	/* Statuses the scheduler owns are kept. */
+	if (app_status_parse(d->status, &was) && !app_status_judged(was))
 		out->status = g_strdup(d->status);
 	else
-		out->status = g_strdup(ineligible ? "ineligible" :
-		    incomplete || out->missing->len ? "incomplete" : "complete");
+		out->status = g_strdup(app_status_str(ineligible ? APP_INELIGIBLE :
+		    incomplete || out->missing->len ? APP_INCOMPLETE : APP_COMPLETE));
 	return TRUE;
 fail:
 	r->cur = NULL;

@@ -67,8 +67,8 @@ struct rules {
 	GHashTable *schools;	/* normalized name -> "lcme" | "international" */
 	GHashTable *courses;	/* code -> struct course_info * */
 	struct faq *faq;	/* rules/faq */
-	GHashTable *blocks;
-	GHashTable *coordinators;	/* course code -> address (coordinators.csv) */	/* id -> struct block * */
+	GHashTable *blocks;	/* id -> struct block * */
+	GHashTable *coordinators;	/* course code -> address (coordinators.csv) */
 	GPtrArray *errors;	/* while loading: "FILE:LINE: message" */
 	gboolean sandbox;	/* preparing staff-written SQL */
 	/* while judging */

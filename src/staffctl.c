@@ -54,12 +54,12 @@ rules_diff_cmd(struct config *cfg, Store *st, const char *dir, gboolean json)
 
 	if (r == NULL) {
 		fprintf(stderr, "clerkctl: %s\n", err->message);
-		return 1;
+		return clerk_exitcode(err);
 	}
 	if ((s = store_stmt(st, "SELECT id, reference, status, missing FROM applications"
 	    " ORDER BY id", &err)) == NULL) {
 		fprintf(stderr, "clerkctl: %s\n", err->message);
-		return EXIT_TEMPFAIL;
+		return clerk_exitcode(err);
 	}
 	json_builder_begin_array(b);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -73,8 +73,6 @@ rules_diff_cmd(struct config *cfg, Store *st, const char *dir, gboolean json)
 
 		total++;
 		/* dossier_load uses the store's cached statements: not this one's. */
-		sqlite3_stmt *again = s;
-		(void)again;
 		if ((d = dossier_load(st, id, &err)) == NULL)
 			break;
 		decision_init(&dc);
@@ -107,7 +105,7 @@ rules_diff_cmd(struct config *cfg, Store *st, const char *dir, gboolean json)
 	json_builder_end_array(b);
 	if (err != NULL) {
 		fprintf(stderr, "clerkctl: %s\n", err->message);
-		return err->code == CLERK_ERROR_TEMP ? EXIT_TEMPFAIL : 1;
+		return clerk_exitcode(err);
 	}
 	if (json) {
 		g_autoptr(JsonGenerator) gen = json_generator_new();
@@ -184,14 +182,14 @@ rules_apply_cmd(struct config *cfg, Store *st)
 
 	if (!config_check_rules(cfg, &err)) {
 		fprintf(stderr, "clerkctl: %s\n", err->message);
-		return EXIT_CONFIG;
+		return clerk_exitcode(err);
 	}
 	process_ctx_init(&pc, cfg, st);
 	if (!store_begin(st, &err) || !apply_rules(&pc, report, &err) || !effects_apply(&pc, &err) ||
 	    !store_commit(st, &err)) {
 		store_rollback(st);
 		fprintf(stderr, "clerkctl: %s\n", err->message);
-		rc = err->code == CLERK_ERROR_TEMP ? EXIT_TEMPFAIL : 1;
+		rc = clerk_exitcode(err);
 	} else
 		fputs(report->str, stdout);
 	process_ctx_clear(&pc);
@@ -284,7 +282,7 @@ doc_list(Store *st, gint64 app_id, gboolean json)
 	    " CASE WHEN dated THEN 'given' ELSE 'received' END, pending, source, size, note"
 	    " FROM documents WHERE application_id = ? ORDER BY id", &err)) == NULL) {
 		fprintf(stderr, "clerkctl: %s\n", err->message);
-		return EXIT_TEMPFAIL;
+		return clerk_exitcode(err);
 	}
 	sqlite3_bind_int64(s, 1, app_id);
 	if (json)
@@ -332,13 +330,13 @@ doc_get(struct config *cfg, GPtrArray *docs, const char *output)
 	path = docstore_path(cfg->documents, d->sha256);
 	if (!g_file_get_contents(path, &data, &len, &err)) {
 		fprintf(stderr, "clerkctl: %s\n", err->message);
-		return 1;
+		return clerk_exitcode(err);
 	}
 	if (output != NULL) {
 		if (!g_file_set_contents_full(output, data, len, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
 		    &err)) {
 			fprintf(stderr, "clerkctl: %s\n", err->message);
-			return 1;
+			return clerk_exitcode(err);
 		}
 		printf("document %" G_GINT64_FORMAT " (%s) written to %s\n", d->id,
 		    d->filename ? d->filename : "unnamed", output);
@@ -408,13 +406,13 @@ staffctl_doc(struct config *cfg, Store *st, int argc, char **argv, const struct 
 	}
 	if ((app_id = dossier_by_reference(st, argv[1], NULL, &err)) == 0) {
 		fprintf(stderr, "clerkctl: %s\n", err ? err->message : "no such application");
-		return err ? EXIT_TEMPFAIL : 1;
+		return err ? clerk_exitcode(err) : 1;
 	}
 	if (strcmp(argv[0], "list") == 0)
 		return doc_list(st, app_id, o->json);
 	if ((docs = select_docs(st, app_id, argv[2], &err)) == NULL) {
 		fprintf(stderr, "clerkctl: %s\n", err->message);
-		return EXIT_TEMPFAIL;
+		return clerk_exitcode(err);
 	}
 	if (strcmp(argv[0], "get") == 0)
 		return doc_get(cfg, docs, o->output);
@@ -428,14 +426,14 @@ staffctl_doc(struct config *cfg, Store *st, int argc, char **argv, const struct 
 	}
 	if (!config_check_rules(cfg, &err)) {
 		fprintf(stderr, "clerkctl: %s\n", err->message);
-		return EXIT_CONFIG;
+		return clerk_exitcode(err);
 	}
 	process_ctx_init(&pc, cfg, st);
 	if (!store_begin(st, &err) || !doc_check(&pc, app_id, docs, strcmp(argv[0], "accept") == 0,
 	    o, &err) || !effects_apply(&pc, &err) || !store_commit(st, &err)) {
 		store_rollback(st);
 		fprintf(stderr, "clerkctl: %s\n", err->message);
-		rc = err->code == CLERK_ERROR_TEMP ? EXIT_TEMPFAIL : 1;
+		rc = clerk_exitcode(err);
 	} else {
 		printf("%u document%s %s in %s; the student is told on clerkd's next pass\n", docs->len,
 		    docs->len == 1 ? "" : "s", strcmp(argv[0], "accept") == 0 ? "accepted" : "rejected",
@@ -519,7 +517,7 @@ staffctl_schedule(struct config *cfg, Store *st, int argc, char **argv,
 	}
 	if (!config_check_rules(cfg, &err)) {
 		fprintf(stderr, "clerkctl: %s\n", err->message);
-		return EXIT_CONFIG;
+		return clerk_exitcode(err);
 	}
 	process_ctx_init(&pc, cfg, st);
 	/* One transaction; a dry run is rolled back, whatever it did. */
@@ -529,7 +527,7 @@ staffctl_schedule(struct config *cfg, Store *st, int argc, char **argv,
 	else if (!ok || !effects_apply(&pc, &err) || !store_commit(st, &err)) {
 		store_rollback(st);
 		fprintf(stderr, "clerkctl: %s\n", err ? err->message : "failed");
-		rc = err && err->code == CLERK_ERROR_TEMP ? EXIT_TEMPFAIL : 1;
+		rc = err ? clerk_exitcode(err) : 1;
 	}
 	if (rc == 0) {
 		fputs(report->str, stdout);

@@ -1,5 +1,5 @@
 /* staffctl.h: the clerkctl commands that judge and change applications:
- * rules check|diff, and doc list|get|accept|reject. */
+ * rules check|diff|apply, doc list|get|accept|reject, and schedule|cancel|due. */
 #ifndef CLERK_STAFFCTL_H
 #define CLERK_STAFFCTL_H
 

@@ -258,8 +258,8 @@ finalize(gpointer s)
 	sqlite3_finalize(s);
 }
 
-Store *
-store_open(const char *path, gsize max_size, GError **err)
+static Store *
+open_db(const char *path, gsize max_size, GError **err)
 {
 	g_autoptr(Store) st = g_new0(Store, 1);
 	g_autofree char *dir = g_path_get_dirname(path);
@@ -316,6 +316,21 @@ store_open(const char *path, gsize max_size, GError **err)
 			g_message("%s: schema migrated to version %d", path, version + 1);
 	}
 	return g_steal_pointer(&st);
+}
+
+Store *
+store_open(const char *path, gsize max_size, GError **err)
+{
+	GError *lerr = NULL;
+	Store *st = open_db(path, max_size, &lerr);
+
+	/* A database that cannot be opened, read or migrated, and not merely
+	 * busy, is a matter for whoever configured it (exit 78). */
+	if (st == NULL && lerr->domain == CLERK_ERROR && lerr->code == CLERK_ERROR_FINAL)
+		lerr->code = CLERK_ERROR_CONFIG;
+	if (st == NULL)
+		g_propagate_error(err, lerr);
+	return st;
 }
 
 void

@@ -12,7 +12,8 @@ typedef struct store Store;
 
 /* Open (creating or migrating the schema); the file is made 0600. With
  * max_size > 0 the database may not grow past it: writes then fail as they
- * would on a full disk (temporary errors). */
+ * would on a full disk (temporary errors). A failure to open is
+ * CLERK_ERROR_TEMP if the database is busy, else CLERK_ERROR_CONFIG. */
 Store *store_open(const char *path, gsize max_size, GError **err);
 void store_close(Store *st);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Store, store_close)

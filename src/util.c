@@ -14,6 +14,26 @@
 
 G_DEFINE_QUARK(clerk-error-quark, clerk_error)
 
+int
+clerk_exitcode(const GError *err)
+{
+	if (err == NULL)
+		return 0;
+	if (err->domain == G_OPTION_ERROR)
+		return EXIT_USAGE;
+	if (err->domain != CLERK_ERROR)
+		return 1;
+	switch ((ClerkErrorCode)err->code) {
+	case CLERK_ERROR_TEMP:
+		return EXIT_TEMPFAIL;
+	case CLERK_ERROR_CONFIG:
+		return EXIT_CONFIG;
+	case CLERK_ERROR_FINAL:
+		break;
+	}
+	return 1;
+}
+
 static const char *log_prog = "clerkd";
 static gboolean log_verbose;
 

@@ -18,6 +18,16 @@ GQuark clerk_error_quark(void);
 #define EXIT_TEMPFAIL 75
 #define EXIT_USAGE 64
 
+/* The exit status for an error, the one mapping the mains use (README,
+ * "Exit codes"):
+ *   NULL                                  0
+ *   CLERK_ERROR_TEMP                      EXIT_TEMPFAIL (75): run again later
+ *   CLERK_ERROR_CONFIG                    EXIT_CONFIG (78): fix the configuration
+ *   CLERK_ERROR_FINAL                     1: retrying will not help
+ *   G_OPTION_ERROR (a bad command line)   EXIT_USAGE (64)
+ *   any other domain                      1 */
+int clerk_exitcode(const GError *err);
+
 /* Today's date as YYYY-MM-DD: CLERKD_NOW if set (tests, demos), else today in
  * the time zone tz (an IANA identifier; NULL for the machine's). */
 char *util_today(const char *tz);
