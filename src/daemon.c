@@ -3,10 +3,9 @@
  * The poll timer runs beside IDLE as a safety net (and re-issues IDLE well
  * before servers drop it), and alone where IDLE is not offered or fails. */
 #include "daemon.h"
-#include "effects.h"
+#include "settle.h"
 #include "imap.h"
 #include "pipeline.h"
-#include "placement.h"
 #include "util.h"
 
 #include <glib-unix.h>
@@ -76,7 +75,7 @@ daemon_due(const struct config *cfg, Store *st)
 	if (cfg->rules == NULL)
 		return;
 	process_ctx_init(&pc, cfg, st);
-	if (store_begin(st, &err) && placement_due(&pc, log, &err) && effects_apply(&pc, &err) &&
+	if (store_begin(st, &err) && settle_due(&pc, log, &err) && settle_apply(&pc, &err) &&
 	    store_commit(st, &err)) {
 		g_auto(GStrv) lines = g_strsplit(g_strchomp(log->str), "\n", -1);
 		for (int i = 0; log->len > 0 && lines[i] != NULL; i++)

@@ -134,18 +134,7 @@ decide_eval(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char 
 	/* Documents whose date stood in: staff check them (clerkctl doc accept --date). */
 	if (dc->unchecked->len > 0 && !dossier_flag(pc->st, app_id, "dates-to-check", err))
 		return FALSE;
-	if (!dossier_decide(pc->st, d, ledger_id, dc, cause, changed, err))
-		return FALSE;
-	if (app_status_is(dc->status, APP_COMPLETE)) {
-		g_autofree char *now = NULL;
-		if (!placement_place(pc, app_id, ledger_id, &now, err))
-			return FALSE;
-		if (now != NULL) {
-			g_free(dc->status);
-			dc->status = g_steal_pointer(&now);
-		}
-	}
-	return TRUE;
+	return dossier_decide(pc->st, d, ledger_id, dc, cause, changed, err);
 }
 
 static void

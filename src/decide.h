@@ -16,9 +16,9 @@ gboolean decide_file(struct process_ctx *pc, gint64 app_id, gint64 ledger_id,
     GString *receipt, GError **err);
 
 /* Judge the application on today's rules and record the decision (audit
- * trail, and the application if anything changed); a complete application
- * is placed where placement is open (placement.c), and dc->status says so.
- * dc is initialised here and the caller's to clear. */
+ * trail, and the application if anything changed). Never seats: settle.c
+ * sequences judging and seating. dc is initialised here and the caller's to
+ * clear. */
 gboolean decide_eval(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *cause,
     struct decision *dc, gboolean *changed, GError **err);
 

@@ -49,9 +49,18 @@ effect_free(gpointer p)
 	g_free(e);
 }
 
-void
-effect_mail(struct process_ctx *pc, EffectType type, gint64 ledger_id, gint64 app_id,
-    const struct mail_out *m, GHashTable *vars)
+static void
+add(struct process_ctx *pc, struct effect *e)
+{
+	if (pc->effects == NULL)
+		pc->effects = g_ptr_array_new_with_free_func(effect_free);
+	g_ptr_array_add(pc->effects, e);
+}
+
+/* An effect holding copies of all it is given (vars: char * -> char *). */
+static struct effect *
+effect_new(EffectType type, gint64 ledger_id, gint64 app_id, const struct mail_out *m,
+    GHashTable *vars)
 {
 	struct effect *e = g_new0(struct effect, 1);
 	GHashTableIter it;
@@ -86,9 +95,14 @@ effect_mail(struct process_ctx *pc, EffectType type, gint64 ledger_id, gint64 ap
 			g_ptr_array_add(e->attachments, c);
 		}
 	}
-	if (pc->effects == NULL)
-		pc->effects = g_ptr_array_new_with_free_func(effect_free);
-	g_ptr_array_add(pc->effects, e);
+	return e;
+}
+
+void
+effect_mail(struct process_ctx *pc, EffectType type, gint64 ledger_id, gint64 app_id,
+    const struct mail_out *m, GHashTable *vars)
+{
+	add(pc, effect_new(type, ledger_id, app_id, m, vars));
 }
 
 void
@@ -144,16 +158,17 @@ effect_notify_staff(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
 	}
 }
 
-void
-effect_notify_applicant(struct process_ctx *pc, gint64 ledger_id, const struct dossier *d,
-    const char *template, const char *subject, const char *what, const char *decision,
-    const char *seed_msgid, const char *seed_sha256)
+/* The effect a notice to an applicant is, NULL for one without an address. */
+static struct effect *
+applicant_notice(gint64 ledger_id, const struct dossier *d, const char *template,
+    const char *subject, const char *what, const char *decision, const char *seed_msgid,
+    const char *seed_sha256)
 {
 	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
 	struct mail_out m = { 0 };
 
 	if (d->email == NULL || *d->email == '\0')
-		return;
+		return NULL;
 	g_hash_table_insert(vars, "name", d->name);
 	g_hash_table_insert(vars, "reference", d->reference);
 	g_hash_table_insert(vars, "what", (gpointer)what);
@@ -165,7 +180,55 @@ effect_notify_applicant(struct process_ctx *pc, gint64 ledger_id, const struct d
 	m.reference = d->reference;
 	m.seed_msgid = seed_msgid;
 	m.seed_sha256 = seed_sha256;
-	effect_mail(pc, EFFECT_NOTIFY_APPLICANT, ledger_id, d->id, &m, vars);
+	return effect_new(EFFECT_NOTIFY_APPLICANT, ledger_id, d->id, &m, vars);
+}
+
+void
+effect_notify_applicant(struct process_ctx *pc, gint64 ledger_id, const struct dossier *d,
+    const char *template, const char *subject, const char *what, const char *decision,
+    const char *seed_msgid, const char *seed_sha256)
+{
+	struct effect *e = applicant_notice(ledger_id, d, template, subject, what, decision,
+	    seed_msgid, seed_sha256);
+
+	if (e != NULL)
+		add(pc, e);
+}
+
+void
+effect_placement(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *seed,
+    const char *subject, const char *what)
+{
+	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
+	struct mail_out m = { .kind = "placement", .template = "placement",
+	    .fallback_subject = subject, .seed_msgid = seed, .seed_sha256 = "" };
+
+	g_hash_table_insert(vars, "what", (gpointer)what);
+	add(pc, effect_new(EFFECT_PLACEMENT, ledger_id, app_id, &m, vars));
+}
+
+gboolean
+effects_word_placements(struct process_ctx *pc, EffectWordFn word, GError **err)
+{
+	for (guint i = 0; pc->effects != NULL && i < pc->effects->len; i++) {
+		struct effect *e = g_ptr_array_index(pc->effects, i), *notice;
+		g_autoptr(Dossier) d = NULL;
+		g_autofree char *decision = NULL;
+		if (e->type != EFFECT_PLACEMENT)
+			continue;
+		if ((d = dossier_load(pc->st, e->app_id, err)) == NULL ||
+		    (decision = word(pc, e->app_id, e->ledger_id, err)) == NULL)
+			return FALSE;
+		notice = applicant_notice(e->ledger_id, d, e->template, e->fallback_subject,
+		    g_hash_table_lookup(e->vars, "what"), decision, e->seed_msgid, e->seed_sha256);
+		if (notice == NULL)
+			g_ptr_array_remove_index(pc->effects, i--);	/* no address: nobody to tell */
+		else {
+			effect_free(e);
+			pc->effects->pdata[i] = notice;
+		}
+	}
+	return TRUE;
 }
 
 gboolean
@@ -173,6 +236,12 @@ effects_check(GPtrArray *effects, GError **err)
 {
 	for (guint i = 0; effects != NULL && i < effects->len; i++) {
 		const struct effect *a = g_ptr_array_index(effects, i);
+		if (a->type == EFFECT_PLACEMENT) {
+			g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "a placement notice to "
+			    "application %" G_GINT64_FORMAT " was never worded: nothing was sent",
+			    a->app_id);
+			return FALSE;
+		}
 		if (a->type != EFFECT_REPLY)
 			continue;
 		for (guint j = i + 1; j < effects->len; j++) {

@@ -16,6 +16,8 @@ typedef enum {
 	EFFECT_NOTIFY_APPLICANT,/* a notice to an applicant: not a reply */
 	EFFECT_NOTIFY_STAFF,	/* a notice to one staff address: not a reply */
 	EFFECT_ROUTE,		/* a document passed on to a coordinator */
+	EFFECT_PLACEMENT,	/* an applicant's seats or waitlist places changed: to be
+				 * worded (effects_word_placements), then a notice */
 } EffectType;
 
 /* One mail: what to say (template and values), to whom, in which thread. */
@@ -55,8 +57,22 @@ void effect_notify_staff(struct process_ctx *pc, gint64 ledger_id, gint64 app_id
     const struct facts *f, const char *sha256, const char *reference, const char *what,
     const char *details);
 
+/* Placement changed what app_id holds: tell them (template "placement",
+ * subject, what happened, and the decision as it then stands), once the
+ * settle step has judged them again. seed makes the Message-ID. */
+void effect_placement(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *seed,
+    const char *subject, const char *what);
+
+/* Turn each placement effect, in its place, into a notice to the applicant,
+ * with the decision in words that word() gives (new string; NULL on error).
+ * An applicant without an address gets none. */
+typedef char *(*EffectWordFn)(struct process_ctx *pc, gint64 app_id, gint64 ledger_id,
+    GError **err);
+gboolean effects_word_placements(struct process_ctx *pc, EffectWordFn word, GError **err);
+
 /* Refuse a list that breaks a rule of the protocol: two replies to one
- * incoming message. Pure; effects_apply() calls it first. */
+ * incoming message, or a placement effect not yet worded. Pure;
+ * effects_apply() calls it first. */
 gboolean effects_check(GPtrArray *effects, GError **err);
 
 /* Make every effect asked for happen, in order, and empty the list; on error

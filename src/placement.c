@@ -1,11 +1,9 @@
 /* placement.c: the lottery and the waitlists, in the store. */
 #include "placement.h"
 #include "appstatus.h"
-#include "decide.h"
 #include "dossier.h"
 #include "form.h"
 #include "effects.h"
-#include "reminders.h"
 #include "rules.h"
 #include "schedule.h"
 #include "util.h"
@@ -198,30 +196,6 @@ placement_describe(struct process_ctx *pc, gint64 app_id, GError **err)
 fail:
 	g_string_free(out, TRUE);
 	return NULL;
-}
-
-/* One mail to the applicant about their place; seed makes its Message-ID. */
-static gboolean
-tell_applicant(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *seed,
-    const char *subject, const char *what, GError **err)
-{
-	g_autoptr(Dossier) d = dossier_load(pc->st, app_id, err);
-	g_autofree char *decision = NULL;
-	struct decision dc;
-	gboolean changed, ok;
-
-	if (d == NULL)
-		return FALSE;
-	if (*d->email == '\0')
-		return TRUE;
-	/* Judged again: a seat makes malpractice proof required. */
-	ok = decide_eval(pc, app_id, ledger_id, "placement", &dc, &changed, err) &&
-	    (decision = decide_text(pc, app_id, &dc, err)) != NULL;
-	decision_clear(&dc);
-	if (!ok)
-		return FALSE;
-	effect_notify_applicant(pc, ledger_id, d, "placement", subject, what, decision, seed, "");
-	return TRUE;
 }
 
 /* ---- the lottery ---- */
@@ -430,8 +404,7 @@ record_draw(struct process_ctx *pc, const char *block, guint64 seed, GArray *par
 			return FALSE;
 		msgseed = g_strdup_printf("lottery.%s.%" G_GINT64_FORMAT, block, id);
 		what = g_strdup_printf("the lottery for block %s has been drawn.", block);
-		if (!tell_applicant(pc, id, 0, msgseed, subject, what, err))
-			return FALSE;
+		effect_placement(pc, 0, id, msgseed, subject, what);
 	}
 	g_message("lottery %s drawn with seed %" G_GUINT64_FORMAT ": %u applicants, %u seated, "
 	    "%u waitlist places", block, seed, res->order->len, res->seated->len, res->waitlist->len);
@@ -551,7 +524,8 @@ promote(struct process_ctx *pc, const char *course, const char *block, GError **
 	    "yours: you were first on its waitlist.", course, block);
 	g_message("waitlist: application #%" G_GINT64_FORMAT " takes the freed seat in %s %s",
 	    app, course, block);
-	return tell_applicant(pc, app, 0, msgseed, subject, what, err);
+	effect_placement(pc, 0, app, msgseed, subject, what);
+	return TRUE;
 }
 
 /* Give up one seat (state: cancelled or changed) and pass it on. */
@@ -782,12 +756,11 @@ placement_due(struct process_ctx *pc, GString *log, GError **err)
 			seed = g_strdup_printf("not-scheduled.%s.%" G_GINT64_FORMAT, b, app);
 			subject = g_strdup_printf("Block %s: no place", b);
 			what = g_strdup_printf("block %s has started, and no seat became free for you.", b);
-			if (!tell_applicant(pc, app, 0, seed, subject, what, err))
-				return FALSE;
+			effect_placement(pc, 0, app, seed, subject, what);
 		}
 		if (waiting->len > 0)
 			g_string_append_printf(log, "block %s started: %u waitlisted applicant%s closed\n", b,
 			    waiting->len, waiting->len == 1 ? "" : "s");
 	}
-	return reminders_due(pc, log, err);
+	return TRUE;
 }

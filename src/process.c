@@ -1,6 +1,7 @@
 /* process.c: classify and handle. The one reply per message is decided here. */
 #include "process.h"
 #include "effects.h"
+#include "settle.h"
 #include "requests.h"
 #include "staff.h"
 #include "authres.h"
@@ -78,20 +79,6 @@ describe_choices(GArray *choices, int bad)
 	return g_string_free(s, FALSE);
 }
 
-/* Re-judge after a change, and put the decision in words for the reply. */
-static char *
-judge(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *cause, GError **err)
-{
-	struct decision dc;
-	gboolean changed;
-	char *text = NULL;
-
-	if (decide_eval(pc, app_id, ledger_id, cause, &dc, &changed, err))
-		text = decide_text(pc, app_id, &dc, err);
-	decision_clear(&dc);
-	return text;
-}
-
 static gboolean
 handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts *f,
     const char *sha256, const Form *form, const struct attachment *carrier, gboolean automatic,
@@ -138,7 +125,7 @@ handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts 
 		return FALSE;
 	g_message("application %s from <%s> (message <%s>)%s", ref, a.email,
 	    f->message_id ? f->message_id : "", automatic ? ", automatic mail: not answered" : "");
-	if ((decision = judge(pc, app_id, ledger_id, "application received", err)) == NULL)
+	if ((decision = settle_text(pc, app_id, ledger_id, "application received", err)) == NULL)
 		return FALSE;
 	/* The same person (name and school) from another address: staff decide. */
 	{
@@ -300,7 +287,7 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 		return FALSE;
 	g_message("message from applicant %s <%s> (message <%s>)%s", ref, f->from_addr,
 	    f->message_id ? f->message_id : "", status ? ": status" : "");
-	if ((decision = judge(pc, app_id, ledger_id, f->attachments->len ? "documents received" :
+	if ((decision = settle_text(pc, app_id, ledger_id, f->attachments->len ? "documents received" :
 	    status ? "status request" : "message from applicant", err)) == NULL)
 		return FALSE;
 	g_hash_table_insert(vars, "attachments", received->str);
@@ -535,7 +522,7 @@ handle(struct process_ctx *pc, const struct ledger_key *k, struct facts *f,
 static gint64
 applied(struct process_ctx *pc, gint64 id, GError **err)
 {
-	if (id == 0 || !effects_apply(pc, err)) {
+	if (id == 0 || !settle_apply(pc, err)) {
 		effects_discard(pc);
 		return 0;
 	}

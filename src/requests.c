@@ -3,6 +3,7 @@
  * policy), free seats, and the FAQ. */
 #include "requests.h"
 #include "effects.h"
+#include "settle.h"
 #include "decide.h"
 #include "dossier.h"
 #include "placement.h"
@@ -106,7 +107,7 @@ reply_with(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *
 
 	if (d == NULL)
 		return FALSE;
-	ok = decide_eval(pc, app_id, ledger_id, kind, &dc, &changed, err) &&
+	ok = settle(pc, app_id, ledger_id, kind, &dc, &changed, err) &&
 	    (decision = decide_text(pc, app_id, &dc, err)) != NULL;
 	decision_clear(&dc);
 	if (!ok)

@@ -4,6 +4,7 @@
 #include "staff.h"
 #include "dossier.h"
 #include "effects.h"
+#include "settle.h"
 #include "authres.h"
 #include "decide.h"
 #include "forward.h"
@@ -154,7 +155,7 @@ staff_handle(struct process_ctx *pc, gint64 ledger_id, const struct facts *f, co
 	    !store_event(pc->st, app_id, ledger_id, what, err))
 		return FALSE;
 	g_message("application %s: %s (message <%s>)", ref, what, f->message_id ? f->message_id : "");
-	ok = decide_eval(pc, app_id, ledger_id, "staff forward", &dc, &changed, err) &&
+	ok = settle(pc, app_id, ledger_id, "staff forward", &dc, &changed, err) &&
 	    (decision = decide_text(pc, app_id, &dc, err)) != NULL;
 	decision_clear(&dc);
 	if (!ok || (d = dossier_load(pc->st, app_id, err)) == NULL)

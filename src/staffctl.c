@@ -4,6 +4,7 @@
 #include "docstore.h"
 #include "placement.h"
 #include "effects.h"
+#include "settle.h"
 #include "rules.h"
 #include "util.h"
 
@@ -148,7 +149,7 @@ apply_rules(struct process_ctx *pc, GString *report, GError **err)
 		g_autofree char *text = NULL, *seed = NULL;
 		g_autoptr(Dossier) d = NULL;
 		struct decision dc;
-		gboolean changed, ok = decide_eval(pc, id, 0, "rules changed", &dc, &changed, err);
+		gboolean changed, ok = settle(pc, id, 0, "rules changed", &dc, &changed, err);
 
 		if (ok && strcmp(dc.status, r[2]) != 0) {
 			g_string_append_printf(report, "%s  %s -> %s\n", r[1], r[2], dc.status);
@@ -185,7 +186,7 @@ rules_apply_cmd(struct config *cfg, Store *st)
 		return clerk_exitcode(err);
 	}
 	process_ctx_init(&pc, cfg, st);
-	if (!store_begin(st, &err) || !apply_rules(&pc, report, &err) || !effects_apply(&pc, &err) ||
+	if (!store_begin(st, &err) || !apply_rules(&pc, report, &err) || !settle_apply(&pc, &err) ||
 	    !store_commit(st, &err)) {
 		store_rollback(st);
 		fprintf(stderr, "clerkctl: %s\n", err->message);
@@ -374,7 +375,7 @@ doc_check(struct process_ctx *pc, gint64 app_id, GPtrArray *docs, gboolean accep
 		    accept ? "accepted" : "not accepted", !accept && o->reason ? ": " : "",
 		    !accept && o->reason ? o->reason : "");
 	}
-	ok = decide_eval(pc, app_id, 0, accept ? "staff accepted a document" :
+	ok = settle(pc, app_id, 0, accept ? "staff accepted a document" :
 	    "staff rejected a document", &dc, &changed, err) &&
 	    (decision = decide_text(pc, app_id, &dc, err)) != NULL;
 	decision_clear(&dc);
@@ -430,7 +431,7 @@ staffctl_doc(struct config *cfg, Store *st, int argc, char **argv, const struct 
 	}
 	process_ctx_init(&pc, cfg, st);
 	if (!store_begin(st, &err) || !doc_check(&pc, app_id, docs, strcmp(argv[0], "accept") == 0,
-	    o, &err) || !effects_apply(&pc, &err) || !store_commit(st, &err)) {
+	    o, &err) || !settle_apply(&pc, &err) || !store_commit(st, &err)) {
 		store_rollback(st);
 		fprintf(stderr, "clerkctl: %s\n", err->message);
 		rc = clerk_exitcode(err);
@@ -492,7 +493,7 @@ due_cmd(struct process_ctx *pc, int argc, char **argv, const struct staffctl_opt
     GString *report, GError **err)
 {
 	(void)argc, (void)argv, (void)o;
-	return placement_due(pc, report, err);
+	return settle_due(pc, report, err);
 }
 
 int
@@ -524,7 +525,7 @@ staffctl_schedule(struct config *cfg, Store *st, int argc, char **argv,
 	gboolean ok = store_begin(st, &err) && fn(&pc, argc, argv, o, report, &err);
 	if (ok && o->dry_run)
 		store_rollback(st);
-	else if (!ok || !effects_apply(&pc, &err) || !store_commit(st, &err)) {
+	else if (!ok || !settle_apply(&pc, &err) || !store_commit(st, &err)) {
 		store_rollback(st);
 		fprintf(stderr, "clerkctl: %s\n", err ? err->message : "failed");
 		rc = err ? clerk_exitcode(err) : 1;
