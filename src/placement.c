@@ -12,31 +12,51 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- small queries: ?1 an id, ?2 and ?3 texts ---- */
+/* ---- small queries, with named parameters ---- */
+
+/* What a query may name: :id (an application's, a seat's or a waitlist
+ * place's), :course, :block, :state. */
+struct q {
+	gint64 id;
+	const char *course, *block, *state;
+};
 
 static sqlite3_stmt *
-prepare(Store *st, const char *sql, gint64 id, const char *a, const char *b, GError **err)
+prepare(Store *st, const char *sql, const struct q *q, GError **err)
 {
 	sqlite3_stmt *s = store_stmt(st, sql, err);
-	int n;
 
 	if (s == NULL)
 		return NULL;
-	n = sqlite3_bind_parameter_count(s);
-	if (n >= 1)
-		sqlite3_bind_int64(s, 1, id);
-	if (n >= 2)
-		sqlite3_bind_text(s, 2, a, -1, SQLITE_TRANSIENT);
-	if (n >= 3)
-		sqlite3_bind_text(s, 3, b, -1, SQLITE_TRANSIENT);
+	for (int i = 1; i <= sqlite3_bind_parameter_count(s); i++) {
+		const char *name = sqlite3_bind_parameter_name(s, i);
+		const char *text = NULL;
+		if (g_strcmp0(name, ":id") == 0) {
+			sqlite3_bind_int64(s, i, q->id);
+			continue;
+		}
+		if (g_strcmp0(name, ":course") == 0)
+			text = q->course;
+		else if (g_strcmp0(name, ":block") == 0)
+			text = q->block;
+		else if (g_strcmp0(name, ":state") == 0)
+			text = q->state;
+		else {
+			g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "placement: unknown parameter %s",
+			    name ? name : "?");
+			sqlite3_reset(s);
+			return NULL;
+		}
+		sqlite3_bind_text(s, i, text, -1, SQLITE_TRANSIENT);
+	}
 	return s;
 }
 
 /* One integer (0 if no row); -1 on error. */
 static gint64
-query_int(Store *st, const char *sql, gint64 id, const char *a, const char *b, GError **err)
+query_int(Store *st, const char *sql, const struct q *q, GError **err)
 {
-	sqlite3_stmt *s = prepare(st, sql, id, a, b, err);
+	sqlite3_stmt *s = prepare(st, sql, q, err);
 	gint64 n = -1;
 	int rc;
 
@@ -53,9 +73,9 @@ query_int(Store *st, const char *sql, gint64 id, const char *a, const char *b, G
 }
 
 static gboolean
-query_exec(Store *st, const char *sql, gint64 id, const char *a, const char *b, GError **err)
+query_exec(Store *st, const char *sql, const struct q *q, GError **err)
 {
-	sqlite3_stmt *s = prepare(st, sql, id, a, b, err);
+	sqlite3_stmt *s = prepare(st, sql, q, err);
 	return s != NULL && store_done(st, s, err);
 }
 
@@ -67,8 +87,9 @@ placement_free_seats(struct process_ctx *pc, const char *course, const char *blo
 
 	if (c == NULL || rules_block_start(pc->cfg->rules, block) == NULL)
 		return 0;
-	taken = query_int(pc->st, "SELECT count(*) FROM assignments WHERE ?1 = ?1 AND course = ?2"
-	    " AND block = ?3 AND state = 'active'", 0, c->code, block, err);
+	taken = query_int(pc->st, "SELECT count(*) FROM assignments WHERE course = :course"
+	    " AND block = :block AND state = 'active'",
+	    &(struct q){ .course = c->code, .block = block }, err);
 	return taken < 0 ? -1 : MAX(c->seats - (int)taken, 0);
 }
 
@@ -94,7 +115,8 @@ seat_take(struct process_ctx *pc, gint64 app_id, const char *course, const char 
 		store_fail(pc->st, rc, "assignment", err);
 	/* Seated in a block: its waitlists are done with for this applicant. */
 	if (id > 0 && !query_exec(pc->st, "UPDATE waitlist SET state = 'closed'"
-	    " WHERE application_id = ?1 AND block = ?2 AND state = 'waiting'", app_id, block, NULL, err))
+	    " WHERE application_id = :id AND block = :block AND state = 'waiting'",
+	    &(struct q){ .id = app_id, .block = block }, err))
 		return 0;
 	return id;
 }
@@ -121,12 +143,12 @@ static gboolean
 restatus(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *cause,
     AppStatus *status, GError **err)
 {
-	gint64 seats = query_int(pc->st, "SELECT count(*) FROM assignments WHERE application_id = ?1"
-	    " AND state = 'active'", app_id, NULL, NULL, err);
+	gint64 seats = query_int(pc->st, "SELECT count(*) FROM assignments WHERE application_id = :id"
+	    " AND state = 'active'", &(struct q){ .id = app_id }, err);
 	gint64 waits = seats < 0 ? -1 : query_int(pc->st, "SELECT count(*) FROM waitlist"
-	    " WHERE application_id = ?1 AND state = 'waiting'", app_id, NULL, NULL, err);
+	    " WHERE application_id = :id AND state = 'waiting'", &(struct q){ .id = app_id }, err);
 	gint64 closed = waits < 0 ? -1 : query_int(pc->st, "SELECT count(*) FROM waitlist"
-	    " WHERE application_id = ?1 AND state = 'closed'", app_id, NULL, NULL, err);
+	    " WHERE application_id = :id AND state = 'closed'", &(struct q){ .id = app_id }, err);
 	g_autoptr(Dossier) d = NULL;
 	AppStatus was, now;
 
@@ -161,8 +183,8 @@ placement_describe(struct process_ctx *pc, gint64 app_id, GError **err)
 	sqlite3_stmt *s;
 	int rc;
 
-	if ((s = prepare(pc->st, "SELECT course, block FROM assignments WHERE application_id = ?1"
-	    " AND state = 'active' ORDER BY block", app_id, NULL, NULL, err)) == NULL)
+	if ((s = prepare(pc->st, "SELECT course, block FROM assignments WHERE application_id = :id"
+	    " AND state = 'active' ORDER BY block", &(struct q){ .id = app_id }, err)) == NULL)
 		goto fail;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *code = (const char *)sqlite3_column_text(s, 0);
@@ -181,8 +203,9 @@ placement_describe(struct process_ctx *pc, gint64 app_id, GError **err)
 	/* Positions now: among those still waiting, in draw order. */
 	if ((s = prepare(pc->st, "SELECT w.course, w.block, (SELECT count(*) FROM waitlist v"
 	    " WHERE v.course = w.course AND v.block = w.block AND v.state = 'waiting'"
-	    " AND v.position <= w.position) FROM waitlist w WHERE w.application_id = ?1"
-	    " AND w.state = 'waiting' ORDER BY w.block, w.id", app_id, NULL, NULL, err)) == NULL)
+	    " AND v.position <= w.position) FROM waitlist w WHERE w.application_id = :id"
+	    " AND w.state = 'waiting' ORDER BY w.block, w.id",
+	    &(struct q){ .id = app_id }, err)) == NULL)
 		goto fail;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		g_string_append_printf(out, "  - waitlisted for %s in block %s: position %d\n",
@@ -243,8 +266,8 @@ home_seats_left(struct process_ctx *pc, const char *course, const char *block, G
 	const Rules *r = pc->cfg->rules;
 	int held = atoi(rules_setting(r, "home_seats") ?: "0"), home = 0, rc;
 	sqlite3_stmt *s = prepare(pc->st, "SELECT p.school FROM assignments a JOIN applications p"
-	    " ON p.id = a.application_id WHERE ?1 = ?1 AND a.course = ?2 AND a.block = ?3"
-	    " AND a.state = 'active'", 0, course, block, err);
+	    " ON p.id = a.application_id WHERE a.course = :course AND a.block = :block"
+	    " AND a.state = 'active'", &(struct q){ .course = course, .block = block }, err);
 
 	if (s == NULL)
 		return -1;
@@ -283,10 +306,10 @@ participants(struct process_ctx *pc, const char *block, GError **err)
 	    " json_extract(a.form, '$.core_clerkships_completed'), c.course,"
 	    " (SELECT count(DISTINCT block) FROM assignments s WHERE s.application_id = a.id"
 	    "  AND s.state = 'active') FROM applications a JOIN choices c ON c.application_id = a.id"
-	    " WHERE c.block = ?2 AND a.status IN ('complete', 'scheduled', 'waitlisted')"
+	    " WHERE c.block = :block AND a.status IN ('complete', 'scheduled', 'waitlisted')"
 	    " AND NOT EXISTS (SELECT 1 FROM assignments s WHERE s.application_id = a.id"
-	    "  AND s.block = ?2 AND s.state = 'active') AND ?1 = ?1"
-	    " ORDER BY a.id, c.rank", 0, block, NULL, err);
+	    "  AND s.block = :block AND s.state = 'active')"
+	    " ORDER BY a.id, c.rank", &(struct q){ .block = block }, err);
 	if (s == NULL) {
 		g_array_unref(parts);
 		return NULL;
@@ -427,16 +450,16 @@ placement_lottery(struct process_ctx *pc, const char *block, gboolean seeded, gu
 		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "no block %s in blocks.csv", block);
 		return FALSE;
 	}
-	before = query_int(pc->st, "SELECT count(*) FROM lotteries WHERE ?1 = ?1 AND block = ?2", 0,
-	    block, NULL, err);
+	before = query_int(pc->st, "SELECT count(*) FROM lotteries WHERE block = :block",
+	    &(struct q){ .block = block }, err);
 	if (before < 0)
 		return FALSE;
 	if (before > 0) {
-		gint64 was = query_int(pc->st, "SELECT seed FROM lotteries WHERE ?1 = ?1 AND block = ?2", 0,
-		    block, NULL, err);
+		gint64 was = query_int(pc->st, "SELECT seed FROM lotteries WHERE block = :block",
+		    &(struct q){ .block = block }, err);
 		g_autofree char *order = NULL;
-		sqlite3_stmt *s = prepare(pc->st, "SELECT draw FROM lotteries WHERE ?1 = ?1 AND block = ?2",
-		    0, block, NULL, err);
+		sqlite3_stmt *s = prepare(pc->st, "SELECT draw FROM lotteries WHERE block = :block",
+		    &(struct q){ .block = block }, err);
 		if (s == NULL)
 			return FALSE;
 		if (sqlite3_step(s) == SQLITE_ROW)
@@ -496,9 +519,9 @@ static gboolean
 promote(struct process_ctx *pc, const char *course, const char *block, GError **err)
 {
 	sqlite3_stmt *s = prepare(pc->st, "SELECT w.id, w.application_id FROM waitlist w"
-	    " JOIN applications a ON a.id = w.application_id WHERE ?1 = ?1 AND w.course = ?2"
-	    " AND w.block = ?3 AND w.state = 'waiting' AND a.status <> 'cancelled'"
-	    " ORDER BY w.position LIMIT 1", 0, course, block, err);
+	    " JOIN applications a ON a.id = w.application_id WHERE w.course = :course"
+	    " AND w.block = :block AND w.state = 'waiting' AND a.status <> 'cancelled'"
+	    " ORDER BY w.position LIMIT 1", &(struct q){ .course = course, .block = block }, err);
 	gint64 wid = 0, app = 0, seat_id;
 	int rc;
 
@@ -513,8 +536,8 @@ promote(struct process_ctx *pc, const char *course, const char *block, GError **
 		return store_fail(pc->st, rc, "waitlist", err);
 	if (app == 0 || placement_free_seats(pc, course, block, err) <= 0)
 		return err == NULL || *err == NULL;
-	if (!query_exec(pc->st, "UPDATE waitlist SET state = 'promoted' WHERE id = ?1", wid, NULL, NULL,
-	    err) ||
+	if (!query_exec(pc->st, "UPDATE waitlist SET state = 'promoted' WHERE id = :id",
+	    &(struct q){ .id = wid }, err) ||
 	    (seat_id = seat_take(pc, app, course, block, "waitlist", err)) == 0 ||
 	    !restatus(pc, app, 0, "a seat became free", NULL, err))
 		return FALSE;
@@ -533,8 +556,8 @@ static gboolean
 free_seat(struct process_ctx *pc, gint64 assignment, const char *state, GError **err)
 {
 	g_autofree char *course = NULL, *block = NULL;
-	sqlite3_stmt *s = prepare(pc->st, "SELECT course, block FROM assignments WHERE id = ?1",
-	    assignment, NULL, NULL, err);
+	sqlite3_stmt *s = prepare(pc->st, "SELECT course, block FROM assignments WHERE id = :id",
+	    &(struct q){ .id = assignment }, err);
 
 	if (s == NULL)
 		return FALSE;
@@ -545,14 +568,15 @@ free_seat(struct process_ctx *pc, gint64 assignment, const char *state, GError *
 	sqlite3_reset(s);
 	if (course == NULL)
 		return TRUE;
-	return query_exec(pc->st, "UPDATE assignments SET state = ?2 WHERE id = ?1", assignment, state,
-	    NULL, err) && promote(pc, course, block, err);
+	return query_exec(pc->st, "UPDATE assignments SET state = :state WHERE id = :id",
+	    &(struct q){ .id = assignment, .state = state }, err)
+	    && promote(pc, course, block, err);
 }
 
 static GArray *
-ids(Store *st, const char *sql, gint64 id, const char *a, GError **err)
+ids(Store *st, const char *sql, const struct q *q, GError **err)
 {
-	sqlite3_stmt *s = prepare(st, sql, id, a, NULL, err);
+	sqlite3_stmt *s = prepare(st, sql, q, err);
 	GArray *out;
 	int rc;
 
@@ -575,12 +599,12 @@ ids(Store *st, const char *sql, gint64 id, const char *a, GError **err)
 gboolean
 placement_cancel(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, GError **err)
 {
-	g_autoptr(GArray) seats = ids(pc->st, "SELECT id FROM assignments WHERE application_id = ?1"
-	    " AND state = 'active'", app_id, NULL, err);
+	g_autoptr(GArray) seats = ids(pc->st, "SELECT id FROM assignments WHERE application_id = :id"
+	    " AND state = 'active'", &(struct q){ .id = app_id }, err);
 
 	if (seats == NULL ||
-	    !query_exec(pc->st, "UPDATE waitlist SET state = 'withdrawn' WHERE application_id = ?1"
-	    " AND state = 'waiting'", app_id, NULL, NULL, err) ||
+	    !query_exec(pc->st, "UPDATE waitlist SET state = 'withdrawn' WHERE application_id = :id"
+	    " AND state = 'waiting'", &(struct q){ .id = app_id }, err) ||
 	    !dossier_set_status(pc->st, app_id, ledger_id, APP_CANCELLED, "cancelled", err))
 		return FALSE;
 	for (guint i = 0; i < seats->len; i++)
@@ -601,8 +625,8 @@ placement_change(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const 
 	*done = FALSE;
 	if (d == NULL)
 		return FALSE;
-	held = ids(pc->st, "SELECT id FROM assignments WHERE application_id = ?1 AND block = ?2"
-	    " AND state = 'active'", app_id, block, err);
+	held = ids(pc->st, "SELECT id FROM assignments WHERE application_id = :id AND block = :block"
+	    " AND state = 'active'", &(struct q){ .id = app_id, .block = block }, err);
 	if (held == NULL || (free_now = placement_free_seats(pc, c ? c->code : course, block, err)) < 0)
 		return FALSE;
 	if (c == NULL) {
@@ -655,11 +679,12 @@ placement_place(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, char **
 		if (start == NULL || strcmp(start, pc->today) <= 0 ||
 		    g_hash_table_contains(done, ch->block))
 			continue;
-		drawn = query_int(pc->st, "SELECT count(*) FROM lotteries WHERE ?1 = ?1 AND block = ?2"
-		    " AND closed = 0", 0, ch->block, NULL, err);
+		drawn = query_int(pc->st, "SELECT count(*) FROM lotteries WHERE block = :block"
+		    " AND closed = 0", &(struct q){ .block = ch->block }, err);
 		mine = drawn < 0 ? -1 : query_int(pc->st, "SELECT (SELECT count(*) FROM assignments"
-		    " WHERE application_id = ?1 AND block = ?2 AND state = 'active') + (SELECT count(*)"
-		    " FROM waitlist WHERE application_id = ?1 AND block = ?2)", app_id, ch->block, NULL, err);
+		    " WHERE application_id = :id AND block = :block AND state = 'active') + (SELECT count(*)"
+		    " FROM waitlist WHERE application_id = :id AND block = :block)",
+		    &(struct q){ .id = app_id, .block = ch->block }, err);
 		if (mine < 0)
 			return FALSE;
 		g_hash_table_add(done, (gpointer)ch->block);
@@ -726,8 +751,8 @@ placement_due(struct process_ctx *pc, GString *log, GError **err)
 		if (!g_date_valid(&start) || !g_date_valid(&today))
 			continue;
 		days = g_date_days_between(&today, &start);
-		gint64 drawn = query_int(pc->st, "SELECT count(*) FROM lotteries WHERE ?1 = ?1"
-		    " AND block = ?2", 0, b, NULL, err);
+		gint64 drawn = query_int(pc->st, "SELECT count(*) FROM lotteries WHERE block = :block",
+		    &(struct q){ .block = b }, err);
 		if (drawn < 0)
 			return FALSE;
 		if (lottery && drawn == 0 && days > 0 && days <= (lead ? atoi(lead) : 45)) {
@@ -739,11 +764,12 @@ placement_due(struct process_ctx *pc, GString *log, GError **err)
 			continue;
 		/* The block has started: who is only waitlisted for it is not scheduled. */
 		g_autoptr(GArray) waiting = ids(pc->st, "SELECT DISTINCT application_id FROM waitlist"
-		    " WHERE ?1 = ?1 AND block = ?2 AND state = 'waiting'", 0, b, err);
+		    " WHERE block = :block AND state = 'waiting'", &(struct q){ .block = b }, err);
 		if (waiting == NULL || !query_exec(pc->st, "UPDATE waitlist SET state = 'closed'"
-		    " WHERE ?1 = ?1 AND block = ?2 AND state = 'waiting'", 0, b, NULL, err) ||
-		    !query_exec(pc->st, "UPDATE lotteries SET closed = 1 WHERE ?1 = ?1 AND block = ?2", 0, b,
-		    NULL, err))
+		    " WHERE block = :block AND state = 'waiting'",
+		    &(struct q){ .block = b }, err) ||
+		    !query_exec(pc->st, "UPDATE lotteries SET closed = 1 WHERE block = :block",
+		    &(struct q){ .block = b }, err))
 			return FALSE;
 		for (guint j = 0; j < waiting->len; j++) {
 			gint64 app = g_array_index(waiting, gint64, j);
