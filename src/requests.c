@@ -2,6 +2,7 @@
  * confirmed with a one-time token first), other dates (refused with the
  * policy), free seats, and the FAQ. */
 #include "requests.h"
+#include "confirm.h"
 #include "effects.h"
 #include "settle.h"
 #include "decide.h"
@@ -17,19 +18,6 @@
 #define TOKEN_LEN 10
 
 /* ---- confirmations ---- */
-
-struct pending {
-	char *token, *action, *detail, *expires;
-};
-
-static void
-pending_clear(struct pending *p)
-{
-	g_free(p->token);
-	g_free(p->action);
-	g_free(p->detail);
-	g_free(p->expires);
-}
 
 /* The words of s that could be tokens (TOKEN_LEN letters and digits between
  * other characters, as util_has_word() sees words), upper-cased, into set.
@@ -55,44 +43,34 @@ token_words(const char *s, GHashTable *set)
 }
 
 /* The open confirmation this message answers: by In-Reply-To, or its token in
- * the subject or the text. FALSE (and no error) if none. */
-static gboolean
+ * the subject or the text. 1 found (*out set, the caller's to free), 0 none,
+ * -1 on error. */
+static int
 find_confirmation(struct process_ctx *pc, gint64 app_id, const struct facts *f,
-    struct pending *out, GError **err)
+    struct confirmation **out, GError **err)
 {
-	sqlite3_stmt *s = store_stmt(pc->st, "SELECT token, action, detail, expires, message_id"
-	    " FROM confirmations WHERE application_id = ? AND used_at IS NULL ORDER BY created_at DESC",
-	    err);
+	g_autoptr(GPtrArray) open = confirm_pending(pc->st, app_id, err);
 	g_autoptr(GHashTable) words = NULL;
-	int rc;
 
-	memset(out, 0, sizeof *out);
-	if (s == NULL)
-		return FALSE;
-	sqlite3_bind_int64(s, 1, app_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *token = (const char *)sqlite3_column_text(s, 0);
-		const char *msgid = (const char *)sqlite3_column_text(s, 4);
-		g_autofree char *up = g_ascii_strup(token ? token : "", -1);
-		if (words == NULL) {
-			/* Tokens are secrets: compared in constant time. */
-			words = g_hash_table_new_full(g_str_hash, util_token_equal, g_free, NULL);
-			token_words(f->subject, words);
-			token_words(f->text, words);
-		}
-		if ((f->in_reply_to != NULL && g_strcmp0(f->in_reply_to, msgid) == 0) ||
+	*out = NULL;
+	if (open == NULL)
+		return -1;
+	if (open->len == 0)
+		return 0;
+	/* Tokens are secrets: compared in constant time. */
+	words = g_hash_table_new_full(g_str_hash, util_token_equal, g_free, NULL);
+	token_words(f->subject, words);
+	token_words(f->text, words);
+	for (guint i = 0; i < open->len; i++) {
+		struct confirmation *c = g_ptr_array_index(open, i);
+		g_autofree char *up = g_ascii_strup(c->token ? c->token : "", -1);
+		if ((f->in_reply_to != NULL && g_strcmp0(f->in_reply_to, c->message_id) == 0) ||
 		    (*up != '\0' && g_hash_table_contains(words, up))) {
-			out->token = g_strdup(token);
-			out->action = g_strdup((const char *)sqlite3_column_text(s, 1));
-			out->detail = g_strdup((const char *)sqlite3_column_text(s, 2));
-			out->expires = g_strdup((const char *)sqlite3_column_text(s, 3));
-			break;
+			*out = g_ptr_array_steal_index(open, i);
+			return 1;
 		}
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(pc->st, rc, "confirmations", err);
-	return out->token != NULL;
+	return 0;
 }
 
 static gboolean
@@ -135,7 +113,6 @@ ask_confirmation(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const 
 	GDate exp;
 	char expires[11];
 	struct mail_out m = { 0 };
-	sqlite3_stmt *s;
 
 	if (d == NULL)
 		return FALSE;
@@ -143,16 +120,9 @@ ask_confirmation(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const 
 	g_date_set_parse(&exp, pc->today);
 	g_date_add_days(&exp, days ? CLAMP(atoi(days), 1, 365) : 14);
 	g_date_strftime(expires, sizeof expires, "%Y-%m-%d", &exp);
-	if ((s = store_stmt(pc->st, "INSERT INTO confirmations (token, application_id, action, detail,"
-	    " message_id, expires) VALUES (?, ?, ?, ?, ?, ?)", err)) == NULL)
-		return FALSE;
-	sqlite3_bind_text(s, 1, token, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, app_id);
-	sqlite3_bind_text(s, 3, action, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, detail, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 5, msgid, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 6, expires, -1, SQLITE_TRANSIENT);
-	if (!store_done(pc->st, s, err) ||
+	if (!confirm_add(pc->st, app_id, &(struct confirmation){ .token = token,
+	    .action = (char *)action, .detail = (char *)detail, .expires = expires,
+	    .message_id = msgid }, err) ||
 	    !store_event(pc->st, app_id, ledger_id, action[0] == 'c' && action[1] == 'a' ?
 	    "cancellation asked, waiting for confirmation" : "change asked, waiting for confirmation",
 	    err))
@@ -179,21 +149,16 @@ ask_confirmation(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const 
 
 static gboolean
 confirmed(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *ref,
-    const struct facts *f, const char *sha256, struct pending *p, GError **err)
+    const struct facts *f, const char *sha256, const struct confirmation *p, GError **err)
 {
 	g_autoptr(GString) what = g_string_new(NULL);
-	sqlite3_stmt *s;
 
 	if (strcmp(p->expires, pc->today) < 0) {
 		g_string_printf(what, "the confirmation %s expired on %s, so nothing was changed. "
 		    "Please write again if you still want this.", p->token, p->expires);
 		return reply_with(pc, ledger_id, app_id, ref, f, sha256, "confirm-expired", what->str, err);
 	}
-	if ((s = store_stmt(pc->st, "UPDATE confirmations SET used_at = datetime('now') WHERE token = ?",
-	    err)) == NULL)
-		return FALSE;
-	sqlite3_bind_text(s, 1, p->token, -1, SQLITE_TRANSIENT);
-	if (!store_done(pc->st, s, err))
+	if (!confirm_use(pc->st, p->token, err))
 		return FALSE;
 	if (strcmp(p->action, "cancel") == 0) {
 		if (!store_event(pc->st, app_id, ledger_id, "cancellation confirmed", err) ||
@@ -460,17 +425,18 @@ gboolean
 requests_handle(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *ref,
     const struct facts *f, const char *sha256, gboolean *handled, GError **err)
 {
-	struct pending p;
+	struct confirmation *p;
 	gboolean ok;
 
 	*handled = TRUE;
-	if (find_confirmation(pc, app_id, f, &p, err)) {
-		ok = confirmed(pc, ledger_id, app_id, ref, f, sha256, &p, err);
-		pending_clear(&p);
+	switch (find_confirmation(pc, app_id, f, &p, err)) {
+	case -1:
+		return FALSE;
+	case 1:
+		ok = confirmed(pc, ledger_id, app_id, ref, f, sha256, p, err);
+		confirmation_free(p);
 		return ok;
 	}
-	if (err != NULL && *err != NULL)
-		return FALSE;
 	if (util_has_word(f->subject, "cancel") || util_has_word(f->subject, "cancellation"))
 		return ask_confirmation(pc, ledger_id, app_id, ref, f, sha256, "cancel", NULL,
 		    "cancel your application and give up any place you hold", err);

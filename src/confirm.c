@@ -1,0 +1,90 @@
+/* confirm.c: the confirmations table (confirm.h). */
+#include "confirm.h"
+
+#include <sqlite3.h>
+
+static void
+bind_text(sqlite3_stmt *s, const char *name, const char *v)
+{
+	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, name), v, -1, SQLITE_TRANSIENT);
+}
+
+static char *
+col(sqlite3_stmt *s, int i)
+{
+	return g_strdup((const char *)sqlite3_column_text(s, i));
+}
+
+void
+confirmation_free(struct confirmation *c)
+{
+	if (c == NULL)
+		return;
+	g_free(c->token);
+	g_free(c->action);
+	g_free(c->detail);
+	g_free(c->expires);
+	g_free(c->message_id);
+	g_free(c);
+}
+
+gboolean
+confirm_add(Store *st, gint64 app_id, const struct confirmation *c, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "INSERT INTO confirmations (token, application_id, action,"
+	    " detail, message_id, expires) VALUES (:token, :app, :action, :detail, :message_id,"
+	    " :expires)", err);
+
+	if (s == NULL)
+		return FALSE;
+	bind_text(s, ":token", c->token);
+	sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":app"), app_id);
+	bind_text(s, ":action", c->action);
+	bind_text(s, ":detail", c->detail);
+	bind_text(s, ":message_id", c->message_id);
+	bind_text(s, ":expires", c->expires);
+	return store_done(st, s, err);
+}
+
+GPtrArray *
+confirm_pending(Store *st, gint64 app_id, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT token, action, detail, expires, message_id"
+	    " FROM confirmations WHERE application_id = :app AND used_at IS NULL"
+	    " ORDER BY created_at DESC", err);
+	GPtrArray *out;
+	int rc;
+
+	if (s == NULL)
+		return NULL;
+	sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":app"), app_id);
+	out = g_ptr_array_new_with_free_func((GDestroyNotify)confirmation_free);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct confirmation *c = g_new0(struct confirmation, 1);
+		c->token = col(s, 0);
+		c->action = col(s, 1);
+		c->detail = col(s, 2);
+		c->expires = col(s, 3);
+		c->message_id = col(s, 4);
+		g_ptr_array_add(out, c);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_unref(out);
+		store_fail(st, rc, "confirmations", err);
+		return NULL;
+	}
+	return out;
+}
+
+gboolean
+confirm_use(Store *st, const char *token, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "UPDATE confirmations SET used_at = datetime('now')"
+	    " WHERE token = :token", err);
+
+	if (s == NULL)
+		return FALSE;
+	bind_text(s, ":token", token);
+	return store_done(st, s, err);
+}
