@@ -13,30 +13,30 @@
  * from the line. Appends a line per attachment, for the sender, to receipt. */
 gboolean decide_file(struct process_ctx *pc, gint64 app_id, gint64 ledger_id,
     const struct facts *f, const struct attachment *skip, DocState state, const char *source,
-    GString *receipt, GError **err);
+    GString *receipt, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Judge the application on today's rules and record the decision (audit
  * trail, and the application if anything changed). Never seats: settle.c
  * sequences judging and seating. dc is initialised here and the caller's to
  * clear. */
 gboolean decide_eval(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *cause,
-    struct decision *dc, gboolean *changed, GError **err);
+    struct decision *dc, gboolean *changed, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
 /* The decision as it stands in the store (status, missing, reasons), without
  * judging again: for mail about a change the rules did not make. */
-gboolean decide_stored(struct process_ctx *pc, gint64 app_id, struct decision *dc, GError **err);
+gboolean decide_stored(struct process_ctx *pc, gint64 app_id, struct decision *dc, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
 /* The decision in words, from the decision-*.txt templates (with app_id's
  * seats and waitlist places when the status is the scheduler's). */
-char *decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GError **err);
+char *decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Evaluation forms that this message filed go on, attached, to the
  * coordinators of the applicant's courses (its seats, else its choices;
  * rules/coordinators.csv), or to staff where a course has none. */
 gboolean decide_route_evaluations(struct process_ctx *pc, gint64 app_id, gint64 ledger_id,
-    const struct facts *f, const char *sha256, GError **err);
+    const struct facts *f, const char *sha256, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
 /* The documents on file, a line each, for a status reply. */
-char *decide_documents(struct process_ctx *pc, gint64 app_id, GError **err);
+char *decide_documents(struct process_ctx *pc, gint64 app_id, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
 #endif

@@ -13,11 +13,11 @@
 struct rawscan;
 struct facts;
 gint64 process_message(struct process_ctx *pc, const struct ledger_key *k, struct facts *f,
-    const struct rawscan *rs, const char *sha256, const char *raw, GError **err);
+    const struct rawscan *rs, const char *sha256, const char *raw, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
 /* A message over the size limit, known by its header and size alone: recorded,
  * and answered with a polite note naming the limit unless it is automatic mail. */
 gint64 process_oversize(struct process_ctx *pc, const struct ledger_key *k, const char *header,
-    gsize len, gsize size, GError **err);
+    gsize len, gsize size, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
 #endif

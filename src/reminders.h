@@ -8,6 +8,6 @@
 #include "ctx.h"
 
 /* Queue the reminders due today; a line per reminder goes to log. */
-gboolean reminders_due(struct process_ctx *pc, GString *log, GError **err);
+gboolean reminders_due(struct process_ctx *pc, GString *log, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
 #endif

@@ -11,11 +11,11 @@
 /* A registered applicant's cancel, change, confirmation or question;
  * *handled says whether it was one (and then it is answered). */
 gboolean requests_handle(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
-    const char *ref, const struct facts *f, const char *sha256, gboolean *handled, GError **err);
+    const char *ref, const struct facts *f, const char *sha256, gboolean *handled, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
 /* An answer to a question in f: free seats of a course named, or the FAQ's;
  * NULL if none (and, on error, err set). */
-char *requests_answer(struct process_ctx *pc, const struct facts *f, GError **err);
+char *requests_answer(struct process_ctx *pc, const struct facts *f, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
 /* The first block of the rules that text names (YYYY-MM), NULL if none. */
 struct rules;

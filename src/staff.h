@@ -8,6 +8,6 @@
 #include "facts.h"
 
 gboolean staff_handle(struct process_ctx *pc, gint64 ledger_id, const struct facts *f,
-    const char *sha256, GError **err);
+    const char *sha256, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
 #endif
