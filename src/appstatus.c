@@ -1,5 +1,6 @@
 /* appstatus.c: application statuses, their names and the moves allowed. */
 #include "appstatus.h"
+#include "util.h"
 
 #include <string.h>
 
@@ -24,12 +25,12 @@ app_status_str(AppStatus s)
 gboolean
 app_status_parse(const char *s, AppStatus *out)
 {
-	for (guint i = 0; s != NULL && i < G_N_ELEMENTS(names); i++)
-		if (strcmp(s, names[i]) == 0) {
-			*out = i;
-			return TRUE;
-		}
-	return FALSE;
+	int i = util_name_index(names, G_N_ELEMENTS(names), s);
+
+	if (i < 0)
+		return FALSE;
+	*out = (AppStatus)i;
+	return TRUE;
 }
 
 gboolean

@@ -234,24 +234,15 @@ restore(Store *st, const struct config *cfg, const char *dir)
 	g_autoptr(GError) err = NULL;
 	g_autofree char *db = g_build_filename(dir, "clerkd.db", NULL);
 	g_autofree char *docs = g_build_filename(dir, "documents", ".", NULL);
-	g_autofree char *prog = NULL;
-	long holder;
 
 	if (!g_file_test(db, G_FILE_TEST_IS_REGULAR)) {
 		fprintf(stderr, "clerkctl: %s: no backup there\n", dir);
 		return 1;
 	}
-	if (!util_lock_store(cfg->database, "clerkctl restore", &holder, &prog, &err)) {
-		if (err->code != CLERK_ERROR_TEMP) {
-			fprintf(stderr, "clerkctl: %s\n", err->message);
-			return EXIT_CONFIG;
-		}
-		gboolean clerkd = prog == NULL || strcmp(prog, "clerkd") == 0;
-		g_autofree char *pid = holder > 0 ? g_strdup_printf("%ld", holder) : g_strdup("unknown");
-
-		fprintf(stderr, "clerkctl: %s (pid %s) is %s this store (%s): stop it before restoring\n",
-		    clerkd ? "clerkd" : prog, pid, clerkd ? "running on" : "using", cfg->database);
-		return EXIT_TEMPFAIL;
+	if (!util_lock_store(cfg->database, "clerkctl restore", &err)) {
+		fprintf(stderr, "clerkctl: %s%s\n", err->message,
+		    err->code == CLERK_ERROR_TEMP ? ": stop it before restoring" : "");
+		return clerk_exitcode(err);
 	}
 	if (!store_restore(st, db, &err)) {
 		fprintf(stderr, "clerkctl: %s\n", err->message);

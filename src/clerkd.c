@@ -61,22 +61,10 @@ main(int argc, char **argv)
 	}
 	/* One clerkd per store, for as long as it runs: two would send the same
 	 * queued replies and share the journal of replies sent. */
-	{
-		long holder;
-		g_autofree char *prog = NULL;
-
-		if (!util_lock_store(cfg->database, "clerkd", &holder, &prog, &err)) {
-			if (err->code != CLERK_ERROR_TEMP) {
-				fprintf(stderr, "clerkd: %s\n", err->message);
-				return EXIT_CONFIG;
-			}
-			gboolean clerkd = prog == NULL || strcmp(prog, "clerkd") == 0;
-			g_autofree char *pid = holder > 0 ? g_strdup_printf("%ld", holder) : g_strdup("unknown");
-
-			fprintf(stderr, "clerkd: %s (pid %s) is %s this store (%s); not starting\n",
-			    clerkd ? "another clerkd" : prog, pid, clerkd ? "running on" : "using", cfg->database);
-			return EXIT_TEMPFAIL;
-		}
+	if (!util_lock_store(cfg->database, "clerkd", &err)) {
+		fprintf(stderr, "clerkd: %s%s%s\n", err->code == CLERK_ERROR_TEMP ? "another " : "",
+		    err->message, err->code == CLERK_ERROR_TEMP ? "; not starting" : "");
+		return clerk_exitcode(err);
 	}
 	if (!docstore_init(cfg->documents, &err) || (st = store_open(cfg->database, cfg->max_database_size, &err)) == NULL) {
 		fprintf(stderr, "clerkd: %s\n", err->message);

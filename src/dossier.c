@@ -24,12 +24,12 @@ doc_state_str(DocState s)
 gboolean
 doc_state_parse(const char *s, DocState *out)
 {
-	for (guint i = 0; s != NULL && i < G_N_ELEMENTS(doc_states); i++)
-		if (strcmp(s, doc_states[i]) == 0) {
-			*out = i;
-			return TRUE;
-		}
-	return FALSE;
+	int i = util_name_index(doc_states, G_N_ELEMENTS(doc_states), s);
+
+	if (i < 0)
+		return FALSE;
+	*out = (DocState)i;
+	return TRUE;
 }
 
 struct dossier *

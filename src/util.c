@@ -244,6 +244,15 @@ util_url_host(const char *url)
 	return g_strndup(p, n);
 }
 
+int
+util_name_index(const char *const *names, gsize n, const char *s)
+{
+	for (gsize i = 0; s != NULL && i < n; i++)
+		if (names[i] != NULL && strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
 gboolean
 util_has_word(const char *s, const char *word)
 {
@@ -327,14 +336,16 @@ util_pwrite_all(int fd, const void *data, gsize len, goffset at)
 }
 
 gboolean
-util_lock_store(const char *database, const char *prog, long *holder, char **holder_prog, GError **err)
+util_lock_store(const char *database, const char *prog, GError **err)
 {
+	long holder_pid = 0;
+	g_autofree char *holder_name = NULL;
+	long *holder = &holder_pid;
+	char **holder_prog = &holder_name;
 	g_autofree char *path = g_strconcat(database, ".lock", NULL);
 	g_autofree char *line = NULL;
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
-	*holder = 0;
-	*holder_prog = NULL;
 	if (fd == -1) {
 		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "%s: %s", path, g_strerror(errno));
 		return FALSE;
@@ -369,6 +380,11 @@ util_lock_store(const char *database, const char *prog, long *holder, char **hol
 		g_usleep(20 * 1000);
 	}
 	close(fd);
-	g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "%s is held by another process (pid %ld)", path, *holder);
+	{
+		gboolean clerkd = *holder_prog == NULL || strcmp(*holder_prog, "clerkd") == 0;
+		g_autofree char *pid = *holder > 0 ? g_strdup_printf("%ld", *holder) : g_strdup("unknown");
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "%s (pid %s) is %s this store (%s)",
+		    clerkd ? "clerkd" : *holder_prog, pid, clerkd ? "running on" : "using", database);
+	}
 	return FALSE;
 }

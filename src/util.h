@@ -56,11 +56,14 @@ char *util_read_secret(const char *path, GError **err);
  * (created mode 0600), taken without waiting and held for the life of the
  * process (the descriptor is never closed, and not inherited across exec).
  * The holder writes "PID\nPROGRAM\n" in it. Returns TRUE once held; FALSE
- * with CLERK_ERROR_TEMP when another process holds it (*holder its pid, or 0
- * if it did not say; *holder_prog its program, or NULL: free it), and with
+ * with CLERK_ERROR_TEMP when another process holds it (the message names it:
+ * "clerkd (pid 1234) is running on this store (PATH)"), and with
  * CLERK_ERROR_CONFIG when the file cannot be opened or locked. */
-gboolean util_lock_store(const char *database, const char *prog, long *holder, char **holder_prog,
-    GError **err);
+gboolean util_lock_store(const char *database, const char *prog, GError **err);
+
+/* The index of s in names (n of them), -1 if it is none of them: the parse
+ * half of an enum's name table. */
+int util_name_index(const char *const *names, gsize n, const char *s);
 
 /* Is word a whole word of s (ASCII, any case): "status" in "Re: Status?", not in "statuses". */
 gboolean util_has_word(const char *s, const char *word);
