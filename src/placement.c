@@ -1,4 +1,7 @@
-/* placement.c: the lottery and the waitlists, in the store. */
+/* placement.c: who gets a seat, and when (placement.h): the lottery drawn
+ * and recorded, rolling placement, promotions from the waitlists, cancels
+ * and changes, and blocks closed when they start. The logic only: the rows of
+ * seats, waitlists and lotteries are seats.c's, and no SQL is written here. */
 #include "placement.h"
 #include "appstatus.h"
 #include "dossier.h"
@@ -6,78 +9,12 @@
 #include "effects.h"
 #include "rules.h"
 #include "schedule.h"
+#include "seats.h"
 #include "util.h"
 
 #include <json-glib/json-glib.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- small queries, with named parameters ---- */
-
-/* What a query may name: :id (an application's, a seat's or a waitlist
- * place's), :course, :block, :state. */
-struct q {
-	gint64 id;
-	const char *course, *block, *state;
-};
-
-static sqlite3_stmt *
-prepare(Store *st, const char *sql, const struct q *q, GError **err)
-{
-	sqlite3_stmt *s = store_stmt(st, sql, err);
-
-	if (s == NULL)
-		return NULL;
-	for (int i = 1; i <= sqlite3_bind_parameter_count(s); i++) {
-		const char *name = sqlite3_bind_parameter_name(s, i);
-		const char *text = NULL;
-		if (g_strcmp0(name, ":id") == 0) {
-			sqlite3_bind_int64(s, i, q->id);
-			continue;
-		}
-		if (g_strcmp0(name, ":course") == 0)
-			text = q->course;
-		else if (g_strcmp0(name, ":block") == 0)
-			text = q->block;
-		else if (g_strcmp0(name, ":state") == 0)
-			text = q->state;
-		else {
-			g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "placement: unknown parameter %s",
-			    name ? name : "?");
-			sqlite3_reset(s);
-			return NULL;
-		}
-		sqlite3_bind_text(s, i, text, -1, SQLITE_TRANSIENT);
-	}
-	return s;
-}
-
-/* One integer (0 if no row); -1 on error. */
-static gint64
-query_int(Store *st, const char *sql, const struct q *q, GError **err)
-{
-	sqlite3_stmt *s = prepare(st, sql, q, err);
-	gint64 n = -1;
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	else if (rc == SQLITE_DONE)
-		n = 0;
-	else
-		store_fail(st, rc, "placement", err);
-	sqlite3_reset(s);
-	return n;
-}
-
-static gboolean
-query_exec(Store *st, const char *sql, const struct q *q, GError **err)
-{
-	sqlite3_stmt *s = prepare(st, sql, q, err);
-	return s != NULL && store_done(st, s, err);
-}
 
 int
 placement_free_seats(struct process_ctx *pc, const char *course, const char *block, GError **err)
@@ -87,55 +24,8 @@ placement_free_seats(struct process_ctx *pc, const char *course, const char *blo
 
 	if (c == NULL || rules_block_start(pc->cfg->rules, block) == NULL)
 		return 0;
-	taken = query_int(pc->st, "SELECT count(*) FROM assignments WHERE course = :course"
-	    " AND block = :block AND state = 'active'",
-	    &(struct q){ .course = c->code, .block = block }, err);
+	taken = seats_taken(pc->st, c->code, block, err);
 	return taken < 0 ? -1 : MAX(c->seats - (int)taken, 0);
-}
-
-static gint64
-seat_take(struct process_ctx *pc, gint64 app_id, const char *course, const char *block,
-    const char *how, GError **err)
-{
-	sqlite3_stmt *s = store_stmt(pc->st, "INSERT INTO assignments (application_id, course, block,"
-	    " how) VALUES (?, ?, ?, ?) RETURNING id", err);
-	gint64 id = 0;
-	int rc;
-
-	if (s == NULL)
-		return 0;
-	sqlite3_bind_int64(s, 1, app_id);
-	sqlite3_bind_text(s, 2, course, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 3, block, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 4, how, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW)
-		store_fail(pc->st, rc, "assignment", err);
-	/* Seated in a block: its waitlists are done with for this applicant. */
-	if (id > 0 && !query_exec(pc->st, "UPDATE waitlist SET state = 'closed'"
-	    " WHERE application_id = :id AND block = :block AND state = 'waiting'",
-	    &(struct q){ .id = app_id, .block = block }, err))
-		return 0;
-	return id;
-}
-
-static gboolean
-wait_on(struct process_ctx *pc, gint64 app_id, const char *course, const char *block, int position,
-    GError **err)
-{
-	sqlite3_stmt *s = store_stmt(pc->st, "INSERT INTO waitlist (application_id, course, block,"
-	    " position) VALUES (?1, ?2, ?3, CASE WHEN ?4 > 0 THEN ?4 ELSE (SELECT coalesce(max(position), 0)"
-	    " + 1 FROM waitlist WHERE course = ?2 AND block = ?3) END)", err);
-
-	if (s == NULL)
-		return FALSE;
-	sqlite3_bind_int64(s, 1, app_id);
-	sqlite3_bind_text(s, 2, course, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 3, block, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(s, 4, position);
-	return store_done(pc->st, s, err);
 }
 
 /* The status that the seats say: scheduled, waitlisted, not-scheduled, or kept. */
@@ -143,16 +33,11 @@ static gboolean
 restatus(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *cause,
     AppStatus *status, GError **err)
 {
-	gint64 seats = query_int(pc->st, "SELECT count(*) FROM assignments WHERE application_id = :id"
-	    " AND state = 'active'", &(struct q){ .id = app_id }, err);
-	gint64 waits = seats < 0 ? -1 : query_int(pc->st, "SELECT count(*) FROM waitlist"
-	    " WHERE application_id = :id AND state = 'waiting'", &(struct q){ .id = app_id }, err);
-	gint64 closed = waits < 0 ? -1 : query_int(pc->st, "SELECT count(*) FROM waitlist"
-	    " WHERE application_id = :id AND state = 'closed'", &(struct q){ .id = app_id }, err);
+	struct seats_tally t = { 0 };
 	g_autoptr(Dossier) d = NULL;
 	AppStatus was, now;
 
-	if (closed < 0 || (d = dossier_load(pc->st, app_id, err)) == NULL)
+	if (!seats_tally(pc->st, app_id, &t, err) || (d = dossier_load(pc->st, app_id, err)) == NULL)
 		return FALSE;
 	if (!app_status_parse(d->status, &was)) {
 		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "application %s: unknown status '%s'",
@@ -161,11 +46,11 @@ restatus(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *ca
 	}
 	if (was == APP_CANCELLED)
 		now = was;
-	else if (seats > 0)
+	else if (t.seats > 0)
 		now = APP_SCHEDULED;
-	else if (waits > 0)
+	else if (t.waiting > 0)
 		now = APP_WAITLISTED;
-	else if (closed > 0)
+	else if (t.closed > 0)
 		now = APP_NOT_SCHEDULED;
 	else
 		now = was;
@@ -176,49 +61,38 @@ restatus(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *ca
 
 /* ---- telling students ---- */
 
+static gint
+by_block(gconstpointer a, gconstpointer b)
+{
+	return g_strcmp0(((const struct seat *)a)->block, ((const struct seat *)b)->block);
+}
+
 char *
 placement_describe(struct process_ctx *pc, gint64 app_id, GError **err)
 {
-	GString *out = g_string_new(NULL);
-	sqlite3_stmt *s;
-	int rc;
+	g_autoptr(GArray) seats = seats_of(pc->st, app_id, NULL, err);
+	g_autoptr(GArray) places = NULL;
+	GString *out;
 
-	if ((s = prepare(pc->st, "SELECT course, block FROM assignments WHERE application_id = :id"
-	    " AND state = 'active' ORDER BY block", &(struct q){ .id = app_id }, err)) == NULL)
-		goto fail;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *code = (const char *)sqlite3_column_text(s, 0);
-		const char *block = (const char *)sqlite3_column_text(s, 1);
-		const struct course_info *c = rules_course(pc->cfg->rules, code);
-		g_string_append_printf(out, "  - %s %s, %s (%s), block %s: %s to %s\n", code,
-		    c ? c->title : "", c ? c->hospital : "", c ? c->department : "", block,
-		    rules_block_start(pc->cfg->rules, block) ?: "?",
-		    rules_block_end(pc->cfg->rules, block) ?: "?");
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		store_fail(pc->st, rc, "assignments", err);
-		goto fail;
+	if (seats == NULL || (places = waitlist_of(pc->st, app_id, err)) == NULL)
+		return NULL;
+	g_array_sort(seats, by_block);	/* stable: in the order taken within a block */
+	out = g_string_new(NULL);
+	for (guint i = 0; i < seats->len; i++) {
+		const struct seat *x = &g_array_index(seats, struct seat, i);
+		const struct course_info *c = rules_course(pc->cfg->rules, x->course);
+		g_string_append_printf(out, "  - %s %s, %s (%s), block %s: %s to %s\n", x->course,
+		    c ? c->title : "", c ? c->hospital : "", c ? c->department : "", x->block,
+		    rules_block_start(pc->cfg->rules, x->block) ?: "?",
+		    rules_block_end(pc->cfg->rules, x->block) ?: "?");
 	}
 	/* Positions now: among those still waiting, in draw order. */
-	if ((s = prepare(pc->st, "SELECT w.course, w.block, (SELECT count(*) FROM waitlist v"
-	    " WHERE v.course = w.course AND v.block = w.block AND v.state = 'waiting'"
-	    " AND v.position <= w.position) FROM waitlist w WHERE w.application_id = :id"
-	    " AND w.state = 'waiting' ORDER BY w.block, w.id",
-	    &(struct q){ .id = app_id }, err)) == NULL)
-		goto fail;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+	for (guint i = 0; i < places->len; i++) {
+		const struct waitlist_place *w = &g_array_index(places, struct waitlist_place, i);
 		g_string_append_printf(out, "  - waitlisted for %s in block %s: position %d\n",
-		    sqlite3_column_text(s, 0), sqlite3_column_text(s, 1), sqlite3_column_int(s, 2));
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		store_fail(pc->st, rc, "waitlist", err);
-		goto fail;
+		    w->course, w->block, w->position);
 	}
 	return g_string_free(out, FALSE);
-fail:
-	g_string_free(out, TRUE);
-	return NULL;
 }
 
 /* ---- the lottery ---- */
@@ -264,20 +138,13 @@ static int
 home_seats_left(struct process_ctx *pc, const char *course, const char *block, GError **err)
 {
 	const Rules *r = pc->cfg->rules;
-	int held = atoi(rules_setting(r, "home_seats") ?: "0"), home = 0, rc;
-	sqlite3_stmt *s = prepare(pc->st, "SELECT p.school FROM assignments a JOIN applications p"
-	    " ON p.id = a.application_id WHERE a.course = :course AND a.block = :block"
-	    " AND a.state = 'active'", &(struct q){ .course = course, .block = block }, err);
+	int held = atoi(rules_setting(r, "home_seats") ?: "0"), home = 0;
+	g_autoptr(GPtrArray) schools = seats_schools(pc->st, course, block, err);
 
-	if (s == NULL)
+	if (schools == NULL)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		home += rules_is_home_school(r, (const char *)sqlite3_column_text(s, 0));
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		store_fail(pc->st, rc, "home seats", err);
-		return -1;
-	}
+	for (guint i = 0; i < schools->len; i++)
+		home += rules_is_home_school(r, g_ptr_array_index(schools, i));
 	return MAX(held - home, 0);
 }
 
@@ -289,12 +156,14 @@ participants(struct process_ctx *pc, const char *block, GError **err)
 	const char *start = rules_block_start(r, block);
 	const char *hold = rules_setting(r, "home_hold_days");
 	const char *maxb = rules_setting(r, "max_blocks");
-	GArray *parts = g_array_new(FALSE, TRUE, sizeof(struct part));
+	g_autoptr(GArray) entries = lottery_entries(pc->st, block, err);
+	GArray *parts;
 	GDate today, first;
 	gboolean held = FALSE;
-	sqlite3_stmt *s;
-	int rc;
 
+	if (entries == NULL)
+		return NULL;
+	parts = g_array_new(FALSE, TRUE, sizeof(struct part));
 	g_array_set_clear_func(parts, part_clear);
 	g_date_clear(&today, 1);
 	g_date_clear(&first, 1);
@@ -302,43 +171,24 @@ participants(struct process_ctx *pc, const char *block, GError **err)
 	g_date_set_parse(&first, start);
 	if (g_date_valid(&today) && g_date_valid(&first))
 		held = g_date_days_between(&today, &first) > (hold ? atoi(hold) : 90);
-	s = prepare(pc->st, "SELECT a.id, a.reference, a.school,"
-	    " json_extract(a.form, '$.core_clerkships_completed'), c.course,"
-	    " (SELECT count(DISTINCT block) FROM assignments s WHERE s.application_id = a.id"
-	    "  AND s.state = 'active') FROM applications a JOIN choices c ON c.application_id = a.id"
-	    " WHERE c.block = :block AND a.status IN ('complete', 'scheduled', 'waitlisted')"
-	    " AND NOT EXISTS (SELECT 1 FROM assignments s WHERE s.application_id = a.id"
-	    "  AND s.block = :block AND s.state = 'active')"
-	    " ORDER BY a.id, c.rank", &(struct q){ .block = block }, err);
-	if (s == NULL) {
-		g_array_unref(parts);
-		return NULL;
-	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		gint64 id = sqlite3_column_int64(s, 0);
-		const char *code = (const char *)sqlite3_column_text(s, 4);
+	for (guint i = 0; i < entries->len; i++) {
+		const struct lottery_entry *e = &g_array_index(entries, struct lottery_entry, i);
 		struct part *p = parts->len ? &g_array_index(parts, struct part, parts->len - 1) : NULL;
 		char c[SCHEDULE_CODE] = "";
-		if (p == NULL || p->id != id) {
+		if (p == NULL || p->id != e->app) {
 			struct part np = { 0 };
-			np.id = id;
-			np.reference = g_strdup((const char *)sqlite3_column_text(s, 1));
-			np.priority = held && rules_is_home_school(r, (const char *)sqlite3_column_text(s, 2));
-			np.full = sqlite3_column_int(s, 5) >= (maxb ? atoi(maxb) : 3);
+			np.id = e->app;
+			np.reference = g_strdup(e->reference);
+			np.priority = held && rules_is_home_school(r, e->school);
+			np.full = e->blocks >= (maxb ? atoi(maxb) : 3);
 			np.courses = g_array_new(FALSE, TRUE, SCHEDULE_CODE);
 			g_array_append_val(parts, np);
 			p = &g_array_index(parts, struct part, parts->len - 1);
 		}
-		if (!rules_prerequisites_met(r, code, (const char *)sqlite3_column_text(s, 3)))
+		if (!rules_prerequisites_met(r, e->course, e->core))
 			continue;
-		g_strlcpy(c, rules_course(r, code)->code, sizeof c);
+		g_strlcpy(c, rules_course(r, e->course)->code, sizeof c);
 		g_array_append_vals(p->courses, c, 1);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		store_fail(pc->st, rc, "participants", err);
-		g_array_unref(parts);
-		return NULL;
 	}
 	return parts;
 }
@@ -398,26 +248,18 @@ record_draw(struct process_ctx *pc, const char *block, guint64 seed, GArray *par
 {
 	g_autofree char *draw = draw_json(parts, res);
 	g_autofree char *cause = g_strdup_printf("lottery %s, seed %" G_GUINT64_FORMAT, block, seed);
-	g_autofree char *seedtext = g_strdup_printf("%" G_GUINT64_FORMAT, seed);
 	g_autofree char *subject = g_strdup_printf("Scheduling result for block %s", block);
-	sqlite3_stmt *s = store_stmt(pc->st, "INSERT INTO lotteries (block, seed, policy, draw)"
-	    " VALUES (?, CAST(? AS INTEGER), 'lottery', ?)", err);
 
-	if (s == NULL)
-		return FALSE;
-	sqlite3_bind_text(s, 1, block, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 2, seedtext, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 3, draw, -1, SQLITE_TRANSIENT);
-	if (!store_done(pc->st, s, err))
+	if (!lottery_record(pc->st, block, (gint64)seed, "lottery", draw, err))
 		return FALSE;
 	for (guint i = 0; i < res->seated->len; i++) {
 		const struct sched_seat *st = &g_array_index(res->seated, struct sched_seat, i);
-		if (seat_take(pc, st->app, st->course, block, "lottery", err) == 0)
+		if (seats_take(pc->st, st->app, st->course, block, "lottery", err) == 0)
 			return FALSE;
 	}
 	for (guint i = 0; i < res->waitlist->len; i++) {
 		const struct sched_seat *w = &g_array_index(res->waitlist, struct sched_seat, i);
-		if (!wait_on(pc, w->app, w->course, block, w->position, err))
+		if (!waitlist_add(pc->st, w->app, w->course, block, w->position, err))
 			return FALSE;
 	}
 	for (guint i = 0; i < res->order->len; i++) {
@@ -444,27 +286,17 @@ placement_lottery(struct process_ctx *pc, const char *block, gboolean seeded, gu
 	g_autoptr(GHashTable) held = NULL;
 	g_autofree struct sched_app *apps = NULL;
 	struct sched_result res;
-	gint64 before;
+	g_autofree char *order = NULL;
+	gint64 was = 0;
+	int drawn;
 
 	if (rules_block_start(r, block) == NULL) {
 		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "no block %s in blocks.csv", block);
 		return FALSE;
 	}
-	before = query_int(pc->st, "SELECT count(*) FROM lotteries WHERE block = :block",
-	    &(struct q){ .block = block }, err);
-	if (before < 0)
+	if ((drawn = lottery_drawn(pc->st, block, &was, &order, err)) < 0)
 		return FALSE;
-	if (before > 0) {
-		gint64 was = query_int(pc->st, "SELECT seed FROM lotteries WHERE block = :block",
-		    &(struct q){ .block = block }, err);
-		g_autofree char *order = NULL;
-		sqlite3_stmt *s = prepare(pc->st, "SELECT draw FROM lotteries WHERE block = :block",
-		    &(struct q){ .block = block }, err);
-		if (s == NULL)
-			return FALSE;
-		if (sqlite3_step(s) == SQLITE_ROW)
-			order = g_strdup((const char *)sqlite3_column_text(s, 0));
-		sqlite3_reset(s);
+	if (drawn) {
 		if (!seeded || (guint64)was != seed) {
 			g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "block %s was drawn already, with "
 			    "seed %" G_GINT64_FORMAT " (draw order %s)", block, was, order ? order : "?");
@@ -496,11 +328,12 @@ placement_lottery(struct process_ctx *pc, const char *block, gboolean seeded, gu
 				if (n < 0)
 					return FALSE;
 				g_hash_table_insert(seats, (gpointer)code, GINT_TO_POINTER(n));
-				if (held != NULL)
-					g_hash_table_insert(held, (gpointer)code,
-					    GINT_TO_POINTER(home_seats_left(pc, code, block, err)));
-				if (err != NULL && *err != NULL)
-					return FALSE;
+				if (held != NULL) {
+					int kept = home_seats_left(pc, code, block, err);
+					if (kept < 0)
+						return FALSE;
+					g_hash_table_insert(held, (gpointer)code, GINT_TO_POINTER(kept));
+				}
 			}
 		}
 	}
@@ -518,27 +351,19 @@ placement_lottery(struct process_ctx *pc, const char *block, gboolean seeded, gu
 static gboolean
 promote(struct process_ctx *pc, const char *course, const char *block, GError **err)
 {
-	sqlite3_stmt *s = prepare(pc->st, "SELECT w.id, w.application_id FROM waitlist w"
-	    " JOIN applications a ON a.id = w.application_id WHERE w.course = :course"
-	    " AND w.block = :block AND w.state = 'waiting' AND a.status <> 'cancelled'"
-	    " ORDER BY w.position LIMIT 1", &(struct q){ .course = course, .block = block }, err);
-	gint64 wid = 0, app = 0, seat_id;
-	int rc;
+	gint64 place = 0, app = 0, seat_id;
+	int first, free_now;
 
-	if (s == NULL)
+	if ((first = waitlist_first(pc->st, course, block, &place, &app, err)) < 0)
 		return FALSE;
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		wid = sqlite3_column_int64(s, 0);
-		app = sqlite3_column_int64(s, 1);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(pc->st, rc, "waitlist", err);
-	if (app == 0 || placement_free_seats(pc, course, block, err) <= 0)
-		return err == NULL || *err == NULL;
-	if (!query_exec(pc->st, "UPDATE waitlist SET state = 'promoted' WHERE id = :id",
-	    &(struct q){ .id = wid }, err) ||
-	    (seat_id = seat_take(pc, app, course, block, "waitlist", err)) == 0 ||
+	if (first == 0)
+		return TRUE;
+	if ((free_now = placement_free_seats(pc, course, block, err)) < 0)
+		return FALSE;
+	if (free_now == 0)
+		return TRUE;
+	if (!waitlist_promote(pc->st, place, err) ||
+	    (seat_id = seats_take(pc->st, app, course, block, "waitlist", err)) == 0 ||
 	    !restatus(pc, app, 0, "a seat became free", NULL, err))
 		return FALSE;
 	g_autofree char *msgseed = g_strdup_printf("promoted.%" G_GINT64_FORMAT, seat_id);
@@ -553,62 +378,24 @@ promote(struct process_ctx *pc, const char *course, const char *block, GError **
 
 /* Give up one seat (state: cancelled or changed) and pass it on. */
 static gboolean
-free_seat(struct process_ctx *pc, gint64 assignment, const char *state, GError **err)
+free_seat(struct process_ctx *pc, gint64 seat, const char *state, GError **err)
 {
 	g_autofree char *course = NULL, *block = NULL;
-	sqlite3_stmt *s = prepare(pc->st, "SELECT course, block FROM assignments WHERE id = :id",
-	    &(struct q){ .id = assignment }, err);
+	int freed = seats_free(pc->st, seat, state, &course, &block, err);
 
-	if (s == NULL)
-		return FALSE;
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		course = g_strdup((const char *)sqlite3_column_text(s, 0));
-		block = g_strdup((const char *)sqlite3_column_text(s, 1));
-	}
-	sqlite3_reset(s);
-	if (course == NULL)
-		return TRUE;
-	return query_exec(pc->st, "UPDATE assignments SET state = :state WHERE id = :id",
-	    &(struct q){ .id = assignment, .state = state }, err)
-	    && promote(pc, course, block, err);
-}
-
-static GArray *
-ids(Store *st, const char *sql, const struct q *q, GError **err)
-{
-	sqlite3_stmt *s = prepare(st, sql, q, err);
-	GArray *out;
-	int rc;
-
-	if (s == NULL)
-		return NULL;
-	out = g_array_new(FALSE, FALSE, sizeof(gint64));
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		gint64 v = sqlite3_column_int64(s, 0);
-		g_array_append_val(out, v);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		g_array_unref(out);
-		store_fail(st, rc, "placement", err);
-		return NULL;
-	}
-	return out;
+	return freed == 0 || (freed > 0 && promote(pc, course, block, err));
 }
 
 gboolean
 placement_cancel(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, GError **err)
 {
-	g_autoptr(GArray) seats = ids(pc->st, "SELECT id FROM assignments WHERE application_id = :id"
-	    " AND state = 'active'", &(struct q){ .id = app_id }, err);
+	g_autoptr(GArray) seats = seats_of(pc->st, app_id, NULL, err);
 
-	if (seats == NULL ||
-	    !query_exec(pc->st, "UPDATE waitlist SET state = 'withdrawn' WHERE application_id = :id"
-	    " AND state = 'waiting'", &(struct q){ .id = app_id }, err) ||
+	if (seats == NULL || !waitlist_withdraw(pc->st, app_id, err) ||
 	    !dossier_set_status(pc->st, app_id, ledger_id, APP_CANCELLED, "cancelled", err))
 		return FALSE;
 	for (guint i = 0; i < seats->len; i++)
-		if (!free_seat(pc, g_array_index(seats, gint64, i), "cancelled", err))
+		if (!free_seat(pc, g_array_index(seats, struct seat, i).id, "cancelled", err))
 			return FALSE;
 	return TRUE;
 }
@@ -625,8 +412,7 @@ placement_change(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const 
 	*done = FALSE;
 	if (d == NULL)
 		return FALSE;
-	held = ids(pc->st, "SELECT id FROM assignments WHERE application_id = :id AND block = :block"
-	    " AND state = 'active'", &(struct q){ .id = app_id, .block = block }, err);
+	held = seats_of(pc->st, app_id, block, err);
 	if (held == NULL || (free_now = placement_free_seats(pc, c ? c->code : course, block, err)) < 0)
 		return FALSE;
 	if (c == NULL) {
@@ -648,8 +434,8 @@ placement_change(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const 
 		    "unchanged.", c->code, block);
 		return TRUE;
 	}
-	if (seat_take(pc, app_id, c->code, block, "change", err) == 0 ||
-	    !free_seat(pc, g_array_index(held, gint64, 0), "changed", err) ||
+	if (seats_take(pc->st, app_id, c->code, block, "change", err) == 0 ||
+	    !free_seat(pc, g_array_index(held, struct seat, 0).id, "changed", err) ||
 	    !restatus(pc, app_id, ledger_id, "course changed", NULL, err))
 		return FALSE;
 	g_string_append_printf(what, "your place in block %s is now in %s (%s).", block, c->code,
@@ -675,20 +461,15 @@ placement_place(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, char **
 	for (guint i = 0; i < d->choices->len; i++) {
 		const struct form_choice *ch = &g_array_index(d->choices, struct form_choice, i);
 		const char *start = rules_block_start(r, ch->block);
-		gint64 drawn, mine;
+		int open, mine;
 		if (start == NULL || strcmp(start, pc->today) <= 0 ||
 		    g_hash_table_contains(done, ch->block))
 			continue;
-		drawn = query_int(pc->st, "SELECT count(*) FROM lotteries WHERE block = :block"
-		    " AND closed = 0", &(struct q){ .block = ch->block }, err);
-		mine = drawn < 0 ? -1 : query_int(pc->st, "SELECT (SELECT count(*) FROM assignments"
-		    " WHERE application_id = :id AND block = :block AND state = 'active') + (SELECT count(*)"
-		    " FROM waitlist WHERE application_id = :id AND block = :block)",
-		    &(struct q){ .id = app_id, .block = ch->block }, err);
-		if (mine < 0)
+		if ((open = lottery_open(pc->st, ch->block, err)) < 0 ||
+		    (mine = seats_placed(pc->st, app_id, ch->block, err)) < 0)
 			return FALSE;
 		g_hash_table_add(done, (gpointer)ch->block);
-		if ((!rolling && drawn == 0) || mine > 0)
+		if ((!rolling && !open) || mine)
 			continue;
 		/* Placement is open for this block: a free seat in rank order, else the waitlists. */
 		gboolean seated = FALSE;
@@ -707,7 +488,7 @@ placement_place(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, char **
 					return FALSE;
 				n -= kept;
 			}
-			if (n > 0 && seat_take(pc, app_id, rules_course(r, c->course)->code, c->block,
+			if (n > 0 && seats_take(pc->st, app_id, rules_course(r, c->course)->code, c->block,
 			    rolling ? "rolling" : "late", err) == 0)
 				return FALSE;
 			seated = n > 0;
@@ -715,7 +496,7 @@ placement_place(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, char **
 		for (guint j = i; j < d->choices->len && !seated; j++) {
 			const struct form_choice *c = &g_array_index(d->choices, struct form_choice, j);
 			if (strcmp(c->block, ch->block) == 0 && rules_course_exists(r, c->course) &&
-			    !wait_on(pc, app_id, rules_course(r, c->course)->code, c->block, 0, err))
+			    !waitlist_add(pc->st, app_id, rules_course(r, c->course)->code, c->block, 0, err))
 				return FALSE;
 		}
 		placed_any = TRUE;
@@ -751,8 +532,7 @@ placement_due(struct process_ctx *pc, GString *log, GError **err)
 		if (!g_date_valid(&start) || !g_date_valid(&today))
 			continue;
 		days = g_date_days_between(&today, &start);
-		gint64 drawn = query_int(pc->st, "SELECT count(*) FROM lotteries WHERE block = :block",
-		    &(struct q){ .block = b }, err);
+		int drawn = lottery_drawn(pc->st, b, NULL, NULL, err);
 		if (drawn < 0)
 			return FALSE;
 		if (lottery && drawn == 0 && days > 0 && days <= (lead ? atoi(lead) : 45)) {
@@ -763,13 +543,9 @@ placement_due(struct process_ctx *pc, GString *log, GError **err)
 		if (days > 0)
 			continue;
 		/* The block has started: who is only waitlisted for it is not scheduled. */
-		g_autoptr(GArray) waiting = ids(pc->st, "SELECT DISTINCT application_id FROM waitlist"
-		    " WHERE block = :block AND state = 'waiting'", &(struct q){ .block = b }, err);
-		if (waiting == NULL || !query_exec(pc->st, "UPDATE waitlist SET state = 'closed'"
-		    " WHERE block = :block AND state = 'waiting'",
-		    &(struct q){ .block = b }, err) ||
-		    !query_exec(pc->st, "UPDATE lotteries SET closed = 1 WHERE block = :block",
-		    &(struct q){ .block = b }, err))
+		g_autoptr(GArray) waiting = waitlist_waiting(pc->st, b, err);
+		if (waiting == NULL || !waitlist_close_block(pc->st, b, err) ||
+		    !lottery_close(pc->st, b, err))
 			return FALSE;
 		for (guint j = 0; j < waiting->len; j++) {
 			gint64 app = g_array_index(waiting, gint64, j);

@@ -1,7 +1,9 @@
-/* placement.h: seats in the program's blocks, kept in the store: the lottery
+/* placement.h: who gets a seat in the program's blocks: the lottery
  * (schedule.c) drawn and recorded, rolling placement, waitlists that move on
- * when a seat is freed, and blocks closed when they start. Everything runs
- * inside the caller's transaction; mail is queued in the outbox, never sent. */
+ * when a seat is freed, and blocks closed when they start. The rows (seats,
+ * waitlists, lotteries) are seats.h's; this is the logic over them.
+ * Everything runs inside the caller's transaction; mail is queued in the
+ * outbox, never sent. */
 #ifndef CLERK_PLACEMENT_H
 #define CLERK_PLACEMENT_H
 
