@@ -2,6 +2,7 @@
 #include "appstatus.h"
 #include "config.h"
 #include "docstore.h"
+#include "ledger.h"
 #include "report.h"
 #include "staffctl.h"
 #include "store.h"
@@ -371,7 +372,7 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "quarantine") == 0 && argc == 3 && strcmp(argv[2], "list") == 0)
 		return emit(report_quarantine(st, &err), json, print_table, &err);
 	if (strcmp(argv[1], "quarantine") == 0 && argc == 4 && strcmp(argv[2], "retry") == 0)
-		return act(st, store_ledger_request_retry, argv[3], "message");
+		return act(st, ledger_request_retry, argv[3], "message");
 	if (strcmp(argv[1], "replies") == 0 && argc == 2)
 		return emit(report_replies(st, status, &err), json, print_table, &err);
 	if (strcmp(argv[1], "stats") == 0 && argc == 2) {

@@ -118,7 +118,7 @@ handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts 
 		a.email = "";
 	ref = store_app_create(pc->st, pc->year, &a, &app_id, err);
 	g_string_free(flags, TRUE);
-	if (ref == NULL || !store_ledger_link_application(pc->st, ledger_id, app_id, err) ||
+	if (ref == NULL || !ledger_link_application(pc->st, ledger_id, app_id, err) ||
 	    !decide_file(pc, app_id, ledger_id, f, carrier, DOC_FILED, "applicant", received, err) ||
 	    !decide_route_evaluations(pc, app_id, ledger_id, f, sha256, err) ||
 	    !store_event(pc->st, app_id, ledger_id, "application received", err))
@@ -273,7 +273,7 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 	/* From a registered applicant: a request, or documents and a status. */
 	{
 		gboolean handled;
-		if (!store_ledger_link_application(pc->st, ledger_id, app_id, err) ||
+		if (!ledger_link_application(pc->st, ledger_id, app_id, err) ||
 		    !requests_handle(pc, ledger_id, app_id, ref, f, sha256, &handled, err))
 			return FALSE;
 		if (handled)
@@ -380,7 +380,7 @@ record_if_duplicate(struct process_ctx *pc, const struct ledger_key *k, struct l
     GError **err)
 {
 	GError *lerr = NULL;
-	gint64 dup = store_ledger_find_identity(pc->st, e->message_id, e->sha256, &lerr);
+	gint64 dup = ledger_find_identity(pc->st, e->message_id, e->sha256, &lerr);
 
 	if (lerr != NULL) {
 		g_propagate_error(err, lerr);
@@ -393,7 +393,7 @@ record_if_duplicate(struct process_ctx *pc, const struct ledger_key *k, struct l
 	e->duplicate_of = dup;
 	g_message("message <%s> (uid %u) was handled before as #%" G_GINT64_FORMAT ": not again",
 	    e->message_id ? e->message_id : "", k->uid, dup);
-	return store_ledger_handled(pc->st, k, e, err) ?: -1;
+	return ledger_handled(pc->st, k, e, err) ?: -1;
 }
 
 /* Mail over a limit: recorded, and, unless it is automatic, answered with
@@ -411,9 +411,9 @@ refuse(struct process_ctx *pc, const struct ledger_key *k, struct ledger_entry *
 	e->reason = problem;
 	if (classify_is_automatic(f, pc->cfg->from_addr, &why) || (why = forged(pc, f)) != NULL) {
 		e->reason = why;
-		return store_ledger_handled(pc->st, k, e, err);
+		return ledger_handled(pc->st, k, e, err);
 	}
-	if ((id = store_ledger_handled(pc->st, k, e, err)) == 0)
+	if ((id = ledger_handled(pc->st, k, e, err)) == 0)
 		return 0;
 	g_message("message <%s> from <%s> refused: %s", f->message_id ? f->message_id : "",
 	    f->from_addr, problem);
@@ -486,7 +486,7 @@ handle(struct process_ctx *pc, const struct ledger_key *k, struct facts *f,
 	}
 	e.class = classify_str(class);
 	e.reason = why;
-	if ((id = store_ledger_handled(pc->st, k, &e, err)) == 0)
+	if ((id = ledger_handled(pc->st, k, &e, err)) == 0)
 		return 0;
 
 	if (class != CLASS_AUTOMATIC && config_is_staff(pc->cfg, f->from_addr)) {

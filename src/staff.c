@@ -8,6 +8,7 @@
 #include "authres.h"
 #include "decide.h"
 #include "forward.h"
+#include "ledger.h"
 #include "util.h"
 
 #include <string.h>
@@ -149,7 +150,7 @@ staff_handle(struct process_ctx *pc, gint64 ledger_id, const struct facts *f, co
 	source = g_strdup_printf("staff:%s", f->from_addr);
 	what = g_strdup_printf("%u document%s forwarded by staff <%s> credited",
 	    f->attachments->len, f->attachments->len == 1 ? "" : "s", f->from_addr);
-	if (!store_ledger_link_application(pc->st, ledger_id, app_id, err) ||
+	if (!ledger_link_application(pc->st, ledger_id, app_id, err) ||
 	    !decide_file(pc, app_id, ledger_id, f, NULL, DOC_ACCEPTED, source, received, err) ||
 	    !decide_route_evaluations(pc, app_id, ledger_id, f, sha256, err) ||
 	    !store_event(pc->st, app_id, ledger_id, what, err))

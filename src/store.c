@@ -221,6 +221,39 @@ store_fail(Store *st, int rc, const char *what, GError **err)
 	return db_fail(st, rc, err, what);
 }
 
+static int
+param(sqlite3_stmt *s, const char *name)
+{
+	int i = sqlite3_bind_parameter_index(s, name);
+
+	if (i == 0)
+		g_critical("no parameter %s in: %s", name, sqlite3_sql(s));
+	return i;
+}
+
+void
+store_bind_text(sqlite3_stmt *s, const char *name, const char *v)
+{
+	int i = param(s, name);
+
+	if (v == NULL)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+}
+
+void
+store_bind_int64(sqlite3_stmt *s, const char *name, gint64 v)
+{
+	sqlite3_bind_int64(s, param(s, name), v);
+}
+
+void
+store_bind_blob(sqlite3_stmt *s, const char *name, const void *data, gsize len)
+{
+	sqlite3_bind_blob64(s, param(s, name), data, len, SQLITE_STATIC);
+}
+
 static void
 bind_text(sqlite3_stmt *s, int i, const char *v)
 {
@@ -230,8 +263,8 @@ bind_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
 }
 
-static char *
-col_text(sqlite3_stmt *s, int i)
+char *
+store_col_text(sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
 	return t ? g_strdup((const char *)t) : NULL;
@@ -397,295 +430,6 @@ store_rollback_savepoint(Store *st)
 	sqlite3_exec(st->db, "ROLLBACK TO msg; RELEASE msg", NULL, NULL, NULL);
 }
 
-/* ---- ledger ---- */
-
-static const char *const ledger_states[] = {
-	[LEDGER_NONE] = "none",
-	[LEDGER_FAILED] = "failed",
-	[LEDGER_HANDLED] = "handled",
-	[LEDGER_MOVED] = "moved",
-	[LEDGER_QUARANTINED] = "quarantined",
-	[LEDGER_RETRY] = "retry",
-	[LEDGER_RELEASED] = "released",
-};
-
-const char *
-ledger_state_str(LedgerState s)
-{
-	return s < G_N_ELEMENTS(ledger_states) ? ledger_states[s] : "invalid";
-}
-
-static LedgerState
-ledger_state_parse(const char *s)
-{
-	for (gsize i = 0; s != NULL && i < G_N_ELEMENTS(ledger_states); i++)
-		if (strcmp(s, ledger_states[i]) == 0)
-			return i;
-	return LEDGER_NONE;
-}
-
-gboolean
-store_note_uidvalidity(Store *st, const char *account, const char *mailbox, guint32 uidvalidity,
-    GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "INSERT OR IGNORE INTO mailboxes (account, mailbox, uidvalidity)"
-	    " VALUES (?, ?, ?)", err);
-
-	if (s == NULL)
-		return FALSE;
-	bind_text(s, 1, account);
-	bind_text(s, 2, mailbox);
-	sqlite3_bind_int64(s, 3, uidvalidity);
-	if (!done(st, s, err))
-		return FALSE;
-	if (sqlite3_changes(st->db) > 0)
-		g_message("%s %s: UIDVALIDITY %u recorded", account, mailbox, uidvalidity);
-	return TRUE;
-}
-
-LedgerState
-store_ledger_get(Store *st, const struct ledger_key *k, gint64 *id, int *attempts, GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "SELECT id, state, attempts FROM ledger"
-	    " WHERE account = ? AND mailbox = ? AND uidvalidity = ? AND uid = ?", err);
-	LedgerState state = LEDGER_NONE;
-	int rc;
-
-	if (s == NULL)
-		return LEDGER_NONE;
-	bind_text(s, 1, k->account);
-	bind_text(s, 2, k->mailbox);
-	sqlite3_bind_int64(s, 3, k->uidvalidity);
-	sqlite3_bind_int64(s, 4, k->uid);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
-		state = ledger_state_parse((const char *)sqlite3_column_text(s, 1));
-		*attempts = sqlite3_column_int(s, 2);
-	} else if (rc != SQLITE_DONE)
-		db_fail(st, rc, err, "ledger lookup");
-	sqlite3_reset(s);
-	return state;
-}
-
-gint64
-store_ledger_find_identity(Store *st, const char *message_id, const char *sha256, GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "SELECT id FROM ledger WHERE sha256 = ? AND message_id IS ?"
-	    " AND state IN ('handled', 'moved') AND duplicate_of IS NULL ORDER BY id LIMIT 1", err);
-	gint64 id = 0;
-	int rc;
-
-	if (s == NULL)
-		return 0;
-	bind_text(s, 1, sha256);
-	bind_text(s, 2, message_id);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		id = sqlite3_column_int64(s, 0);
-	else if (rc != SQLITE_DONE)
-		db_fail(st, rc, err, "identity lookup");
-	sqlite3_reset(s);
-	return id;
-}
-
-static void
-log_transition(gint64 id, LedgerState from, LedgerState to)
-{
-	g_debug("message %" G_GINT64_FORMAT ": %s -> %s", id, ledger_state_str(from),
-	    ledger_state_str(to));
-}
-
-gint64
-store_ledger_handled(Store *st, const struct ledger_key *k, const struct ledger_entry *e,
-    GError **err)
-{
-	gint64 id = 0;
-	int attempts = 0;
-	GError *lerr = NULL;
-	LedgerState was = store_ledger_get(st, k, &id, &attempts, &lerr);
-	sqlite3_stmt *s;
-
-	if (lerr != NULL) {
-		g_propagate_error(err, lerr);
-		return 0;
-	}
-	s = stmt(st, "INSERT INTO ledger (account, mailbox, uidvalidity, uid, message_id, sha256,"
-	    " size, state, class, reason, sender, subject, duplicate_of)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, 'handled', ?, ?, ?, ?, ?)"
-	    " ON CONFLICT (account, mailbox, uidvalidity, uid) DO UPDATE SET"
-	    " message_id = excluded.message_id, sha256 = excluded.sha256, size = excluded.size,"
-	    " state = 'handled', class = excluded.class, reason = excluded.reason,"
-	    " sender = excluded.sender, subject = excluded.subject,"
-	    " duplicate_of = excluded.duplicate_of, error = NULL, updated_at = datetime('now')"
-	    " RETURNING id", err);
-	if (s == NULL)
-		return 0;
-	bind_text(s, 1, k->account);
-	bind_text(s, 2, k->mailbox);
-	sqlite3_bind_int64(s, 3, k->uidvalidity);
-	sqlite3_bind_int64(s, 4, k->uid);
-	bind_text(s, 5, e->message_id);
-	bind_text(s, 6, e->sha256);
-	sqlite3_bind_int64(s, 7, e->size);
-	bind_text(s, 8, e->class);
-	bind_text(s, 9, e->reason);
-	bind_text(s, 10, e->sender);
-	bind_text(s, 11, e->subject);
-	if (e->duplicate_of > 0)
-		sqlite3_bind_int64(s, 12, e->duplicate_of);
-	int rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		db_fail(st, rc, err, "ledger insert");
-		sqlite3_reset(s);
-		return 0;
-	}
-	id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	log_transition(id, was, LEDGER_HANDLED);
-	return id;
-}
-
-int
-store_ledger_failed(Store *st, const struct ledger_key *k, const char *error, GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "INSERT INTO ledger (account, mailbox, uidvalidity, uid, state,"
-	    " attempts, error) VALUES (?, ?, ?, ?, 'failed', 1, ?)"
-	    " ON CONFLICT (account, mailbox, uidvalidity, uid) DO UPDATE SET"
-	    " state = 'failed', attempts = attempts + 1, error = excluded.error,"
-	    " updated_at = datetime('now') RETURNING id, attempts", err);
-	int attempts = 0, rc;
-
-	if (s == NULL)
-		return 0;
-	bind_text(s, 1, k->account);
-	bind_text(s, 2, k->mailbox);
-	sqlite3_bind_int64(s, 3, k->uidvalidity);
-	sqlite3_bind_int64(s, 4, k->uid);
-	bind_text(s, 5, error);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		attempts = sqlite3_column_int(s, 1);
-		g_warning("message uid %u: failed (attempt %d): %s", k->uid, attempts, error);
-	} else
-		db_fail(st, rc, err, "ledger failure");
-	sqlite3_reset(s);
-	return attempts;
-}
-
-gboolean
-store_ledger_set_state(Store *st, gint64 id, LedgerState to, GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "SELECT state FROM ledger WHERE id = ?", err);
-	LedgerState from = LEDGER_NONE;
-
-	if (s == NULL)
-		return FALSE;
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		from = ledger_state_parse((const char *)sqlite3_column_text(s, 0));
-	sqlite3_reset(s);
-	if ((s = stmt(st, "UPDATE ledger SET state = ?, updated_at = datetime('now') WHERE id = ?",
-	    err)) == NULL)
-		return FALSE;
-	bind_text(s, 1, ledger_state_str(to));
-	sqlite3_bind_int64(s, 2, id);
-	if (!done(st, s, err))
-		return FALSE;
-	log_transition(id, from, to);
-	return TRUE;
-}
-
-gboolean
-store_ledger_quarantined(Store *st, gint64 id, guint32 q_uidvalidity, guint32 q_uid, GError **err)
-{
-	sqlite3_stmt *s;
-
-	if (!store_ledger_set_state(st, id, LEDGER_QUARANTINED, err))
-		return FALSE;
-	if ((s = stmt(st, "UPDATE ledger SET q_uidvalidity = ?, q_uid = ? WHERE id = ?", err)) == NULL)
-		return FALSE;
-	if (q_uid > 0) {
-		sqlite3_bind_int64(s, 1, q_uidvalidity);
-		sqlite3_bind_int64(s, 2, q_uid);
-	}
-	sqlite3_bind_int64(s, 3, id);
-	g_warning("message %" G_GINT64_FORMAT " quarantined", id);
-	return done(st, s, err);
-}
-
-/* (id, uid) pairs of a query on (account, mailbox, uidvalidity). */
-static GArray *
-ledger_pairs(Store *st, const char *sql, const char *account, const char *mailbox,
-    guint32 uidvalidity, GError **err)
-{
-	sqlite3_stmt *s = stmt(st, sql, err);
-	GArray *out;
-	int rc;
-
-	if (s == NULL)
-		return NULL;
-	out = g_array_new(FALSE, FALSE, sizeof(struct ledger_pending));
-	bind_text(s, 1, account);
-	bind_text(s, 2, mailbox);
-	sqlite3_bind_int64(s, 3, uidvalidity);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct ledger_pending lp = { sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1) };
-		g_array_append_val(out, lp);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		g_array_free(out, TRUE);
-		db_fail(st, rc, err, "ledger");
-		return NULL;
-	}
-	return out;
-}
-
-GArray *
-store_ledger_retries(Store *st, const char *account, const char *mailbox, guint32 q_uidvalidity,
-    GError **err)
-{
-	return ledger_pairs(st, "SELECT id, coalesce(q_uid, 0) FROM ledger WHERE account = ?"
-	    " AND mailbox = ? AND state = 'retry' AND (q_uidvalidity IS NULL OR q_uidvalidity = ?)"
-	    " ORDER BY id", account, mailbox, q_uidvalidity, err);
-}
-
-gboolean
-store_ledger_request_retry(Store *st, gint64 id, GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "UPDATE ledger SET attempts = 0 WHERE id = ? AND state = 'quarantined'",
-	    err);
-
-	if (s == NULL)
-		return FALSE;
-	sqlite3_bind_int64(s, 1, id);
-	if (!done(st, s, err))
-		return FALSE;
-	if (sqlite3_changes(st->db) == 0) {
-		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "no quarantined message %" G_GINT64_FORMAT, id);
-		return FALSE;
-	}
-	return store_ledger_set_state(st, id, LEDGER_RETRY, err);
-}
-
-GArray *
-store_ledger_pending(Store *st, const char *account, const char *mailbox, guint32 uidvalidity,
-    GError **err)
-{
-	return ledger_pairs(st, "SELECT id, uid FROM ledger WHERE account = ? AND mailbox = ?"
-	    " AND uidvalidity = ? AND state = 'handled' ORDER BY uid", account, mailbox, uidvalidity, err);
-}
-
-gboolean
-store_ledger_link_application(Store *st, gint64 ledger_id, gint64 app_id, GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "UPDATE ledger SET application_id = ? WHERE id = ?", err);
-
-	if (s == NULL)
-		return FALSE;
-	sqlite3_bind_int64(s, 1, app_id);
-	sqlite3_bind_int64(s, 2, ledger_id);
-	return done(st, s, err);
-}
-
 /* ---- applications ---- */
 
 /* The next reference of the year. */
@@ -724,7 +468,7 @@ reserved_reference(Store *st, const char *email, GError **err)
 		return NULL;
 	bind_text(s, 1, email);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		ref = col_text(s, 0);
+		ref = store_col_text(s, 0);
 	else if (rc != SQLITE_DONE)
 		db_fail(st, rc, err, "reserved reference");
 	sqlite3_reset(s);
@@ -800,7 +544,7 @@ store_app_by_email(Store *st, const char *email, char **reference, GError **err)
 	bind_text(s, 1, email);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(s, 0);
-		*reference = col_text(s, 1);
+		*reference = store_col_text(s, 1);
 	} else if (rc != SQLITE_DONE)
 		db_fail(st, rc, err, "application lookup");
 	sqlite3_reset(s);
@@ -926,7 +670,7 @@ store_outbox_bounced(Store *st, const char *message_id, gint64 ledger_id, const 
 	bind_text(s, 2, message_id);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(s, 0);
-		rcpt = col_text(s, 1);
+		rcpt = store_col_text(s, 1);
 		app_id = sqlite3_column_int64(s, 2);
 		rc = sqlite3_step(s);
 	}
@@ -970,8 +714,8 @@ store_outbox_due(Store *st, gint64 now, int limit, GError **err)
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct outbox_item *it = g_new0(struct outbox_item, 1);
 		it->id = sqlite3_column_int64(s, 0);
-		it->rcpt = col_text(s, 1);
-		it->message_id = col_text(s, 2);
+		it->rcpt = store_col_text(s, 1);
+		it->message_id = store_col_text(s, 2);
 		it->raw = g_bytes_new(sqlite3_column_blob(s, 3), sqlite3_column_bytes(s, 3));
 		it->attempts = sqlite3_column_int(s, 4);
 		g_ptr_array_add(out, it);
@@ -1112,7 +856,7 @@ store_purge(Store *st, int days, gboolean apply, GPtrArray *refs, GPtrArray *fil
 		goto fail;
 	bind_text(s, 1, window);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		g_ptr_array_add(refs, col_text(s, 0));
+		g_ptr_array_add(refs, store_col_text(s, 0));
 		n++;
 	}
 	sqlite3_reset(s);
@@ -1140,7 +884,7 @@ store_purge(Store *st, int days, gboolean apply, GPtrArray *refs, GPtrArray *fil
 		bind_text(s, 1, json->str);
 		bind_text(s, 2, json->str);
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-			g_ptr_array_add(files, col_text(s, 0));
+			g_ptr_array_add(files, store_col_text(s, 0));
 		sqlite3_reset(s);
 		if (rc != SQLITE_DONE) {
 			g_string_free(json, TRUE);

@@ -25,6 +25,14 @@ sqlite3 *store_db(Store *st);
 sqlite3_stmt *store_stmt(Store *st, const char *sql, GError **err);
 gboolean store_done(Store *st, sqlite3_stmt *s, GError **err);
 gboolean store_fail(Store *st, int rc, const char *what, GError **err);
+/* Named parameters (":email"), bound by name: text (copied; NULL binds NULL),
+ * an integer, a blob (not copied: it must outlive the step). A name the
+ * statement does not have is a programming error. */
+void store_bind_text(sqlite3_stmt *s, const char *name, const char *v);
+void store_bind_int64(sqlite3_stmt *s, const char *name, gint64 v);
+void store_bind_blob(sqlite3_stmt *s, const char *name, const void *data, gsize len);
+/* A column's text, copied (NULL for NULL). */
+char *store_col_text(sqlite3_stmt *s, int i);
 
 /* Commits wait for the disk (FULL, the default: before any external effect)
  * or only for the OS (NORMAL: safe against a crash of clerkd, not of the
@@ -37,70 +45,6 @@ void store_rollback(Store *st);
 gboolean store_savepoint(Store *st, GError **err);
 gboolean store_release(Store *st, GError **err);
 void store_rollback_savepoint(Store *st);
-
-/* ---- the ledger: every message seen, keyed by where it was ---- */
-
-typedef enum {
-	LEDGER_NONE,		/* not recorded */
-	LEDGER_FAILED,		/* processing failed; retried until max attempts */
-	LEDGER_HANDLED,		/* committed: effects stored, not yet moved */
-	LEDGER_MOVED,		/* in the processed mailbox */
-	LEDGER_QUARANTINED,	/* in the quarantine mailbox */
-	LEDGER_RETRY,		/* staff asked for another try: back to the inbox */
-	LEDGER_RELEASED,	/* moved back to the inbox; it is recorded anew there */
-} LedgerState;
-const char *ledger_state_str(LedgerState s);
-
-struct ledger_key {
-	const char *account;
-	const char *mailbox;
-	guint32 uidvalidity;
-	guint32 uid;
-};
-
-struct ledger_entry {
-	const char *message_id;
-	const char *sha256;
-	gsize size;
-	const char *sender;
-	const char *subject;
-	const char *class;	/* classify_str() or "duplicate", "oversize" */
-	const char *reason;
-	gint64 duplicate_of;	/* 0 unless an identical message was handled before */
-};
-
-gboolean store_note_uidvalidity(Store *st, const char *account, const char *mailbox,
-    guint32 uidvalidity, GError **err);
-/* State of a message by location; *id and *attempts are set when recorded. */
-LedgerState store_ledger_get(Store *st, const struct ledger_key *k, gint64 *id, int *attempts,
-    GError **err);
-/* A handled message with the same identity (Message-ID + SHA-256), wherever it was: 0 if none. */
-gint64 store_ledger_find_identity(Store *st, const char *message_id, const char *sha256,
-    GError **err);
-/* Record a message as handled (insert, or update a FAILED row); returns its id. */
-gint64 store_ledger_handled(Store *st, const struct ledger_key *k, const struct ledger_entry *e,
-    GError **err);
-/* Record a failure (insert or update), counting attempts; returns the attempt count. */
-int store_ledger_failed(Store *st, const struct ledger_key *k, const char *error, GError **err);
-/* Move a recorded message to a new state; the one place transitions are logged. */
-gboolean store_ledger_set_state(Store *st, gint64 id, LedgerState to, GError **err);
-/* Messages of this mailbox committed but not yet known to be moved: (id, uid) pairs. */
-struct ledger_pending {
-	gint64 id;
-	guint32 uid;
-};
-GArray *store_ledger_pending(Store *st, const char *account, const char *mailbox,
-    guint32 uidvalidity, GError **err);
-/* Where a quarantined message now is, when the server says (UIDPLUS). */
-gboolean store_ledger_quarantined(Store *st, gint64 id, guint32 q_uidvalidity, guint32 q_uid,
-    GError **err);
-/* Quarantined messages staff asked to retry: (id, uid in the quarantine mailbox). */
-GArray *store_ledger_retries(Store *st, const char *account, const char *mailbox,
-    guint32 q_uidvalidity, GError **err);
-/* Staff: ask for a quarantined message to be tried again. FALSE with an error
- * if there is no such quarantined message. */
-gboolean store_ledger_request_retry(Store *st, gint64 id, GError **err);
-gboolean store_ledger_link_application(Store *st, gint64 ledger_id, gint64 app_id, GError **err);
 
 /* ---- applications and documents ---- */
 
