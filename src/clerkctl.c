@@ -3,6 +3,7 @@
 #include "config.h"
 #include "docstore.h"
 #include "ledger.h"
+#include "outboxdb.h"
 #include "report.h"
 #include "staffctl.h"
 #include "store.h"
@@ -404,7 +405,7 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "restore") == 0 && argc == 3)
 		return restore(st, cfg, argv[2]);
 	if (strcmp(argv[1], "resend") == 0 && argc == 3)
-		return act(st, store_outbox_requeue, argv[2], "reply");
+		return act(st, outboxdb_requeue, argv[2], "reply");
 	/* show REF; export REF is everything held about one student, as JSON. */
 	if ((strcmp(argv[1], "show") == 0 || strcmp(argv[1], "export") == 0) && argc == 3) {
 		JsonNode *node = report_show(st, argv[2], &err);

@@ -11,6 +11,7 @@
 #include "ref.h"
 #include "form.h"
 #include "message.h"
+#include "outboxdb.h"
 #include "reply.h"
 #include "util.h"
 
@@ -362,7 +363,7 @@ note_bounce(struct process_ctx *pc, gint64 ledger_id, const char *data, gsize le
 		g_autofree char *why = g_strdup_printf("%s%s%s", status ? status : "",
 		    status && diag ? " " : "", diag ? diag : "");
 		GError *lerr = NULL;
-		if (store_outbox_bounced(pc->st, msgid, ledger_id, *why ? why : NULL, &lerr))
+		if (outboxdb_bounced(pc->st, msgid, ledger_id, *why ? why : NULL, &lerr))
 			return TRUE;
 		if (lerr != NULL) {
 			g_propagate_error(err, lerr);

@@ -66,43 +66,6 @@ char *store_app_create(Store *st, int year, const struct app_new *a, gint64 *app
 gint64 store_app_by_email(Store *st, const char *email, char **reference, GError **err);
 gboolean store_event(Store *st, gint64 app_id, gint64 ledger_id, const char *what, GError **err);
 
-/* ---- the outbox ---- */
-
-typedef enum {
-	OUTBOX_QUEUED,
-	OUTBOX_SENT,
-	OUTBOX_FAILED,
-	OUTBOX_SUPPRESSED,	/* held back by the loop guard; staff may resend */
-	OUTBOX_BOUNCED,		/* sent, and bounced back to us */
-} OutboxState;
-const char *outbox_state_str(OutboxState s);
-
-struct outbox_item {
-	gint64 id;
-	char *rcpt;
-	char *message_id;
-	GBytes *raw;
-	int attempts;
-};
-void outbox_item_free(struct outbox_item *it);
-
-/* Queue a mail; one whose Message-ID is queued already is not queued again. */
-gboolean store_outbox_add(Store *st, gint64 ledger_id, gint64 app_id, const char *kind,
-    const char *rcpt, const char *message_id, GBytes *raw, OutboxState state, GError **err);
-/* Replies queued for rcpt in the last `seconds` (suppressed ones aside); with
- * rcpt NULL, replies sent to anyone in that time. -1 on error. */
-int store_outbox_recent(Store *st, const char *rcpt, gint64 seconds, GError **err);
-/* A bounce of one of our replies, found by its Message-ID: recorded against the
- * reply and its recipient. FALSE without an error if no such reply is ours. */
-gboolean store_outbox_bounced(Store *st, const char *message_id, gint64 ledger_id,
-    const char *status, GError **err);
-/* Queued replies whose time has come, oldest first. */
-GPtrArray *store_outbox_due(Store *st, gint64 now, int limit, GError **err);
-gboolean store_outbox_set(Store *st, gint64 id, OutboxState to, gint64 next_attempt,
-    const char *error, GError **err);
-/* Staff: send a failed (or waiting) reply again now. */
-gboolean store_outbox_requeue(Store *st, gint64 id, GError **err);
-
 /* What a pass saw and did (seen, handled, moved, failed, quarantined, sent,
  * deferred, replies failed), for clerkctl stats. */
 gboolean store_note_pass(Store *st, const int figures[8], gboolean ok, GError **err);
