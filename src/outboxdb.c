@@ -3,6 +3,7 @@
  * guard's counts, staff's requeues, and bounces matched to the reply they
  * return. Its SQL is here; the SMTP side is outbox.c's. */
 #include "outboxdb.h"
+#include "dossier.h"
 #include "util.h"
 
 static const char *const outbox_states[] = {
@@ -126,7 +127,7 @@ outboxdb_bounced(Store *st, const char *message_id, gint64 ledger_id, const char
 	if (app_id > 0) {
 		g_autofree char *what = g_strdup_printf("reply to %s bounced: %s", rcpt,
 		    status ? status : "no status given");
-		return store_event(st, app_id, ledger_id, what, err);
+		return dossier_event(st, app_id, ledger_id, what, err);
 	}
 	return TRUE;
 }

@@ -104,7 +104,7 @@ handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts 
 		g_string_append_printf(flags, "%sform-email-differs", flags->len ? "," : "");
 	{
 		g_autofree char *other = NULL;
-		if (f->from_addr != NULL && store_app_by_email(pc->st, f->from_addr, &other, err) > 0)
+		if (f->from_addr != NULL && dossier_by_email(pc->st, f->from_addr, &other, err) > 0)
 			g_string_append_printf(flags, "%ssecond-application:%s", flags->len ? "," : "", other);
 	}
 	a.email = f->from_addr ? f->from_addr : form_email;
@@ -117,12 +117,12 @@ handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts 
 	a.choices = choices;
 	if (a.email == NULL)
 		a.email = "";
-	ref = store_app_create(pc->st, pc->year, &a, &app_id, err);
+	ref = dossier_create(pc->st, pc->year, &a, &app_id, err);
 	g_string_free(flags, TRUE);
 	if (ref == NULL || !ledger_link_application(pc->st, ledger_id, app_id, err) ||
 	    !decide_file(pc, app_id, ledger_id, f, carrier, DOC_FILED, "applicant", received, err) ||
 	    !decide_route_evaluations(pc, app_id, ledger_id, f, sha256, err) ||
-	    !store_event(pc->st, app_id, ledger_id, "application received", err))
+	    !dossier_event(pc->st, app_id, ledger_id, "application received", err))
 		return FALSE;
 	g_message("application %s from <%s> (message <%s>)%s", ref, a.email,
 	    f->message_id ? f->message_id : "", automatic ? ", automatic mail: not answered" : "");
@@ -170,7 +170,7 @@ sender_application(struct process_ctx *pc, const char *addr, gint64 *app_id, cha
 	GError *lerr = NULL;
 
 	*ref = NULL;
-	*app_id = store_app_by_email(pc->st, addr, ref, &lerr);
+	*app_id = dossier_by_email(pc->st, addr, ref, &lerr);
 	if (lerr != NULL) {
 		g_propagate_error(err, lerr);
 		return FALSE;
@@ -221,7 +221,7 @@ handle_held(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char 
 	const char *name = f->from_name ? f->from_name : "";
 
 	if (!decide_file(pc, app_id, ledger_id, f, NULL, DOC_HELD, source, received, err) ||
-	    !store_event(pc->st, app_id, ledger_id, what, err))
+	    !dossier_event(pc->st, app_id, ledger_id, what, err))
 		return FALSE;
 	g_autofree char *details = g_strdup_printf("Attachments (held: clerkctl doc list %s):\n%s",
 	    ref, received->str);
@@ -283,7 +283,7 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 	status = util_has_word(f->subject, "status");
 	if (!decide_file(pc, app_id, ledger_id, f, NULL, DOC_FILED, "applicant", received, err) ||
 	    !decide_route_evaluations(pc, app_id, ledger_id, f, sha256, err) ||
-	    !store_event(pc->st, app_id, ledger_id, status ? "status request" :
+	    !dossier_event(pc->st, app_id, ledger_id, status ? "status request" :
 	    "message from applicant", err))
 		return FALSE;
 	g_message("message from applicant %s <%s> (message <%s>)%s", ref, f->from_addr,

@@ -1,7 +1,8 @@
-/* store.c: the SQLite store. Statements are prepared once and cached. */
+/* store.c: the SQLite store: the connection, transactions and savepoints,
+ * durability, the schema and its migrations, statements prepared once and
+ * cached, named parameters, backup and restore, the passes table and the
+ * purge. Each table's own SQL is in the module that owns it. */
 #include "store.h"
-#include "form.h"
-#include "ref.h"
 #include "util.h"
 
 #include <errno.h>
@@ -428,143 +429,6 @@ void
 store_rollback_savepoint(Store *st)
 {
 	sqlite3_exec(st->db, "ROLLBACK TO msg; RELEASE msg", NULL, NULL, NULL);
-}
-
-/* ---- applications ---- */
-
-/* The next reference of the year. */
-static char *
-next_reference(Store *st, int year, GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "INSERT INTO ref_counter (year, last) VALUES (?, 1)"
-	    " ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last", err);
-	char *ref;
-	int rc, seq;
-
-	if (s == NULL)
-		return NULL;
-	sqlite3_bind_int(s, 1, year);
-	rc = sqlite3_step(s);
-	seq = sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW) {
-		db_fail(st, rc, err, "reference counter");
-		return NULL;
-	}
-	if ((ref = ref_format(year, seq)) == NULL)
-		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "references for %d exhausted", year);
-	return ref;
-}
-
-/* The reference held for an address that wrote before applying, or NULL. */
-static char *
-reserved_reference(Store *st, const char *email, GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "SELECT reference FROM reserved_refs WHERE email = ?", err);
-	char *ref = NULL;
-	int rc;
-
-	if (s == NULL)
-		return NULL;
-	bind_text(s, 1, email);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		ref = store_col_text(s, 0);
-	else if (rc != SQLITE_DONE)
-		db_fail(st, rc, err, "reserved reference");
-	sqlite3_reset(s);
-	return ref;
-}
-
-char *
-store_app_create(Store *st, int year, const struct app_new *a, gint64 *app_id, GError **err)
-{
-	g_autofree char *ref = NULL;
-	GError *lerr = NULL;
-	sqlite3_stmt *s;
-	int rc;
-
-	/* A reference held for an address by an older clerkd (which gave one to
-	 * every first contact) is honoured; none is held any more. */
-	if (*a->email != '\0' && (ref = reserved_reference(st, a->email, &lerr)) != NULL) {
-		if ((s = stmt(st, "DELETE FROM reserved_refs WHERE email = ?", err)) == NULL)
-			return NULL;
-		bind_text(s, 1, a->email);
-		if (!done(st, s, err))
-			return NULL;
-	} else if (lerr != NULL) {
-		g_propagate_error(err, lerr);
-		return NULL;
-	} else if ((ref = next_reference(st, year, err)) == NULL)
-		return NULL;
-	s = stmt(st, "INSERT INTO applications (reference, email, name, school, country, flags,"
-	    " form, ledger_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", err);
-	if (s == NULL)
-		return NULL;
-	bind_text(s, 1, ref);
-	bind_text(s, 2, a->email);
-	bind_text(s, 3, a->name);
-	bind_text(s, 4, a->school);
-	bind_text(s, 5, a->country);
-	bind_text(s, 6, a->flags);
-	bind_text(s, 7, a->form_json);
-	sqlite3_bind_int64(s, 8, a->ledger_id);
-	rc = sqlite3_step(s);
-	*app_id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW) {
-		db_fail(st, rc, err, "application insert");
-		return NULL;
-	}
-	for (guint i = 0; a->choices != NULL && i < a->choices->len; i++) {
-		const struct form_choice *c = &g_array_index(a->choices, struct form_choice, i);
-		if ((s = stmt(st, "INSERT OR IGNORE INTO choices (application_id, rank, course, block)"
-		    " VALUES (?, ?, ?, ?)", err)) == NULL)
-			return NULL;
-		sqlite3_bind_int64(s, 1, *app_id);
-		sqlite3_bind_int(s, 2, c->rank);
-		bind_text(s, 3, c->course);
-		bind_text(s, 4, c->block);
-		if (!done(st, s, err))
-			return NULL;
-	}
-	return g_steal_pointer(&ref);
-}
-
-gint64
-store_app_by_email(Store *st, const char *email, char **reference, GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "SELECT id, reference FROM applications WHERE email = ?"
-	    " AND status <> 'cancelled' ORDER BY id DESC LIMIT 1", err);
-	gint64 id = 0;
-	int rc;
-
-	*reference = NULL;
-	if (s == NULL)
-		return 0;
-	bind_text(s, 1, email);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		*reference = store_col_text(s, 1);
-	} else if (rc != SQLITE_DONE)
-		db_fail(st, rc, err, "application lookup");
-	sqlite3_reset(s);
-	return id;
-}
-
-gboolean
-store_event(Store *st, gint64 app_id, gint64 ledger_id, const char *what, GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "INSERT INTO events (application_id, ledger_id, what)"
-	    " VALUES (?, ?, ?)", err);
-
-	if (s == NULL)
-		return FALSE;
-	if (app_id > 0)
-		sqlite3_bind_int64(s, 1, app_id);
-	if (ledger_id > 0)
-		sqlite3_bind_int64(s, 2, ledger_id);
-	bind_text(s, 3, what);
-	return done(st, s, err);
 }
 
 gboolean

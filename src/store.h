@@ -1,5 +1,7 @@
-/* store.h: all state, in SQLite. Writers call these; one transaction per batch.
- * All memory returned belongs to the caller. */
+/* store.h: the SQLite store: the connection, transactions, the schema and its
+ * migrations, and the statement helpers the data modules (ledger.c,
+ * outboxdb.c, dossier.c, ...) run their own tables' SQL with. One transaction
+ * per batch. All memory returned belongs to the caller. */
 #ifndef CLERK_STORE_H
 #define CLERK_STORE_H
 
@@ -17,9 +19,9 @@ typedef struct store Store;
 Store *store_open(const char *path, gsize max_size, GError **err);
 void store_close(Store *st);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Store, store_close)
-/* The handle, for read-only reports (report.c). */
+/* The handle: for read-only reports (report.c), and sqlite3_changes() after a write. */
 sqlite3 *store_db(Store *st);
-/* For modules that keep tables of their own (dossier.c): a cached statement
+/* For the modules that own the tables: a cached statement
  * (reset, bindings cleared), a step that returns no row, and SQLite's codes
  * mapped to temporary or final errors as everywhere in the store. */
 sqlite3_stmt *store_stmt(Store *st, const char *sql, GError **err);
@@ -45,26 +47,6 @@ void store_rollback(Store *st);
 gboolean store_savepoint(Store *st, GError **err);
 gboolean store_release(Store *st, GError **err);
 void store_rollback_savepoint(Store *st);
-
-/* ---- applications and documents ---- */
-
-struct app_new {
-	const char *email;	/* registered address */
-	const char *name;
-	const char *school;
-	const char *country;
-	const char *form_json;	/* every field as written */
-	const char *flags;	/* comma-separated staff flags, or NULL */
-	gint64 ledger_id;
-	GArray *choices;	/* struct form_choice */
-};
-
-/* Create with the address's reserved reference, else the next of that year;
- * returns the reference. */
-char *store_app_create(Store *st, int year, const struct app_new *a, gint64 *app_id, GError **err);
-/* The newest application registered to an address: its id (0 if none) and reference. */
-gint64 store_app_by_email(Store *st, const char *email, char **reference, GError **err);
-gboolean store_event(Store *st, gint64 app_id, gint64 ledger_id, const char *what, GError **err);
 
 /* What a pass saw and did (seen, handled, moved, failed, quarantined, sent,
  * deferred, replies failed), for clerkctl stats. */
