@@ -2,6 +2,8 @@
 #include "appstatus.h"
 #include "config.h"
 #include "docstore.h"
+#include "ledger.h"
+#include "outboxdb.h"
 #include "report.h"
 #include "staffctl.h"
 #include "store.h"
@@ -362,7 +364,7 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "quarantine") == 0 && argc == 3 && strcmp(argv[2], "list") == 0)
 		return emit(report_quarantine(st, &err), json, print_table, &err);
 	if (strcmp(argv[1], "quarantine") == 0 && argc == 4 && strcmp(argv[2], "retry") == 0)
-		return act(st, store_ledger_request_retry, argv[3], "message");
+		return act(st, ledger_request_retry, argv[3], "message");
 	if (strcmp(argv[1], "replies") == 0 && argc == 2)
 		return emit(report_replies(st, status, &err), json, print_table, &err);
 	if (strcmp(argv[1], "stats") == 0 && argc == 2) {
@@ -394,7 +396,7 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "restore") == 0 && argc == 3)
 		return restore(st, cfg, argv[2]);
 	if (strcmp(argv[1], "resend") == 0 && argc == 3)
-		return act(st, store_outbox_requeue, argv[2], "reply");
+		return act(st, outboxdb_requeue, argv[2], "reply");
 	/* show REF; export REF is everything held about one student, as JSON. */
 	if ((strcmp(argv[1], "show") == 0 || strcmp(argv[1], "export") == 0) && argc == 3) {
 		JsonNode *node = report_show(st, argv[2], &err);

@@ -1,5 +1,7 @@
-/* dossier.c: an application's file in the store: its documents, what became
- * of them, and the decisions taken on it (with their audit trail). */
+/* dossier.c: an application's file in the store: the applications row and
+ * its choices, created under the next reference of the year (ref_counter, and
+ * reserved_refs an older clerkd held), its documents, what became of them,
+ * the decisions taken on it (with their audit trail) and its history (events). */
 #include "dossier.h"
 #include "form.h"
 #include "ref.h"
@@ -136,6 +138,145 @@ doc_row(sqlite3_stmt *s, gpointer data)
 	doc->pending = sqlite3_column_int(s, 5);
 	doc->positive = sqlite3_column_int(s, 6);
 	g_ptr_array_add(d->docs, doc);
+}
+
+/* ---- a new application: its reference, its row and its choices ---- */
+
+/* The next reference of the year. */
+static char *
+next_reference(Store *st, int year, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "INSERT INTO ref_counter (year, last) VALUES (:year, 1)"
+	    " ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last", err);
+	char *ref;
+	int rc, seq;
+
+	if (s == NULL)
+		return NULL;
+	store_bind_int64(s, ":year", year);
+	rc = sqlite3_step(s);
+	seq = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW) {
+		store_fail(st, rc, "reference counter", err);
+		return NULL;
+	}
+	if ((ref = ref_format(year, seq)) == NULL)
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "references for %d exhausted", year);
+	return ref;
+}
+
+/* The reference held for an address that wrote before applying, or NULL. */
+static char *
+reserved_reference(Store *st, const char *email, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT reference FROM reserved_refs WHERE email = :email",
+	    err);
+	char *ref = NULL;
+	int rc;
+
+	if (s == NULL)
+		return NULL;
+	store_bind_text(s, ":email", email);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		ref = col(s, 0);
+	else if (rc != SQLITE_DONE)
+		store_fail(st, rc, "reserved reference", err);
+	sqlite3_reset(s);
+	return ref;
+}
+
+char *
+dossier_create(Store *st, int year, const struct app_new *a, gint64 *app_id, GError **err)
+{
+	g_autofree char *ref = NULL;
+	GError *lerr = NULL;
+	sqlite3_stmt *s;
+	int rc;
+
+	/* A reference held for an address by an older clerkd (which gave one to
+	 * every first contact) is honoured; none is held any more. */
+	if (*a->email != '\0' && (ref = reserved_reference(st, a->email, &lerr)) != NULL) {
+		if ((s = store_stmt(st, "DELETE FROM reserved_refs WHERE email = :email", err)) == NULL)
+			return NULL;
+		store_bind_text(s, ":email", a->email);
+		if (!store_done(st, s, err))
+			return NULL;
+	} else if (lerr != NULL) {
+		g_propagate_error(err, lerr);
+		return NULL;
+	} else if ((ref = next_reference(st, year, err)) == NULL)
+		return NULL;
+	s = store_stmt(st, "INSERT INTO applications (reference, email, name, school, country, flags,"
+	    " form, ledger_id) VALUES (:reference, :email, :name, :school, :country, :flags, :form,"
+	    " :ledger) RETURNING id", err);
+	if (s == NULL)
+		return NULL;
+	store_bind_text(s, ":reference", ref);
+	store_bind_text(s, ":email", a->email);
+	store_bind_text(s, ":name", a->name);
+	store_bind_text(s, ":school", a->school);
+	store_bind_text(s, ":country", a->country);
+	store_bind_text(s, ":flags", a->flags);
+	store_bind_text(s, ":form", a->form_json);
+	store_bind_int64(s, ":ledger", a->ledger_id);
+	rc = sqlite3_step(s);
+	*app_id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW) {
+		store_fail(st, rc, "application insert", err);
+		return NULL;
+	}
+	for (guint i = 0; a->choices != NULL && i < a->choices->len; i++) {
+		const struct form_choice *c = &g_array_index(a->choices, struct form_choice, i);
+		if ((s = store_stmt(st, "INSERT OR IGNORE INTO choices (application_id, rank, course,"
+		    " block) VALUES (:app, :rank, :course, :block)", err)) == NULL)
+			return NULL;
+		store_bind_int64(s, ":app", *app_id);
+		store_bind_int64(s, ":rank", c->rank);
+		store_bind_text(s, ":course", c->course);
+		store_bind_text(s, ":block", c->block);
+		if (!store_done(st, s, err))
+			return NULL;
+	}
+	return g_steal_pointer(&ref);
+}
+
+gint64
+dossier_by_email(Store *st, const char *email, char **reference, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT id, reference FROM applications WHERE email = :email"
+	    " AND status <> 'cancelled' ORDER BY id DESC LIMIT 1", err);
+	gint64 id = 0;
+	int rc;
+
+	*reference = NULL;
+	if (s == NULL)
+		return 0;
+	store_bind_text(s, ":email", email);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		*reference = col(s, 1);
+	} else if (rc != SQLITE_DONE)
+		store_fail(st, rc, "application lookup", err);
+	sqlite3_reset(s);
+	return id;
+}
+
+gboolean
+dossier_event(Store *st, gint64 app_id, gint64 ledger_id, const char *what, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "INSERT INTO events (application_id, ledger_id, what)"
+	    " VALUES (:app, :ledger, :what)", err);
+
+	if (s == NULL)
+		return FALSE;
+	if (app_id > 0)
+		store_bind_int64(s, ":app", app_id);
+	if (ledger_id > 0)
+		store_bind_int64(s, ":ledger", ledger_id);
+	store_bind_text(s, ":what", what);
+	return store_done(st, s, err);
 }
 
 struct dossier *

@@ -74,6 +74,26 @@ struct doc_meta {
 	const char *note;	/* why rejected or held, for staff */
 };
 
+/* A new application, as the form gave it. */
+struct app_new {
+	const char *email;	/* registered address */
+	const char *name;
+	const char *school;
+	const char *country;
+	const char *form_json;	/* every field as written */
+	const char *flags;	/* comma-separated staff flags, or NULL */
+	gint64 ledger_id;
+	GArray *choices;	/* struct form_choice */
+};
+
+/* Create with the address's reserved reference, else the next of that year;
+ * returns the reference. */
+char *dossier_create(Store *st, int year, const struct app_new *a, gint64 *app_id, GError **err);
+/* The newest application registered to an address: its id (0 if none) and reference. */
+gint64 dossier_by_email(Store *st, const char *email, char **reference, GError **err);
+/* A line of an application's history (app_id 0: of a message that belongs to
+ * none, such as a held forward; ledger_id 0: of no message). */
+gboolean dossier_event(Store *st, gint64 app_id, gint64 ledger_id, const char *what, GError **err);
 struct dossier *dossier_load(Store *st, gint64 app_id, GError **err);
 /* File a document; returns its id, 0 on error. */
 gint64 dossier_add_doc(Store *st, gint64 app_id, gint64 ledger_id, const struct attachment *a,

@@ -2,6 +2,7 @@
  * place. See effects.h. */
 #include "effects.h"
 #include "dossier.h"
+#include "outboxdb.h"
 #include "reply.h"
 #include "util.h"
 
@@ -267,7 +268,7 @@ apply_mail(struct process_ctx *pc, struct effect *e, GError **err)
 	g_autoptr(GBytes) raw = NULL;
 	struct reply r = { 0 };
 	OutboxState state = OUTBOX_QUEUED;
-	int recent = store_outbox_recent(pc->st, e->to_addr, 3600, err);
+	int recent = outboxdb_recent(pc->st, e->to_addr, 3600, err);
 
 	if (recent < 0)
 		return FALSE;
@@ -294,7 +295,7 @@ apply_mail(struct process_ctx *pc, struct effect *e, GError **err)
 	r.body = body;
 	r.attachments = e->attachments;
 	raw = reply_build(&r);
-	return store_outbox_add(pc->st, e->ledger_id, e->app_id, e->kind, e->to_addr, msgid, raw,
+	return outboxdb_add(pc->st, e->ledger_id, e->app_id, e->kind, e->to_addr, msgid, raw,
 	    state, err);
 }
 

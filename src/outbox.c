@@ -2,6 +2,7 @@
  * an automatic reply can never start a loop (RFC 3834, RFC 5321 4.5.5). */
 #include "outbox.h"
 #include "oauth2.h"
+#include "outboxdb.h"
 #include "util.h"
 
 #include <curl/curl.h>
@@ -222,7 +223,7 @@ journal_replay(struct journal *j, Store *st, GError **err)
 		gint64 id = g_ascii_strtoll(*l, NULL, 10);
 		if (id <= 0)
 			continue;	/* the last line, or one cut short by the crash */
-		ok = store_outbox_set(st, id, OUTBOX_SENT, 0, NULL, err);
+		ok = outboxdb_set(st, id, OUTBOX_SENT, 0, NULL, err);
 		n++;
 	}
 	if (!ok) {
@@ -292,10 +293,10 @@ static gboolean
 record(Store *st, const struct outbox_item *it, const GError *serr, gint64 now, GError **err)
 {
 	if (serr == NULL)
-		return store_outbox_set(st, it->id, OUTBOX_SENT, 0, NULL, err);
+		return outboxdb_set(st, it->id, OUTBOX_SENT, 0, NULL, err);
 	if (serr->code == CLERK_ERROR_FINAL)
-		return store_outbox_set(st, it->id, OUTBOX_FAILED, 0, serr->message, err);
-	return store_outbox_set(st, it->id, OUTBOX_QUEUED, now + backoff(it), serr->message, err);
+		return outboxdb_set(st, it->id, OUTBOX_FAILED, 0, serr->message, err);
+	return outboxdb_set(st, it->id, OUTBOX_QUEUED, now + backoff(it), serr->message, err);
 }
 
 static void
@@ -327,12 +328,12 @@ flush(Outbox *ob, Store *st, struct journal *j, struct outbox_result *res, GErro
 {
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	g_autoptr(GPtrArray) due = NULL;
-	int sent_last_hour = store_outbox_recent(st, NULL, 3600, err);
+	int sent_last_hour = outboxdb_recent(st, NULL, 3600, err);
 
 	if (sent_last_hour < 0)
 		return FALSE;
 	for (;;) {
-		if ((due = store_outbox_due(st, now, OUTBOX_BATCH, err)) == NULL)
+		if ((due = outboxdb_due(st, now, OUTBOX_BATCH, err)) == NULL)
 			return FALSE;
 		if (due->len == 0)
 			return TRUE;
@@ -470,7 +471,7 @@ sender_start(Outbox *ob, Store *st, GError **err)
 	g_queue_init(&s->done);
 	/* First, record what an earlier run sent and could not record. */
 	if (!journal_open(&s->journal, ob->cfg->database, err) || !journal_replay(&s->journal, st, err) ||
-	    (s->sent_last_hour = store_outbox_recent(st, NULL, 3600, err)) < 0) {
+	    (s->sent_last_hour = outboxdb_recent(st, NULL, 3600, err)) < 0) {
 		sender_finish(s, NULL, NULL, NULL);
 		return NULL;
 	}
@@ -594,7 +595,7 @@ sender_push(Sender *s, Store *st, struct outbox_result *res, GError **err)
 		pthread_mutex_unlock(&s->lock);
 	}
 	if (!record_done(s, st, res, err) ||
-	    (due = store_outbox_due(st, now, OUTBOX_BATCH, err)) == NULL)
+	    (due = outboxdb_due(st, now, OUTBOX_BATCH, err)) == NULL)
 		return FALSE;
 	pthread_mutex_lock(&s->lock);
 	for (guint i = 0; i < due->len; i++) {

@@ -11,6 +11,7 @@
 #include "docstore.h"
 #include "fetch.h"
 #include "imap.h"
+#include "ledger.h"
 #include "process.h"
 #include "util.h"
 
@@ -62,13 +63,13 @@ static void
 record_failure(struct pass *p, guint32 uid, const char *why)
 {
 	struct ledger_key k = key_of(p, uid);
-	int attempts = store_ledger_failed(p->st, &k, why, p->fatal ? NULL : &p->fatal);
+	int attempts = ledger_failed(p->st, &k, why, p->fatal ? NULL : &p->fatal);
 
 	p->ps->failed++;
 	if (attempts >= p->cfg->max_attempts) {
 		gint64 id = 0;
 		int n;
-		store_ledger_get(p->st, &k, &id, &n, NULL);
+		ledger_get(p->st, &k, &id, &n, NULL);
 		g_array_append_val(p->bad, uid);
 		g_array_append_val(p->bad_ids, id);
 	}
@@ -240,7 +241,7 @@ move_processed(struct pass *p, GError **err)
 	else
 		p->ps->kept += p->done->len;
 	for (guint i = 0; i < p->done_ids->len; i++)
-		if (!store_ledger_set_state(p->st, g_array_index(p->done_ids, gint64, i), LEDGER_MOVED, err)) {
+		if (!ledger_set_state(p->st, g_array_index(p->done_ids, gint64, i), LEDGER_MOVED, err)) {
 			store_rollback(p->st);
 			return FALSE;
 		}
@@ -261,7 +262,7 @@ move_quarantined(struct pass *p, GError **err)
 		guint32 uv, uid;
 		if (!imap_move_one(p->im, g_array_index(p->bad, guint32, i), p->cfg->quarantine_mailbox,
 		    &uv, &uid, err) ||
-		    !store_ledger_quarantined(p->st, g_array_index(p->bad_ids, gint64, i), uv, uid, err))
+		    !ledger_quarantined(p->st, g_array_index(p->bad_ids, gint64, i), uv, uid, err))
 			return FALSE;
 		p->ps->quarantined++;
 		if (imap_can_remove(p->im))
@@ -284,7 +285,7 @@ release_retries(struct pass *p, GError **err)
 	guint32 uv;
 
 	if (!imap_select(p->im, p->cfg->quarantine_mailbox, &uv, err) ||
-	    (retries = store_ledger_retries(p->st, p->cfg->account, p->cfg->mailbox, uv, err)) == NULL)
+	    (retries = ledger_retries(p->st, p->cfg->account, p->cfg->mailbox, uv, err)) == NULL)
 		return FALSE;
 	for (guint i = 0; i < retries->len; i++) {
 		struct ledger_pending *r = &g_array_index(retries, struct ledger_pending, i);
@@ -294,7 +295,7 @@ release_retries(struct pass *p, GError **err)
 			continue;
 		}
 		if (!imap_move(p->im, &r->uid, 1, p->cfg->mailbox, err) ||
-		    !store_ledger_set_state(p->st, r->id, LEDGER_RELEASED, err))
+		    !ledger_set_state(p->st, r->id, LEDGER_RELEASED, err))
 			return FALSE;
 	}
 	return TRUE;
@@ -360,7 +361,7 @@ run_streams(struct pass *p, GArray *todo, GError **err)
 static gboolean
 reconcile_moves(struct pass *p, GArray *list, GError **err)
 {
-	g_autoptr(GArray) pending = store_ledger_pending(p->st, p->cfg->account, p->cfg->mailbox,
+	g_autoptr(GArray) pending = ledger_pending(p->st, p->cfg->account, p->cfg->mailbox,
 	    p->uidvalidity, err);
 	guint j = 0, n = 0;
 
@@ -376,7 +377,7 @@ reconcile_moves(struct pass *p, GArray *list, GError **err)
 			j++;
 		if (j < list->len && g_array_index(list, struct imap_msg, j).uid == lp->uid)
 			continue;	/* still in the inbox: moved below */
-		if (!store_ledger_set_state(p->st, lp->id, LEDGER_MOVED, err)) {
+		if (!ledger_set_state(p->st, lp->id, LEDGER_MOVED, err)) {
 			store_rollback(p->st);
 			return FALSE;
 		}
@@ -416,9 +417,9 @@ settle_kept(struct pass *p, struct kept *k, GError **err)
 			gboolean ok = TRUE;
 
 			if (to == LEDGER_MOVED)
-				ok = store_ledger_set_state(p->st, id, LEDGER_MOVED, err);
+				ok = ledger_set_state(p->st, id, LEDGER_MOVED, err);
 			else if (to == LEDGER_QUARANTINED)
-				ok = store_ledger_quarantined(p->st, id, 0, 0, err);
+				ok = ledger_quarantined(p->st, id, 0, 0, err);
 			if (!ok) {
 				store_rollback(p->st);
 				return FALSE;
@@ -466,7 +467,7 @@ pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats
 	    !imap_ensure_mailbox(im, cfg->quarantine_mailbox, err) ||
 	    !release_retries(&p, err) ||
 	    !imap_select(im, cfg->mailbox, &p.uidvalidity, err) ||
-	    !store_note_uidvalidity(st, cfg->account, cfg->mailbox, p.uidvalidity, err) ||
+	    !ledger_note_uidvalidity(st, cfg->account, cfg->mailbox, p.uidvalidity, err) ||
 	    (list = imap_list(im, err)) == NULL || !reconcile_moves(&p, list, err))
 		return FALSE;
 
@@ -484,7 +485,7 @@ pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats
 		struct ledger_key k = key_of(&p, m->uid);
 		gint64 id = 0;
 		int attempts = 0;
-		LedgerState s = store_ledger_get(st, &k, &id, &attempts, err);
+		LedgerState s = ledger_get(st, &k, &id, &attempts, err);
 
 		if (err != NULL && *err != NULL)
 			goto out;

@@ -11,6 +11,7 @@
 #include "ref.h"
 #include "form.h"
 #include "message.h"
+#include "outboxdb.h"
 #include "reply.h"
 #include "util.h"
 
@@ -103,7 +104,7 @@ handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts 
 		g_string_append_printf(flags, "%sform-email-differs", flags->len ? "," : "");
 	{
 		g_autofree char *other = NULL;
-		if (f->from_addr != NULL && store_app_by_email(pc->st, f->from_addr, &other, err) > 0)
+		if (f->from_addr != NULL && dossier_by_email(pc->st, f->from_addr, &other, err) > 0)
 			g_string_append_printf(flags, "%ssecond-application:%s", flags->len ? "," : "", other);
 	}
 	a.email = f->from_addr ? f->from_addr : form_email;
@@ -116,12 +117,12 @@ handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts 
 	a.choices = choices;
 	if (a.email == NULL)
 		a.email = "";
-	ref = store_app_create(pc->st, pc->year, &a, &app_id, err);
+	ref = dossier_create(pc->st, pc->year, &a, &app_id, err);
 	g_string_free(flags, TRUE);
-	if (ref == NULL || !store_ledger_link_application(pc->st, ledger_id, app_id, err) ||
+	if (ref == NULL || !ledger_link_application(pc->st, ledger_id, app_id, err) ||
 	    !decide_file(pc, app_id, ledger_id, f, carrier, DOC_FILED, "applicant", received, err) ||
 	    !decide_route_evaluations(pc, app_id, ledger_id, f, sha256, err) ||
-	    !store_event(pc->st, app_id, ledger_id, "application received", err))
+	    !dossier_event(pc->st, app_id, ledger_id, "application received", err))
 		return FALSE;
 	g_message("application %s from <%s> (message <%s>)%s", ref, a.email,
 	    f->message_id ? f->message_id : "", automatic ? ", automatic mail: not answered" : "");
@@ -169,7 +170,7 @@ sender_application(struct process_ctx *pc, const char *addr, gint64 *app_id, cha
 	GError *lerr = NULL;
 
 	*ref = NULL;
-	*app_id = store_app_by_email(pc->st, addr, ref, &lerr);
+	*app_id = dossier_by_email(pc->st, addr, ref, &lerr);
 	if (lerr != NULL) {
 		g_propagate_error(err, lerr);
 		return FALSE;
@@ -220,7 +221,7 @@ handle_held(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char 
 	const char *name = f->from_name ? f->from_name : "";
 
 	if (!decide_file(pc, app_id, ledger_id, f, NULL, DOC_HELD, source, received, err) ||
-	    !store_event(pc->st, app_id, ledger_id, what, err))
+	    !dossier_event(pc->st, app_id, ledger_id, what, err))
 		return FALSE;
 	g_autofree char *details = g_strdup_printf("Attachments (held: clerkctl doc list %s):\n%s",
 	    ref, received->str);
@@ -273,7 +274,7 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 	/* From a registered applicant: a request, or documents and a status. */
 	{
 		gboolean handled;
-		if (!store_ledger_link_application(pc->st, ledger_id, app_id, err) ||
+		if (!ledger_link_application(pc->st, ledger_id, app_id, err) ||
 		    !requests_handle(pc, ledger_id, app_id, ref, f, sha256, &handled, err))
 			return FALSE;
 		if (handled)
@@ -282,7 +283,7 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 	status = util_has_word(f->subject, "status");
 	if (!decide_file(pc, app_id, ledger_id, f, NULL, DOC_FILED, "applicant", received, err) ||
 	    !decide_route_evaluations(pc, app_id, ledger_id, f, sha256, err) ||
-	    !store_event(pc->st, app_id, ledger_id, status ? "status request" :
+	    !dossier_event(pc->st, app_id, ledger_id, status ? "status request" :
 	    "message from applicant", err))
 		return FALSE;
 	g_message("message from applicant %s <%s> (message <%s>)%s", ref, f->from_addr,
@@ -362,7 +363,7 @@ note_bounce(struct process_ctx *pc, gint64 ledger_id, const char *data, gsize le
 		g_autofree char *why = g_strdup_printf("%s%s%s", status ? status : "",
 		    status && diag ? " " : "", diag ? diag : "");
 		GError *lerr = NULL;
-		if (store_outbox_bounced(pc->st, msgid, ledger_id, *why ? why : NULL, &lerr))
+		if (outboxdb_bounced(pc->st, msgid, ledger_id, *why ? why : NULL, &lerr))
 			return TRUE;
 		if (lerr != NULL) {
 			g_propagate_error(err, lerr);
@@ -380,7 +381,7 @@ record_if_duplicate(struct process_ctx *pc, const struct ledger_key *k, struct l
     GError **err)
 {
 	GError *lerr = NULL;
-	gint64 dup = store_ledger_find_identity(pc->st, e->message_id, e->sha256, &lerr);
+	gint64 dup = ledger_find_identity(pc->st, e->message_id, e->sha256, &lerr);
 
 	if (lerr != NULL) {
 		g_propagate_error(err, lerr);
@@ -393,7 +394,7 @@ record_if_duplicate(struct process_ctx *pc, const struct ledger_key *k, struct l
 	e->duplicate_of = dup;
 	g_message("message <%s> (uid %u) was handled before as #%" G_GINT64_FORMAT ": not again",
 	    e->message_id ? e->message_id : "", k->uid, dup);
-	return store_ledger_handled(pc->st, k, e, err) ?: -1;
+	return ledger_handled(pc->st, k, e, err) ?: -1;
 }
 
 /* Mail over a limit: recorded, and, unless it is automatic, answered with
@@ -411,9 +412,9 @@ refuse(struct process_ctx *pc, const struct ledger_key *k, struct ledger_entry *
 	e->reason = problem;
 	if (classify_is_automatic(f, pc->cfg->from_addr, &why) || (why = forged(pc, f)) != NULL) {
 		e->reason = why;
-		return store_ledger_handled(pc->st, k, e, err);
+		return ledger_handled(pc->st, k, e, err);
 	}
-	if ((id = store_ledger_handled(pc->st, k, e, err)) == 0)
+	if ((id = ledger_handled(pc->st, k, e, err)) == 0)
 		return 0;
 	g_message("message <%s> from <%s> refused: %s", f->message_id ? f->message_id : "",
 	    f->from_addr, problem);
@@ -486,7 +487,7 @@ handle(struct process_ctx *pc, const struct ledger_key *k, struct facts *f,
 	}
 	e.class = classify_str(class);
 	e.reason = why;
-	if ((id = store_ledger_handled(pc->st, k, &e, err)) == 0)
+	if ((id = ledger_handled(pc->st, k, &e, err)) == 0)
 		return 0;
 
 	if (class != CLASS_AUTOMATIC && config_is_staff(pc->cfg, f->from_addr)) {

@@ -4,6 +4,7 @@
 #define CLERK_PROCESS_H
 
 #include "ctx.h"
+#include "ledger.h"
 
 /* Record, classify and handle one message, parsed into f and scanned as it
  * came (raw: its bytes if held in memory, else NULL); queue at most one reply

@@ -103,7 +103,7 @@ send_once(struct process_ctx *pc, const char *kind, const struct due *d, GString
 	seed = g_strdup_printf("reminder.%s.%" G_GINT64_FORMAT ".%s", kind, d->app_id, d->key);
 	subject = g_strdup_printf("Reminder: your application %s", dos->reference);
 	g_string_append_printf(log, "reminder (%s) to %s\n", kind, dos->reference);
-	if (!store_event(pc->st, d->app_id, 0, "reminder sent", err))
+	if (!dossier_event(pc->st, d->app_id, 0, "reminder sent", err))
 		return FALSE;
 	effect_notify_applicant(pc, 0, dos, "reminder", subject, d->what, decision, seed, "");
 	return TRUE;

@@ -123,7 +123,7 @@ ask_confirmation(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const 
 	if (!confirm_add(pc->st, app_id, &(struct confirmation){ .token = token,
 	    .action = (char *)action, .detail = (char *)detail, .expires = expires,
 	    .message_id = msgid }, err) ||
-	    !store_event(pc->st, app_id, ledger_id, action[0] == 'c' && action[1] == 'a' ?
+	    !dossier_event(pc->st, app_id, ledger_id, action[0] == 'c' && action[1] == 'a' ?
 	    "cancellation asked, waiting for confirmation" : "change asked, waiting for confirmation",
 	    err))
 		return FALSE;
@@ -161,7 +161,7 @@ confirmed(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *r
 	if (!confirm_use(pc->st, p->token, err))
 		return FALSE;
 	if (strcmp(p->action, "cancel") == 0) {
-		if (!store_event(pc->st, app_id, ledger_id, "cancellation confirmed", err) ||
+		if (!dossier_event(pc->st, app_id, ledger_id, "cancellation confirmed", err) ||
 		    !placement_cancel(pc, app_id, ledger_id, err))
 			return FALSE;
 		g_string_printf(what, "your cancellation is confirmed.");
@@ -173,7 +173,7 @@ confirmed(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *r
 			g_string_printf(what, "we could not read the change you asked for.");
 		else if (!placement_change(pc, app_id, ledger_id, cb[0], cb[1], &done, what, err))
 			return FALSE;
-		else if (!store_event(pc->st, app_id, ledger_id, done ? "course change confirmed and made" :
+		else if (!dossier_event(pc->st, app_id, ledger_id, done ? "course change confirmed and made" :
 		    "course change confirmed, not possible", err))
 			return FALSE;
 		g_string_prepend(what, "about the change you confirmed: ");
@@ -282,7 +282,7 @@ change_request(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const ch
 		course = course_other(pc->cfg->rules, f->text, held);
 	if (course == NULL) {
 		/* Not a course: dates. The program's blocks only. */
-		if (!store_event(pc->st, app_id, ledger_id, "date change asked: refused by policy", err))
+		if (!dossier_event(pc->st, app_id, ledger_id, "date change asked: refused by policy", err))
 			return FALSE;
 		return reply_with(pc, ledger_id, app_id, ref, f, sha256, "dates",
 		    "we cannot change the dates of a clerkship. Clerkships run only in the program's "
@@ -449,7 +449,7 @@ requests_handle(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const c
 		if (answer != NULL)
 			return reply_with(pc, ledger_id, app_id, ref, f, sha256, "answer", answer, err);
 		/* No good answer: a coordinator's question. */
-		if (!store_event(pc->st, app_id, ledger_id, "question forwarded to staff", err))
+		if (!dossier_event(pc->st, app_id, ledger_id, "question forwarded to staff", err))
 			return FALSE;
 		effect_notify_staff(pc, ledger_id, app_id, f, sha256, ref,
 		    "a question from an applicant that clerkd could not answer", f->text);

@@ -8,6 +8,7 @@
 #include "authres.h"
 #include "decide.h"
 #include "forward.h"
+#include "ledger.h"
 #include "util.h"
 
 #include <string.h>
@@ -51,7 +52,7 @@ applicant_of(struct process_ctx *pc, const struct facts *f, char **ref, char **c
 	if (quoted_id < 0)
 		return -1;
 	if (fw->from_addr != NULL)
-		sender_id = store_app_by_email(pc->st, fw->from_addr, &sender_ref, &lerr);
+		sender_id = dossier_by_email(pc->st, fw->from_addr, &sender_ref, &lerr);
 	if (lerr != NULL) {
 		g_propagate_error(err, lerr);
 		return -1;
@@ -97,7 +98,7 @@ refuse_unverified(struct process_ctx *pc, gint64 ledger_id, const struct facts *
 	    "aligned dkim=pass).\n", why,
 	    pc->cfg->trusted_authserv_id ? pc->cfg->trusted_authserv_id : "[staff] trusted_authserv_id");
 
-	if (!store_event(pc->st, 0, ledger_id, what, err))
+	if (!dossier_event(pc->st, 0, ledger_id, what, err))
 		return FALSE;
 	effect_notify_staff(pc, ledger_id, 0, f, sha256, NULL, what, details);
 	return TRUE;
@@ -131,7 +132,7 @@ staff_handle(struct process_ctx *pc, gint64 ledger_id, const struct facts *f, co
 		    "the person who sent it, so it does not decide alone. To credit the documents, "
 		    "forward the message again and write the right reference (ECP-YYYY-NNNNN) in the "
 		    "subject or in your own words above the forwarded message.\n");
-		if (!store_event(pc->st, 0, ledger_id, held, err))
+		if (!dossier_event(pc->st, 0, ledger_id, held, err))
 			return FALSE;
 		effect_reply(pc, ledger_id, 0, f, sha256, "staff-confirm", NULL, "staff-confirm", vars);
 		return TRUE;
@@ -149,10 +150,10 @@ staff_handle(struct process_ctx *pc, gint64 ledger_id, const struct facts *f, co
 	source = g_strdup_printf("staff:%s", f->from_addr);
 	what = g_strdup_printf("%u document%s forwarded by staff <%s> credited",
 	    f->attachments->len, f->attachments->len == 1 ? "" : "s", f->from_addr);
-	if (!store_ledger_link_application(pc->st, ledger_id, app_id, err) ||
+	if (!ledger_link_application(pc->st, ledger_id, app_id, err) ||
 	    !decide_file(pc, app_id, ledger_id, f, NULL, DOC_ACCEPTED, source, received, err) ||
 	    !decide_route_evaluations(pc, app_id, ledger_id, f, sha256, err) ||
-	    !store_event(pc->st, app_id, ledger_id, what, err))
+	    !dossier_event(pc->st, app_id, ledger_id, what, err))
 		return FALSE;
 	g_message("application %s: %s (message <%s>)", ref, what, f->message_id ? f->message_id : "");
 	ok = settle(pc, app_id, ledger_id, "staff forward", &dc, &changed, err) &&

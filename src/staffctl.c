@@ -367,7 +367,7 @@ doc_check(struct process_ctx *pc, gint64 app_id, GPtrArray *docs, gboolean accep
 		event = g_strdup_printf("document #%" G_GINT64_FORMAT " (%s) %s by staff%s%s",
 		    doc->id, doc->filename ? doc->filename : "unnamed", accept ? "accepted" : "rejected",
 		    o->reason ? ": " : "", o->reason ? o->reason : "");
-		if (!store_event(pc->st, app_id, 0, event, err))
+		if (!dossier_event(pc->st, app_id, 0, event, err))
 			return FALSE;
 		g_string_append_printf(what, "  - %s (%s): %s%s%s\n",
 		    doc->filename ? doc->filename : "unnamed attachment",
@@ -481,7 +481,7 @@ cancel_cmd(struct process_ctx *pc, int argc, char **argv, const struct staffctl_
 			g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "no application %s", argv[1]);
 		return FALSE;
 	}
-	if (!store_event(pc->st, id, 0, "cancelled by staff", err) ||
+	if (!dossier_event(pc->st, id, 0, "cancelled by staff", err) ||
 	    !placement_cancel(pc, id, 0, err))
 		return FALSE;
 	g_string_append_printf(report, "%s cancelled; its seats went to the waitlists\n", argv[1]);

@@ -1,7 +1,8 @@
-/* store.c: the SQLite store. Statements are prepared once and cached. */
+/* store.c: the SQLite store: the connection, transactions and savepoints,
+ * durability, the schema and its migrations, statements prepared once and
+ * cached, named parameters, backup and restore, the passes table and the
+ * purge. Each table's own SQL is in the module that owns it. */
 #include "store.h"
-#include "form.h"
-#include "ref.h"
 #include "util.h"
 
 #include <errno.h>
@@ -221,6 +222,39 @@ store_fail(Store *st, int rc, const char *what, GError **err)
 	return db_fail(st, rc, err, what);
 }
 
+static int
+param(sqlite3_stmt *s, const char *name)
+{
+	int i = sqlite3_bind_parameter_index(s, name);
+
+	if (i == 0)
+		g_critical("no parameter %s in: %s", name, sqlite3_sql(s));
+	return i;
+}
+
+void
+store_bind_text(sqlite3_stmt *s, const char *name, const char *v)
+{
+	int i = param(s, name);
+
+	if (v == NULL)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+}
+
+void
+store_bind_int64(sqlite3_stmt *s, const char *name, gint64 v)
+{
+	sqlite3_bind_int64(s, param(s, name), v);
+}
+
+void
+store_bind_blob(sqlite3_stmt *s, const char *name, const void *data, gsize len)
+{
+	sqlite3_bind_blob64(s, param(s, name), data, len, SQLITE_STATIC);
+}
+
 static void
 bind_text(sqlite3_stmt *s, int i, const char *v)
 {
@@ -230,8 +264,8 @@ bind_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
 }
 
-static char *
-col_text(sqlite3_stmt *s, int i)
+char *
+store_col_text(sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
 	return t ? g_strdup((const char *)t) : NULL;
@@ -397,634 +431,6 @@ store_rollback_savepoint(Store *st)
 	sqlite3_exec(st->db, "ROLLBACK TO msg; RELEASE msg", NULL, NULL, NULL);
 }
 
-/* ---- ledger ---- */
-
-static const char *const ledger_states[] = {
-	[LEDGER_NONE] = "none",
-	[LEDGER_FAILED] = "failed",
-	[LEDGER_HANDLED] = "handled",
-	[LEDGER_MOVED] = "moved",
-	[LEDGER_QUARANTINED] = "quarantined",
-	[LEDGER_RETRY] = "retry",
-	[LEDGER_RELEASED] = "released",
-};
-
-const char *
-ledger_state_str(LedgerState s)
-{
-	return s < G_N_ELEMENTS(ledger_states) ? ledger_states[s] : "invalid";
-}
-
-static LedgerState
-ledger_state_parse(const char *s)
-{
-	for (gsize i = 0; s != NULL && i < G_N_ELEMENTS(ledger_states); i++)
-		if (strcmp(s, ledger_states[i]) == 0)
-			return i;
-	return LEDGER_NONE;
-}
-
-gboolean
-store_note_uidvalidity(Store *st, const char *account, const char *mailbox, guint32 uidvalidity,
-    GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "INSERT OR IGNORE INTO mailboxes (account, mailbox, uidvalidity)"
-	    " VALUES (?, ?, ?)", err);
-
-	if (s == NULL)
-		return FALSE;
-	bind_text(s, 1, account);
-	bind_text(s, 2, mailbox);
-	sqlite3_bind_int64(s, 3, uidvalidity);
-	if (!done(st, s, err))
-		return FALSE;
-	if (sqlite3_changes(st->db) > 0)
-		g_message("%s %s: UIDVALIDITY %u recorded", account, mailbox, uidvalidity);
-	return TRUE;
-}
-
-LedgerState
-store_ledger_get(Store *st, const struct ledger_key *k, gint64 *id, int *attempts, GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "SELECT id, state, attempts FROM ledger"
-	    " WHERE account = ? AND mailbox = ? AND uidvalidity = ? AND uid = ?", err);
-	LedgerState state = LEDGER_NONE;
-	int rc;
-
-	if (s == NULL)
-		return LEDGER_NONE;
-	bind_text(s, 1, k->account);
-	bind_text(s, 2, k->mailbox);
-	sqlite3_bind_int64(s, 3, k->uidvalidity);
-	sqlite3_bind_int64(s, 4, k->uid);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
-		state = ledger_state_parse((const char *)sqlite3_column_text(s, 1));
-		*attempts = sqlite3_column_int(s, 2);
-	} else if (rc != SQLITE_DONE)
-		db_fail(st, rc, err, "ledger lookup");
-	sqlite3_reset(s);
-	return state;
-}
-
-gint64
-store_ledger_find_identity(Store *st, const char *message_id, const char *sha256, GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "SELECT id FROM ledger WHERE sha256 = ? AND message_id IS ?"
-	    " AND state IN ('handled', 'moved') AND duplicate_of IS NULL ORDER BY id LIMIT 1", err);
-	gint64 id = 0;
-	int rc;
-
-	if (s == NULL)
-		return 0;
-	bind_text(s, 1, sha256);
-	bind_text(s, 2, message_id);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		id = sqlite3_column_int64(s, 0);
-	else if (rc != SQLITE_DONE)
-		db_fail(st, rc, err, "identity lookup");
-	sqlite3_reset(s);
-	return id;
-}
-
-static void
-log_transition(gint64 id, LedgerState from, LedgerState to)
-{
-	g_debug("message %" G_GINT64_FORMAT ": %s -> %s", id, ledger_state_str(from),
-	    ledger_state_str(to));
-}
-
-gint64
-store_ledger_handled(Store *st, const struct ledger_key *k, const struct ledger_entry *e,
-    GError **err)
-{
-	gint64 id = 0;
-	int attempts = 0;
-	GError *lerr = NULL;
-	LedgerState was = store_ledger_get(st, k, &id, &attempts, &lerr);
-	sqlite3_stmt *s;
-
-	if (lerr != NULL) {
-		g_propagate_error(err, lerr);
-		return 0;
-	}
-	s = stmt(st, "INSERT INTO ledger (account, mailbox, uidvalidity, uid, message_id, sha256,"
-	    " size, state, class, reason, sender, subject, duplicate_of)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, 'handled', ?, ?, ?, ?, ?)"
-	    " ON CONFLICT (account, mailbox, uidvalidity, uid) DO UPDATE SET"
-	    " message_id = excluded.message_id, sha256 = excluded.sha256, size = excluded.size,"
-	    " state = 'handled', class = excluded.class, reason = excluded.reason,"
-	    " sender = excluded.sender, subject = excluded.subject,"
-	    " duplicate_of = excluded.duplicate_of, error = NULL, updated_at = datetime('now')"
-	    " RETURNING id", err);
-	if (s == NULL)
-		return 0;
-	bind_text(s, 1, k->account);
-	bind_text(s, 2, k->mailbox);
-	sqlite3_bind_int64(s, 3, k->uidvalidity);
-	sqlite3_bind_int64(s, 4, k->uid);
-	bind_text(s, 5, e->message_id);
-	bind_text(s, 6, e->sha256);
-	sqlite3_bind_int64(s, 7, e->size);
-	bind_text(s, 8, e->class);
-	bind_text(s, 9, e->reason);
-	bind_text(s, 10, e->sender);
-	bind_text(s, 11, e->subject);
-	if (e->duplicate_of > 0)
-		sqlite3_bind_int64(s, 12, e->duplicate_of);
-	int rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		db_fail(st, rc, err, "ledger insert");
-		sqlite3_reset(s);
-		return 0;
-	}
-	id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	log_transition(id, was, LEDGER_HANDLED);
-	return id;
-}
-
-int
-store_ledger_failed(Store *st, const struct ledger_key *k, const char *error, GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "INSERT INTO ledger (account, mailbox, uidvalidity, uid, state,"
-	    " attempts, error) VALUES (?, ?, ?, ?, 'failed', 1, ?)"
-	    " ON CONFLICT (account, mailbox, uidvalidity, uid) DO UPDATE SET"
-	    " state = 'failed', attempts = attempts + 1, error = excluded.error,"
-	    " updated_at = datetime('now') RETURNING id, attempts", err);
-	int attempts = 0, rc;
-
-	if (s == NULL)
-		return 0;
-	bind_text(s, 1, k->account);
-	bind_text(s, 2, k->mailbox);
-	sqlite3_bind_int64(s, 3, k->uidvalidity);
-	sqlite3_bind_int64(s, 4, k->uid);
-	bind_text(s, 5, error);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		attempts = sqlite3_column_int(s, 1);
-		g_warning("message uid %u: failed (attempt %d): %s", k->uid, attempts, error);
-	} else
-		db_fail(st, rc, err, "ledger failure");
-	sqlite3_reset(s);
-	return attempts;
-}
-
-gboolean
-store_ledger_set_state(Store *st, gint64 id, LedgerState to, GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "SELECT state FROM ledger WHERE id = ?", err);
-	LedgerState from = LEDGER_NONE;
-
-	if (s == NULL)
-		return FALSE;
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		from = ledger_state_parse((const char *)sqlite3_column_text(s, 0));
-	sqlite3_reset(s);
-	if ((s = stmt(st, "UPDATE ledger SET state = ?, updated_at = datetime('now') WHERE id = ?",
-	    err)) == NULL)
-		return FALSE;
-	bind_text(s, 1, ledger_state_str(to));
-	sqlite3_bind_int64(s, 2, id);
-	if (!done(st, s, err))
-		return FALSE;
-	log_transition(id, from, to);
-	return TRUE;
-}
-
-gboolean
-store_ledger_quarantined(Store *st, gint64 id, guint32 q_uidvalidity, guint32 q_uid, GError **err)
-{
-	sqlite3_stmt *s;
-
-	if (!store_ledger_set_state(st, id, LEDGER_QUARANTINED, err))
-		return FALSE;
-	if ((s = stmt(st, "UPDATE ledger SET q_uidvalidity = ?, q_uid = ? WHERE id = ?", err)) == NULL)
-		return FALSE;
-	if (q_uid > 0) {
-		sqlite3_bind_int64(s, 1, q_uidvalidity);
-		sqlite3_bind_int64(s, 2, q_uid);
-	}
-	sqlite3_bind_int64(s, 3, id);
-	g_warning("message %" G_GINT64_FORMAT " quarantined", id);
-	return done(st, s, err);
-}
-
-/* (id, uid) pairs of a query on (account, mailbox, uidvalidity). */
-static GArray *
-ledger_pairs(Store *st, const char *sql, const char *account, const char *mailbox,
-    guint32 uidvalidity, GError **err)
-{
-	sqlite3_stmt *s = stmt(st, sql, err);
-	GArray *out;
-	int rc;
-
-	if (s == NULL)
-		return NULL;
-	out = g_array_new(FALSE, FALSE, sizeof(struct ledger_pending));
-	bind_text(s, 1, account);
-	bind_text(s, 2, mailbox);
-	sqlite3_bind_int64(s, 3, uidvalidity);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct ledger_pending lp = { sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1) };
-		g_array_append_val(out, lp);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		g_array_free(out, TRUE);
-		db_fail(st, rc, err, "ledger");
-		return NULL;
-	}
-	return out;
-}
-
-GArray *
-store_ledger_retries(Store *st, const char *account, const char *mailbox, guint32 q_uidvalidity,
-    GError **err)
-{
-	return ledger_pairs(st, "SELECT id, coalesce(q_uid, 0) FROM ledger WHERE account = ?"
-	    " AND mailbox = ? AND state = 'retry' AND (q_uidvalidity IS NULL OR q_uidvalidity = ?)"
-	    " ORDER BY id", account, mailbox, q_uidvalidity, err);
-}
-
-gboolean
-store_ledger_request_retry(Store *st, gint64 id, GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "UPDATE ledger SET attempts = 0 WHERE id = ? AND state = 'quarantined'",
-	    err);
-
-	if (s == NULL)
-		return FALSE;
-	sqlite3_bind_int64(s, 1, id);
-	if (!done(st, s, err))
-		return FALSE;
-	if (sqlite3_changes(st->db) == 0) {
-		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "no quarantined message %" G_GINT64_FORMAT, id);
-		return FALSE;
-	}
-	return store_ledger_set_state(st, id, LEDGER_RETRY, err);
-}
-
-GArray *
-store_ledger_pending(Store *st, const char *account, const char *mailbox, guint32 uidvalidity,
-    GError **err)
-{
-	return ledger_pairs(st, "SELECT id, uid FROM ledger WHERE account = ? AND mailbox = ?"
-	    " AND uidvalidity = ? AND state = 'handled' ORDER BY uid", account, mailbox, uidvalidity, err);
-}
-
-gboolean
-store_ledger_link_application(Store *st, gint64 ledger_id, gint64 app_id, GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "UPDATE ledger SET application_id = ? WHERE id = ?", err);
-
-	if (s == NULL)
-		return FALSE;
-	sqlite3_bind_int64(s, 1, app_id);
-	sqlite3_bind_int64(s, 2, ledger_id);
-	return done(st, s, err);
-}
-
-/* ---- applications ---- */
-
-/* The next reference of the year. */
-static char *
-next_reference(Store *st, int year, GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "INSERT INTO ref_counter (year, last) VALUES (?, 1)"
-	    " ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last", err);
-	char *ref;
-	int rc, seq;
-
-	if (s == NULL)
-		return NULL;
-	sqlite3_bind_int(s, 1, year);
-	rc = sqlite3_step(s);
-	seq = sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW) {
-		db_fail(st, rc, err, "reference counter");
-		return NULL;
-	}
-	if ((ref = ref_format(year, seq)) == NULL)
-		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "references for %d exhausted", year);
-	return ref;
-}
-
-/* The reference held for an address that wrote before applying, or NULL. */
-static char *
-reserved_reference(Store *st, const char *email, GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "SELECT reference FROM reserved_refs WHERE email = ?", err);
-	char *ref = NULL;
-	int rc;
-
-	if (s == NULL)
-		return NULL;
-	bind_text(s, 1, email);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		ref = col_text(s, 0);
-	else if (rc != SQLITE_DONE)
-		db_fail(st, rc, err, "reserved reference");
-	sqlite3_reset(s);
-	return ref;
-}
-
-char *
-store_app_create(Store *st, int year, const struct app_new *a, gint64 *app_id, GError **err)
-{
-	g_autofree char *ref = NULL;
-	GError *lerr = NULL;
-	sqlite3_stmt *s;
-	int rc;
-
-	/* A reference held for an address by an older clerkd (which gave one to
-	 * every first contact) is honoured; none is held any more. */
-	if (*a->email != '\0' && (ref = reserved_reference(st, a->email, &lerr)) != NULL) {
-		if ((s = stmt(st, "DELETE FROM reserved_refs WHERE email = ?", err)) == NULL)
-			return NULL;
-		bind_text(s, 1, a->email);
-		if (!done(st, s, err))
-			return NULL;
-	} else if (lerr != NULL) {
-		g_propagate_error(err, lerr);
-		return NULL;
-	} else if ((ref = next_reference(st, year, err)) == NULL)
-		return NULL;
-	s = stmt(st, "INSERT INTO applications (reference, email, name, school, country, flags,"
-	    " form, ledger_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", err);
-	if (s == NULL)
-		return NULL;
-	bind_text(s, 1, ref);
-	bind_text(s, 2, a->email);
-	bind_text(s, 3, a->name);
-	bind_text(s, 4, a->school);
-	bind_text(s, 5, a->country);
-	bind_text(s, 6, a->flags);
-	bind_text(s, 7, a->form_json);
-	sqlite3_bind_int64(s, 8, a->ledger_id);
-	rc = sqlite3_step(s);
-	*app_id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW) {
-		db_fail(st, rc, err, "application insert");
-		return NULL;
-	}
-	for (guint i = 0; a->choices != NULL && i < a->choices->len; i++) {
-		const struct form_choice *c = &g_array_index(a->choices, struct form_choice, i);
-		if ((s = stmt(st, "INSERT OR IGNORE INTO choices (application_id, rank, course, block)"
-		    " VALUES (?, ?, ?, ?)", err)) == NULL)
-			return NULL;
-		sqlite3_bind_int64(s, 1, *app_id);
-		sqlite3_bind_int(s, 2, c->rank);
-		bind_text(s, 3, c->course);
-		bind_text(s, 4, c->block);
-		if (!done(st, s, err))
-			return NULL;
-	}
-	return g_steal_pointer(&ref);
-}
-
-gint64
-store_app_by_email(Store *st, const char *email, char **reference, GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "SELECT id, reference FROM applications WHERE email = ?"
-	    " AND status <> 'cancelled' ORDER BY id DESC LIMIT 1", err);
-	gint64 id = 0;
-	int rc;
-
-	*reference = NULL;
-	if (s == NULL)
-		return 0;
-	bind_text(s, 1, email);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		*reference = col_text(s, 1);
-	} else if (rc != SQLITE_DONE)
-		db_fail(st, rc, err, "application lookup");
-	sqlite3_reset(s);
-	return id;
-}
-
-gboolean
-store_event(Store *st, gint64 app_id, gint64 ledger_id, const char *what, GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "INSERT INTO events (application_id, ledger_id, what)"
-	    " VALUES (?, ?, ?)", err);
-
-	if (s == NULL)
-		return FALSE;
-	if (app_id > 0)
-		sqlite3_bind_int64(s, 1, app_id);
-	if (ledger_id > 0)
-		sqlite3_bind_int64(s, 2, ledger_id);
-	bind_text(s, 3, what);
-	return done(st, s, err);
-}
-
-/* ---- outbox ---- */
-
-static const char *const outbox_states[] = {
-	[OUTBOX_QUEUED] = "queued",
-	[OUTBOX_SENT] = "sent",
-	[OUTBOX_FAILED] = "failed",
-	[OUTBOX_SUPPRESSED] = "suppressed",
-	[OUTBOX_BOUNCED] = "bounced",
-};
-
-const char *
-outbox_state_str(OutboxState s)
-{
-	return s < G_N_ELEMENTS(outbox_states) ? outbox_states[s] : "invalid";
-}
-
-void
-outbox_item_free(struct outbox_item *it)
-{
-	if (it == NULL)
-		return;
-	g_free(it->rcpt);
-	g_free(it->message_id);
-	if (it->raw)
-		g_bytes_unref(it->raw);
-	g_free(it);
-}
-
-gboolean
-store_outbox_add(Store *st, gint64 ledger_id, gint64 app_id, const char *kind, const char *rcpt,
-    const char *message_id, GBytes *raw, OutboxState state, GError **err)
-{
-	/* The same Message-ID is the same mail: queued once, however often asked. */
-	sqlite3_stmt *s = stmt(st, "INSERT OR IGNORE INTO outbox (ledger_id, application_id, kind,"
-	    " rcpt, message_id, state) VALUES (?, ?, ?, ?, ?, ?)", err);
-	gsize len;
-	const void *data = g_bytes_get_data(raw, &len);
-
-	if (s == NULL)
-		return FALSE;
-	sqlite3_bind_int64(s, 1, ledger_id);
-	if (app_id > 0)
-		sqlite3_bind_int64(s, 2, app_id);
-	bind_text(s, 3, kind);
-	bind_text(s, 4, rcpt);
-	bind_text(s, 5, message_id);
-	bind_text(s, 6, outbox_state_str(state));
-	if (!done(st, s, err))
-		return FALSE;
-	if (sqlite3_changes(st->db) == 0) {
-		g_message("mail <%s> is queued already: not again", message_id);
-		return TRUE;
-	}
-	if ((s = stmt(st, "INSERT INTO outbox_raw (outbox_id, raw) VALUES (last_insert_rowid(), ?)",
-	    err)) == NULL)
-		return FALSE;
-	sqlite3_bind_blob64(s, 1, data, len, SQLITE_STATIC);
-	return done(st, s, err);
-}
-
-int
-store_outbox_recent(Store *st, const char *rcpt, gint64 seconds, GError **err)
-{
-	g_autofree char *window = g_strdup_printf("-%" G_GINT64_FORMAT " seconds", seconds);
-	sqlite3_stmt *s;
-	int rc, n = -1;
-
-	if (rcpt != NULL) {
-		if ((s = stmt(st, "SELECT count(*) FROM outbox WHERE rcpt = ? AND state <> 'suppressed'"
-		    " AND created_at >= datetime('now', ?)", err)) == NULL)
-			return -1;
-		bind_text(s, 1, rcpt);
-		bind_text(s, 2, window);
-	} else {
-		if ((s = stmt(st, "SELECT count(*) FROM outbox WHERE sent_at >= datetime('now', ?)",
-		    err)) == NULL)
-			return -1;
-		bind_text(s, 1, window);
-	}
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		n = sqlite3_column_int(s, 0);
-	else
-		db_fail(st, rc, err, "outbox rate");
-	sqlite3_reset(s);
-	return n;
-}
-
-gboolean
-store_outbox_bounced(Store *st, const char *message_id, gint64 ledger_id, const char *status,
-    GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "UPDATE outbox SET state = 'bounced', last_error = ?"
-	    " WHERE message_id = ? RETURNING id, rcpt, application_id", err);
-	gint64 id = 0, app_id = 0;
-	g_autofree char *rcpt = NULL;
-	int rc;
-
-	if (s == NULL)
-		return FALSE;
-	bind_text(s, 1, status);
-	bind_text(s, 2, message_id);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		rcpt = col_text(s, 1);
-		app_id = sqlite3_column_int64(s, 2);
-		rc = sqlite3_step(s);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return db_fail(st, rc, err, "bounce");
-	if (id == 0)
-		return FALSE;
-	if ((s = stmt(st, "INSERT INTO bounces (outbox_id, address, status, ledger_id)"
-	    " VALUES (?, ?, ?, ?)", err)) == NULL)
-		return FALSE;
-	sqlite3_bind_int64(s, 1, id);
-	bind_text(s, 2, rcpt);
-	bind_text(s, 3, status);
-	sqlite3_bind_int64(s, 4, ledger_id);
-	if (!done(st, s, err))
-		return FALSE;
-	g_warning("reply <%s> to <%s> bounced: %s", message_id, rcpt, status ? status : "no status");
-	if (app_id > 0) {
-		g_autofree char *what = g_strdup_printf("reply to %s bounced: %s", rcpt,
-		    status ? status : "no status given");
-		return store_event(st, app_id, ledger_id, what, err);
-	}
-	return TRUE;
-}
-
-GPtrArray *
-store_outbox_due(Store *st, gint64 now, int limit, GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "SELECT o.id, o.rcpt, o.message_id, r.raw, o.attempts FROM outbox o"
-	    " JOIN outbox_raw r ON r.outbox_id = o.id"
-	    " WHERE o.state = 'queued' AND o.next_attempt <= ? ORDER BY o.id LIMIT ?", err);
-	GPtrArray *out;
-	int rc;
-
-	if (s == NULL)
-		return NULL;
-	out = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
-	sqlite3_bind_int64(s, 1, now);
-	sqlite3_bind_int(s, 2, limit);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct outbox_item *it = g_new0(struct outbox_item, 1);
-		it->id = sqlite3_column_int64(s, 0);
-		it->rcpt = col_text(s, 1);
-		it->message_id = col_text(s, 2);
-		it->raw = g_bytes_new(sqlite3_column_blob(s, 3), sqlite3_column_bytes(s, 3));
-		it->attempts = sqlite3_column_int(s, 4);
-		g_ptr_array_add(out, it);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		g_ptr_array_free(out, TRUE);
-		db_fail(st, rc, err, "outbox");
-		return NULL;
-	}
-	return out;
-}
-
-gboolean
-store_outbox_requeue(Store *st, gint64 id, GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "UPDATE outbox SET state = 'queued', next_attempt = 0"
-	    " WHERE id = ? AND state IN ('failed', 'queued', 'suppressed', 'bounced')", err);
-
-	if (s == NULL)
-		return FALSE;
-	sqlite3_bind_int64(s, 1, id);
-	if (!done(st, s, err))
-		return FALSE;
-	if (sqlite3_changes(st->db) == 0) {
-		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "no unsent reply %" G_GINT64_FORMAT, id);
-		return FALSE;
-	}
-	g_message("reply %" G_GINT64_FORMAT ": requeued by staff", id);
-	return TRUE;
-}
-
-gboolean
-store_outbox_set(Store *st, gint64 id, OutboxState to, gint64 next_attempt, const char *error,
-    GError **err)
-{
-	sqlite3_stmt *s = stmt(st, "UPDATE outbox SET state = ?, next_attempt = ?, last_error = ?,"
-	    " attempts = attempts + 1,"
-	    " sent_at = CASE WHEN ? = 'sent' THEN datetime('now') ELSE sent_at END WHERE id = ?", err);
-
-	if (s == NULL)
-		return FALSE;
-	bind_text(s, 1, outbox_state_str(to));
-	sqlite3_bind_int64(s, 2, next_attempt);
-	bind_text(s, 3, error);
-	bind_text(s, 4, outbox_state_str(to));
-	sqlite3_bind_int64(s, 5, id);
-	if (!done(st, s, err))
-		return FALSE;
-	g_debug("reply %" G_GINT64_FORMAT ": -> %s", id, outbox_state_str(to));
-	return TRUE;
-}
-
 gboolean
 store_note_pass(Store *st, const int figures[8], gboolean ok, GError **err)
 {
@@ -1112,7 +518,7 @@ store_purge(Store *st, int days, gboolean apply, GPtrArray *refs, GPtrArray *fil
 		goto fail;
 	bind_text(s, 1, window);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		g_ptr_array_add(refs, col_text(s, 0));
+		g_ptr_array_add(refs, store_col_text(s, 0));
 		n++;
 	}
 	sqlite3_reset(s);
@@ -1140,7 +546,7 @@ store_purge(Store *st, int days, gboolean apply, GPtrArray *refs, GPtrArray *fil
 		bind_text(s, 1, json->str);
 		bind_text(s, 2, json->str);
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-			g_ptr_array_add(files, col_text(s, 0));
+			g_ptr_array_add(files, store_col_text(s, 0));
 		sqlite3_reset(s);
 		if (rc != SQLITE_DONE) {
 			g_string_free(json, TRUE);

@@ -150,7 +150,7 @@ deliver(struct dom *d, const char *raw, gsize len)
 	rawscan_init(&rs);
 	rawscan_feed(&rs, raw, len);
 	sha256 = rawscan_finish(&rs);
-	g_assert_true(store_note_uidvalidity(d->st, k.account, k.mailbox, k.uidvalidity, &err));
+	g_assert_true(ledger_note_uidvalidity(d->st, k.account, k.mailbox, k.uidvalidity, &err));
 	g_assert_true(store_begin(d->st, &err));
 	g_assert_true(store_savepoint(d->st, &err));
 	id = process_message(&d->pc, &k, f, &rs, sha256, raw, &err);
