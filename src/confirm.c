@@ -3,18 +3,6 @@
 
 #include <sqlite3.h>
 
-static void
-bind_text(sqlite3_stmt *s, const char *name, const char *v)
-{
-	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, name), v, -1, SQLITE_TRANSIENT);
-}
-
-static char *
-col(sqlite3_stmt *s, int i)
-{
-	return g_strdup((const char *)sqlite3_column_text(s, i));
-}
-
 void
 confirmation_free(struct confirmation *c)
 {
@@ -37,12 +25,12 @@ confirm_add(Store *st, gint64 app_id, const struct confirmation *c, GError **err
 
 	if (s == NULL)
 		return FALSE;
-	bind_text(s, ":token", c->token);
-	sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":app"), app_id);
-	bind_text(s, ":action", c->action);
-	bind_text(s, ":detail", c->detail);
-	bind_text(s, ":message_id", c->message_id);
-	bind_text(s, ":expires", c->expires);
+	store_bind_text(s, ":token", c->token);
+	store_bind_int64(s, ":app", app_id);
+	store_bind_text(s, ":action", c->action);
+	store_bind_text(s, ":detail", c->detail);
+	store_bind_text(s, ":message_id", c->message_id);
+	store_bind_text(s, ":expires", c->expires);
 	return store_done(st, s, err);
 }
 
@@ -57,15 +45,15 @@ confirm_pending(Store *st, gint64 app_id, GError **err)
 
 	if (s == NULL)
 		return NULL;
-	sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":app"), app_id);
+	store_bind_int64(s, ":app", app_id);
 	out = g_ptr_array_new_with_free_func((GDestroyNotify)confirmation_free);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct confirmation *c = g_new0(struct confirmation, 1);
-		c->token = col(s, 0);
-		c->action = col(s, 1);
-		c->detail = col(s, 2);
-		c->expires = col(s, 3);
-		c->message_id = col(s, 4);
+		c->token = store_col_text(s, 0);
+		c->action = store_col_text(s, 1);
+		c->detail = store_col_text(s, 2);
+		c->expires = store_col_text(s, 3);
+		c->message_id = store_col_text(s, 4);
 		g_ptr_array_add(out, c);
 	}
 	sqlite3_reset(s);
@@ -85,6 +73,6 @@ confirm_use(Store *st, const char *token, GError **err)
 
 	if (s == NULL)
 		return FALSE;
-	bind_text(s, ":token", token);
+	store_bind_text(s, ":token", token);
 	return store_done(st, s, err);
 }

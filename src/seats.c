@@ -3,32 +3,7 @@
  * :course, :block, :id, ...), bound by name here. */
 #include "seats.h"
 
-/* ---- binding by name, and stepping ---- */
-
-/* A name the statement does not have is a programming error. */
-static void
-bind_text(sqlite3_stmt *s, const char *name, const char *v)
-{
-	int i = sqlite3_bind_parameter_index(s, name);
-
-	g_assert(i > 0);
-	sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-}
-
-static void
-bind_int(sqlite3_stmt *s, const char *name, gint64 v)
-{
-	int i = sqlite3_bind_parameter_index(s, name);
-
-	g_assert(i > 0);
-	sqlite3_bind_int64(s, i, v);
-}
-
-static char *
-column_dup(sqlite3_stmt *s, int col)
-{
-	return g_strdup((const char *)sqlite3_column_text(s, col));
-}
+/* ---- stepping (parameters are bound by name: store_bind_*) ---- */
 
 /* One integer: 1 with *out set, 0 if no row, -1 on error. */
 static int
@@ -95,8 +70,8 @@ seats_taken(Store *st, const char *course, const char *block, GError **err)
 
 	if (s == NULL)
 		return -1;
-	bind_text(s, ":course", course);
-	bind_text(s, ":block", block);
+	store_bind_text(s, ":course", course);
+	store_bind_text(s, ":block", block);
 	return count(st, s, "assignments", err);
 }
 
@@ -111,11 +86,11 @@ seats_schools(Store *st, const char *course, const char *block, GError **err)
 
 	if (s == NULL)
 		return NULL;
-	bind_text(s, ":course", course);
-	bind_text(s, ":block", block);
+	store_bind_text(s, ":course", course);
+	store_bind_text(s, ":block", block);
 	out = g_ptr_array_new_with_free_func(g_free);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		g_ptr_array_add(out, column_dup(s, 0));
+		g_ptr_array_add(out, store_col_text(s, 0));
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
 		g_ptr_array_unref(out);
@@ -136,10 +111,10 @@ seats_take(Store *st, gint64 app, const char *course, const char *block, const c
 
 	if (s == NULL)
 		return 0;
-	bind_int(s, ":app", app);
-	bind_text(s, ":course", course);
-	bind_text(s, ":block", block);
-	bind_text(s, ":how", how);
+	store_bind_int64(s, ":app", app);
+	store_bind_text(s, ":course", course);
+	store_bind_text(s, ":block", block);
+	store_bind_text(s, ":how", how);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		id = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
@@ -151,8 +126,8 @@ seats_take(Store *st, gint64 app, const char *course, const char *block, const c
 	if ((s = store_stmt(st, "UPDATE waitlist SET state = 'closed' WHERE application_id = :app"
 	    " AND block = :block AND state = 'waiting'", err)) == NULL)
 		return 0;
-	bind_int(s, ":app", app);
-	bind_text(s, ":block", block);
+	store_bind_int64(s, ":app", app);
+	store_bind_text(s, ":block", block);
 	return store_done(st, s, err) ? id : 0;
 }
 
@@ -165,10 +140,10 @@ seats_free(Store *st, gint64 seat, const char *state, char **course, char **bloc
 
 	if (s == NULL)
 		return -1;
-	bind_int(s, ":id", seat);
+	store_bind_int64(s, ":id", seat);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		c = column_dup(s, 0);
-		b = column_dup(s, 1);
+		c = store_col_text(s, 0);
+		b = store_col_text(s, 1);
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -179,8 +154,8 @@ seats_free(Store *st, gint64 seat, const char *state, char **course, char **bloc
 		return 0;
 	if ((s = store_stmt(st, "UPDATE assignments SET state = :state WHERE id = :id", err)) == NULL)
 		return -1;
-	bind_text(s, ":state", state);
-	bind_int(s, ":id", seat);
+	store_bind_text(s, ":state", state);
+	store_bind_int64(s, ":id", seat);
 	if (!store_done(st, s, err))
 		return -1;
 	*course = g_steal_pointer(&c);
@@ -201,13 +176,13 @@ seats_of(Store *st, gint64 app, const char *block, GError **err)
 
 	if (s == NULL)
 		return NULL;
-	bind_int(s, ":app", app);
+	store_bind_int64(s, ":app", app);
 	if (block != NULL)
-		bind_text(s, ":block", block);
+		store_bind_text(s, ":block", block);
 	out = g_array_new(FALSE, TRUE, sizeof(struct seat));
 	g_array_set_clear_func(out, seat_clear);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct seat x = { sqlite3_column_int64(s, 0), column_dup(s, 1), column_dup(s, 2) };
+		struct seat x = { sqlite3_column_int64(s, 0), store_col_text(s, 1), store_col_text(s, 2) };
 		g_array_append_val(out, x);
 	}
 	sqlite3_reset(s);
@@ -229,8 +204,8 @@ seats_placed(Store *st, gint64 app, const char *block, GError **err)
 
 	if (s == NULL)
 		return -1;
-	bind_int(s, ":app", app);
-	bind_text(s, ":block", block);
+	store_bind_int64(s, ":app", app);
+	store_bind_text(s, ":block", block);
 	n = count(st, s, "placement", err);
 	return n < 0 ? -1 : n > 0;
 }
@@ -246,7 +221,7 @@ seats_tally(Store *st, gint64 app, struct seats_tally *t, GError **err)
 
 	if (s == NULL)
 		return FALSE;
-	bind_int(s, ":app", app);
+	store_bind_int64(s, ":app", app);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		t->seats = sqlite3_column_int64(s, 0);
 		t->waiting = sqlite3_column_int64(s, 1);
@@ -278,10 +253,10 @@ waitlist_add(Store *st, gint64 app, const char *course, const char *block, int p
 
 	if (s == NULL)
 		return FALSE;
-	bind_int(s, ":app", app);
-	bind_text(s, ":course", course);
-	bind_text(s, ":block", block);
-	bind_int(s, ":position", position);
+	store_bind_int64(s, ":app", app);
+	store_bind_text(s, ":course", course);
+	store_bind_text(s, ":block", block);
+	store_bind_int64(s, ":position", position);
 	return store_done(st, s, err);
 }
 
@@ -297,8 +272,8 @@ waitlist_first(Store *st, const char *course, const char *block, gint64 *place, 
 
 	if (s == NULL)
 		return -1;
-	bind_text(s, ":course", course);
-	bind_text(s, ":block", block);
+	store_bind_text(s, ":course", course);
+	store_bind_text(s, ":block", block);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		*place = sqlite3_column_int64(s, 0);
 		*app = sqlite3_column_int64(s, 1);
@@ -319,7 +294,7 @@ waitlist_promote(Store *st, gint64 place, GError **err)
 
 	if (s == NULL)
 		return FALSE;
-	bind_int(s, ":id", place);
+	store_bind_int64(s, ":id", place);
 	return store_done(st, s, err);
 }
 
@@ -331,7 +306,7 @@ waitlist_withdraw(Store *st, gint64 app, GError **err)
 
 	if (s == NULL)
 		return FALSE;
-	bind_int(s, ":app", app);
+	store_bind_int64(s, ":app", app);
 	return store_done(st, s, err);
 }
 
@@ -347,12 +322,12 @@ waitlist_of(Store *st, gint64 app, GError **err)
 
 	if (s == NULL)
 		return NULL;
-	bind_int(s, ":app", app);
+	store_bind_int64(s, ":app", app);
 	out = g_array_new(FALSE, TRUE, sizeof(struct waitlist_place));
 	g_array_set_clear_func(out, place_clear);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct waitlist_place x = { sqlite3_column_int64(s, 0), column_dup(s, 1),
-		    column_dup(s, 2), sqlite3_column_int(s, 3) };
+		struct waitlist_place x = { sqlite3_column_int64(s, 0), store_col_text(s, 1),
+		    store_col_text(s, 2), sqlite3_column_int(s, 3) };
 		g_array_append_val(out, x);
 	}
 	sqlite3_reset(s);
@@ -372,7 +347,7 @@ waitlist_waiting(Store *st, const char *block, GError **err)
 
 	if (s == NULL)
 		return NULL;
-	bind_text(s, ":block", block);
+	store_bind_text(s, ":block", block);
 	return ints(st, s, "waitlist", err);
 }
 
@@ -384,7 +359,7 @@ waitlist_close_block(Store *st, const char *block, GError **err)
 
 	if (s == NULL)
 		return FALSE;
-	bind_text(s, ":block", block);
+	store_bind_text(s, ":block", block);
 	return store_done(st, s, err);
 }
 
@@ -417,16 +392,16 @@ lottery_entries(Store *st, const char *block, GError **err)
 
 	if (s == NULL)
 		return NULL;
-	bind_text(s, ":block", block);
+	store_bind_text(s, ":block", block);
 	out = g_array_new(FALSE, TRUE, sizeof(struct lottery_entry));
 	g_array_set_clear_func(out, entry_clear);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct lottery_entry x = {
 			.app = sqlite3_column_int64(s, 0),
-			.reference = column_dup(s, 1),
-			.school = column_dup(s, 2),
-			.core = column_dup(s, 3),
-			.course = column_dup(s, 4),
+			.reference = store_col_text(s, 1),
+			.school = store_col_text(s, 2),
+			.core = store_col_text(s, 3),
+			.course = store_col_text(s, 4),
 			.blocks = sqlite3_column_int(s, 5),
 		};
 		g_array_append_val(out, x);
@@ -448,12 +423,12 @@ lottery_drawn(Store *st, const char *block, gint64 *seed, char **draw, GError **
 
 	if (s == NULL)
 		return -1;
-	bind_text(s, ":block", block);
+	store_bind_text(s, ":block", block);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (seed != NULL)
 			*seed = sqlite3_column_int64(s, 0);
 		if (draw != NULL)
-			*draw = column_dup(s, 1);
+			*draw = store_col_text(s, 1);
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
@@ -473,7 +448,7 @@ lottery_open(Store *st, const char *block, GError **err)
 
 	if (s == NULL)
 		return -1;
-	bind_text(s, ":block", block);
+	store_bind_text(s, ":block", block);
 	n = count(st, s, "lotteries", err);
 	return n < 0 ? -1 : n > 0;
 }
@@ -488,10 +463,10 @@ lottery_record(Store *st, const char *block, gint64 seed, const char *policy, co
 	g_return_val_if_fail(seed >= 0, FALSE);
 	if (s == NULL)
 		return FALSE;
-	bind_text(s, ":block", block);
-	bind_int(s, ":seed", seed);
-	bind_text(s, ":policy", policy);
-	bind_text(s, ":draw", draw);
+	store_bind_text(s, ":block", block);
+	store_bind_int64(s, ":seed", seed);
+	store_bind_text(s, ":policy", policy);
+	store_bind_text(s, ":draw", draw);
 	return store_done(st, s, err);
 }
 
@@ -502,6 +477,6 @@ lottery_close(Store *st, const char *block, GError **err)
 
 	if (s == NULL)
 		return FALSE;
-	bind_text(s, ":block", block);
+	store_bind_text(s, ":block", block);
 	return store_done(st, s, err);
 }
