@@ -343,8 +343,16 @@ util_lock_store(const char *database, const char *prog, GError **err)
 	long *holder = &holder_pid;
 	char **holder_prog = &holder_name;
 	g_autofree char *path = g_strconcat(database, ".lock", NULL);
+	g_autofree char *dir = g_path_get_dirname(database);
 	g_autofree char *line = NULL;
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd;
+
+	/* A first run: the store's directory is made here, as store_open() would. */
+	if (g_mkdir_with_parents(dir, 0700) == -1) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "%s: %s", dir, g_strerror(errno));
+		return FALSE;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
 	if (fd == -1) {
 		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "%s: %s", path, g_strerror(errno));

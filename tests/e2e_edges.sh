@@ -133,4 +133,13 @@ sed -i '/^max_size = /d' "$T/clerkd.conf"
 ok "with room again, clerkd exits 0" run_clerkd
 is "the message is handled" "$(mailbox_count INBOX)" 0
 is "and answered once" "$(sink_count)" "$((before + 1))"
+
+# A first run on a store whose directory does not exist yet: made, private,
+# and locked (the lock file lives beside the database).
+sed -e 's|^database = .*|database = fresh/db/clerkd.db|' -e 's|^documents = .*|documents = fresh/documents|' \
+	"$T/clerkd.conf" >"$T/fresh.conf"
+ok "a store in a directory not made yet: clerkd --once exits 0" \
+	"$CLERKD" --config "$T/fresh.conf" --once
+ok "the database is made" test -s "$T/fresh/db/clerkd.db"
+is "its directory is private" "$(stat -c %a "$T/fresh/db")" 700
 done_testing
