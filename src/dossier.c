@@ -1,7 +1,9 @@
 /* dossier.c: an application's file in the store: the applications row and
  * its choices, created under the next reference of the year (ref_counter, and
  * reserved_refs an older clerkd held), its documents, what became of them,
- * the decisions taken on it (with their audit trail) and its history (events). */
+ * the decisions taken on it (with their audit trail) and its history (events);
+ * and the reads of them that replies (decide.c) and staff (staffctl.c) make,
+ * so that neither runs SQL of its own. */
 #include "dossier.h"
 #include "form.h"
 #include "ref.h"

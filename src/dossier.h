@@ -1,5 +1,7 @@
 /* dossier.h: one application as the rules see it. Plain data: filled from the
- * store (dossier.c) or by a test, read by rules_eval(). */
+ * store (dossier.c) or by a test, read by rules_eval(). Below, the SQL that
+ * the domain and clerkctl run on applications, choices, documents, decisions
+ * and events (they run none of their own). */
 #ifndef CLERK_DOSSIER_H
 #define CLERK_DOSSIER_H
 
