@@ -7,9 +7,9 @@
 #include "form.h"
 #include "reply.h"
 #include "rules.h"
+#include "seats.h"
 #include "util.h"
 
-#include <json-glib/json-glib.h>
 #include <string.h>
 
 /* The one [kind] tag of a subject, if it has exactly one. */
@@ -199,29 +199,18 @@ decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GE
 char *
 decide_documents(struct process_ctx *pc, gint64 app_id, GError **err)
 {
-	sqlite3_stmt *s = store_stmt(pc->st, "SELECT filename, kind, doc_date, state, pending"
-	    " FROM documents WHERE application_id = ? ORDER BY id", err);
-	GString *out = g_string_new(NULL);
-	int rc;
+	g_autoptr(GPtrArray) docs = dossier_docs(pc->st, app_id, err);
+	GString *out;
 
-	if (s == NULL) {
-		g_string_free(out, TRUE);
+	if (docs == NULL)
 		return NULL;
-	}
-	sqlite3_bind_int64(s, 1, app_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *fn = (const char *)sqlite3_column_text(s, 0);
-		const char *kind = (const char *)sqlite3_column_text(s, 1);
-		g_string_append_printf(out, "  - %s: %s, %s %s%s\n", fn ? fn : "unnamed attachment",
-		    kind ? rules_kind_title(pc->cfg->rules, kind) : "not recognised",
-		    (const char *)sqlite3_column_text(s, 3), (const char *)sqlite3_column_text(s, 2),
-		    sqlite3_column_int(s, 4) ? ", result pending" : "");
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		g_string_free(out, TRUE);
-		store_fail(pc->st, rc, "documents", err);
-		return NULL;
+	out = g_string_new(NULL);
+	for (guint i = 0; i < docs->len; i++) {
+		const struct doc_info *doc = g_ptr_array_index(docs, i);
+		g_string_append_printf(out, "  - %s: %s, %s %s%s\n",
+		    doc->filename ? doc->filename : "unnamed attachment",
+		    doc->kind ? rules_kind_title(pc->cfg->rules, doc->kind) : "not recognised",
+		    doc->state, doc->date, doc->pending ? ", result pending" : "");
 	}
 	if (out->len == 0)
 		g_string_append(out, "  (none yet)\n");
@@ -231,74 +220,41 @@ decide_documents(struct process_ctx *pc, gint64 app_id, GError **err)
 gboolean
 decide_stored(struct process_ctx *pc, gint64 app_id, struct decision *dc, GError **err)
 {
-	sqlite3_stmt *s = store_stmt(pc->st, "SELECT status, missing, reasons FROM applications"
-	    " WHERE id = ?", err);
-	g_autoptr(JsonParser) p = json_parser_new();
-	int rc;
+	int found;
 
 	decision_init(dc);
-	if (s == NULL)
+	if ((found = dossier_decision(pc->st, app_id, dc, err)) < 0)
 		return FALSE;
-	sqlite3_bind_int64(s, 1, app_id);
-	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return store_fail(pc->st, rc == SQLITE_DONE ? SQLITE_NOTFOUND : rc, "application", err);
+	if (found == 0) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "no application #%" G_GINT64_FORMAT,
+		    app_id);
+		return FALSE;
 	}
-	dc->status = g_strdup((const char *)sqlite3_column_text(s, 0));
-	if (json_parser_load_from_data(p, (const char *)sqlite3_column_text(s, 1), -1, NULL) &&
-	    JSON_NODE_HOLDS_ARRAY(json_parser_get_root(p))) {
-		JsonArray *a = json_node_get_array(json_parser_get_root(p));
-		for (guint i = 0; i < json_array_get_length(a); i++)
-			g_ptr_array_add(dc->missing, g_strdup(json_array_get_string_element(a, i)));
-	}
-	if (json_parser_load_from_data(p, (const char *)sqlite3_column_text(s, 2), -1, NULL) &&
-	    JSON_NODE_HOLDS_ARRAY(json_parser_get_root(p))) {
-		JsonArray *a = json_node_get_array(json_parser_get_root(p));
-		for (guint i = 0; i < json_array_get_length(a); i++) {
-			JsonObject *o = json_array_get_object_element(a, i);
-			struct decision_reason *why = g_new0(struct decision_reason, 1);
-			why->rule = g_strdup(json_object_get_string_member_with_default(o, "rule", ""));
-			why->text = g_strdup(json_object_get_string_member_with_default(o, "text", ""));
-			why->unknown = g_strcmp0(json_object_get_string_member_with_default(o, "outcome", ""),
-			    "unknown") == 0;
-			g_ptr_array_add(dc->reasons, why);
-		}
-	}
-	sqlite3_reset(s);
 	return TRUE;
 }
 
-/* Where an application's evaluation forms go: coordinators of its courses. */
+/* Where an application's evaluation forms go: coordinators of its courses
+ * (its seats, else its choices), else staff. */
 static GPtrArray *
-coordinators_of(struct process_ctx *pc, gint64 app_id, GString *courses, GError **err)
+coordinators_of(struct process_ctx *pc, const struct dossier *d, GString *courses, GError **err)
 {
-	GPtrArray *to = g_ptr_array_new_with_free_func(g_free);
-	const char *const sql[] = {
-		"SELECT course FROM assignments WHERE application_id = ? AND state = 'active'",
-		"SELECT course FROM choices WHERE application_id = ? ORDER BY rank",
-	};
+	g_autoptr(GArray) seats = seats_of(pc->st, d->id, NULL, err);
+	g_autoptr(GPtrArray) names = g_ptr_array_new();
+	GPtrArray *to;
 
-	for (gsize q = 0; q < G_N_ELEMENTS(sql) && courses->len == 0; q++) {
-		sqlite3_stmt *s = store_stmt(pc->st, sql[q], err);
-		int rc;
-		if (s == NULL) {
-			g_ptr_array_free(to, TRUE);
-			return NULL;
-		}
-		sqlite3_bind_int64(s, 1, app_id);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			const char *course = (const char *)sqlite3_column_text(s, 0);
-			const char *who = rules_coordinator(pc->cfg->rules, course);
-			g_string_append_printf(courses, "%s%s", courses->len ? ", " : "", course);
-			if (who != NULL && !g_ptr_array_find_with_equal_func(to, who, g_str_equal, NULL))
-				g_ptr_array_add(to, g_strdup(who));
-		}
-		sqlite3_reset(s);
-		if (rc != SQLITE_DONE) {
-			g_ptr_array_free(to, TRUE);
-			store_fail(pc->st, rc, "courses", err);
-			return NULL;
-		}
+	if (seats == NULL)
+		return NULL;
+	for (guint i = 0; i < seats->len; i++)
+		g_ptr_array_add(names, g_array_index(seats, struct seat, i).course);
+	for (guint i = 0; names->len == 0 && i < d->choices->len; i++)
+		g_ptr_array_add(names, g_array_index(d->choices, struct form_choice, i).course);
+	to = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < names->len; i++) {
+		const char *course = g_ptr_array_index(names, i);
+		const char *who = rules_coordinator(pc->cfg->rules, course);
+		g_string_append_printf(courses, "%s%s", courses->len ? ", " : "", course);
+		if (who != NULL && !g_ptr_array_find_with_equal_func(to, who, g_str_equal, NULL))
+			g_ptr_array_add(to, g_strdup(who));
 	}
 	for (int i = 0; to->len == 0 && pc->cfg->staff && pc->cfg->staff[i]; i++)
 		g_ptr_array_add(to, g_strdup(pc->cfg->staff[i]));
@@ -309,31 +265,16 @@ gboolean
 decide_route_evaluations(struct process_ctx *pc, gint64 app_id, gint64 ledger_id,
     const struct facts *f, const char *sha256, GError **err)
 {
-	sqlite3_stmt *s = store_stmt(pc->st, "SELECT id, filename, content_type, sha256 FROM documents"
-	    " WHERE application_id = ? AND ledger_id = ? AND kind = 'evaluation-form'"
-	    " AND state <> 'rejected'", err);
-	g_autoptr(GPtrArray) docs = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
-	int rc;
+	g_autoptr(GPtrArray) docs = dossier_docs_evaluations(pc->st, app_id, ledger_id, err);
 
-	if (s == NULL)
+	if (docs == NULL)
 		return FALSE;
-	sqlite3_bind_int64(s, 1, app_id);
-	sqlite3_bind_int64(s, 2, ledger_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		char **row = g_new0(char *, 5);
-		for (int i = 0; i < 4; i++)
-			row[i] = g_strdup((const char *)sqlite3_column_text(s, i));
-		g_ptr_array_add(docs, row);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(pc->st, rc, "evaluation forms", err);
 	for (guint i = 0; i < docs->len; i++) {
-		char **doc = g_ptr_array_index(docs, i);
+		const struct doc_info *doc = g_ptr_array_index(docs, i);
 		g_autoptr(GString) courses = g_string_new(NULL);
-		g_autoptr(GPtrArray) to = coordinators_of(pc, app_id, courses, err);
-		g_autoptr(Dossier) d = to ? dossier_load(pc->st, app_id, err) : NULL;
-		g_autofree char *path = docstore_path(pc->cfg->documents, doc[3]);
+		g_autoptr(Dossier) d = dossier_load(pc->st, app_id, err);
+		g_autoptr(GPtrArray) to = d ? coordinators_of(pc, d, courses, err) : NULL;
+		g_autofree char *path = docstore_path(pc->cfg->documents, doc->sha256);
 		g_autofree char *data = NULL;
 		g_autoptr(GBytes) bytes = NULL;
 		g_autoptr(GError) rerr = NULL;
@@ -341,20 +282,21 @@ decide_route_evaluations(struct process_ctx *pc, gint64 app_id, gint64 ledger_id
 		struct reply_attachment att;
 		g_autoptr(GPtrArray) atts = g_ptr_array_new();
 
-		if (d == NULL)
+		if (to == NULL)
 			return FALSE;
 		if (!g_file_get_contents(path, &data, &len, &rerr)) {
 			g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "evaluation form: %s", rerr->message);
 			return FALSE;
 		}
 		bytes = g_bytes_new_take(g_steal_pointer(&data), len);
-		att.filename = doc[1];
-		att.content_type = doc[2];
+		att.filename = doc->filename;
+		att.content_type = doc->content_type;
 		att.data = bytes;
 		g_ptr_array_add(atts, &att);
 		for (guint j = 0; j < to->len; j++) {
 			g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
-			g_autofree char *kind = g_strdup_printf("evaluation:%s:%s", (char *)to->pdata[j], doc[0]);
+			g_autofree char *kind = g_strdup_printf("evaluation:%s:%" G_GINT64_FORMAT,
+			    (char *)to->pdata[j], doc->id);
 			g_autofree char *subject = g_strdup_printf("Evaluation form for %s (%s)", d->name,
 			    courses->str);
 			struct mail_out m = { 0 };
@@ -362,7 +304,7 @@ decide_route_evaluations(struct process_ctx *pc, gint64 app_id, gint64 ledger_id
 			g_hash_table_insert(vars, "reference", d->reference);
 			g_hash_table_insert(vars, "school", d->school ? d->school : "");
 			g_hash_table_insert(vars, "courses", courses->str);
-			g_hash_table_insert(vars, "filename", doc[1] ? doc[1] : "evaluation form");
+			g_hash_table_insert(vars, "filename", doc->filename ? doc->filename : "evaluation form");
 			m.kind = kind;
 			m.template = "evaluation";
 			m.to_addr = to->pdata[j];

@@ -1,7 +1,9 @@
 /* dossier.c: an application's file in the store: the applications row and
  * its choices, created under the next reference of the year (ref_counter, and
  * reserved_refs an older clerkd held), its documents, what became of them,
- * the decisions taken on it (with their audit trail) and its history (events). */
+ * the decisions taken on it (with their audit trail) and its history (events);
+ * and the reads of them that replies (decide.c) and staff (staffctl.c) make,
+ * so that neither runs SQL of its own. */
 #include "dossier.h"
 #include "form.h"
 #include "ref.h"
@@ -568,6 +570,217 @@ dossier_set_status(Store *st, gint64 app_id, gint64 ledger_id, AppStatus status,
 		return TRUE;	/* already so */
 	return dossier_transition(st, app_id, ledger_id, reference, from, status, cause, NULL, NULL,
 	    err);
+}
+
+/* ---- reads for replies and for staff ---- */
+
+void
+doc_info_free(struct doc_info *doc)
+{
+	if (doc == NULL)
+		return;
+	g_free(doc->filename);
+	g_free(doc->content_type);
+	g_free(doc->sha256);
+	g_free(doc->kind);
+	g_free(doc->date);
+	g_free(doc->state);
+	g_free(doc->source);
+	g_free(doc->note);
+	g_free(doc);
+}
+
+/* The columns every query of documents below selects, in this order. */
+#define DOC_INFO_COLUMNS "id, filename, content_type, sha256, kind, doc_date, dated, state," \
+	" pending, source, note"
+
+static void
+doc_info_row(sqlite3_stmt *s, gpointer data)
+{
+	struct doc_info *doc = g_new0(struct doc_info, 1);
+
+	doc->id = sqlite3_column_int64(s, 0);
+	doc->filename = store_col_text(s, 1);
+	doc->content_type = store_col_text(s, 2);
+	doc->sha256 = store_col_text(s, 3);
+	doc->kind = store_col_text(s, 4);
+	doc->date = store_col_text(s, 5);
+	doc->dated = sqlite3_column_int(s, 6) != 0;
+	doc->state = store_col_text(s, 7);
+	doc->pending = sqlite3_column_int(s, 8) != 0;
+	doc->source = store_col_text(s, 9);
+	doc->note = store_col_text(s, 10);
+	g_ptr_array_add(data, doc);
+}
+
+/* The documents a query finds; NULL on error. */
+static GPtrArray *
+doc_infos(Store *st, sqlite3_stmt *s, GError **err)
+{
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)doc_info_free);
+
+	if (!each_row(st, s, doc_info_row, out, err))
+		return NULL;
+	return g_steal_pointer(&out);
+}
+
+GPtrArray *
+dossier_docs(Store *st, gint64 app_id, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT " DOC_INFO_COLUMNS " FROM documents"
+	    " WHERE application_id = :app ORDER BY id", err);
+
+	if (s == NULL)
+		return NULL;
+	store_bind_int64(s, ":app", app_id);
+	return doc_infos(st, s, err);
+}
+
+GPtrArray *
+dossier_docs_waiting(Store *st, gint64 app_id, const char *kind, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT " DOC_INFO_COLUMNS " FROM documents"
+	    " WHERE application_id = :app AND kind = :kind AND state IN ('filed', 'held')"
+	    " ORDER BY id", err);
+
+	if (s == NULL)
+		return NULL;
+	store_bind_int64(s, ":app", app_id);
+	store_bind_text(s, ":kind", kind);
+	return doc_infos(st, s, err);
+}
+
+GPtrArray *
+dossier_docs_evaluations(Store *st, gint64 app_id, gint64 ledger_id, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT " DOC_INFO_COLUMNS " FROM documents"
+	    " WHERE application_id = :app AND ledger_id = :ledger AND kind = 'evaluation-form'"
+	    " AND state <> 'rejected' ORDER BY id", err);
+
+	if (s == NULL)
+		return NULL;
+	store_bind_int64(s, ":app", app_id);
+	store_bind_int64(s, ":ledger", ledger_id);
+	return doc_infos(st, s, err);
+}
+
+int
+dossier_doc(Store *st, gint64 app_id, gint64 doc_id, struct doc_info **doc, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT " DOC_INFO_COLUMNS " FROM documents"
+	    " WHERE application_id = :app AND id = :id", err);
+	g_autoptr(GPtrArray) found = NULL;
+
+	*doc = NULL;
+	if (s == NULL)
+		return -1;
+	store_bind_int64(s, ":app", app_id);
+	store_bind_int64(s, ":id", doc_id);
+	if ((found = doc_infos(st, s, err)) == NULL)
+		return -1;
+	if (found->len == 0)
+		return 0;
+	*doc = g_ptr_array_steal_index(found, 0);
+	return 1;
+}
+
+/* The reasons recorded (a JSON array of {rule, text, outcome}) into dc. */
+static void
+read_reasons(struct decision *dc, const char *json)
+{
+	g_autoptr(JsonParser) p = json_parser_new();
+	JsonArray *a;
+
+	if (json == NULL || !json_parser_load_from_data(p, json, -1, NULL) ||
+	    !JSON_NODE_HOLDS_ARRAY(json_parser_get_root(p)))
+		return;
+	a = json_node_get_array(json_parser_get_root(p));
+	for (guint i = 0; i < json_array_get_length(a); i++) {
+		JsonObject *o = json_array_get_object_element(a, i);
+		struct decision_reason *why = g_new0(struct decision_reason, 1);
+		why->rule = g_strdup(json_object_get_string_member_with_default(o, "rule", ""));
+		why->text = g_strdup(json_object_get_string_member_with_default(o, "text", ""));
+		why->unknown = g_strcmp0(json_object_get_string_member_with_default(o, "outcome", ""),
+		    "unknown") == 0;
+		g_ptr_array_add(dc->reasons, why);
+	}
+}
+
+/* The kind ids recorded missing (a JSON array of strings) into dc. */
+static void
+read_missing(struct decision *dc, const char *json)
+{
+	g_autoptr(JsonParser) p = json_parser_new();
+	JsonArray *a;
+
+	if (json == NULL || !json_parser_load_from_data(p, json, -1, NULL) ||
+	    !JSON_NODE_HOLDS_ARRAY(json_parser_get_root(p)))
+		return;
+	a = json_node_get_array(json_parser_get_root(p));
+	for (guint i = 0; i < json_array_get_length(a); i++)
+		g_ptr_array_add(dc->missing, g_strdup(json_array_get_string_element(a, i)));
+}
+
+int
+dossier_decision(Store *st, gint64 app_id, struct decision *dc, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT status, missing, reasons FROM applications"
+	    " WHERE id = :app", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	store_bind_int64(s, ":app", app_id);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		dc->status = store_col_text(s, 0);
+		read_missing(dc, (const char *)sqlite3_column_text(s, 1));
+		read_reasons(dc, (const char *)sqlite3_column_text(s, 2));
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	store_fail(st, rc, "decision", err);
+	return -1;
+}
+
+void
+dossier_row_free(struct dossier_row *r)
+{
+	if (r == NULL)
+		return;
+	g_free(r->reference);
+	g_free(r->status);
+	g_free(r->missing);
+	g_free(r);
+}
+
+static void
+dossier_row_add(sqlite3_stmt *s, gpointer data)
+{
+	struct dossier_row *r = g_new0(struct dossier_row, 1);
+
+	r->id = sqlite3_column_int64(s, 0);
+	r->reference = store_col_text(s, 1);
+	r->status = store_col_text(s, 2);
+	r->missing = store_col_text(s, 3);
+	g_ptr_array_add(data, r);
+}
+
+GPtrArray *
+dossier_rows(Store *st, gboolean cancelled, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT id, reference, status, missing FROM applications"
+	    " WHERE :cancelled OR status <> 'cancelled' ORDER BY id", err);
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)dossier_row_free);
+
+	if (s == NULL)
+		return NULL;
+	store_bind_int64(s, ":cancelled", cancelled);
+	if (!each_row(st, s, dossier_row_add, out, err))
+		return NULL;
+	return g_steal_pointer(&out);
 }
 
 /* ---- decisions ---- */

@@ -1,5 +1,7 @@
 /* dossier.h: one application as the rules see it. Plain data: filled from the
- * store (dossier.c) or by a test, read by rules_eval(). */
+ * store (dossier.c) or by a test, read by rules_eval(). Below, the SQL that
+ * the domain and clerkctl run on applications, choices, documents, decisions
+ * and events (they run none of their own). */
 #ifndef CLERK_DOSSIER_H
 #define CLERK_DOSSIER_H
 
@@ -133,5 +135,58 @@ gboolean dossier_set_status(Store *st, gint64 app_id, gint64 ledger_id, AppStatu
     const char *cause, GError **err);
 /* Add a staff flag (once). */
 gboolean dossier_flag(Store *st, gint64 app_id, const char *flag, GError **err);
+
+/* ---- reads for replies and for staff (clerkctl) ----
+ * A lookup that can find nothing returns 1 found, 0 none, -1 error; a list
+ * is NULL only on error. */
+
+/* A document as it is filed, for listing and fetching. */
+struct doc_info {
+	gint64 id;
+	char *filename;		/* owned; NULL if the attachment had none */
+	char *content_type;	/* owned */
+	char *sha256;		/* owned: its file in the docstore */
+	char *kind;		/* owned; NULL if not recognised */
+	char *date;		/* owned: YYYY-MM-DD */
+	gboolean dated;		/* the date was given, not the date received */
+	char *state;		/* owned: as stored (doc_state_str()) */
+	gboolean pending;
+	char *source;		/* owned: "applicant", "staff:ADDR", "other:ADDR" */
+	char *note;		/* owned; NULL if none */
+};
+void doc_info_free(struct doc_info *doc);
+
+/* An application's documents (struct doc_info *, owned by the array), in the
+ * order filed. */
+GPtrArray *dossier_docs(Store *st, gint64 app_id, GError **err) G_GNUC_WARN_UNUSED_RESULT;
+/* Its documents of a kind still waiting for staff (filed or held), in the
+ * order filed. */
+GPtrArray *dossier_docs_waiting(Store *st, gint64 app_id, const char *kind, GError **err)
+    G_GNUC_WARN_UNUSED_RESULT;
+/* The evaluation forms one message filed for it that were not rejected. */
+GPtrArray *dossier_docs_evaluations(Store *st, gint64 app_id, gint64 ledger_id, GError **err)
+    G_GNUC_WARN_UNUSED_RESULT;
+/* One of its documents by id: 1 with *doc set (the caller's), 0 if it has no
+ * such document, -1 on error. */
+int dossier_doc(Store *st, gint64 app_id, gint64 doc_id, struct doc_info **doc, GError **err)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/* The decision recorded on an application (status, missing and reasons, as
+ * the last judgement or move left them), into dc (initialised by the
+ * caller): 1 found, 0 no such application, -1 on error. */
+int dossier_decision(Store *st, gint64 app_id, struct decision *dc, GError **err)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/* An application as staff's tools go through them. */
+struct dossier_row {
+	gint64 id;
+	char *reference;	/* owned */
+	char *status;		/* owned */
+	char *missing;		/* owned: the JSON array as recorded */
+};
+void dossier_row_free(struct dossier_row *r);
+/* Every application (struct dossier_row *, owned by the array), by id; the
+ * cancelled ones only with cancelled. */
+GPtrArray *dossier_rows(Store *st, gboolean cancelled, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
 #endif

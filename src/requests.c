@@ -10,6 +10,7 @@
 #include "placement.h"
 #include "reply.h"
 #include "rules.h"
+#include "seats.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -212,23 +213,14 @@ course_other(const Rules *r, const char *text, GPtrArray *held)
 static GPtrArray *
 held_courses(struct process_ctx *pc, gint64 app_id, GError **err)
 {
-	sqlite3_stmt *s = store_stmt(pc->st, "SELECT course FROM assignments WHERE application_id = ?"
-	    " AND state = 'active'", err);
+	g_autoptr(GArray) seats = seats_of(pc->st, app_id, NULL, err);
 	GPtrArray *out;
-	int rc;
 
-	if (s == NULL)
+	if (seats == NULL)
 		return NULL;
 	out = g_ptr_array_new_with_free_func(g_free);
-	sqlite3_bind_int64(s, 1, app_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		g_ptr_array_add(out, g_strdup((const char *)sqlite3_column_text(s, 0)));
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		g_ptr_array_free(out, TRUE);
-		store_fail(pc->st, rc, "assignments", err);
-		return NULL;
-	}
+	for (guint i = 0; i < seats->len; i++)
+		g_ptr_array_add(out, g_strdup(g_array_index(seats, struct seat, i).course));
 	return out;
 }
 
@@ -248,23 +240,25 @@ requests_block_named(const Rules *r, const char *text)
 	return NULL;
 }
 
-/* The block a change is about: one named (YYYY-MM), else the one held. */
+/* The block a change is about: one named (YYYY-MM), else the first one held
+ * (NULL with err unset if none). */
 static char *
 block_for(struct process_ctx *pc, gint64 app_id, const char *text, GError **err)
 {
-	sqlite3_stmt *s;
+	g_autoptr(GArray) seats = NULL;
+	const char *first = NULL;
 	char *b = requests_block_named(pc->cfg->rules, text);
 
 	if (b != NULL)
 		return b;
-	if ((s = store_stmt(pc->st, "SELECT block FROM assignments WHERE application_id = ?"
-	    " AND state = 'active' ORDER BY block LIMIT 1", err)) == NULL)
+	if ((seats = seats_of(pc->st, app_id, NULL, err)) == NULL)
 		return NULL;
-	sqlite3_bind_int64(s, 1, app_id);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		b = g_strdup((const char *)sqlite3_column_text(s, 0));
-	sqlite3_reset(s);
-	return b;
+	for (guint i = 0; i < seats->len; i++) {
+		const char *block = g_array_index(seats, struct seat, i).block;
+		if (first == NULL || strcmp(block, first) < 0)
+			first = block;
+	}
+	return g_strdup(first);
 }
 
 static gboolean

@@ -1,5 +1,6 @@
-/* seats.h: the store's tables of placement, and the only SQL on them that
- * placement.c runs: assignments (seats given in a course of a block),
+/* seats.h: the store's tables of placement, and the only SQL on them, which
+ * placement.c runs (decide.c and requests.c read an application's seats with
+ * seats_of(); reminders' selects are remindersdb.c's): assignments (seats given in a course of a block),
  * waitlist (places on a course's waitlist in a block) and lotteries (one
  * drawn per block). Functions are named by table: seats_ (assignments),
  * waitlist_, lottery_. The rules of who gets a seat are placement.c's; here

@@ -50,31 +50,27 @@ rules_diff_cmd(struct config *cfg, Store *st, const char *dir, gboolean json)
 	g_autoptr(Rules) r = rules_load(dir, &err);
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	g_autofree char *today = util_today(cfg->timezone);
-	sqlite3_stmt *s;
-	int rc, moved = 0, total = 0;
+	g_autoptr(GPtrArray) rows = NULL;
+	int moved = 0, total = 0;
 
 	if (r == NULL) {
 		fprintf(stderr, "clerkctl: %s\n", err->message);
 		return clerk_exitcode(err);
 	}
-	if ((s = store_stmt(st, "SELECT id, reference, status, missing FROM applications"
-	    " ORDER BY id", &err)) == NULL) {
+	if ((rows = dossier_rows(st, TRUE, &err)) == NULL) {
 		fprintf(stderr, "clerkctl: %s\n", err->message);
 		return clerk_exitcode(err);
 	}
 	json_builder_begin_array(b);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		gint64 id = sqlite3_column_int64(s, 0);
-		g_autofree char *ref = g_strdup((const char *)sqlite3_column_text(s, 1));
-		g_autofree char *status = g_strdup((const char *)sqlite3_column_text(s, 2));
-		g_autofree char *missing = g_strdup((const char *)sqlite3_column_text(s, 3));
+	for (guint i = 0; i < rows->len; i++) {
+		const struct dossier_row *row = g_ptr_array_index(rows, i);
+		const char *ref = row->reference, *status = row->status, *missing = row->missing;
 		g_autoptr(Dossier) d = NULL;
 		g_autofree char *now = NULL;
 		struct decision dc;
 
 		total++;
-		/* dossier_load uses the store's cached statements: not this one's. */
-		if ((d = dossier_load(st, id, &err)) == NULL)
+		if ((d = dossier_load(st, row->id, &err)) == NULL)
 			break;
 		decision_init(&dc);
 		if (!rules_eval(r, d, today, &dc, &err)) {
@@ -102,7 +98,6 @@ rules_diff_cmd(struct config *cfg, Store *st, const char *dir, gboolean json)
 		}
 		decision_clear(&dc);
 	}
-	sqlite3_reset(s);
 	json_builder_end_array(b);
 	if (err != NULL) {
 		fprintf(stderr, "clerkctl: %s\n", err->message);
@@ -127,32 +122,21 @@ rules_diff_cmd(struct config *cfg, Store *st, const char *dir, gboolean json)
 static gboolean
 apply_rules(struct process_ctx *pc, GString *report, GError **err)
 {
-	sqlite3_stmt *s = store_stmt(pc->st, "SELECT id, reference, status FROM applications"
-	    " WHERE status <> 'cancelled' ORDER BY id", err);
-	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
-	int rc, moved = 0;
+	g_autoptr(GPtrArray) rows = dossier_rows(pc->st, FALSE, err);
+	int moved = 0;
 
-	if (s == NULL)
+	if (rows == NULL)
 		return FALSE;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		char **r = g_new0(char *, 4);
-		for (int i = 0; i < 3; i++)
-			r[i] = g_strdup((const char *)sqlite3_column_text(s, i));
-		g_ptr_array_add(rows, r);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(pc->st, rc, "applications", err);
 	for (guint i = 0; i < rows->len; i++) {
-		char **r = g_ptr_array_index(rows, i);
-		gint64 id = g_ascii_strtoll(r[0], NULL, 10);
+		const struct dossier_row *r = g_ptr_array_index(rows, i);
+		gint64 id = r->id;
 		g_autofree char *text = NULL, *seed = NULL;
 		g_autoptr(Dossier) d = NULL;
 		struct decision dc;
 		gboolean changed, ok = settle(pc, id, 0, "rules changed", &dc, &changed, err);
 
-		if (ok && strcmp(dc.status, r[2]) != 0) {
-			g_string_append_printf(report, "%s  %s -> %s\n", r[1], r[2], dc.status);
+		if (ok && strcmp(dc.status, r->status) != 0) {
+			g_string_append_printf(report, "%s  %s -> %s\n", r->reference, r->status, dc.status);
 			moved++;
 			ok = (text = decide_text(pc, id, &dc, err)) != NULL &&
 			    (d = dossier_load(pc->st, id, err)) != NULL;
@@ -212,112 +196,67 @@ staffctl_rules(struct config *cfg, Store *st, int argc, char **argv, const struc
 
 /* ---- documents ---- */
 
-struct docrow {
-	gint64 id;
-	char *filename, *kind, *state, *sha256;
-};
-
-static void
-docrow_free(gpointer p)
-{
-	struct docrow *d = p;
-
-	g_free(d->filename);
-	g_free(d->kind);
-	g_free(d->state);
-	g_free(d->sha256);
-	g_free(d);
-}
-
 /* The documents of an application that `which` names: an id, or a kind
  * (then those not yet accepted or rejected). */
 static GPtrArray *
 select_docs(Store *st, gint64 app_id, const char *which, GError **err)
 {
-	GPtrArray *out = g_ptr_array_new_with_free_func(docrow_free);
 	char *end;
 	gint64 id = g_ascii_strtoll(which, &end, 10);
-	gboolean by_id = *which != '\0' && *end == '\0';
-	sqlite3_stmt *s = store_stmt(st, by_id ?
-	    "SELECT id, filename, kind, state, sha256 FROM documents WHERE application_id = ?1"
-	    " AND id = ?2" :
-	    "SELECT id, filename, kind, state, sha256 FROM documents WHERE application_id = ?1"
-	    " AND kind = ?3 AND state IN ('filed', 'held') ORDER BY id", err);
-	int rc;
+	struct doc_info *doc;
+	GPtrArray *out;
 
-	if (s == NULL) {
-		g_ptr_array_free(out, TRUE);
+	if (*which == '\0' || *end != '\0')
+		return dossier_docs_waiting(st, app_id, which, err);
+	if (dossier_doc(st, app_id, id, &doc, err) < 0)
 		return NULL;
-	}
-	sqlite3_bind_int64(s, 1, app_id);
-	if (by_id)
-		sqlite3_bind_int64(s, 2, id);
-	else
-		sqlite3_bind_text(s, 3, which, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct docrow *d = g_new0(struct docrow, 1);
-		d->id = sqlite3_column_int64(s, 0);
-		d->filename = g_strdup((const char *)sqlite3_column_text(s, 1));
-		d->kind = g_strdup((const char *)sqlite3_column_text(s, 2));
-		d->state = g_strdup((const char *)sqlite3_column_text(s, 3));
-		d->sha256 = g_strdup((const char *)sqlite3_column_text(s, 4));
-		g_ptr_array_add(out, d);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		store_fail(st, rc, "documents", err);
-		g_ptr_array_free(out, TRUE);
-		return NULL;
-	}
+	out = g_ptr_array_new_with_free_func((GDestroyNotify)doc_info_free);
+	if (doc != NULL)
+		g_ptr_array_add(out, doc);
 	return out;
 }
 
 static int
 doc_list(Store *st, gint64 app_id, gboolean json)
 {
-	sqlite3_stmt *s;
 	g_autoptr(GError) err = NULL;
-	int rc;
+	g_autoptr(GPtrArray) docs = dossier_docs(st, app_id, &err);
 
-	if ((s = store_stmt(st, "SELECT id, filename, kind, state, doc_date,"
-	    " CASE WHEN dated THEN 'given' ELSE 'received' END, pending, source, size, note"
-	    " FROM documents WHERE application_id = ? ORDER BY id", &err)) == NULL) {
+	if (docs == NULL) {
 		fprintf(stderr, "clerkctl: %s\n", err->message);
 		return clerk_exitcode(err);
 	}
-	sqlite3_bind_int64(s, 1, app_id);
 	if (json)
 		printf("[");
 	else
 		printf("%-5s %-9s %-18s %-11s %-9s %s\n", "ID", "STATE", "KIND", "DATE", "DATE FROM", "FILE");
-	for (int n = 0; (rc = sqlite3_step(s)) == SQLITE_ROW; n++) {
-		const char *c[10];
-		for (int i = 0; i < 10; i++)
-			c[i] = (const char *)sqlite3_column_text(s, i);
+	for (guint n = 0; n < docs->len; n++) {
+		const struct doc_info *d = g_ptr_array_index(docs, n);
+		const char *from = d->dated ? "given" : "received";
 		if (json) {
-			g_autofree char *fn = g_strescape(c[1] ? c[1] : "", NULL);
-			printf("%s\n  {\"id\": %s, \"filename\": \"%s\", \"kind\": %s%s%s, \"state\": \"%s\","
-			    " \"date\": \"%s\", \"date_from\": \"%s\", \"pending\": %s, \"source\": \"%s\"}",
-			    n ? "," : "", c[0], fn, c[2] ? "\"" : "", c[2] ? c[2] : "null", c[2] ? "\"" : "",
-			    c[3], c[4], c[5], strcmp(c[6], "0") ? "true" : "false", c[7] ? c[7] : "");
-		} else
-			printf("%-5s %-9s %-18s %-11s %-9s %s%s%s\n", c[0], c[3], c[2] ? c[2] : "-",
-			    c[4], c[5], c[1] ? c[1] : "(unnamed)", c[9] ? "  # " : "", c[9] ? c[9] : "");
+			g_autofree char *fn = g_strescape(d->filename ? d->filename : "", NULL);
+			printf("%s\n  {\"id\": %" G_GINT64_FORMAT ", \"filename\": \"%s\", \"kind\": %s%s%s,"
+			    " \"state\": \"%s\", \"date\": \"%s\", \"date_from\": \"%s\", \"pending\": %s,"
+			    " \"source\": \"%s\"}",
+			    n ? "," : "", d->id, fn, d->kind ? "\"" : "", d->kind ? d->kind : "null",
+			    d->kind ? "\"" : "", d->state, d->date, from, d->pending ? "true" : "false",
+			    d->source ? d->source : "");
+		} else {
+			g_autofree char *id = g_strdup_printf("%" G_GINT64_FORMAT, d->id);
+			printf("%-5s %-9s %-18s %-11s %-9s %s%s%s\n", id, d->state, d->kind ? d->kind : "-",
+			    d->date, from, d->filename ? d->filename : "(unnamed)", d->note ? "  # " : "",
+			    d->note ? d->note : "");
+		}
 	}
-	sqlite3_reset(s);
 	if (json)
 		printf("\n]\n");
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "clerkctl: %s\n", sqlite3_errmsg(store_db(st)));
-		return EXIT_TEMPFAIL;
-	}
 	return 0;
 }
 
 static int
 doc_get(struct config *cfg, GPtrArray *docs, const char *output)
 {
-	const struct docrow *d;
+	const struct doc_info *d;
 	g_autofree char *path = NULL, *data = NULL;
 	g_autoptr(GError) err = NULL;
 	gsize len;
@@ -358,7 +297,7 @@ doc_check(struct process_ctx *pc, gint64 app_id, GPtrArray *docs, gboolean accep
 	gboolean changed, ok;
 
 	for (guint i = 0; i < docs->len; i++) {
-		const struct docrow *doc = g_ptr_array_index(docs, i);
+		const struct doc_info *doc = g_ptr_array_index(docs, i);
 		const char *kind = doc->kind;
 		g_autofree char *event = NULL;
 		if (!dossier_set_doc(pc->st, app_id, doc->id, accept ? DOC_ACCEPTED : DOC_REJECTED,
