@@ -104,6 +104,84 @@ refuse_unverified(struct process_ctx *pc, gint64 ledger_id, const struct facts *
 	return TRUE;
 }
 
+/* The first prefix of a subject, lower-case, without its colon ("re",
+ * "fwd"), skipping tags such as "[EXTERNAL]"; "" if none. */
+static char *
+first_prefix(const char *s)
+{
+	for (;;) {
+		const char *p = s, *q;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '[' && (q = strchr(p, ']')) != NULL) {
+			s = q + 1;
+			continue;
+		}
+		for (q = p; g_ascii_isalpha(*q); q++)
+			;
+		return q > p && q - p <= 5 && *q == ':' ? g_ascii_strdown(p, q - p) : g_strdup("");
+	}
+}
+
+/* Does a staff message look like a forward (of a student's mail), not a
+ * reply that copies the program? A forward prefix ("Fwd:", "FW:", "WG:",
+ * "TR:", "RV:", "Enc:"), or a forwarded message in it under a subject that
+ * is not a reply's ("Re:", "AW:", "SV:": Outlook quotes the mail replied to
+ * the way it forwards one). */
+static gboolean
+looks_forwarded(const struct facts *f)
+{
+	static const char *const fwd[] = { "fwd", "fw", "wg", "tr", "rv", "enc", "doorst", NULL };
+	static const char *const re[] = { "re", "aw", "sv", "antw", "vs", "odp", "ref", NULL };
+	g_autofree char *prefix = first_prefix(f->subject);
+
+	for (int i = 0; fwd[i] != NULL; i++)
+		if (strcmp(prefix, fwd[i]) == 0)
+			return TRUE;
+	for (int i = 0; re[i] != NULL; i++)
+		if (strcmp(prefix, re[i]) == 0)
+			return FALSE;
+	return f->forward != NULL;
+}
+
+/* A staff message with no documents: a coordinator who copies the program
+ * on a reply to a student, most often. Nothing to credit and no one to tell:
+ * it is recorded (the ledger, and the applicant's history when it names
+ * one), and answered only when it looks like a forward, whose sender meant to
+ * pass documents on and should know that none arrived. */
+static gboolean
+no_documents(struct process_ctx *pc, gint64 ledger_id, const struct facts *f, const char *sha256,
+    gint64 app_id, const char *ref, GError **err)
+{
+	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autofree char *what = NULL, *event = NULL;
+	gboolean forward = looks_forwarded(f);
+
+	event = g_strdup_printf("message from staff <%s> with no documents%s: nothing credited, "
+	    "the student not told", f->from_addr, forward ? " (a forward)" : " (a copy to the program)");
+	if ((app_id > 0 && !ledger_link_application(pc->st, ledger_id, app_id, err)) ||
+	    !dossier_event(pc->st, app_id, ledger_id, event, err))
+		return FALSE;
+	g_message("staff message <%s> from <%s>%s%s: no documents, nothing credited%s",
+	    f->message_id ? f->message_id : "", f->from_addr, ref ? " about " : "", ref ? ref : "",
+	    forward ? "; staff told" : ", not answered");
+	if (!forward)
+		return TRUE;
+	what = ref != NULL ?
+	    g_strdup_printf("your forward about %s reached clerkd, but it carried no documents "
+	    "(no attachments), so nothing was credited and the student was not told.", ref) :
+	    g_strdup("your forward reached clerkd, but it carried no documents (no attachments), "
+	    "so nothing was credited.");
+	g_hash_table_insert(vars, "what", what);
+	g_hash_table_insert(vars, "details", "To credit documents, forward the student's message "
+	    "again with its attachments. A copy of a reply with no attachments needs nothing: "
+	    "clerkd records it and does not answer.\n");
+	g_hash_table_insert(vars, "decision", "");
+	effect_reply(pc, ledger_id, app_id > 0 ? app_id : 0, f, sha256, "staff-confirm", ref,
+	    "staff-confirm", vars);
+	return TRUE;
+}
+
 gboolean
 staff_handle(struct process_ctx *pc, gint64 ledger_id, const struct facts *f, const char *sha256,
     GError **err)
@@ -122,6 +200,8 @@ staff_handle(struct process_ctx *pc, gint64 ledger_id, const struct facts *f, co
 		return refuse_unverified(pc, ledger_id, f, sha256, why, err);
 	if ((app_id = applicant_of(pc, f, &ref, &conflict, err)) < 0)
 		return FALSE;
+	if (f->attachments->len == 0)
+		return no_documents(pc, ledger_id, f, sha256, app_id, ref, err);
 	g_hash_table_insert(vars, "decision", "");
 	if (conflict != NULL) {
 		g_autofree char *held = g_strdup_printf("your forward reached clerkd, but nothing was credited: %s.", conflict);
