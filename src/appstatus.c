@@ -64,8 +64,12 @@ app_status_allowed(AppStatus from, AppStatus to)
 	case APP_COMPLETE:
 		return TRUE;	/* judged again, placed, or cancelled: any */
 	case APP_WAITLISTED:
-		return to == APP_SCHEDULED || to == APP_NOT_SCHEDULED || to == APP_CANCELLED;
+		return to == APP_SCHEDULED || to == APP_NOT_SCHEDULED || to == APP_COMPLETE ||
+		    to == APP_CANCELLED;
 	case APP_SCHEDULED:
+		/* One block given up (a partial cancel): what is left decides. */
+		return to == APP_WAITLISTED || to == APP_COMPLETE || to == APP_NOT_SCHEDULED ||
+		    to == APP_CANCELLED;
 	case APP_NOT_SCHEDULED:
 		return to == APP_CANCELLED;
 	case APP_CANCELLED:

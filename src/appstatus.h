@@ -35,8 +35,11 @@ gboolean app_status_judged(AppStatus s);
  *   complete      -> any judged status (rules or documents changed),
  *                    scheduled, waitlisted, not-scheduled (placement), cancelled
  *   waitlisted    -> scheduled (a seat freed or drawn), not-scheduled (block
- *                    started), cancelled
- *   scheduled     -> cancelled
+ *                    started), complete (the blocks waited on given up: it
+ *                    waits for its other blocks' placement), cancelled
+ *   scheduled     -> waitlisted, complete, not-scheduled (the block of its
+ *                    seats given up, a partial cancel: what it still holds
+ *                    says), cancelled
  *   not-scheduled -> cancelled
  *   cancelled     -> nothing (there is no reinstatement). */
 gboolean app_status_allowed(AppStatus from, AppStatus to);

@@ -525,6 +525,21 @@ dossier_same_person(Store *st, gint64 app_id, const char *name, const char *scho
 	return ref;
 }
 
+int
+dossier_drop_block(Store *st, gint64 app_id, const char *block, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "DELETE FROM choices WHERE application_id = :app"
+	    " AND block = :block", err);
+
+	if (s == NULL)
+		return -1;
+	store_bind_int64(s, ":app", app_id);
+	store_bind_text(s, ":block", block);
+	if (!store_done(st, s, err))
+		return -1;
+	return sqlite3_changes(store_db(st));
+}
+
 gboolean
 dossier_flag(Store *st, gint64 app_id, const char *flag, GError **err)
 {

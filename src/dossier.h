@@ -133,6 +133,11 @@ char *dossier_same_person(Store *st, gint64 app_id, const char *name, const char
  * dossier_transition(); a no-op if it is already so. */
 gboolean dossier_set_status(Store *st, gint64 app_id, gint64 ledger_id, AppStatus status,
     const char *cause, GError **err);
+/* The applicant gives up a block (a confirmed partial cancel): its choices in
+ * that block are withdrawn, so that no lottery or waitlist seats it there
+ * again. Returns how many were withdrawn, -1 on error. */
+int dossier_drop_block(Store *st, gint64 app_id, const char *block, GError **err)
+    G_GNUC_WARN_UNUSED_RESULT;
 /* Add a staff flag (once). */
 gboolean dossier_flag(Store *st, gint64 app_id, const char *flag, GError **err);
 

@@ -52,6 +52,8 @@ restatus(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *ca
 		now = APP_WAITLISTED;
 	else if (t.closed > 0)
 		now = APP_NOT_SCHEDULED;
+	else if (was == APP_SCHEDULED || was == APP_WAITLISTED)
+		now = APP_COMPLETE;	/* its block given up: it waits for its other blocks */
 	else
 		now = was;
 	if (status != NULL)
@@ -398,6 +400,22 @@ placement_cancel(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, GError
 		if (!free_seat(pc, g_array_index(seats, struct seat, i).id, "cancelled", err))
 			return FALSE;
 	return TRUE;
+}
+
+gboolean
+placement_cancel_block(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *block,
+    GError **err)
+{
+	g_autoptr(GArray) seats = seats_of(pc->st, app_id, block, err);
+	g_autofree char *cause = g_strdup_printf("block %s cancelled", block);
+
+	if (seats == NULL || dossier_drop_block(pc->st, app_id, block, err) < 0 ||
+	    !waitlist_withdraw_block(pc->st, app_id, block, err))
+		return FALSE;
+	for (guint i = 0; i < seats->len; i++)
+		if (!free_seat(pc, g_array_index(seats, struct seat, i).id, "cancelled", err))
+			return FALSE;
+	return restatus(pc, app_id, ledger_id, cause, NULL, err);
 }
 
 gboolean

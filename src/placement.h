@@ -27,6 +27,13 @@ gboolean placement_place(struct process_ctx *pc, gint64 app_id, gint64 ledger_id
  * who are told. */
 gboolean placement_cancel(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, GError **err);
 
+/* Cancel one block of an application (a confirmed partial cancel): its
+ * choices and waiting places there are withdrawn, and its seats there go at
+ * once to the first on each waitlist, who are told. Its other blocks stay;
+ * its status follows what it still holds. */
+gboolean placement_cancel_block(struct process_ctx *pc, gint64 app_id, gint64 ledger_id,
+    const char *block, GError **err);
+
 /* Move an application to another course of a block where it holds a seat, if
  * one is free (the old seat goes to its waitlist). *done says whether it moved;
  * what says why not, for the student. */

@@ -7,12 +7,14 @@
 #include "settle.h"
 #include "decide.h"
 #include "dossier.h"
+#include "form.h"
 #include "placement.h"
 #include "reply.h"
 #include "rules.h"
 #include "seats.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,6 +113,11 @@ ask_confirmation(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const 
 	const char *days = rules_setting(pc->cfg->rules, "confirmation_days");
 	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autoptr(Dossier) d = dossier_load(pc->st, app_id, err);
+	gboolean cancel = strcmp(action, "cancel") == 0;
+	g_autofree char *event = cancel && detail != NULL ?
+	    g_strdup_printf("cancellation of block %s asked, waiting for confirmation", detail) :
+	    g_strdup(cancel ? "cancellation asked, waiting for confirmation" :
+	    "change asked, waiting for confirmation");
 	GDate exp;
 	char expires[11];
 	struct mail_out m = { 0 };
@@ -124,9 +131,7 @@ ask_confirmation(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const 
 	if (!confirm_add(pc->st, app_id, &(struct confirmation){ .token = token,
 	    .action = (char *)action, .detail = (char *)detail, .expires = expires,
 	    .message_id = msgid }, err) ||
-	    !dossier_event(pc->st, app_id, ledger_id, action[0] == 'c' && action[1] == 'a' ?
-	    "cancellation asked, waiting for confirmation" : "change asked, waiting for confirmation",
-	    err))
+	    !dossier_event(pc->st, app_id, ledger_id, event, err))
 		return FALSE;
 	g_hash_table_insert(vars, "name", d->name);
 	g_hash_table_insert(vars, "reference", (gpointer)ref);
@@ -148,6 +153,151 @@ ask_confirmation(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const 
 	return TRUE;
 }
 
+/* ---- one block of several ---- */
+
+static const char *const month_names[] = { "January", "February", "March", "April", "May",
+	"June", "July", "August", "September", "October", "November", "December" };
+
+/* A block and its dates as a reader sees them: "2027-04 (5 April 2027 to 30 April 2027)". */
+static char *
+block_words(const Rules *r, const char *block)
+{
+	const char *dates[2] = { rules_block_start(r, block), rules_block_end(r, block) };
+	char out[2][32];
+
+	for (int i = 0; i < 2; i++) {
+		int y, m, d;
+		if (dates[i] == NULL || sscanf(dates[i], "%d-%d-%d", &y, &m, &d) != 3 || m < 1 || m > 12)
+			return g_strdup(block);
+		g_snprintf(out[i], sizeof out[i], "%d %s %d", d, month_names[m - 1], y);
+	}
+	return g_strdup_printf("%s (%s to %s)", block, out[0], out[1]);
+}
+
+static gint
+by_string(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The blocks an application is in (its choices, seats and places still
+ * waiting), each once, in order; NULL on error. */
+static GPtrArray *
+app_blocks(struct process_ctx *pc, gint64 app_id, GError **err)
+{
+	g_autoptr(Dossier) d = dossier_load(pc->st, app_id, err);
+	g_autoptr(GArray) seats = NULL, places = NULL;
+	GPtrArray *out;
+
+	if (d == NULL || (seats = seats_of(pc->st, app_id, NULL, err)) == NULL ||
+	    (places = waitlist_of(pc->st, app_id, err)) == NULL)
+		return NULL;
+	out = g_ptr_array_new_with_free_func(g_free);
+#define ADD_BLOCK(b) do { \
+		if (!g_ptr_array_find_with_equal_func(out, (b), g_str_equal, NULL)) \
+			g_ptr_array_add(out, g_strdup(b)); \
+	} while (0)
+	for (guint i = 0; i < d->choices->len; i++)
+		ADD_BLOCK(g_array_index(d->choices, struct form_choice, i).block);
+	for (guint i = 0; i < seats->len; i++)
+		ADD_BLOCK(g_array_index(seats, struct seat, i).block);
+	for (guint i = 0; i < places->len; i++)
+		ADD_BLOCK(g_array_index(places, struct waitlist_place, i).block);
+#undef ADD_BLOCK
+	g_ptr_array_sort(out, by_string);
+	return out;
+}
+
+static gboolean
+has_block(GPtrArray *blocks, const char *block)
+{
+	return g_ptr_array_find_with_equal_func(blocks, block, g_str_equal, NULL);
+}
+
+/* The blocks other than one, in words: "2027-03 (1 March 2027 to 26 March 2027)". */
+static char *
+other_blocks(const Rules *r, GPtrArray *blocks, const char *block)
+{
+	GString *out = g_string_new(NULL);
+
+	for (guint i = 0; i < blocks->len; i++) {
+		const char *b = g_ptr_array_index(blocks, i);
+		g_autofree char *w = NULL;
+		if (strcmp(b, block) == 0)
+			continue;
+		w = block_words(r, b);
+		g_string_append_printf(out, "%s%s", out->len ? "; " : "", w);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* What an application holds in a block, in words ("a seat in MED-401", "a
+ * place on the waitlist of SUR-512"), or "" if only its choices; NULL on error. */
+static char *
+held_in_block(struct process_ctx *pc, gint64 app_id, const char *block, GError **err)
+{
+	g_autoptr(GArray) seats = seats_of(pc->st, app_id, block, err);
+	g_autoptr(GArray) places = NULL;
+	GString *out;
+
+	if (seats == NULL || (places = waitlist_of(pc->st, app_id, err)) == NULL)
+		return NULL;
+	out = g_string_new(NULL);
+	for (guint i = 0; i < seats->len; i++)
+		g_string_append_printf(out, "%sa seat in %s", out->len ? " and " : "",
+		    g_array_index(seats, struct seat, i).course);
+	for (guint i = 0; i < places->len; i++) {
+		const struct waitlist_place *w = &g_array_index(places, struct waitlist_place, i);
+		if (strcmp(w->block, block) == 0)
+			g_string_append_printf(out, "%sa place on the waitlist of %s", out->len ? " and " :
+			    "", w->course);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* A confirmed cancel of one block: only that block is given up. */
+static gboolean
+cancel_block_confirmed(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
+    const char *block, GString *what, GError **err)
+{
+	const Rules *r = pc->cfg->rules;
+	g_autoptr(GPtrArray) blocks = app_blocks(pc, app_id, err);
+	g_autofree char *words = block_words(r, block), *held = NULL, *others = NULL, *event = NULL;
+
+	if (blocks == NULL)
+		return FALSE;
+	if (!has_block(blocks, block)) {
+		g_string_printf(what, "block %s is no longer in your application, so nothing was "
+		    "changed.", words);
+		return dossier_event(pc->st, app_id, ledger_id, "cancellation of a block confirmed: "
+		    "block no longer in the application, nothing changed", err);
+	}
+	if (blocks->len == 1) {
+		/* Its last block: the application itself goes. */
+		if (!dossier_event(pc->st, app_id, ledger_id, "cancellation confirmed (its only block)",
+		    err) || !placement_cancel(pc, app_id, ledger_id, err))
+			return FALSE;
+		g_string_printf(what, "your cancellation is confirmed. Block %s was the only block in "
+		    "your application, so your whole application is cancelled.", words);
+		return TRUE;
+	}
+	if ((held = held_in_block(pc, app_id, block, err)) == NULL)
+		return FALSE;
+	others = other_blocks(r, blocks, block);
+	event = g_strdup_printf("cancellation of block %s confirmed%s%s", block,
+	    *held ? ": gave up " : "", held);
+	if (!dossier_event(pc->st, app_id, ledger_id, event, err) ||
+	    !placement_cancel_block(pc, app_id, ledger_id, block, err))
+		return FALSE;
+	g_string_printf(what, "your cancellation of block %s is confirmed.", words);
+	if (*held)
+		g_string_append_printf(what, " You gave up %s in that block. It goes to the next "
+		    "student on the waitlist.", held);
+	g_string_append_printf(what, " Your application stays open for %s%s. Nothing changes "
+	    "there.", strchr(others, ';') ? "these blocks: " : "block ", others);
+	return TRUE;
+}
+
 static gboolean
 confirmed(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *ref,
     const struct facts *f, const char *sha256, const struct confirmation *p, GError **err)
@@ -161,7 +311,10 @@ confirmed(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *r
 	}
 	if (!confirm_use(pc->st, p->token, err))
 		return FALSE;
-	if (strcmp(p->action, "cancel") == 0) {
+	if (strcmp(p->action, "cancel") == 0 && p->detail != NULL && *p->detail != '\0') {
+		if (!cancel_block_confirmed(pc, ledger_id, app_id, p->detail, what, err))
+			return FALSE;
+	} else if (strcmp(p->action, "cancel") == 0) {
 		if (!dossier_event(pc->st, app_id, ledger_id, "cancellation confirmed", err) ||
 		    !placement_cancel(pc, app_id, ledger_id, err))
 			return FALSE;
@@ -415,6 +568,253 @@ asks(const struct facts *f)
 	return strchr(own, '?') != NULL;
 }
 
+/* A question from an applicant: answered from the seats or the FAQ, else
+ * passed to staff (and the student told so). */
+static gboolean
+answer_question(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *ref,
+    const struct facts *f, const char *sha256, GError **err)
+{
+	g_autofree char *answer = requests_answer(pc, f, err);
+
+	if (err != NULL && *err != NULL)
+		return FALSE;
+	if (answer != NULL)
+		return reply_with(pc, ledger_id, app_id, ref, f, sha256, "answer", answer, err);
+	/* No good answer: a coordinator's question. */
+	if (!dossier_event(pc->st, app_id, ledger_id, "question forwarded to staff", err))
+		return FALSE;
+	effect_notify_staff(pc, ledger_id, app_id, f, sha256, ref,
+	    "a question from an applicant that clerkd could not answer", f->text);
+	return reply_with(pc, ledger_id, app_id, ref, f, sha256, "question-forwarded",
+	    "we could not answer your question automatically, so we have passed it to a "
+	    "coordinator, who will reply to you.", err);
+}
+
+/* ---- cancel: a request, or a question about cancelling ---- */
+
+static const char *const question_words[] = { "what", "how", "can", "could", "is", "are", "do",
+	"does", "did", "will", "would", "should", "shall", "may", "might", "when", "why", "where",
+	"which", "who", "whom", "whose", "if", "am", "question", "questions", "query", "inquiry",
+	"enquiry", NULL };
+
+static gboolean
+in_list(const char *const *list, const char *w)
+{
+	for (int i = 0; list[i] != NULL; i++)
+		if (g_ascii_strcasecmp(list[i], w) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* The words of a sentence, lower-case (at most 64). */
+static GPtrArray *
+words_of(const char *s, gsize len)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	const char *p = s, *end = s + len;
+
+	while (p < end && out->len < 64) {
+		const char *q;
+		while (p < end && !g_ascii_isalnum(*p) && *p != '\'')
+			p++;
+		for (q = p; q < end && (g_ascii_isalnum(*q) || *q == '\'' || *q == '-'); q++)
+			;
+		if (q > p)
+			g_ptr_array_add(out, g_ascii_strdown(p, q - p));
+		p = q;
+	}
+	return out;
+}
+
+static gboolean
+is_cancel_word(const char *w)
+{
+	return strcmp(w, "cancel") == 0 || strcmp(w, "cancellation") == 0 ||
+	    strcmp(w, "cancelation") == 0 || strcmp(w, "cancelling") == 0 ||
+	    strcmp(w, "canceling") == 0;
+}
+
+typedef enum { SENTENCE_OTHER, SENTENCE_ASKS, SENTENCE_QUESTION } SentenceKind;
+
+/* One sentence that names cancelling: a request ("Please cancel my
+ * application", "Cancel", "I want to cancel my 2027-04 block", "Could you
+ * cancel my place?"), a question ("What happens if I cancel?", "Question
+ * about cancellation fees"), or neither (not about cancelling, "do not
+ * cancel", "I cancelled my flight"). in_body: a sentence of the text, which
+ * must be about the program to count as a request. */
+static SentenceKind
+sentence_kind(const char *s, gsize len, gboolean in_body)
+{
+	static const char *const negations[] = { "not", "don't", "dont", "never", "no", "nor",
+		"won't", "didn't", "doesn't", NULL };
+	static const char *const fees[] = { "fee", "fees", "policy", "refund", "refunds", "penalty",
+		"charge", "charges", "cost", "costs", NULL };
+	static const char *const program[] = { "application", "block", "place", "seat",
+		"clerkship", "rotation", "elective", "registration", "participation", "assignment",
+		"enrollment", "enrolment", NULL };
+	g_autoptr(GPtrArray) w = words_of(s, len);
+	gboolean cancel = FALSE, about = FALSE, polite = FALSE;
+	guint first = 0;
+
+	for (guint i = 0; i < w->len; i++)
+		cancel |= is_cancel_word(g_ptr_array_index(w, i));
+	if (!cancel)
+		return SENTENCE_OTHER;
+	/* A greeting first ("Hello, what happens ...") does not decide. */
+	while (first < w->len && in_list((const char *const[]){ "hello", "hi", "dear", "sir",
+	    "madam", "thanks", "thank", "you", NULL }, g_ptr_array_index(w, first)))
+		first++;
+	for (guint i = first; i < w->len; i++) {
+		const char *x = g_ptr_array_index(w, i);
+		if (in_list(negations, x))
+			return SENTENCE_OTHER;
+		if (in_list(fees, x))
+			return SENTENCE_QUESTION;	/* about what cancelling costs */
+		about |= in_list(program, x) || (strlen(x) == 7 && x[4] == '-' && g_ascii_isdigit(x[0]) && g_ascii_isdigit(x[6]));
+	}
+	/* "Can you (please) cancel ...": a request, however it ends. */
+	if (first + 2 < w->len && in_list((const char *const[]){ "can", "could", "would", "will",
+	    NULL }, g_ptr_array_index(w, first)) && strcmp(g_ptr_array_index(w, first + 1), "you") == 0) {
+		guint v = first + 2;
+		if (v < w->len && in_list((const char *const[]){ "please", "kindly", NULL },
+		    g_ptr_array_index(w, v)))
+			v++;
+		polite = v < w->len && is_cancel_word(g_ptr_array_index(w, v));
+	}
+	if (!polite && ((len > 0 && memchr(s, '?', len) != NULL) ||
+	    (first < w->len && in_list(question_words, g_ptr_array_index(w, first)))))
+		return SENTENCE_QUESTION;
+	if (in_body && !about && w->len - first > 4)
+		return SENTENCE_OTHER;	/* "I had to cancel my flight" */
+	return SENTENCE_ASKS;
+}
+
+/* The subject without the prefixes and tags that clients and gateways add
+ * ("Re:", "AW:", "[EXTERNAL]", "[ECP-2027-00042]"). */
+static const char *
+subject_own(const char *s)
+{
+	for (;;) {
+		const char *p = s, *q;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '[' && (q = strchr(p, ']')) != NULL) {
+			s = q + 1;
+			continue;
+		}
+		for (q = p; g_ascii_isalpha(*q); q++)
+			;
+		if (q > p && q - p <= 4 && *q == ':') {
+			s = q + 1;
+			continue;
+		}
+		return p;
+	}
+}
+
+typedef enum { CANCEL_NONE, CANCEL_ASKED, CANCEL_QUESTION } CancelIntent;
+
+/* Does the message ask to cancel, or ask about cancelling? The subject
+ * decides when it names cancelling; else a sentence of the writer's own
+ * text (never of a quoted message) that asks for it, with no attachment
+ * (documents sent with it are filed, not taken for a cancel). */
+static CancelIntent
+cancel_intent(const struct facts *f)
+{
+	const char *subject = subject_own(f->subject);
+	g_autofree char *own = own_words(f);
+	const char *body = strchr(own, '\n');
+	int asks_n = 0, questions = 0;
+
+	body = body ? body + 1 : "";
+	for (const char *p = body; *p != '\0';) {
+		gsize n = strcspn(p, ".!?\n");
+		if (p[n] == '?')
+			n++;
+		switch (sentence_kind(p, n, TRUE)) {
+		case SENTENCE_ASKS: asks_n++; break;
+		case SENTENCE_QUESTION: questions++; break;
+		case SENTENCE_OTHER: break;
+		}
+		p += n;
+		if (*p != '\0')
+			p++;
+	}
+	switch (sentence_kind(subject, strlen(subject), FALSE)) {
+	case SENTENCE_QUESTION:
+		return CANCEL_QUESTION;
+	case SENTENCE_ASKS:
+		/* "Cancellation" over a text that only asks about it: a question. */
+		if (!util_has_word(subject, "cancel") && questions > 0 && asks_n == 0)
+			return CANCEL_QUESTION;
+		return CANCEL_ASKED;
+	case SENTENCE_OTHER:
+		break;
+	}
+	if (asks_n > 0 && f->attachments->len == 0)
+		return CANCEL_ASKED;
+	if (questions > 0)
+		return CANCEL_QUESTION;
+	return CANCEL_NONE;
+}
+
+/* A cancel: of one block when the subject or the text names one of the
+ * application's several blocks, else of the whole application. Nothing
+ * changes until it is confirmed. */
+static gboolean
+cancel_request(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *ref,
+    const struct facts *f, const char *sha256, GError **err)
+{
+	const Rules *r = pc->cfg->rules;
+	g_autofree char *own = own_words(f);
+	const char *body = strchr(own, '\n');
+	g_autofree char *block = requests_block_named(r, body ? body : "");
+	g_autoptr(GPtrArray) blocks = NULL;
+	g_autofree char *words = NULL, *others = NULL, *what = NULL;
+
+	/* A block in the subject counts when the subject is about cancelling (not
+	 * "Re: Scheduling result for block 2027-03"). */
+	if (block == NULL && (util_has_word(f->subject, "cancel") ||
+	    util_has_word(f->subject, "cancellation")))
+		block = requests_block_named(r, f->subject);
+	if (block == NULL)
+		return ask_confirmation(pc, ledger_id, app_id, ref, f, sha256, "cancel", NULL,
+		    "cancel your application and give up any place you hold", err);
+	if ((blocks = app_blocks(pc, app_id, err)) == NULL)
+		return FALSE;
+	words = block_words(r, block);
+	if (!has_block(blocks, block)) {
+		g_autofree char *mine = other_blocks(r, blocks, "");
+		if (!dossier_event(pc->st, app_id, ledger_id, "cancellation of a block not in the "
+		    "application asked: nothing to cancel", err))
+			return FALSE;
+		gboolean several = strchr(mine, ';') != NULL;
+		what = *mine ? g_strdup_printf("you asked us to cancel block %s. Your application has no "
+		    "choice and no place in that block, so nothing was changed. Your %s: %s. "
+		    "To cancel %s, write again with \"cancel\" and the block (for example "
+		    "\"cancel my %s block\") in the subject.", words, several ? "blocks are" :
+		    "block is", mine, several ? "one of them" : "it",
+		    (char *)g_ptr_array_index(blocks, 0)) :
+		    g_strdup_printf("you asked us to cancel block %s. Your application has no choice "
+		    "and no place in that block, so nothing was changed.", words);
+		return reply_with(pc, ledger_id, app_id, ref, f, sha256, "cancel-refused", what, err);
+	}
+	if (blocks->len == 1) {
+		what = g_strdup_printf("cancel your application and give up any place you hold. "
+		    "Block %s is the only block in your application, so this cancels the whole "
+		    "application", words);
+		return ask_confirmation(pc, ledger_id, app_id, ref, f, sha256, "cancel", NULL, what, err);
+	}
+	g_autofree char *held = held_in_block(pc, app_id, block, err);
+	if (held == NULL)
+		return FALSE;
+	others = other_blocks(r, blocks, block);
+	what = g_strdup_printf("cancel only block %s. You give up %s in that block. You keep %s%s",
+	    words, *held ? held : "your choices", strchr(others, ';') ? "these blocks: " : "block ",
+	    others);
+	return ask_confirmation(pc, ledger_id, app_id, ref, f, sha256, "cancel", block, what, err);
+}
+
 gboolean
 requests_handle(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *ref,
     const struct facts *f, const char *sha256, gboolean *handled, GError **err)
@@ -431,26 +831,21 @@ requests_handle(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const c
 		confirmation_free(p);
 		return ok;
 	}
-	if (util_has_word(f->subject, "cancel") || util_has_word(f->subject, "cancellation"))
-		return ask_confirmation(pc, ledger_id, app_id, ref, f, sha256, "cancel", NULL,
-		    "cancel your application and give up any place you hold", err);
+	switch (cancel_intent(f)) {
+	case CANCEL_ASKED:
+		return cancel_request(pc, ledger_id, app_id, ref, f, sha256, err);
+	case CANCEL_QUESTION:
+		/* "What happens if I cancel?": a question, answered like the others. */
+		if (f->attachments->len == 0)
+			return answer_question(pc, ledger_id, app_id, ref, f, sha256, err);
+		break;
+	case CANCEL_NONE:
+		break;
+	}
 	if (util_has_word(f->subject, "change"))
 		return change_request(pc, ledger_id, app_id, ref, f, sha256, err);
-	if (f->attachments->len == 0 && asks(f) && !util_has_word(f->subject, "status")) {
-		g_autofree char *answer = requests_answer(pc, f, err);
-		if (err != NULL && *err != NULL)
-			return FALSE;
-		if (answer != NULL)
-			return reply_with(pc, ledger_id, app_id, ref, f, sha256, "answer", answer, err);
-		/* No good answer: a coordinator's question. */
-		if (!dossier_event(pc->st, app_id, ledger_id, "question forwarded to staff", err))
-			return FALSE;
-		effect_notify_staff(pc, ledger_id, app_id, f, sha256, ref,
-		    "a question from an applicant that clerkd could not answer", f->text);
-		return reply_with(pc, ledger_id, app_id, ref, f, sha256, "question-forwarded",
-		    "we could not answer your question automatically, so we have passed it to a "
-		    "coordinator, who will reply to you.", err);
-	}
+	if (f->attachments->len == 0 && asks(f) && !util_has_word(f->subject, "status"))
+		return answer_question(pc, ledger_id, app_id, ref, f, sha256, err);
 	*handled = FALSE;
 	return TRUE;
 }

@@ -310,6 +310,19 @@ waitlist_withdraw(Store *st, gint64 app, GError **err)
 	return store_done(st, s, err);
 }
 
+gboolean
+waitlist_withdraw_block(Store *st, gint64 app, const char *block, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "UPDATE waitlist SET state = 'withdrawn'"
+	    " WHERE application_id = :app AND block = :block AND state = 'waiting'", err);
+
+	if (s == NULL)
+		return FALSE;
+	store_bind_int64(s, ":app", app);
+	store_bind_text(s, ":block", block);
+	return store_done(st, s, err);
+}
+
 GArray *
 waitlist_of(Store *st, gint64 app, GError **err)
 {

@@ -85,6 +85,9 @@ int waitlist_first(Store *st, const char *course, const char *block, gint64 *pla
 gboolean waitlist_promote(Store *st, gint64 place, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 /* An application cancelled: its places still waiting are withdrawn. */
 gboolean waitlist_withdraw(Store *st, gint64 app, GError **err) G_GNUC_WARN_UNUSED_RESULT;
+/* An application gives up one block: its places still waiting there are withdrawn. */
+gboolean waitlist_withdraw_block(Store *st, gint64 app, const char *block, GError **err)
+    G_GNUC_WARN_UNUSED_RESULT;
 /* An application's places still waiting (struct waitlist_place), by block
  * and in the order put there; NULL on error. */
 GArray *waitlist_of(Store *st, gint64 app, GError **err) G_GNUC_WARN_UNUSED_RESULT;

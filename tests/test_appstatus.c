@@ -73,6 +73,10 @@ test_moves(void)
 	g_assert_true(app_status_allowed(APP_COMPLETE, APP_WAITLISTED));
 	g_assert_true(app_status_allowed(APP_WAITLISTED, APP_SCHEDULED));
 	g_assert_true(app_status_allowed(APP_WAITLISTED, APP_NOT_SCHEDULED));
+	/* A block given up (partial cancel): what the application still holds decides. */
+	g_assert_true(app_status_allowed(APP_SCHEDULED, APP_WAITLISTED));
+	g_assert_true(app_status_allowed(APP_SCHEDULED, APP_COMPLETE));
+	g_assert_true(app_status_allowed(APP_WAITLISTED, APP_COMPLETE));
 	/* Anything may be cancelled. */
 	for (AppStatus s = APP_RECEIVED; s <= APP_CANCELLED; s++)
 		g_assert_true(app_status_allowed(s, APP_CANCELLED));
@@ -86,10 +90,10 @@ test_moves(void)
 	g_assert_false(app_status_allowed(APP_INELIGIBLE, APP_NOT_SCHEDULED));
 	/* The rules keep what scheduling decided. */
 	g_assert_false(app_status_allowed(APP_SCHEDULED, APP_INCOMPLETE));
-	g_assert_false(app_status_allowed(APP_WAITLISTED, APP_COMPLETE));
+	g_assert_false(app_status_allowed(APP_WAITLISTED, APP_INCOMPLETE));
+	g_assert_false(app_status_allowed(APP_SCHEDULED, APP_INELIGIBLE));
 	g_assert_false(app_status_allowed(APP_NOT_SCHEDULED, APP_RECEIVED));
-	/* A seat is not taken back but by a cancellation. */
-	g_assert_false(app_status_allowed(APP_SCHEDULED, APP_WAITLISTED));
+	/* A seat is not given back but by a lottery or a waitlist. */
 	g_assert_false(app_status_allowed(APP_NOT_SCHEDULED, APP_SCHEDULED));
 	/* Out of range. */
 	g_assert_false(app_status_allowed((AppStatus)99, APP_CANCELLED));
