@@ -9,6 +9,7 @@
 #include "rules.h"
 #include "seats.h"
 #include "util.h"
+#include "words.h"
 
 #include <string.h>
 
@@ -55,10 +56,19 @@ encrypted_pdf(const struct attachment *a)
 	    (a->filename != NULL && g_str_has_suffix(a->filename, ".pdf")));
 }
 
-gboolean
-decide_file(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const struct facts *f,
-    const struct attachment *skip, DocState state, const char *source, GString *receipt,
-    GError **err)
+/* An attachment's bytes in the docstore. */
+static gboolean
+store_bytes(struct process_ctx *pc, const struct attachment *a, GError **err)
+{
+	return a->path != NULL ? docstore_adopt(pc->cfg->documents, a->sha256, a->path, err) :
+	    docstore_put(pc->cfg->documents, a->sha256, a->data, err);
+}
+
+/* decide_file(), or with keep_for (an address, app_id 0) decide_keep(). */
+static gboolean
+file_attachments(struct process_ctx *pc, gint64 app_id, const char *keep_for, gint64 ledger_id,
+    const struct facts *f, const struct attachment *skip, DocState state, const char *source,
+    GString *receipt, GError **err)
 {
 	const Rules *r = pc->cfg->rules;
 	g_autoptr(GPtrArray) lines = form_documents(f->text);
@@ -95,7 +105,11 @@ decide_file(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const struc
 			m.note = "encrypted PDF";
 			g_string_append(receipt, ": this PDF is password-protected, so we cannot read it."
 			    " Please send an unencrypted copy.\n");
-		} else if (m.kind == NULL)
+		} else if (m.kind == NULL && keep_for != NULL)
+			g_string_append_printf(receipt, ": we could not tell what this document is. When"
+			    " you send your application, please add a line such as \"%s = tb-ppd 2026-10-12\""
+			    " (the kind of document, and the date of the result).\n", name);
+		else if (m.kind == NULL)
 			g_string_append_printf(receipt, ": we could not tell what this document is. Please"
 			    " reply with a line such as \"%s = tb-ppd 2026-10-12\" (the kind of document,"
 			    " and the date of the result).\n", name);
@@ -104,14 +118,270 @@ decide_file(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const struc
 			    rules_kind_title(r, m.kind), m.kind, m.date ? ", dated " : "",
 			    m.date ? m.date : "", m.pending ? ", result pending" : "");
 		/* Stored last: a spooled attachment is read where it was decoded until then. */
-		if (!(a->path != NULL ? docstore_adopt(pc->cfg->documents, a->sha256, a->path, err) :
-		    docstore_put(pc->cfg->documents, a->sha256, a->data, err)))
+		if (!store_bytes(pc, a, err))
 			return FALSE;
-		if (dossier_add_doc(pc->st, app_id, ledger_id, a, &m, pc->today, err) == 0)
+		if (keep_for != NULL ?
+		    dossier_keep_doc(pc->st, keep_for, ledger_id, a, &m, pc->today, err) == 0 :
+		    dossier_add_doc(pc->st, app_id, ledger_id, a, &m, pc->today, err) == 0)
 			return FALSE;
 	}
 	if (f->attachments->len == 0)
 		g_string_append(receipt, "  (no attachments)\n");
+	return TRUE;
+}
+
+gboolean
+decide_file(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const struct facts *f,
+    const struct attachment *skip, DocState state, const char *source, GString *receipt,
+    GError **err)
+{
+	return file_attachments(pc, app_id, NULL, ledger_id, f, skip, state, source, receipt, err);
+}
+
+gboolean
+decide_keep(struct process_ctx *pc, const char *email, gint64 ledger_id, const struct facts *f,
+    GString *receipt, GError **err)
+{
+	return file_attachments(pc, 0, email, ledger_id, f, NULL, DOC_FILED, "applicant", receipt,
+	    err);
+}
+
+/* A document of docs by id, or NULL. */
+static const struct doc_info *
+doc_by_id(GPtrArray *docs, gint64 id)
+{
+	for (guint i = 0; i < docs->len; i++)
+		if (((const struct doc_info *)g_ptr_array_index(docs, i))->id == id)
+			return g_ptr_array_index(docs, i);
+	return NULL;
+}
+
+gboolean
+decide_credit_kept(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *email,
+    const struct facts *f, GString *out, guint *credited, GError **err)
+{
+	g_autoptr(GPtrArray) kept = NULL, docs = NULL;
+	g_autoptr(GString) named = g_string_new(NULL);
+	const char *day = NULL;
+	guint n;
+
+	*credited = 0;
+	if (email == NULL || *email == '\0')
+		return TRUE;
+	if ((kept = dossier_credit_kept(pc->st, email, app_id, err)) == NULL)
+		return FALSE;
+	if (kept->len == 0)
+		return TRUE;
+	/* Lines of the application's mail may name them: listed as they are then. */
+	if (!decide_name_docs(pc, app_id, ledger_id, f, named, &n, err) ||
+	    (docs = dossier_docs(pc->st, app_id, err)) == NULL)
+		return FALSE;
+	for (guint i = 0; i < kept->len; i++) {
+		const struct doc_info *was = g_ptr_array_index(kept, i);
+		const struct doc_info *doc = doc_by_id(docs, was->id);
+		const char *name;
+
+		if (doc == NULL)
+			doc = was;
+		name = doc->filename && *doc->filename ? doc->filename : "unnamed attachment";
+		if (day == NULL || g_strcmp0(day, was->received) != 0) {
+			g_autofree char *when = words_date(was->received);
+			day = was->received;
+			g_string_append_printf(out, "\nWe also filed the documents you sent on %s,"
+			    " before your application:\n", when);
+		}
+		if (strcmp(doc->state, "rejected") == 0)
+			g_string_append_printf(out, "  - %s: we cannot read it (%s). Please send a new copy.\n",
+			    name, doc->note ? doc->note : "rejected");
+		else if (doc->kind == NULL)
+			g_string_append_printf(out, "  - %s: we could not tell what this document is. Please"
+			    " reply with a line such as \"%s = tb-ppd 2026-10-12\".\n", name, name);
+		else {
+			g_autofree char *when = doc->dated ? words_date(doc->date) : NULL;
+			g_string_append_printf(out, "  - %s: filed as %s [%s]%s%s%s\n", name,
+			    rules_kind_title(pc->cfg->rules, doc->kind), doc->kind,
+			    when ? ", dated " : "", when ? when : "", doc->pending ? ", result pending" : "");
+		}
+	}
+	if (named->len > 0)
+		g_string_append_printf(out, "\n%s", named->str);
+	{
+		g_autofree char *what = g_strdup_printf("%u document%s kept from a first contact credited",
+		    kept->len, kept->len == 1 ? "" : "s");
+		if (!dossier_event(pc->st, app_id, ledger_id, what, err))
+			return FALSE;
+	}
+	*credited = kept->len;
+	return TRUE;
+}
+
+/* Two file names the same but for case (in any script). */
+static gboolean
+same_name(const char *a, const char *b)
+{
+	g_autofree char *ca = NULL, *cb = NULL;
+
+	if (a == NULL || b == NULL || !g_utf8_validate(a, -1, NULL) || !g_utf8_validate(b, -1, NULL))
+		return a != NULL && b != NULL && g_ascii_strcasecmp(a, b) == 0;
+	ca = g_utf8_casefold(a, -1);
+	cb = g_utf8_casefold(b, -1);
+	return strcmp(ca, cb) == 0;
+}
+
+/* "IMG_3318.jpeg", "scan 2.pdf": a name with an extension, as files have. */
+static gboolean
+looks_like_file(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	gsize n;
+
+	if (dot == NULL || dot == name)
+		return FALSE;
+	n = strlen(dot + 1);
+	if (n == 0 || n > 5)
+		return FALSE;
+	for (const char *c = dot + 1; *c; c++)
+		if (!g_ascii_isalnum(*c))
+			return FALSE;
+	return TRUE;
+}
+
+/* The document a student's line names, among those on file from other
+ * messages: the newest of that name that was not rejected, else the newest. */
+static const struct doc_info *
+on_file(GPtrArray *docs, const char *filename)
+{
+	const struct doc_info *found = NULL;
+
+	for (guint i = docs->len; i-- > 0;) {
+		const struct doc_info *doc = g_ptr_array_index(docs, i);
+		if (!same_name(doc->filename, filename))
+			continue;
+		if (strcmp(doc->state, "rejected") != 0)
+			return doc;
+		if (found == NULL)
+			found = doc;
+	}
+	return found;
+}
+
+gboolean
+decide_name_docs(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const struct facts *f,
+    GString *out, guint *named, GError **err)
+{
+	const Rules *r = pc->cfg->rules;
+	g_autoptr(GPtrArray) lines = form_documents(f->text);
+	g_autoptr(GPtrArray) docs = NULL;
+	gboolean kinds_hint = FALSE, names_hint = FALSE;
+	const char *example = NULL;
+
+	*named = 0;
+	if (lines->len == 0)
+		return TRUE;
+	if ((docs = dossier_docs(pc->st, app_id, err)) == NULL)
+		return FALSE;
+	for (guint i = 0; i < lines->len; i++) {
+		const struct form_doc *line = g_ptr_array_index(lines, i);
+		gboolean known = rules_is_kind(line->kind), here = FALSE;
+		const struct doc_info *doc;
+		struct doc_meta m = { 0 };
+
+		if (line->filename == NULL)
+			continue;	/* "Documents: KIND": this message's attachments */
+		for (guint j = 0; !here && j < f->attachments->len; j++)
+			here = same_name(((const struct attachment *)
+			    g_ptr_array_index(f->attachments, j))->filename, line->filename);
+		if (here) {
+			/* Filed with this message (decide_file); only a kind we do not know to say. */
+			if (!known) {
+				g_string_append_printf(out, "We could not use your line for %s: \"%s\" is not"
+				    " a kind of document that we know.\n", line->filename, line->kind);
+				kinds_hint = TRUE;
+				example = line->filename;
+			}
+			continue;
+		}
+		doc = on_file(docs, line->filename);
+		if (doc == NULL) {
+			if (!known && !looks_like_file(line->filename))
+				continue;	/* "2 + 2 = 4": not about a document */
+			g_string_append_printf(out, "We have no document called \"%s\" on file, so we"
+			    " could not file it.\n", line->filename);
+			names_hint = TRUE;
+			if (!known) {
+				g_string_append_printf(out, "Also, \"%s\" is not a kind of document that we"
+				    " know.\n", line->kind);
+				kinds_hint = TRUE;
+			}
+			continue;
+		}
+		if (!known) {
+			g_string_append_printf(out, "We could not file %s: \"%s\" is not a kind of"
+			    " document that we know.\n", doc->filename, line->kind);
+			kinds_hint = TRUE;
+			example = doc->filename;
+			continue;
+		}
+		m.kind = line->kind;
+		m.date = line->date;
+		m.pending = line->pending;
+		m.positive = line->positive;
+		if (!dossier_name_doc(pc->st, app_id, doc->id, &m, err))
+			return FALSE;
+		{
+			g_autofree char *what = g_strdup_printf("the applicant filed %s as %s%s%s",
+			    doc->filename, line->kind, line->date ? " " : "", line->date ? line->date : "");
+			if (!dossier_event(pc->st, app_id, ledger_id, what, err))
+				return FALSE;
+		}
+		g_string_append_printf(out, "%s is now filed as %s", doc->filename,
+		    rules_kind_title(r, line->kind));
+		if (line->date != NULL) {
+			g_autofree char *when = words_date(line->date);
+			g_string_append_printf(out, ", dated %s", when);
+		}
+		if (line->pending)
+			g_string_append(out, ", result pending");
+		else if (line->positive)
+			g_string_append(out, ", result positive");
+		g_string_append(out, ".\n");
+		if (line->date == NULL && !doc->dated) {
+			g_autofree char *when = words_date(doc->date);
+			g_string_append_printf(out, "Your line gave no date, so the day we received it (%s)"
+			    " is used until a coordinator checks it.\n", when);
+		}
+		(*named)++;
+	}
+	if (names_hint) {
+		gboolean any = FALSE;
+		for (guint i = 0; i < docs->len; i++) {
+			const struct doc_info *doc = g_ptr_array_index(docs, i);
+			if (doc->filename == NULL || *doc->filename == '\0')
+				continue;
+			if (!any)
+				g_string_append(out, "The documents on file for your application are:\n");
+			g_string_append_printf(out, "  - %s\n", doc->filename);
+			if (example == NULL)
+				example = doc->filename;
+			any = TRUE;
+		}
+		if (!any)
+			g_string_append(out, "We have no documents on file for your application yet."
+			    " Please attach them to your reply.\n");
+		else
+			g_string_append(out, "Please write the file name exactly as it is in this list.\n");
+	}
+	if (kinds_hint) {
+		g_string_append(out, "These are the kinds of document you can name. Write the word"
+		    " on the left after the \"=\":\n");
+		for (int i = 0; rules_kind_ids[i] != NULL; i++)
+			g_string_append_printf(out, "  - %s: %s\n", rules_kind_ids[i],
+			    rules_kind_title(r, rules_kind_ids[i]));
+	}
+	if (names_hint || kinds_hint)
+		g_string_append_printf(out, "For example: \"%s = tb-ppd 2026-10-12\" (the file name,"
+		    " the kind of document, and the date of the result).\n",
+		    example ? example : "IMG_3318.jpeg");
 	return TRUE;
 }
 

@@ -15,6 +15,32 @@ gboolean decide_file(struct process_ctx *pc, gint64 app_id, gint64 ledger_id,
     const struct facts *f, const struct attachment *skip, DocState state, const char *source,
     GString *receipt, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
+/* The same for a first contact (no application yet): each attachment kept
+ * for the sender's address email, to be credited when an application
+ * arrives from it (decide_credit_kept()). */
+gboolean decide_keep(struct process_ctx *pc, const char *email, gint64 ledger_id,
+    const struct facts *f, GString *receipt, GError **err) G_GNUC_WARN_UNUSED_RESULT;
+
+/* The documents kept for email (the address the application came from, never
+ * another) filed in app_id, before it is judged, and named by f's
+ * "FILE = KIND DATE" lines if it has any (decide_name_docs()). Appends to out,
+ * for the applicant, a list per day they were sent ("We also filed the
+ * documents you sent on 20 October 2026, ..."), and what the lines did.
+ * *credited: how many. */
+gboolean decide_credit_kept(struct process_ctx *pc, gint64 app_id, gint64 ledger_id,
+    const char *email, const struct facts *f, GString *out, guint *credited, GError **err)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/* A student's "FILE = KIND [DATE]" lines about documents already on file for
+ * app_id (from an earlier message, by file name, any case): each such
+ * document takes the kind, date and pending/positive word of its line. A
+ * line naming no document on file, or a kind that does not exist, gets a
+ * sentence with the names on file or the kinds in words. Appends to out, for
+ * the student, one sentence per line ("IMG_3318.jpeg is now filed as ...,
+ * dated 12 October 2026."). *named: how many documents changed. */
+gboolean decide_name_docs(struct process_ctx *pc, gint64 app_id, gint64 ledger_id,
+    const struct facts *f, GString *out, guint *named, GError **err) G_GNUC_WARN_UNUSED_RESULT;
+
 /* Judge the application on today's rules and record the decision (audit
  * trail, and the application if anything changed). Never seats: settle.c
  * sequences judging and seating. dc is initialised here and the caller's to

@@ -388,6 +388,67 @@ dossier_set_doc(Store *st, gint64 app_id, gint64 doc_id, DocState state, const c
 }
 
 gboolean
+dossier_name_doc(Store *st, gint64 app_id, gint64 doc_id, const struct doc_meta *m, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "UPDATE documents SET kind = :kind,"
+	    " doc_date = coalesce(:date, doc_date), dated = dated OR :date IS NOT NULL,"
+	    " pending = :pending, positive = :positive WHERE id = :id AND application_id = :app", err);
+
+	if (s == NULL)
+		return FALSE;
+	store_bind_text(s, ":kind", m->kind);
+	store_bind_text(s, ":date", m->date);
+	store_bind_int64(s, ":pending", m->pending);
+	store_bind_int64(s, ":positive", m->positive);
+	store_bind_int64(s, ":id", doc_id);
+	store_bind_int64(s, ":app", app_id);
+	if (!store_done(st, s, err))
+		return FALSE;
+	if (sqlite3_changes(store_db(st)) == 0) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "no document #%" G_GINT64_FORMAT
+		    " in that application", doc_id);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gint64
+dossier_keep_doc(Store *st, const char *email, gint64 ledger_id, const struct attachment *a,
+    const struct doc_meta *m, const char *received, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "INSERT INTO kept_documents (email, ledger_id, sha256,"
+	    " filename, content_type, size, received, kind, doc_date, dated, state, pending, positive,"
+	    " source, note) VALUES (:email, :ledger, :sha256, :filename, :type, :size, :received,"
+	    " :kind, coalesce(:date, :received), :date IS NOT NULL, :state, :pending, :positive,"
+	    " :source, :note) RETURNING id", err);
+	gint64 id = 0;
+	int rc;
+
+	if (s == NULL)
+		return 0;
+	store_bind_text(s, ":email", email);
+	store_bind_int64(s, ":ledger", ledger_id);
+	store_bind_text(s, ":sha256", a->sha256);
+	store_bind_text(s, ":filename", a->filename);
+	store_bind_text(s, ":type", a->content_type);
+	store_bind_int64(s, ":size", a->size);
+	store_bind_text(s, ":received", received);
+	store_bind_text(s, ":kind", m->kind);
+	store_bind_text(s, ":date", m->date);
+	store_bind_text(s, ":state", doc_state_str(m->state));
+	store_bind_int64(s, ":pending", m->pending);
+	store_bind_int64(s, ":positive", m->positive);
+	store_bind_text(s, ":source", m->source);
+	store_bind_text(s, ":note", m->note);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		store_fail(st, rc, "kept document insert", err);
+	return id;
+}
+
+gboolean
 dossier_transition(Store *st, gint64 app_id, gint64 ledger_id, const char *reference,
     AppStatus from, AppStatus to, const char *cause, const struct decision *dc,
     gboolean *changed, GError **err)
@@ -602,12 +663,13 @@ doc_info_free(struct doc_info *doc)
 	g_free(doc->state);
 	g_free(doc->source);
 	g_free(doc->note);
+	g_free(doc->received);
 	g_free(doc);
 }
 
 /* The columns every query of documents below selects, in this order. */
 #define DOC_INFO_COLUMNS "id, filename, content_type, sha256, kind, doc_date, dated, state," \
-	" pending, source, note"
+	" pending, source, note, received"
 
 static void
 doc_info_row(sqlite3_stmt *s, gpointer data)
@@ -625,6 +687,7 @@ doc_info_row(sqlite3_stmt *s, gpointer data)
 	doc->pending = sqlite3_column_int(s, 8) != 0;
 	doc->source = store_col_text(s, 9);
 	doc->note = store_col_text(s, 10);
+	doc->received = store_col_text(s, 11);
 	g_ptr_array_add(data, doc);
 }
 
@@ -637,6 +700,51 @@ doc_infos(Store *st, sqlite3_stmt *s, GError **err)
 	if (!each_row(st, s, doc_info_row, out, err))
 		return NULL;
 	return g_steal_pointer(&out);
+}
+
+GPtrArray *
+dossier_credit_kept(Store *st, const char *email, gint64 app_id, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT " DOC_INFO_COLUMNS " FROM kept_documents"
+	    " WHERE email = :email AND application_id IS NULL ORDER BY id", err);
+	g_autoptr(GPtrArray) kept = NULL;
+
+	if (s == NULL)
+		return NULL;
+	store_bind_text(s, ":email", email);
+	if ((kept = doc_infos(st, s, err)) == NULL)
+		return NULL;
+	for (guint i = 0; i < kept->len; i++) {
+		struct doc_info *doc = g_ptr_array_index(kept, i);
+		gint64 doc_id = 0;
+		int rc;
+
+		if ((s = store_stmt(st, "INSERT INTO documents (application_id, ledger_id, sha256,"
+		    " filename, content_type, size, received, kind, doc_date, dated, state, pending,"
+		    " positive, source, note) SELECT :app, ledger_id, sha256, filename, content_type,"
+		    " size, received, kind, doc_date, dated, state, pending, positive, source, note"
+		    " FROM kept_documents WHERE id = :kept RETURNING id", err)) == NULL)
+			return NULL;
+		store_bind_int64(s, ":app", app_id);
+		store_bind_int64(s, ":kept", doc->id);
+		if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			doc_id = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW) {
+			store_fail(st, rc, "kept document credit", err);
+			return NULL;
+		}
+		if ((s = store_stmt(st, "UPDATE kept_documents SET application_id = :app,"
+		    " document_id = :doc WHERE id = :kept", err)) == NULL)
+			return NULL;
+		store_bind_int64(s, ":app", app_id);
+		store_bind_int64(s, ":doc", doc_id);
+		store_bind_int64(s, ":kept", doc->id);
+		if (!store_done(st, s, err))
+			return NULL;
+		doc->id = doc_id;	/* the document it became */
+	}
+	return g_steal_pointer(&kept);
 }
 
 GPtrArray *

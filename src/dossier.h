@@ -103,6 +103,22 @@ gint64 dossier_add_doc(Store *st, gint64 app_id, gint64 ledger_id, const struct 
 /* Staff: a document's new state, and optionally its kind, date and a note. */
 gboolean dossier_set_doc(Store *st, gint64 app_id, gint64 doc_id, DocState state,
     const char *kind, const char *date, const char *note, GError **err);
+/* A student's line "FILE = KIND [DATE]" about a document already on file:
+ * its kind, its date if the line gave one (else the date it had stays), and
+ * whether its result is pending or positive, as the line says. Its state is
+ * left as it was. FALSE with CLERK_ERROR_FINAL if app_id has no such document. */
+gboolean dossier_name_doc(Store *st, gint64 app_id, gint64 doc_id, const struct doc_meta *m,
+    GError **err);
+/* Documents sent with a first contact, before any application: kept for the
+ * sender's address (email), each as it would have been filed. Returns its id,
+ * 0 on error. */
+gint64 dossier_keep_doc(Store *st, const char *email, gint64 ledger_id,
+    const struct attachment *a, const struct doc_meta *m, const char *received, GError **err);
+/* The documents kept for email and not yet credited become app_id's, in the
+ * order they came; returns them (struct doc_info *, with received set), empty
+ * if there were none, NULL on error. Only ever the same address. */
+GPtrArray *dossier_credit_kept(Store *st, const char *email, gint64 app_id, GError **err)
+    G_GNUC_WARN_UNUSED_RESULT;
 /* The one way an application's status is written. Refuses a move that
  * app_status_allowed() does not list (CLERK_ERROR_FINAL, naming both
  * statuses); else records it in the audit trail (a row of decisions:
@@ -158,6 +174,7 @@ struct doc_info {
 	gboolean pending;
 	char *source;		/* owned: "applicant", "staff:ADDR", "other:ADDR" */
 	char *note;		/* owned; NULL if none */
+	char *received;		/* owned: YYYY-MM-DD, the day it came */
 };
 void doc_info_free(struct doc_info *doc);
 

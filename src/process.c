@@ -124,6 +124,14 @@ handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts 
 	    !decide_route_evaluations(pc, app_id, ledger_id, f, sha256, err) ||
 	    !dossier_event(pc->st, app_id, ledger_id, "application received", err))
 		return FALSE;
+	/* What the same address sent before it applied, judged with the rest
+	 * (and named by this message's lines). */
+	{
+		guint kept = 0;
+		if (f->from_addr != NULL && strcmp(a.email, f->from_addr) == 0 &&
+		    !decide_credit_kept(pc, app_id, ledger_id, f->from_addr, f, received, &kept, err))
+			return FALSE;
+	}
 	g_message("application %s from <%s> (message <%s>)%s", ref, a.email,
 	    f->message_id ? f->message_id : "", automatic ? ", automatic mail: not answered" : "");
 	if ((decision = settle_text(pc, app_id, ledger_id, "application received", err)) == NULL)
@@ -238,8 +246,9 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
     const char *sha256, GError **err)
 {
 	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
-	g_autoptr(GString) received = g_string_new(NULL);
+	g_autoptr(GString) received = g_string_new(NULL), named = g_string_new(NULL);
 	g_autofree char *decision = NULL, *quoted = NULL, *quoted_email = NULL;
+	guint renamed = 0;
 	gint64 app_id, other;
 	g_autofree char *ref = NULL;
 	const char *name = f->from_name ? f->from_name : "";
@@ -265,7 +274,21 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 		}
 		g_message("first contact from <%s> (message <%s>)%s", f->from_addr,
 		    f->message_id ? f->message_id : "", answer ? ", question answered" : "");
+		/* Its documents are kept for its address, for the application to come. */
+		g_autoptr(GString) kept = g_string_new(NULL);
+		if (f->from_addr != NULL && *f->from_addr != '\0' && f->attachments->len > 0) {
+			g_autoptr(GString) lines = g_string_new(NULL);
+			if (!decide_keep(pc, f->from_addr, ledger_id, f, lines, err))
+				return FALSE;
+			g_string_append_printf(kept, "We kept the documents you sent with this message:\n%s"
+			    "When your application arrives from this address (%s), we will add these"
+			    " documents to it. You do not need to send them again.\n\n", lines->str,
+			    f->from_addr);
+			g_message("first contact from <%s>: %u attachment%s kept for the application",
+			    f->from_addr, f->attachments->len, f->attachments->len == 1 ? "" : "s");
+		}
 		g_hash_table_insert(vars, "answer", about);
+		g_hash_table_insert(vars, "kept", kept->str);
 		g_hash_table_insert(vars, "form", (gpointer)form_blank());
 		effect_reply(pc, ledger_id, 0, f, sha256, "first-contact", NULL, "first-contact", vars);
 		return TRUE;
@@ -282,14 +305,20 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 	}
 	status = util_has_word(f->subject, "status");
 	if (!decide_file(pc, app_id, ledger_id, f, NULL, DOC_FILED, "applicant", received, err) ||
+	    !decide_name_docs(pc, app_id, ledger_id, f, named, &renamed, err) ||
 	    !decide_route_evaluations(pc, app_id, ledger_id, f, sha256, err) ||
 	    !dossier_event(pc->st, app_id, ledger_id, status ? "status request" :
 	    "message from applicant", err))
 		return FALSE;
-	g_message("message from applicant %s <%s> (message <%s>)%s", ref, f->from_addr,
-	    f->message_id ? f->message_id : "", status ? ": status" : "");
+	/* What its "FILE = KIND DATE" lines did to documents sent before. */
+	if (named->len > 0)
+		g_string_append_printf(received, "\n%s", named->str);
+	g_message("message from applicant %s <%s> (message <%s>)%s%s", ref, f->from_addr,
+	    f->message_id ? f->message_id : "", status ? ": status" : "",
+	    renamed ? ": documents named" : "");
 	if ((decision = settle_text(pc, app_id, ledger_id, f->attachments->len ? "documents received" :
-	    status ? "status request" : "message from applicant", err)) == NULL)
+	    renamed ? "documents named" : status ? "status request" : "message from applicant",
+	    err)) == NULL)
 		return FALSE;
 	g_hash_table_insert(vars, "attachments", received->str);
 	g_hash_table_insert(vars, "decision", decision);

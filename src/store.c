@@ -146,12 +146,26 @@ static const char v5[] =
     "CREATE INDEX applications_person ON applications (name COLLATE NOCASE, school COLLATE NOCASE);"
     "CREATE INDEX applications_reference ON applications (reference COLLATE NOCASE);";
 
+/* 5 -> 6: documents sent with a first contact (no application yet), kept for
+ * the sender's address and credited to the application when it arrives from
+ * that address (application_id and document_id are set then). */
+static const char v6[] =
+    "CREATE TABLE kept_documents ("
+    "  id INTEGER PRIMARY KEY, email TEXT NOT NULL, ledger_id INTEGER,"
+    "  sha256 TEXT NOT NULL, filename TEXT, content_type TEXT, size INTEGER NOT NULL,"
+    "  received TEXT NOT NULL, kind TEXT, doc_date TEXT, dated INTEGER NOT NULL DEFAULT 0,"
+    "  state TEXT NOT NULL DEFAULT 'filed', pending INTEGER NOT NULL DEFAULT 0,"
+    "  positive INTEGER NOT NULL DEFAULT 0, source TEXT, note TEXT,"
+    "  application_id INTEGER REFERENCES applications(id), document_id INTEGER);"
+    "CREATE INDEX kept_documents_email ON kept_documents (email, application_id);";
+
 static const char *const migrations[] = {
 	schema,		/* 0 -> 1: the first schema */
 	v2,		/* 1 -> 2: decisions and document states */
 	v3,		/* 2 -> 3: scheduling and confirmations */
 	v4,		/* 3 -> 4: reminders */
 	v5,		/* 4 -> 5: indexes that compare without case */
+	v6,		/* 5 -> 6: first-contact documents kept for their sender */
 };
 #define SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
 
@@ -535,7 +549,9 @@ store_purge(Store *st, int days, gboolean apply, GPtrArray *refs, GPtrArray *fil
 	if ((s = stmt(st, "SELECT DISTINCT d.sha256 FROM documents d JOIN applications a"
 	    " ON a.id = d.application_id WHERE a.reference IN (SELECT value FROM json_each(?))"
 	    " AND NOT EXISTS (SELECT 1 FROM documents o JOIN applications b ON b.id = o.application_id"
-	    "   WHERE o.sha256 = d.sha256 AND b.reference NOT IN (SELECT value FROM json_each(?)))",
+	    "   WHERE o.sha256 = d.sha256 AND b.reference NOT IN (SELECT value FROM json_each(?)))"
+	    " AND NOT EXISTS (SELECT 1 FROM kept_documents k WHERE k.sha256 = d.sha256"
+	    "   AND k.application_id IS NULL)",
 	    err)) == NULL)
 		goto fail;
 	{
@@ -561,6 +577,8 @@ store_purge(Store *st, int days, gboolean apply, GPtrArray *refs, GPtrArray *fil
 			"UPDATE ledger SET sender = NULL, subject = NULL WHERE application_id IN"
 			" (SELECT id FROM applications WHERE reference IN (SELECT value FROM json_each(?)))",
 			"DELETE FROM documents WHERE application_id IN"
+			" (SELECT id FROM applications WHERE reference IN (SELECT value FROM json_each(?)))",
+			"DELETE FROM kept_documents WHERE application_id IN"
 			" (SELECT id FROM applications WHERE reference IN (SELECT value FROM json_each(?)))",
 			"UPDATE applications SET name = '(purged)', email = '', school = NULL, country = NULL,"
 			" form = NULL, flags = trim(coalesce(flags, '') || ',purged', ','),"

@@ -128,3 +128,20 @@ words_parse_date(const char *s, GDate *out)
 	g_date_set_dmy(out, d, m, y);
 	return TRUE;
 }
+
+/* "2026-10-12" -> "12 October 2026", in English whatever the locale; any
+ * other text comes back as it was. */
+char *
+words_date(const char *iso)
+{
+	static const char *const months[] = { "January", "February", "March", "April", "May",
+		"June", "July", "August", "September", "October", "November", "December" };
+	int y, m, d;
+	char tail;
+
+	if (iso == NULL)
+		return g_strdup("");
+	if (sscanf(iso, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || !g_date_valid_dmy(d, m, y))
+		return g_strdup(iso);
+	return g_strdup_printf("%d %s %d", d, months[m - 1], y);
+}

@@ -22,4 +22,8 @@ gboolean words_has_phrase(const char *text, const char *phrase);
  * first of the month when no day is given. */
 gboolean words_parse_date(const char *s, GDate *out);
 
+/* A date as students read it: "2026-10-12" -> "12 October 2026" (English
+ * month names, whatever the locale); other text is returned as it was. */
+char *words_date(const char *iso);
+
 #endif
