@@ -360,6 +360,20 @@ dossier_add_doc(Store *st, gint64 app_id, gint64 ledger_id, const struct attachm
 	return id;
 }
 
+/* Run an UPDATE of one document of an application: an error if it was not there. */
+static gboolean
+doc_updated(Store *st, sqlite3_stmt *s, gint64 doc_id, GError **err)
+{
+	if (!store_done(st, s, err))
+		return FALSE;
+	if (sqlite3_changes(store_db(st)) == 0) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "no document #%" G_GINT64_FORMAT
+		    " in that application", doc_id);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 gboolean
 dossier_set_doc(Store *st, gint64 app_id, gint64 doc_id, DocState state, const char *kind,
     const char *date, const char *note, GError **err)
@@ -377,14 +391,7 @@ dossier_set_doc(Store *st, gint64 app_id, gint64 doc_id, DocState state, const c
 	sqlite3_bind_text(s, 5, note, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 6, doc_id);
 	sqlite3_bind_int64(s, 7, app_id);
-	if (!store_done(st, s, err))
-		return FALSE;
-	if (sqlite3_changes(store_db(st)) == 0) {
-		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "no document #%" G_GINT64_FORMAT
-		    " in that application", doc_id);
-		return FALSE;
-	}
-	return TRUE;
+	return doc_updated(st, s, doc_id, err);
 }
 
 gboolean
@@ -402,14 +409,7 @@ dossier_name_doc(Store *st, gint64 app_id, gint64 doc_id, const struct doc_meta 
 	store_bind_int64(s, ":positive", m->positive);
 	store_bind_int64(s, ":id", doc_id);
 	store_bind_int64(s, ":app", app_id);
-	if (!store_done(st, s, err))
-		return FALSE;
-	if (sqlite3_changes(store_db(st)) == 0) {
-		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "no document #%" G_GINT64_FORMAT
-		    " in that application", doc_id);
-		return FALSE;
-	}
-	return TRUE;
+	return doc_updated(st, s, doc_id, err);
 }
 
 gint64

@@ -13,6 +13,7 @@
 #include "rules.h"
 #include "seats.h"
 #include "util.h"
+#include "words.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -608,7 +609,7 @@ in_list(const char *const *list, const char *w)
 
 /* The words of a sentence, lower-case (at most 64). */
 static GPtrArray *
-words_of(const char *s, gsize len)
+sentence_words(const char *s, gsize len)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
 	const char *p = s, *end = s + len;
@@ -652,7 +653,7 @@ sentence_kind(const char *s, gsize len, gboolean in_body)
 	static const char *const program[] = { "application", "block", "place", "seat",
 		"clerkship", "rotation", "elective", "registration", "participation", "assignment",
 		"enrollment", "enrolment", NULL };
-	g_autoptr(GPtrArray) w = words_of(s, len);
+	g_autoptr(GPtrArray) w = sentence_words(s, len);
 	gboolean cancel = FALSE, about = FALSE, polite = FALSE;
 	guint first = 0;
 
@@ -689,29 +690,6 @@ sentence_kind(const char *s, gsize len, gboolean in_body)
 	return SENTENCE_ASKS;
 }
 
-/* The subject without the prefixes and tags that clients and gateways add
- * ("Re:", "AW:", "[EXTERNAL]", "[ECP-2027-00042]"). */
-static const char *
-subject_own(const char *s)
-{
-	for (;;) {
-		const char *p = s, *q;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '[' && (q = strchr(p, ']')) != NULL) {
-			s = q + 1;
-			continue;
-		}
-		for (q = p; g_ascii_isalpha(*q); q++)
-			;
-		if (q > p && q - p <= 4 && *q == ':') {
-			s = q + 1;
-			continue;
-		}
-		return p;
-	}
-}
-
 typedef enum { CANCEL_NONE, CANCEL_ASKED, CANCEL_QUESTION } CancelIntent;
 
 /* Does the message ask to cancel, or ask about cancelling? The subject
@@ -721,7 +699,7 @@ typedef enum { CANCEL_NONE, CANCEL_ASKED, CANCEL_QUESTION } CancelIntent;
 static CancelIntent
 cancel_intent(const struct facts *f)
 {
-	const char *subject = subject_own(f->subject);
+	const char *subject = words_subject_core(f->subject, 4, NULL);
 	g_autofree char *own = own_words(f);
 	const char *body = strchr(own, '\n');
 	int asks_n = 0, questions = 0;

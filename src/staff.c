@@ -10,6 +10,7 @@
 #include "forward.h"
 #include "ledger.h"
 #include "util.h"
+#include "words.h"
 
 #include <string.h>
 
@@ -104,25 +105,6 @@ refuse_unverified(struct process_ctx *pc, gint64 ledger_id, const struct facts *
 	return TRUE;
 }
 
-/* The first prefix of a subject, lower-case, without its colon ("re",
- * "fwd"), skipping tags such as "[EXTERNAL]"; "" if none. */
-static char *
-first_prefix(const char *s)
-{
-	for (;;) {
-		const char *p = s, *q;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '[' && (q = strchr(p, ']')) != NULL) {
-			s = q + 1;
-			continue;
-		}
-		for (q = p; g_ascii_isalpha(*q); q++)
-			;
-		return q > p && q - p <= 5 && *q == ':' ? g_ascii_strdown(p, q - p) : g_strdup("");
-	}
-}
-
 /* Does a staff message look like a forward (of a student's mail), not a
  * reply that copies the program? A forward prefix ("Fwd:", "FW:", "WG:",
  * "TR:", "RV:", "Enc:"), or a forwarded message in it under a subject that
@@ -133,8 +115,9 @@ looks_forwarded(const struct facts *f)
 {
 	static const char *const fwd[] = { "fwd", "fw", "wg", "tr", "rv", "enc", "doorst", NULL };
 	static const char *const re[] = { "re", "aw", "sv", "antw", "vs", "odp", "ref", NULL };
-	g_autofree char *prefix = first_prefix(f->subject);
+	g_autofree char *prefix = NULL;
 
+	words_subject_core(f->subject, 6, &prefix);
 	for (int i = 0; fwd[i] != NULL; i++)
 		if (strcmp(prefix, fwd[i]) == 0)
 			return TRUE;

@@ -145,3 +145,30 @@ words_date(const char *iso)
 		return g_strdup(iso);
 	return g_strdup_printf("%d %s %d", d, months[m - 1], y);
 }
+
+const char *
+words_subject_core(const char *s, gsize prefix_max, char **first)
+{
+	if (first != NULL)
+		*first = NULL;
+	for (;;) {
+		const char *p = s, *q;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '[' && (q = strchr(p, ']')) != NULL) {
+			s = q + 1;
+			continue;
+		}
+		for (q = p; g_ascii_isalpha(*q); q++)
+			;
+		if (q > p && (gsize)(q - p) <= prefix_max && *q == ':') {
+			if (first != NULL && *first == NULL)
+				*first = g_ascii_strdown(p, q - p);
+			s = q + 1;
+			continue;
+		}
+		if (first != NULL && *first == NULL)
+			*first = g_strdup("");
+		return p;
+	}
+}

@@ -26,4 +26,11 @@ gboolean words_parse_date(const char *s, GDate *out);
  * month names, whatever the locale); other text is returned as it was. */
 char *words_date(const char *iso);
 
+/* A subject past what clients and gateways put in front of it: tags in
+ * brackets ("[EXTERNAL]", "[ECP-2027-00042]") and prefixes of at most
+ * prefix_max letters ending in ':' ("Re:", "AW:", "Fwd:"). *first (if not
+ * NULL) gets the first prefix, lower-case and without its colon, or "" if
+ * none: a new string. */
+const char *words_subject_core(const char *s, gsize prefix_max, char **first);
+
 #endif
