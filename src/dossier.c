@@ -807,18 +807,24 @@ dossier_doc(Store *st, gint64 app_id, gint64 doc_id, struct doc_info **doc, GErr
 	return 1;
 }
 
+/* json as an array (owned by p), or NULL if it is not one. */
+static JsonArray *
+json_array_in(JsonParser *p, const char *json)
+{
+	if (json == NULL || !json_parser_load_from_data(p, json, -1, NULL) ||
+	    !JSON_NODE_HOLDS_ARRAY(json_parser_get_root(p)))
+		return NULL;
+	return json_node_get_array(json_parser_get_root(p));
+}
+
 /* The reasons recorded (a JSON array of {rule, text, outcome}) into dc. */
 static void
 read_reasons(struct decision *dc, const char *json)
 {
 	g_autoptr(JsonParser) p = json_parser_new();
-	JsonArray *a;
+	JsonArray *a = json_array_in(p, json);
 
-	if (json == NULL || !json_parser_load_from_data(p, json, -1, NULL) ||
-	    !JSON_NODE_HOLDS_ARRAY(json_parser_get_root(p)))
-		return;
-	a = json_node_get_array(json_parser_get_root(p));
-	for (guint i = 0; i < json_array_get_length(a); i++) {
+	for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
 		JsonObject *o = json_array_get_object_element(a, i);
 		struct decision_reason *why = g_new0(struct decision_reason, 1);
 		why->rule = g_strdup(json_object_get_string_member_with_default(o, "rule", ""));
@@ -834,13 +840,9 @@ static void
 read_missing(struct decision *dc, const char *json)
 {
 	g_autoptr(JsonParser) p = json_parser_new();
-	JsonArray *a;
+	JsonArray *a = json_array_in(p, json);
 
-	if (json == NULL || !json_parser_load_from_data(p, json, -1, NULL) ||
-	    !JSON_NODE_HOLDS_ARRAY(json_parser_get_root(p)))
-		return;
-	a = json_node_get_array(json_parser_get_root(p));
-	for (guint i = 0; i < json_array_get_length(a); i++)
+	for (guint i = 0; a != NULL && i < json_array_get_length(a); i++)
 		g_ptr_array_add(dc->missing, g_strdup(json_array_get_string_element(a, i)));
 }
 
