@@ -646,8 +646,12 @@ config_template(const struct config *cfg, const char *name, GError **err)
 		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "no template %s", name);
 		return NULL;
 	}
-	if (!g_file_get_contents(path, &text, NULL, err))
-		return NULL;
+	{
+		g_autofree char *raw = NULL;
+		if (!g_file_get_contents(path, &raw, NULL, err) ||
+		    (text = rules_expand(cfg->rules, path, raw, err)) == NULL)
+			return NULL;
+	}
 	g_hash_table_insert(cfg->templates, g_strdup(name), text);
 	return text;
 }
@@ -672,6 +676,8 @@ config_check_rules(struct config *cfg, GError **err)
 		return FALSE;
 	rules_free(cfg->rules);
 	cfg->rules = rules;
+	/* Templates are read with the settings of the rules: read them again. */
+	g_hash_table_remove_all(cfg->templates);
 	return TRUE;
 }
 

@@ -79,7 +79,8 @@ void config_free(struct config *cfg);
  * the source tree's (new string, NULL if none exists). */
 char *config_template_path(const struct config *cfg, const char *name);
 /* The text of a reply template, read once for this configuration (a reload
- * reads them afresh); NULL with an error if there is none. */
+ * reads them afresh) with the settings of its rules in it (rules_expand());
+ * NULL with an error if there is none. */
 const char *config_template(const struct config *cfg, const char *name, GError **err);
 /* Load the rules of rules_dir into cfg->rules, and check that every reply
  * template can be found (falling back, with a warning, on the shipped ones).

@@ -81,6 +81,7 @@ file_attachments(struct process_ctx *pc, gint64 app_id, const char *keep_for, gi
 		const struct attachment *a = g_ptr_array_index(f->attachments, i);
 		const struct form_doc *line = listed(lines, a->filename);
 		g_autofree char *size = g_format_size(a->size);
+		g_autofree char *when = NULL;
 		const char *name = a->filename && *a->filename ? a->filename : "unnamed attachment";
 		struct doc_meta m = { 0 };
 
@@ -96,27 +97,29 @@ file_attachments(struct process_ctx *pc, gint64 app_id, const char *keep_for, gi
 		m.positive = line && line->positive;
 		m.state = state;
 		m.source = source;
-		g_string_append_printf(receipt, "  - %s (%s, %s)", name, a->content_type, size);
+		g_string_append_printf(receipt, "  - %s (%s)", name, size);
 		if (a == skip) {
 			m.kind = NULL;
 			g_string_append(receipt, ": your application form\n");
 		} else if (encrypted_pdf(a)) {
 			m.state = DOC_REJECTED;
 			m.note = "encrypted PDF";
-			g_string_append(receipt, ": this PDF is password-protected, so we cannot read it."
-			    " Please send an unencrypted copy.\n");
+			g_string_append(receipt, ": this PDF has a password, so we cannot open it."
+			    " Please send a copy without a password.\n");
 		} else if (m.kind == NULL && keep_for != NULL)
 			g_string_append_printf(receipt, ": we could not tell what this document is. When"
 			    " you send your application, please add a line such as \"%s = tb-ppd 2026-10-12\""
-			    " (the kind of document, and the date of the result).\n", name);
+			    " (the file name, the kind of document, and the date of the result).\n", name);
 		else if (m.kind == NULL)
 			g_string_append_printf(receipt, ": we could not tell what this document is. Please"
-			    " reply with a line such as \"%s = tb-ppd 2026-10-12\" (the kind of document,"
-			    " and the date of the result).\n", name);
-		else
+			    " reply with a line such as \"%s = tb-ppd 2026-10-12\" (the file name, the kind"
+			    " of document, and the date of the result).\n", name);
+		else {
+			when = m.date ? words_date(m.date) : NULL;
 			g_string_append_printf(receipt, ": filed as %s [%s]%s%s%s\n",
-			    rules_kind_title(r, m.kind), m.kind, m.date ? ", dated " : "",
-			    m.date ? m.date : "", m.pending ? ", result pending" : "");
+			    rules_kind_title(r, m.kind), m.kind, when ? ", dated " : "",
+			    when ? when : "", m.pending ? ", result pending" : "");
+		}
 		/* Stored last: a spooled attachment is read where it was decoded until then. */
 		if (!store_bytes(pc, a, err))
 			return FALSE;
@@ -191,7 +194,7 @@ decide_credit_kept(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, cons
 			    " before your application:\n", when);
 		}
 		if (strcmp(doc->state, "rejected") == 0)
-			g_string_append_printf(out, "  - %s: we cannot read it (%s). Please send a new copy.\n",
+			g_string_append_printf(out, "  - %s: we cannot open it (%s). Please send a new copy.\n",
 			    name, doc->note ? doc->note : "rejected");
 		else if (doc->kind == NULL)
 			g_string_append_printf(out, "  - %s: we could not tell what this document is. Please"
@@ -438,7 +441,7 @@ decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GE
 		list_kinds(pc, missing, dc->missing, dc);
 	}
 	if (!ineligible && dc->reasons->len > 0)
-		g_string_append(reasons, "Please also put right:\n");
+		g_string_append(reasons, "Please also correct this:\n");
 	for (guint i = 0; i < dc->reasons->len; i++) {
 		const struct decision_reason *why = g_ptr_array_index(dc->reasons, i);
 		if (ineligible && why->unknown)
@@ -446,8 +449,8 @@ decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GE
 		g_string_append_printf(reasons, "  - %s\n", why->text);
 	}
 	if (dc->unchecked->len > 0) {
-		g_string_append(unchecked, "These documents carried no date: the day we received them stands in"
-		    "\nuntil a coordinator has checked them:\n");
+		g_string_append(unchecked, "These documents have no date. Until a coordinator checks them,"
+		    "\nwe use the day we received them as their date:\n");
 		list_kinds(pc, unchecked, dc->unchecked, dc);
 	}
 	g_hash_table_insert(vars, "missing", missing->str);
@@ -477,10 +480,11 @@ decide_documents(struct process_ctx *pc, gint64 app_id, GError **err)
 	out = g_string_new(NULL);
 	for (guint i = 0; i < docs->len; i++) {
 		const struct doc_info *doc = g_ptr_array_index(docs, i);
-		g_string_append_printf(out, "  - %s: %s, %s %s%s\n",
+		g_autofree char *when = words_date(doc->date);
+		g_string_append_printf(out, "  - %s: %s, %s, dated %s%s\n",
 		    doc->filename ? doc->filename : "unnamed attachment",
-		    doc->kind ? rules_kind_title(pc->cfg->rules, doc->kind) : "not recognised",
-		    doc->state, doc->date, doc->pending ? ", result pending" : "");
+		    doc->kind ? rules_kind_title(pc->cfg->rules, doc->kind) : "kind not known",
+		    doc->state, when, doc->pending ? ", result pending" : "");
 	}
 	if (out->len == 0)
 		g_string_append(out, "  (none yet)\n");

@@ -13,11 +13,13 @@
 
 struct entry {
 	char *question, *answer;
+	int line;		/* of its A: */
 	char **keys;		/* in words_of() form */
 };
 
 struct faq {
 	GPtrArray *entries;	/* struct entry * */
+	char *path;
 };
 
 static void
@@ -37,6 +39,7 @@ faq_free(Faq *faq)
 	if (faq == NULL)
 		return;
 	g_ptr_array_free(faq->entries, TRUE);
+	g_free(faq->path);
 	g_free(faq);
 }
 
@@ -84,6 +87,7 @@ faq_load(const char *path, GPtrArray *errors)
 	gsize len;
 
 	faq->entries = g_ptr_array_new_with_free_func(entry_free);
+	faq->path = g_strdup(path);
 	if (!g_file_test(path, G_FILE_TEST_EXISTS))
 		return faq;
 	if (!g_file_get_contents(path, &text, &len, NULL) || len > FAQ_MAX_TEXT ||
@@ -121,9 +125,10 @@ faq_load(const char *path, GPtrArray *errors)
 			g_ptr_array_add(keys, NULL);
 			g_strfreev(cur->keys);
 			cur->keys = (char **)g_ptr_array_free(keys, FALSE);
-		} else if (g_str_has_prefix(l, "A:"))
+		} else if (g_str_has_prefix(l, "A:")) {
+			cur->line = i + 1;
 			g_string_append(answer, g_strstrip(l + 2));
-		else if (indented && answer->len > 0)
+		} else if (indented && answer->len > 0)
 			g_string_append_printf(answer, "\n%s", g_strstrip(l));
 		else
 			g_ptr_array_add(errors, g_strdup_printf("%s:%d: expected Q:, K:, A: or an indented "
@@ -154,4 +159,15 @@ faq_answer(const Faq *faq, const char *text, const char **question)
 	if (best != NULL && question != NULL)
 		*question = best->question;
 	return best ? best->answer : NULL;
+}
+
+void
+faq_rewrite(Faq *faq, FaqRewriteFn fn, gpointer data)
+{
+	for (guint i = 0; faq != NULL && i < faq->entries->len; i++) {
+		struct entry *e = g_ptr_array_index(faq->entries, i);
+		char *text = fn(faq->path, e->line, e->answer, data);
+		g_free(e->answer);
+		e->answer = text;
+	}
 }

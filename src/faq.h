@@ -15,5 +15,9 @@ void faq_free(Faq *faq);
  * matches well: at least one key phrase, the most matched winning. */
 const char *faq_answer(const Faq *faq, const char *text, const char **question);
 guint faq_size(const Faq *faq);
+/* Replace each answer by fn(path, the line of its A:, answer, data) (a new
+ * string, never NULL). */
+typedef char *(*FaqRewriteFn)(const char *path, int line, const char *answer, gpointer data);
+void faq_rewrite(Faq *faq, FaqRewriteFn fn, gpointer data);
 
 #endif

@@ -306,8 +306,9 @@ confirmed(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *r
 	g_autoptr(GString) what = g_string_new(NULL);
 
 	if (strcmp(p->expires, pc->today) < 0) {
-		g_string_printf(what, "the confirmation %s expired on %s, so nothing was changed. "
-		    "Please write again if you still want this.", p->token, p->expires);
+		g_autofree char *when = words_date(p->expires);
+		g_string_printf(what, "the confirmation %s expired on %s, so we changed nothing. "
+		    "If you still want this, please write to us again.", p->token, when);
 		return reply_with(pc, ledger_id, app_id, ref, f, sha256, "confirm-expired", what->str, err);
 	}
 	if (!confirm_use(pc->st, p->token, err))
@@ -434,9 +435,10 @@ change_request(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const ch
 			return FALSE;
 		return reply_with(pc, ledger_id, app_id, ref, f, sha256, "dates",
 		    "we cannot change the dates of a clerkship. Clerkships run only in the program's "
-		    "4-week blocks, on the program's dates; custom dates are not possible. If you want "
-		    "another course in the same block, write with \"change\" in the subject and the "
-		    "course code (for example SUR-512); to give up your place, write with \"cancel\".",
+		    "4-week blocks, on fixed dates. If you want another course in the same block, write "
+		    "to us with \"change\" and the course code in the subject, for example \"change to "
+		    "SUR-512\". If you want to give up your place, write to us with \"cancel\" in the "
+		    "subject.",
 		    err);
 	}
 	GError *lerr = NULL;
@@ -446,7 +448,7 @@ change_request(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const ch
 			return FALSE;
 		}
 		return reply_with(pc, ledger_id, app_id, ref, f, sha256, "change-refused",
-		    "you do not hold a place yet, so there is nothing to change; your choices stand as "
+		    "you do not have a place yet, so there is nothing to change. Your choices stay as "
 		    "you sent them.", err);
 	}
 	detail = g_strdup_printf("%s %s", course, block);
@@ -537,8 +539,8 @@ requests_answer(struct process_ctx *pc, const struct facts *f, GError **err)
 				g_string_free(out, TRUE);
 				return NULL;
 			}
-			g_string_append_printf(out, "  - block %s (%s to %s): ", b, rules_block_start(r, b),
-			    rules_block_end(r, b));
+			g_autofree char *bw = block_words(r, b);
+			g_string_append_printf(out, "  - block %s: ", bw);
 			if (n > 0)
 				g_string_append_printf(out, "open, %d of %d seat%s available\n", n, c->seats,
 				    c->seats == 1 ? "" : "s");
@@ -548,8 +550,16 @@ requests_answer(struct process_ctx *pc, const struct facts *f, GError **err)
 		}
 		if (blocks->len == 0)
 			g_string_append(out, "  (no block of the program is open for that date)\n");
-		g_string_append(out, "Seats are given by lottery among complete applications about 30 to "
-		    "60 days before each block, so a free seat today is not a promise.");
+		g_autofree char *how = rules_expand(r, "requests.c", "{{#lottery}}Seats are given by a "
+		    "lottery among the complete applications, {{setting:lead_days}} days before each block "
+		    "starts. So a free seat today is not a promise.{{/lottery}}{{#rolling}}Seats are given "
+		    "in the order in which applications become complete. So a free seat today is not a "
+		    "promise.{{/rolling}}", err);
+		if (how == NULL) {
+			g_string_free(out, TRUE);
+			return NULL;
+		}
+		g_string_append(out, how);
 	}
 	/* And what the FAQ says, when the question is also one of those. */
 	if ((faq = rules_faq(r, text, &question)) != NULL)
@@ -587,7 +597,7 @@ answer_question(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const c
 	effect_notify_staff(pc, ledger_id, app_id, f, sha256, ref,
 	    "a question from an applicant that clerkd could not answer", f->text);
 	return reply_with(pc, ledger_id, app_id, ref, f, sha256, "question-forwarded",
-	    "we could not answer your question automatically, so we have passed it to a "
+	    "we could not answer your question automatically. We have sent it to a "
 	    "coordinator, who will reply to you.", err);
 }
 

@@ -50,6 +50,120 @@ problem(Rules *r, const char *path, int line, const char *fmt, ...)
 	g_ptr_array_add(r->errors, g_strdup_printf("%s:%d: %s", path, line, msg));
 }
 
+/* ---- settings in texts ---- */
+
+/* Is s (after "{{") one of the block tags, "#lottery}}" and the like? */
+static gboolean
+block_tag(const char *s, const char *tag)
+{
+	gsize n = strlen(tag);
+	return strncmp(s, tag, n) == 0 && strncmp(s + n, "}}", 2) == 0;
+}
+
+/* text with its settings (rules.h, rules_expand); NULL with *line (in text)
+ * and *problem set. */
+static char *
+expand(const Rules *r, const char *text, int *line, char **problem)
+{
+	const char *sched = r ? g_hash_table_lookup(r->settings, "scheduling") : NULL;
+	gboolean rolling = g_strcmp0(sched, "rolling") == 0;
+	g_autoptr(GString) out = g_string_sized_new(strlen(text) + 64);
+	const char *open_block = NULL;	/* "lottery" or "rolling" while inside one */
+	gboolean keep = TRUE;
+	int open_line = 0;
+
+	*line = 1;
+	for (const char *p = text; *p != '\0';) {
+		const char *close;
+		gboolean standalone;
+
+		if (*p == '\n')
+			++*line;
+		if (p[0] != '{' || p[1] != '{') {
+			if (keep)
+				g_string_append_c(out, *p);
+			p++;
+			continue;
+		}
+		standalone = p == text || p[-1] == '\n';
+		if (block_tag(p + 2, "#lottery") || block_tag(p + 2, "#rolling")) {
+			if (open_block != NULL) {
+				*problem = g_strdup_printf("{{%.8s}} inside {{#%s}}: blocks do not nest", p + 2,
+				    open_block);
+				return NULL;
+			}
+			open_block = p[3] == 'l' ? "lottery" : "rolling";
+			open_line = *line;
+			keep = rolling == (p[3] == 'r');
+			p += 12;
+		} else if (block_tag(p + 2, "/lottery") || block_tag(p + 2, "/rolling")) {
+			if (open_block == NULL || strncmp(open_block, p + 3, 7) != 0) {
+				*problem = g_strdup_printf("{{%.8s}} closes no {{#%.7s}}", p + 2, p + 3);
+				return NULL;
+			}
+			open_block = NULL;
+			keep = TRUE;
+			p += 12;
+		} else if (strncmp(p + 2, "setting:", 8) == 0 && (close = strstr(p, "}}")) != NULL) {
+			g_autofree char *name = g_strstrip(g_strndup(p + 10, close - p - 10));
+			const char *value = r ? g_hash_table_lookup(r->settings, name) : NULL;
+			if (value == NULL) {
+				*problem = g_strdup_printf("unknown setting '%s' in {{setting:%s}} (policy.ini "
+				    "has no such key)", name, name);
+				return NULL;
+			}
+			if (keep)
+				g_string_append(out, value);
+			p = close + 2;
+			continue;
+		} else {
+			/* A {{variable}} of the template: left for reply_render(). */
+			if (keep)
+				g_string_append(out, "{{");
+			p += 2;
+			continue;
+		}
+		/* A block tag alone on its line takes the line with it. */
+		if (standalone && *p == '\n') {
+			++*line;
+			p++;
+		}
+	}
+	if (open_block != NULL) {
+		*line = open_line;
+		*problem = g_strdup_printf("{{#%s}} is not closed (with {{/%s}})", open_block, open_block);
+		return NULL;
+	}
+	return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+char *
+rules_expand(const Rules *r, const char *name, const char *text, GError **err)
+{
+	g_autofree char *problem = NULL;
+	int line;
+	char *out = expand(r, text, &line, &problem);
+
+	if (out == NULL)
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "%s:%d: %s", name, line, problem);
+	return out;
+}
+
+/* A text of a rules file (first on line), expanded; the problem, if any, is
+ * one of r's, and the text is kept as written. */
+static char *
+expand_loaded(Rules *r, const char *path, int first, const char *text)
+{
+	g_autofree char *why = NULL;
+	int line;
+	char *out = expand(r, text, &line, &why);
+
+	if (out != NULL)
+		return out;
+	problem(r, path, first + line - 1, "%s", why);
+	return g_strdup(text);
+}
+
 static int
 authorize(void *data, int action, const char *a, const char *b, const char *c, const char *d)
 {
@@ -180,6 +294,12 @@ open_ini(Rules *r, const char *dir, const char *name, gboolean required)
 	return ini;
 }
 
+/* What clerkd uses when policy.ini leaves a setting out (texts may name them). */
+static const char *const setting_defaults[][2] = {
+	{ "scheduling", "lottery" }, { "lead_days", "45" }, { "home_hold_days", "90" },
+	{ "home_seats", "0" }, { "max_blocks", "3" }, { "confirmation_days", "14" },
+};
+
 static void
 load_policy(Rules *r, const char *dir)
 {
@@ -196,8 +316,15 @@ load_policy(Rules *r, const char *dir)
 	keys = g_key_file_get_keys(ini_keyfile(ini), "settings", NULL, NULL);
 	for (int i = 0; keys != NULL && keys[i] != NULL; i++) {
 		char *v = ini_get(ini, "settings", keys[i]);
+		if (v != NULL && strstr(v, "{{") != NULL)
+			problem(r, ini_path(ini), ini_line(ini, "settings", keys[i]),
+			    "%s: a setting may not contain {{ (it is put into texts)", keys[i]);
 		g_hash_table_insert(r->settings, g_strdup(keys[i]), v ? v : g_strdup(""));
 	}
+	for (gsize i = 0; i < G_N_ELEMENTS(setting_defaults); i++)
+		if (!g_hash_table_contains(r->settings, setting_defaults[i][0]))
+			g_hash_table_insert(r->settings, g_strdup(setting_defaults[i][0]),
+			    g_strdup(setting_defaults[i][1]));
 }
 
 static void
@@ -230,7 +357,7 @@ load_eligibility(Rules *r, const char *dir)
 		}
 		ru = g_new0(struct rule, 1);
 		ru->id = g_strdup(g);
-		ru->text = g_steal_pointer(&reason);
+		ru->text = expand_loaded(r, ini_path(ini), ini_line(ini, g, "reason"), reason);
 		ru->ineligible = says == APP_INELIGIBLE;
 		ru->require = condition(r, ini, g, "require", req);
 		ru->where = g_strdup_printf("%s:%d", ini_path(ini), ini_line(ini, g, "require"));
@@ -456,6 +583,36 @@ coordinator_row(Rules *r, const char *path, int line, GPtrArray *f)
 		g_hash_table_insert(r->coordinators, g_ascii_strup(code, -1), g_steal_pointer(&addr));
 }
 
+/* A FAQ answer with its settings (faq_rewrite()). */
+static char *
+faq_expand(const char *path, int line, const char *answer, gpointer data)
+{
+	return g_strstrip(expand_loaded(data, path, line, answer));
+}
+
+/* The settings the templates of dir name exist, and their blocks close. */
+static void
+check_templates(Rules *r, const char *dir)
+{
+	g_autofree char *tdir = g_build_filename(dir, "templates", NULL);
+	g_autoptr(GDir) d = g_dir_open(tdir, 0, NULL);
+	const char *name;
+
+	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+		g_autofree char *path = g_build_filename(tdir, name, NULL);
+		g_autofree char *text = NULL;
+		gsize len;
+		if (!g_str_has_suffix(name, ".txt"))
+			continue;
+		if (!g_file_get_contents(path, &text, &len, NULL) || len > RULES_MAX_LENGTH ||
+		    !g_utf8_validate(text, len, NULL)) {
+			problem(r, path, 0, "unreadable, over %d bytes or not UTF-8", RULES_MAX_LENGTH);
+			continue;
+		}
+		g_free(expand_loaded(r, path, 1, text));
+	}
+}
+
 static const char application_table[] =
     "CREATE TABLE application ("
     "  name TEXT, email TEXT, school TEXT, country TEXT, school_list TEXT, international INT,"
@@ -508,7 +665,9 @@ load(const char *dir)
 	{
 		g_autofree char *faq = g_build_filename(dir, "faq", NULL);
 		r->faq = faq_load(faq, r->errors);
+		faq_rewrite(r->faq, faq_expand, r);
 	}
+	check_templates(r, dir);
 	return r;
 }
 

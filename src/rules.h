@@ -56,6 +56,16 @@ gboolean rules_is_home_school(const Rules *r, const char *school);
 /* A [settings] value of policy.ini, NULL if unset. */
 const char *rules_setting(const Rules *r, const char *name);
 gboolean rules_setting_bool(const Rules *r, const char *name);
+/* A text with the program's settings in it (rules/README, "Settings in
+ * texts"): {{setting:NAME}} is NAME's value in policy.ini; a block
+ * {{#lottery}}...{{/lottery}} is kept only when scheduling is lottery (the
+ * default), {{#rolling}}...{{/rolling}} only when it is rolling; a block tag
+ * alone on its line takes its line with it. Every other {{...}} is left as
+ * it is, for reply_render(). Eligibility reasons and FAQ answers are expanded
+ * when loaded, templates when read (config_template()). New string; NULL,
+ * with "NAME:LINE: ..." in err, for an unknown setting or a block left open.
+ * r may be NULL (no settings). */
+char *rules_expand(const Rules *r, const char *name, const char *text, GError **err);
 
 /* Judge d on today (YYYY-MM-DD). A condition that fails to evaluate is an
  * error (temporary: fix the rules), never "ineligible". Statuses the

@@ -479,6 +479,156 @@ test_runaway(void)
 	g_assert_cmpint(system(cmd), ==, 0);
 }
 
+/* The reason a rule gives for d (judged on 2026-10-20), "" if none. */
+static char *
+reason_text(Rules *r, struct dossier *d)
+{
+	struct decision dc;
+	g_autoptr(GError) err = NULL;
+	GString *s = g_string_new(NULL);
+
+	decision_init(&dc);
+	g_assert_true(rules_eval(r, d, "2026-10-20", &dc, &err));
+	for (guint i = 0; i < dc.reasons->len; i++)
+		g_string_append(s, ((struct decision_reason *)g_ptr_array_index(dc.reasons, i))->text);
+	decision_clear(&dc);
+	dossier_free(d);
+	return g_string_free(s, FALSE);
+}
+
+/* A template of dir, with the settings of r in it. */
+static char *
+template_text(Rules *r, const char *dir, const char *name)
+{
+	g_autofree char *path = g_strdup_printf("%s/templates/%s.txt", dir, name);
+	g_autofree char *raw = NULL;
+	g_autoptr(GError) err = NULL;
+	char *text;
+
+	g_assert_true(g_file_get_contents(path, &raw, NULL, NULL));
+	text = rules_expand(r, path, raw, &err);
+	g_assert_no_error(err);
+	return text;
+}
+
+/* Numbers come from policy.ini, not from the texts: change the policy and
+ * the reasons, templates and FAQ answers change; lottery and rolling each
+ * say only their own; a text naming an unknown setting, or a block left
+ * open, fails the check with its file and line. */
+static void
+test_settings_in_texts(void)
+{
+	g_autofree char *dir = tmp_rules();
+	g_autofree char *cmd = g_strdup_printf("rm -r '%s'", dir);
+	g_autoptr(GError) err = NULL;
+	g_autofree char *text = NULL, *want = NULL;
+	const char *q = NULL;
+	Rules *r;
+	struct dossier *d;
+
+	/* As shipped. */
+	d = eligible();
+	set(d, "medical_school", "Karolinska Institutet");
+	set(d, "school_country", "Sweden");
+	set(d, "year_of_study", "6th of 6");
+	add_doc(d, "toefl", "2026-01-01");
+	set(d, "english_proficiency", "TOEFL 95");
+	text = reason_text(rules, d);
+	g_assert_nonnull(strstr(text, "TOEFL iBT score of at least 100,"));
+	g_clear_pointer(&text, g_free);
+	text = template_text(rules, srcrules, "first-contact");
+	g_assert_nonnull(strstr(text, "up to 15 courses, in at most 3 blocks"));
+	g_assert_null(strstr(text, "{{setting:"));
+	g_clear_pointer(&text, g_free);
+	text = template_text(rules, srcrules, "decision-complete");
+	g_assert_nonnull(strstr(text, "lottery"));
+	g_assert_nonnull(strstr(text, "45 days before the block starts"));
+	g_assert_null(strstr(text, "order in which applications become complete"));
+	g_assert_null(strstr(text, "{{#") != NULL ? "" : NULL);
+	g_clear_pointer(&text, g_free);
+
+	/* Another policy: the same texts say other numbers, and rolling. */
+	replace(dir, "policy.ini", "toefl_minimum = 100", "toefl_minimum = 90");
+	replace(dir, "policy.ini", "max_choices = 15", "max_choices = 10");
+	replace(dir, "policy.ini", "lead_days = 45", "lead_days = 30");
+	replace(dir, "policy.ini", "scheduling = lottery", "scheduling = rolling");
+	r = rules_load(dir, &err);
+	g_assert_no_error(err);
+	d = eligible();
+	set(d, "medical_school", "Karolinska Institutet");
+	set(d, "school_country", "Sweden");
+	set(d, "year_of_study", "6th of 6");
+	add_doc(d, "toefl", "2026-01-01");
+	set(d, "english_proficiency", "TOEFL 85");
+	text = reason_text(r, d);
+	g_assert_nonnull(strstr(text, "TOEFL iBT score of at least 90,"));
+	g_clear_pointer(&text, g_free);
+	d = eligible();
+	set(d, "medical_school", "Karolinska Institutet");
+	set(d, "school_country", "Sweden");
+	set(d, "year_of_study", "6th of 6");
+	add_doc(d, "toefl", "2026-01-01");
+	set(d, "english_proficiency", "TOEFL 95");
+	text = reason_text(r, d);
+	g_assert_cmpstr(text, ==, "");
+	g_clear_pointer(&text, g_free);
+	text = template_text(r, dir, "first-contact");
+	g_assert_nonnull(strstr(text, "up to 10 courses, in at most 3 blocks"));
+	g_clear_pointer(&text, g_free);
+	for (int i = 0; i < 4; i++) {
+		static const char *const names[] = { "decision-complete", "decision-incomplete",
+			"decision-not-scheduled", "decision-waitlisted" };
+		text = template_text(r, dir, names[i]);
+		g_assert_null(strstr(text, "lottery"));
+		g_assert_null(strstr(text, "{{#"));
+		g_assert_null(strstr(text, "{{/"));
+		g_clear_pointer(&text, g_free);
+	}
+	text = template_text(r, dir, "decision-complete");
+	g_assert_nonnull(strstr(text, "order in which applications become complete"));
+	/* A block tag alone on its line leaves no empty line behind. */
+	g_assert_null(strstr(text, "\n\n"));
+	g_clear_pointer(&text, g_free);
+	g_assert_null(strstr(rules_faq(r, "Can I be waitlisted?", &q), "lottery"));
+	g_assert_nonnull(strstr(rules_faq(r, "Can I be waitlisted?", &q), "in order of arrival"));
+	g_assert_nonnull(strstr(rules_faq(rules, "Can I be waitlisted?", &q), "the order of the lottery"));
+	g_assert_nonnull(strstr(rules_faq(rules, "How can I improve my chances?", &q),
+	    "45 days before"));
+	g_assert_nonnull(strstr(rules_faq(r, "Can I apply before my 2nd PPD result?", &q),
+	    "send it soon"));
+	rules_free(r);
+
+	/* Mistakes, named by file and line. */
+	replace(dir, "eligibility.ini", "{{setting:toefl_minimum}}", "{{setting:toefl_minimun}}");
+	want = g_strdup_printf("%s/eligibility.ini:%d: unknown setting 'toefl_minimun'", dir,
+	    line_of(dir, "eligibility.ini", "reason = International students"));
+	expect_error(dir, want);
+	g_assert_null(rules_load(dir, &err));
+	g_assert_nonnull(strstr(err->message, "unknown setting 'toefl_minimun'"));
+	g_clear_error(&err);
+	replace(dir, "eligibility.ini", "{{setting:toefl_minimun}}", "{{setting:toefl_minimum}}");
+	replace(dir, "faq", "{{setting:lead_days}} days before\n  the block", "{{setting:lead_dayz}} days before\n  the block");
+	g_free(want);
+	want = g_strdup_printf("%s/faq:%d: unknown setting 'lead_dayz'", dir,
+	    line_of(dir, "faq", "{{setting:lead_dayz}}"));
+	expect_error(dir, want);
+	replace(dir, "faq", "lead_dayz", "lead_days");
+	replace(dir, "templates/first-contact.txt", "{{setting:max_blocks}}", "{{setting:blocks_max}}");
+	g_free(want);
+	want = g_strdup_printf("%s/templates/first-contact.txt:%d: unknown setting 'blocks_max'", dir,
+	    line_of(dir, "templates/first-contact.txt", "{{setting:blocks_max}}"));
+	expect_error(dir, want);
+	replace(dir, "templates/first-contact.txt", "{{setting:blocks_max}}", "{{setting:max_blocks}}");
+	replace(dir, "templates/decision-complete.txt", "{{/lottery}}", "");
+	expect_error(dir, "decision-complete.txt:9: {{#rolling}} inside {{#lottery}}: blocks do not nest");
+	replace(dir, "templates/decision-complete.txt", "{{#rolling}}", "{{/lottery}}{{#rolling}}");
+	replace(dir, "templates/decision-complete.txt", "{{/rolling}}", "");
+	expect_error(dir, "decision-complete.txt:9: {{#rolling}} is not closed (with {{/rolling}})");
+	replace(dir, "templates/decision-complete.txt", "{{#rolling}}", "{{/rolling}}");
+	expect_error(dir, "decision-complete.txt:9: {{/rolling}} closes no {{#rolling}}");
+	g_assert_cmpint(system(cmd), ==, 0);
+}
+
 /* require_staff_check = yes: only what staff accepted counts. */
 static void
 test_staff_check(void)
@@ -520,6 +670,7 @@ main(int argc, char **argv)
 	g_test_add_func("/rules/check", test_check);
 	g_test_add_func("/rules/staff-check", test_staff_check);
 	g_test_add_func("/rules/runaway", test_runaway);
+	g_test_add_func("/rules/settings-in-texts", test_settings_in_texts);
 	int rc = g_test_run();
 	rules_free(rules);
 	g_free(srcrules);
