@@ -491,6 +491,117 @@ decide_documents(struct process_ctx *pc, gint64 app_id, GError **err)
 	return g_string_free(out, FALSE);
 }
 
+/* Where an application's seats and waitlist places are, for a subject:
+ * "NEU-301, 1-26 March 2027" (seats), "MED-401 and SUR-512, March 2027"
+ * (places); NULL on error. */
+static char *
+held_words(struct process_ctx *pc, gint64 app_id, gboolean seats, GError **err)
+{
+	const Rules *r = pc->cfg->rules;
+	g_autoptr(GArray) got = seats ? seats_of(pc->st, app_id, NULL, err) :
+	    waitlist_of(pc->st, app_id, err);
+	GString *out;
+	const char *last_block = NULL;
+
+	if (got == NULL)
+		return NULL;
+	out = g_string_new(NULL);
+	for (guint i = 0; i < got->len; i++) {
+		const char *course, *block;
+		if (seats) {
+			course = g_array_index(got, struct seat, i).course;
+			block = g_array_index(got, struct seat, i).block;
+		} else {
+			course = g_array_index(got, struct waitlist_place, i).course;
+			block = g_array_index(got, struct waitlist_place, i).block;
+		}
+		if (last_block != NULL && strcmp(last_block, block) == 0) {
+			/* Another course of the same block: "MED-401 and SUR-512, March 2027". */
+			g_autofree char *when = NULL;
+			gsize at = out->len;
+			while (at > 0 && out->str[at - 1] != ',')
+				at--;
+			when = g_strdup(out->str + at);
+			g_string_truncate(out, at > 0 ? at - 1 : 0);
+			g_string_append_printf(out, " and %s,%s", course, when);
+			continue;
+		}
+		g_autofree char *when = seats ?
+		    words_date_range(rules_block_start(r, block), rules_block_end(r, block)) :
+		    words_month(block);
+		g_string_append_printf(out, "%s%s, %s", out->len ? "; " : "", course, when);
+		last_block = block;
+	}
+	return g_string_free(out, FALSE);
+}
+
+char *
+decide_subject(struct process_ctx *pc, gint64 app_id, const char *event, GError **err)
+{
+	struct decision dc;
+	g_autofree char *status_words = NULL, *alone = NULL, *held = NULL;
+	gboolean status = g_strcmp0(event, "Status") == 0;
+	guint n;
+	AppStatus st = APP_RECEIVED;
+	char *out;
+
+	if (!decide_stored(pc, app_id, &dc, err)) {
+		decision_clear(&dc);
+		return NULL;
+	}
+	n = dc.missing->len;
+	(void)app_status_parse(dc.status, &st);
+	switch (st) {
+	case APP_INCOMPLETE:
+		status_words = n > 0 ? g_strdup_printf("%u item%s missing", n, n == 1 ? "" : "s") :
+		    g_strdup("please correct your form");
+		break;
+	case APP_COMPLETE:
+		status_words = g_strdup("complete");
+		alone = g_strdup("Application complete");
+		break;
+	case APP_INELIGIBLE:
+		status_words = g_strdup("not eligible");
+		alone = g_strdup("Not eligible");
+		break;
+	case APP_SCHEDULED:
+	case APP_WAITLISTED:
+		if ((held = held_words(pc, app_id, st == APP_SCHEDULED, err)) == NULL) {
+			decision_clear(&dc);
+			return NULL;
+		}
+		status_words = g_strdup_printf("%s%s%s", st == APP_SCHEDULED ? "scheduled" :
+		    "waitlisted", *held ? ", " : "", held);
+		alone = g_strdup_printf("%s%s%s", st == APP_SCHEDULED ? "Scheduled" : "Waitlisted",
+		    *held ? ": " : "", held);
+		break;
+	case APP_NOT_SCHEDULED:
+		status_words = g_strdup("not scheduled");
+		alone = g_strdup("Not scheduled");
+		break;
+	case APP_CANCELLED:
+		status_words = g_strdup("cancelled");
+		alone = g_strdup("Application cancelled");
+		break;
+	default:
+		status_words = g_strdup("received");
+		break;
+	}
+	/* Documents still wanted once placed (proof of insurance): said too. */
+	if (alone != NULL && st != APP_INELIGIBLE && n > 0) {
+		char *more = g_strdup_printf("%s; %u item%s missing", alone, n, n == 1 ? "" : "s");
+		g_free(alone);
+		alone = more;
+	}
+	decision_clear(&dc);
+	if (status || alone == NULL) {
+		const char *lead = event ? event : "Application";
+		out = g_strdup_printf("%s: %s", lead, status_words);
+	} else
+		out = g_steal_pointer(&alone);
+	return out;
+}
+
 gboolean
 decide_stored(struct process_ctx *pc, gint64 app_id, struct decision *dc, GError **err)
 {

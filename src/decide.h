@@ -62,6 +62,16 @@ char *decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *
 gboolean decide_route_evaluations(struct process_ctx *pc, gint64 app_id, gint64 ledger_id,
     const struct facts *f, const char *sha256, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
+/* The subject of mail about app_id that says where it stands, without the
+ * reference: event is what happened ("Application received", "Documents
+ * received"), said first while the application is incomplete ("Application
+ * received: 3 items missing"); otherwise the outcome alone ("Application
+ * complete", "Not eligible", "Scheduled: NEU-301, 1-26 March 2027",
+ * "Waitlisted: MED-401, March 2027"). event "Status" always leads ("Status:
+ * complete"); NULL: the outcome alone. NULL on error. */
+char *decide_subject(struct process_ctx *pc, gint64 app_id, const char *event, GError **err)
+    G_GNUC_WARN_UNUSED_RESULT;
+
 /* The documents on file, a line each, for a status reply. */
 char *decide_documents(struct process_ctx *pc, gint64 app_id, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 

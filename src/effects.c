@@ -111,14 +111,23 @@ effect_reply(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const stru
     const char *sha256, const char *kind, const char *reference, const char *template,
     GHashTable *vars)
 {
+	effect_reply_titled(pc, ledger_id, app_id, f, sha256, kind, reference, template, NULL, vars);
+}
+
+void
+effect_reply_titled(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
+    const struct facts *f, const char *sha256, const char *kind, const char *reference,
+    const char *template, const char *title, GHashTable *vars)
+{
 	struct mail_out m = { 0 };
 
 	m.kind = kind;
 	m.template = template;
 	m.to_addr = f->from_addr;
 	m.to_name = f->from_name;
-	m.subject = f->subject;
-	m.fallback_subject = "Your message to the clerkship program";
+	/* A title is the subject (still threaded: In-Reply-To and References). */
+	m.subject = title != NULL ? NULL : f->subject;
+	m.fallback_subject = title != NULL ? title : "Your message to the clerkship program";
 	m.reference = reference;
 	m.in_reply_to = f->message_id;
 	m.references = f->references;
@@ -217,10 +226,12 @@ effects_word_placements(struct process_ctx *pc, EffectWordFn word, GError **err)
 		g_autofree char *decision = NULL;
 		if (e->type != EFFECT_PLACEMENT)
 			continue;
+		g_autofree char *subject = NULL;
 		if ((d = dossier_load(pc->st, e->app_id, err)) == NULL ||
-		    (decision = word(pc, e->app_id, e->ledger_id, err)) == NULL)
+		    (decision = word(pc, e->app_id, e->ledger_id, &subject, err)) == NULL)
 			return FALSE;
-		notice = applicant_notice(e->ledger_id, d, e->template, e->fallback_subject,
+		notice = applicant_notice(e->ledger_id, d, e->template,
+		    subject ? subject : e->fallback_subject,
 		    g_hash_table_lookup(e->vars, "what"), decision, e->seed_msgid, e->seed_sha256);
 		if (notice == NULL)
 			g_ptr_array_remove_index(pc->effects, i--);	/* no address: nobody to tell */

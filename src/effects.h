@@ -43,6 +43,13 @@ void effect_reply(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
     const struct facts *f, const char *sha256, const char *kind, const char *reference,
     const char *template, GHashTable *vars);
 
+/* The same, under a subject that says the outcome (title, e.g. from
+ * decide_subject(); the reference is added) instead of "Re: " theirs;
+ * title NULL: as effect_reply(). */
+void effect_reply_titled(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
+    const struct facts *f, const char *sha256, const char *kind, const char *reference,
+    const char *template, const char *title, GHashTable *vars);
+
 /* A notice to an applicant: what happened, and where the application stands
  * now (decision, in words). The template (also the outbox kind) takes name,
  * reference, what and decision. Nothing for an application without an
@@ -64,10 +71,11 @@ void effect_placement(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, c
     const char *subject, const char *what);
 
 /* Turn each placement effect, in its place, into a notice to the applicant,
- * with the decision in words that word() gives (new string; NULL on error).
- * An applicant without an address gets none. */
+ * with the decision in words that word() gives (new string; NULL on error)
+ * and, if it sets *subject (new string), under that subject instead of the
+ * placement's. An applicant without an address gets none. */
 typedef char *(*EffectWordFn)(struct process_ctx *pc, gint64 app_id, gint64 ledger_id,
-    GError **err);
+    char **subject, GError **err);
 gboolean effects_word_placements(struct process_ctx *pc, EffectWordFn word, GError **err);
 
 /* Refuse a list that breaks a rule of the protocol: two replies to one

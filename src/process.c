@@ -88,6 +88,7 @@ handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts 
 	g_autofree char *json = form_json(form);
 	g_autofree char *form_email = util_addr_normalize(form_get(form, "email"));
 	g_autofree char *ref = NULL, *choices_text = NULL, *decision = NULL, *twin = NULL;
+	g_autofree char *title = NULL;
 	g_autofree char *name = util_utf8_clean(form_get(form, "full_name"), -1, 200);
 	g_autoptr(GArray) choices = NULL;
 	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
@@ -163,7 +164,9 @@ handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts 
 	g_hash_table_insert(vars, "attachments", received->str);
 	g_hash_table_insert(vars, "choices", choices_text);
 	g_hash_table_insert(vars, "decision", decision);
-	effect_reply(pc, ledger_id, app_id, f, sha256, "receipt", ref, "receipt", vars);
+	if ((title = decide_subject(pc, app_id, "Application received", err)) == NULL)
+		return FALSE;
+	effect_reply_titled(pc, ledger_id, app_id, f, sha256, "receipt", ref, "receipt", title, vars);
 	return TRUE;
 }
 
@@ -237,7 +240,8 @@ handle_held(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char 
 	g_hash_table_insert(vars, "name", (gpointer)(*name ? name : "correspondent"));
 	g_hash_table_insert(vars, "reference", (gpointer)ref);
 	g_hash_table_insert(vars, "attachments", received->str);
-	effect_reply(pc, ledger_id, app_id, f, sha256, "held", ref, "held", vars);
+	effect_reply_titled(pc, ledger_id, app_id, f, sha256, "held", ref, "held",
+	    "Not added to the application: please write from the address you applied from", vars);
 	return TRUE;
 }
 
@@ -248,6 +252,7 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autoptr(GString) received = g_string_new(NULL), named = g_string_new(NULL);
 	g_autofree char *decision = NULL, *quoted = NULL, *quoted_email = NULL;
+	g_autofree char *title = NULL;
 	guint renamed = 0;
 	gint64 app_id, other;
 	g_autofree char *ref = NULL;
@@ -290,7 +295,8 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 		g_hash_table_insert(vars, "answer", about);
 		g_hash_table_insert(vars, "kept", kept->str);
 		g_hash_table_insert(vars, "form", (gpointer)form_blank());
-		effect_reply(pc, ledger_id, 0, f, sha256, "first-contact", NULL, "first-contact", vars);
+		effect_reply_titled(pc, ledger_id, 0, f, sha256, "first-contact", NULL, "first-contact",
+		    answer ? "Answer to your question, and how to apply" : "How to apply", vars);
 		return TRUE;
 	}
 	g_hash_table_insert(vars, "reference", ref);
@@ -331,10 +337,17 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 		choices = describe_choices(d->choices, 0);
 		g_hash_table_insert(vars, "documents", docs);
 		g_hash_table_insert(vars, "choices", choices);
-		effect_reply(pc, ledger_id, app_id, f, sha256, "status", ref, "status", vars);
+		if ((title = decide_subject(pc, app_id, "Status", err)) == NULL)
+			return FALSE;
+		effect_reply_titled(pc, ledger_id, app_id, f, sha256, "status", ref, "status", title,
+		    vars);
 		return TRUE;
 	}
-	effect_reply(pc, ledger_id, app_id, f, sha256, "acknowledgement", ref, "acknowledgement", vars);
+	if ((title = decide_subject(pc, app_id, f->attachments->len ? "Documents received" :
+	    "Message received", err)) == NULL)
+		return FALSE;
+	effect_reply_titled(pc, ledger_id, app_id, f, sha256, "acknowledgement", ref,
+	    "acknowledgement", title, vars);
 	return TRUE;
 }
 
@@ -451,7 +464,8 @@ refuse(struct process_ctx *pc, const struct ledger_key *k, struct ledger_entry *
 		return 0;
 	g_hash_table_insert(vars, "name", (gpointer)(f->from_name ? f->from_name : "applicant"));
 	g_hash_table_insert(vars, "problem", (gpointer)problem);
-	effect_reply(pc, id, app_id, f, e->sha256, "over-limit", ref, "over-limit", vars);
+	effect_reply_titled(pc, id, app_id, f, e->sha256, "over-limit", ref, "over-limit",
+	    "Message not read: over a size limit", vars);
 	return id;
 }
 

@@ -181,14 +181,15 @@ reply_subject(const char *original, const char *reference, const char *fallback)
 	const char *core = skip_prefixes(original ? original : "");
 	g_autofree char *cut = NULL;
 	GString *out = g_string_new(NULL);
+	gboolean theirs = *core != '\0';
 
-	if (*core == '\0')
+	if (!theirs)
 		core = fallback;
 	if (g_utf8_strlen(core, -1) > REPLY_MAX_SUBJECT) {
 		cut = g_utf8_substring(core, 0, REPLY_MAX_SUBJECT);
 		core = cut;
 	}
-	g_string_append_printf(out, "%s%s", core == fallback ? "" : "Re: ", core);
+	g_string_append_printf(out, "%s%s", theirs ? "Re: " : "", core);
 	if (reference != NULL) {
 		g_autofree char *tag = g_strdup_printf("[%s]", reference);
 		if (strstr(out->str, tag) == NULL)

@@ -30,7 +30,8 @@ GBytes *reply_build(const struct reply *r);
 char *reply_message_id(const char *in_message_id, const char *in_sha256, const char *kind,
     const char *from_addr);
 
-/* "Re: <original subject> [ECP-2027-00042]", without piling up prefixes. */
+/* "Re: <original subject> [ECP-2027-00042]", without piling up prefixes;
+ * "<fallback> [ECP-2027-00042]" when original is NULL or empty. */
 char *reply_subject(const char *original, const char *reference, const char *fallback);
 
 /* Render a template's text, replacing {{var}} from vars (char* -> char*); name

@@ -79,7 +79,8 @@ find_confirmation(struct process_ctx *pc, gint64 app_id, const struct facts *f,
 
 static gboolean
 reply_with(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *ref,
-    const struct facts *f, const char *sha256, const char *kind, const char *what, GError **err)
+    const struct facts *f, const char *sha256, const char *kind, const char *title,
+    const char *what, GError **err)
 {
 	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autoptr(Dossier) d = dossier_load(pc->st, app_id, err);
@@ -98,7 +99,7 @@ reply_with(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *
 	g_hash_table_insert(vars, "reference", (gpointer)ref);
 	g_hash_table_insert(vars, "what", (gpointer)what);
 	g_hash_table_insert(vars, "decision", decision);
-	effect_reply(pc, ledger_id, app_id, f, sha256, kind, ref, "request", vars);
+	effect_reply_titled(pc, ledger_id, app_id, f, sha256, kind, ref, "request", title, vars);
 	return TRUE;
 }
 
@@ -121,6 +122,7 @@ ask_confirmation(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const 
 	    "change asked, waiting for confirmation");
 	GDate exp;
 	char expires[11];
+	g_autofree char *expires_words = NULL;
 	struct mail_out m = { 0 };
 
 	if (d == NULL)
@@ -138,7 +140,7 @@ ask_confirmation(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const 
 	g_hash_table_insert(vars, "reference", (gpointer)ref);
 	g_hash_table_insert(vars, "what", (gpointer)what);
 	g_hash_table_insert(vars, "token", token);
-	g_hash_table_insert(vars, "expires", expires);
+	g_hash_table_insert(vars, "expires", expires_words = words_date(expires));
 	m.kind = "confirm";
 	m.template = "confirm";
 	m.to_addr = f->from_addr;
@@ -304,27 +306,31 @@ confirmed(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *r
     const struct facts *f, const char *sha256, const struct confirmation *p, GError **err)
 {
 	g_autoptr(GString) what = g_string_new(NULL);
+	g_autofree char *title = NULL;
 
 	if (strcmp(p->expires, pc->today) < 0) {
 		g_autofree char *when = words_date(p->expires);
 		g_string_printf(what, "the confirmation %s expired on %s, so we changed nothing. "
 		    "If you still want this, please write to us again.", p->token, when);
-		return reply_with(pc, ledger_id, app_id, ref, f, sha256, "confirm-expired", what->str, err);
+		return reply_with(pc, ledger_id, app_id, ref, f, sha256, "confirm-expired",
+		    "Nothing changed: the confirmation expired", what->str, err);
 	}
 	if (!confirm_use(pc->st, p->token, err))
 		return FALSE;
 	if (strcmp(p->action, "cancel") == 0 && p->detail != NULL && *p->detail != '\0') {
 		if (!cancel_block_confirmed(pc, ledger_id, app_id, p->detail, what, err))
 			return FALSE;
+		title = g_strdup_printf("Cancellation confirmed: block %s", p->detail);
 	} else if (strcmp(p->action, "cancel") == 0) {
 		if (!dossier_event(pc->st, app_id, ledger_id, "cancellation confirmed", err) ||
 		    !placement_cancel(pc, app_id, ledger_id, err))
 			return FALSE;
 		g_string_printf(what, "your cancellation is confirmed.");
+		title = g_strdup("Application cancelled");
 	} else {
 		/* detail: "COURSE BLOCK" */
 		g_auto(GStrv) cb = g_strsplit(p->detail ? p->detail : "", " ", 2);
-		gboolean done;
+		gboolean done = FALSE;
 		if (cb[0] == NULL || cb[1] == NULL)
 			g_string_printf(what, "we could not read the change you asked for.");
 		else if (!placement_change(pc, app_id, ledger_id, cb[0], cb[1], &done, what, err))
@@ -333,9 +339,11 @@ confirmed(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *r
 		    "course change confirmed, not possible", err))
 			return FALSE;
 		g_string_prepend(what, "about the change you confirmed: ");
+		title = g_strdup(done ? "Change made" : "Change not possible");
 	}
 	g_message("application %s: %s confirmed (%s)", ref, p->action, p->token);
-	return reply_with(pc, ledger_id, app_id, ref, f, sha256, "confirmed", what->str, err);
+	return reply_with(pc, ledger_id, app_id, ref, f, sha256, "confirmed", title,
+	    what->str, err);
 }
 
 /* ---- change requests ---- */
@@ -434,6 +442,7 @@ change_request(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const ch
 		if (!dossier_event(pc->st, app_id, ledger_id, "date change asked: refused by policy", err))
 			return FALSE;
 		return reply_with(pc, ledger_id, app_id, ref, f, sha256, "dates",
+		    "Dates cannot be changed",
 		    "we cannot change the dates of a clerkship. Clerkships run only in the program's "
 		    "4-week blocks, on fixed dates. If you want another course in the same block, write "
 		    "to us with \"change\" and the course code in the subject, for example \"change to "
@@ -448,6 +457,7 @@ change_request(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const ch
 			return FALSE;
 		}
 		return reply_with(pc, ledger_id, app_id, ref, f, sha256, "change-refused",
+		    "Nothing to change: you do not have a place yet",
 		    "you do not have a place yet, so there is nothing to change. Your choices stay as "
 		    "you sent them.", err);
 	}
@@ -590,13 +600,15 @@ answer_question(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const c
 	if (err != NULL && *err != NULL)
 		return FALSE;
 	if (answer != NULL)
-		return reply_with(pc, ledger_id, app_id, ref, f, sha256, "answer", answer, err);
+		return reply_with(pc, ledger_id, app_id, ref, f, sha256, "answer",
+		    "Answer to your question", answer, err);
 	/* No good answer: a coordinator's question. */
 	if (!dossier_event(pc->st, app_id, ledger_id, "question forwarded to staff", err))
 		return FALSE;
 	effect_notify_staff(pc, ledger_id, app_id, f, sha256, ref,
 	    "a question from an applicant that clerkd could not answer", f->text);
 	return reply_with(pc, ledger_id, app_id, ref, f, sha256, "question-forwarded",
+	    "Your question is with a coordinator",
 	    "we could not answer your question automatically. We have sent it to a "
 	    "coordinator, who will reply to you.", err);
 }
@@ -785,7 +797,10 @@ cancel_request(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const ch
 		    (char *)g_ptr_array_index(blocks, 0)) :
 		    g_strdup_printf("you asked us to cancel block %s. Your application has no choice "
 		    "and no place in that block, so nothing was changed.", words);
-		return reply_with(pc, ledger_id, app_id, ref, f, sha256, "cancel-refused", what, err);
+		g_autofree char *title = g_strdup_printf("Nothing cancelled: block %s is not in your "
+		    "application", block);
+		return reply_with(pc, ledger_id, app_id, ref, f, sha256, "cancel-refused", title, what,
+		    err);
 	}
 	if (blocks->len == 1) {
 		what = g_strdup_printf("cancel your application and give up any place you hold. "

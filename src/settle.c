@@ -48,15 +48,18 @@ settle_due(struct process_ctx *pc, GString *log, GError **err)
 }
 
 /* A placement notice's decision, in words: the applicant judged again (a
- * seat makes malpractice proof required), never seated again here. */
+ * seat makes malpractice proof required), never seated again here; and its
+ * subject, the outcome ("Scheduled: NEU-301, 1-26 March 2027"). */
 static char *
-word_placement(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, GError **err)
+word_placement(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, char **subject,
+    GError **err)
 {
 	struct decision dc;
 	gboolean changed;
 	char *text = NULL;
 
-	if (decide_eval(pc, app_id, ledger_id, "placement", &dc, &changed, err))
+	if (decide_eval(pc, app_id, ledger_id, "placement", &dc, &changed, err) &&
+	    (*subject = decide_subject(pc, app_id, NULL, err)) != NULL)
 		text = decide_text(pc, app_id, &dc, err);
 	decision_clear(&dc);
 	return text;

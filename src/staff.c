@@ -235,7 +235,10 @@ staff_handle(struct process_ctx *pc, gint64 ledger_id, const struct facts *f, co
 
 	g_autofree char *update = g_strdup_printf("these documents were added to your file:\n%s",
 	    received->str);
-	effect_notify_applicant(pc, ledger_id, d, "student-update",
-	    "Your application: documents received", update, decision, f->message_id, sha256);
+	g_autofree char *title = decide_subject(pc, app_id, "Documents received", err);
+	if (title == NULL)
+		return FALSE;
+	effect_notify_applicant(pc, ledger_id, d, "student-update", title, update, decision,
+	    f->message_id, sha256);
 	return TRUE;
 }

@@ -148,9 +148,11 @@ apply_rules(struct process_ctx *pc, GString *report, GError **err)
 			continue;
 		seed = g_strdup_printf("rules-apply.%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT, id,
 		    g_get_real_time());
-		effect_notify_applicant(pc, 0, d, "student-update",
-		    "Your application: its status changed", "the program's rules have changed, and so "
-		    "has where your application stands:", text, seed, "");
+		g_autofree char *title = decide_subject(pc, id, "Application updated", err);
+		if (title == NULL)
+			return FALSE;
+		effect_notify_applicant(pc, 0, d, "student-update", title, "the program's rules have "
+		    "changed, and so has the status of your application:", text, seed, "");
 	}
 	g_string_append_printf(report, "%d of %u application%s moved under the rules in force\n",
 	    moved, rows->len, rows->len == 1 ? "" : "s");
@@ -323,8 +325,10 @@ doc_check(struct process_ctx *pc, gint64 app_id, GPtrArray *docs, gboolean accep
 	g_string_prepend(what, "a coordinator checked your documents:\n");
 	seed = g_strdup_printf("staff-check.%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT, app_id,
 	    g_get_real_time());
-	effect_notify_applicant(pc, 0, d, "student-update",
-	    "Your application: documents checked", what->str, decision, seed, "");
+	g_autofree char *title = decide_subject(pc, app_id, "Documents checked", err);
+	if (title == NULL)
+		return FALSE;
+	effect_notify_applicant(pc, 0, d, "student-update", title, what->str, decision, seed, "");
 	return TRUE;
 }
 
