@@ -517,6 +517,8 @@ held_words(struct process_ctx *pc, gint64 app_id, gboolean seats, GError **err)
 		}
 		if (last_block != NULL && strcmp(last_block, block) == 0) {
 			/* Another course of the same block: "MED-401 and SUR-512, March 2027". */
+			if (strstr(out->str, course) != NULL)
+				continue;	/* chosen twice */
 			g_autofree char *when = NULL;
 			gsize at = out->len;
 			while (at > 0 && out->str[at - 1] != ',')
@@ -540,7 +542,7 @@ decide_subject(struct process_ctx *pc, gint64 app_id, const char *event, GError 
 {
 	struct decision dc;
 	g_autofree char *status_words = NULL, *alone = NULL, *held = NULL;
-	gboolean status = g_strcmp0(event, "Status") == 0;
+	gboolean status = g_strcmp0(event, "Status") == 0 || g_strcmp0(event, "Reminder") == 0;
 	guint n;
 	AppStatus st = APP_RECEIVED;
 	char *out;
@@ -592,6 +594,9 @@ decide_subject(struct process_ctx *pc, gint64 app_id, const char *event, GError 
 		char *more = g_strdup_printf("%s; %u item%s missing", alone, n, n == 1 ? "" : "s");
 		g_free(alone);
 		alone = more;
+		more = g_strdup_printf("%s; %u item%s missing", status_words, n, n == 1 ? "" : "s");
+		g_free(status_words);
+		status_words = more;
 	}
 	decision_clear(&dc);
 	if (status || alone == NULL) {

@@ -68,7 +68,7 @@ gboolean decide_route_evaluations(struct process_ctx *pc, gint64 app_id, gint64 
  * received: 3 items missing"); otherwise the outcome alone ("Application
  * complete", "Not eligible", "Scheduled: NEU-301, 1-26 March 2027",
  * "Waitlisted: MED-401, March 2027"). event "Status" always leads ("Status:
- * complete"); NULL: the outcome alone. NULL on error. */
+ * complete"), and so does "Reminder"; NULL: the outcome alone. NULL on error. */
 char *decide_subject(struct process_ctx *pc, gint64 app_id, const char *event, GError **err)
     G_GNUC_WARN_UNUSED_RESULT;
 

@@ -96,7 +96,8 @@ send_once(struct process_ctx *pc, const char *kind, const struct due *d, GString
 	if (!ok)
 		return FALSE;
 	seed = g_strdup_printf("reminder.%s.%" G_GINT64_FORMAT ".%s", kind, d->app_id, d->key);
-	subject = g_strdup_printf("Reminder: your application %s", dos->reference);
+	if ((subject = decide_subject(pc, d->app_id, "Reminder", err)) == NULL)
+		return FALSE;
 	g_string_append_printf(log, "reminder (%s) to %s\n", kind, dos->reference);
 	if (!dossier_event(pc->st, d->app_id, 0, "reminder sent", err))
 		return FALSE;

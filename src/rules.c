@@ -86,7 +86,17 @@ expand(const Rules *r, const char *text, int *line, char **problem)
 			continue;
 		}
 		standalone = p == text || p[-1] == '\n';
-		if (block_tag(p + 2, "#lottery") || block_tag(p + 2, "#rolling")) {
+		if (p[2] == '!') {
+			/* {{! a comment for staff }}: never sent. */
+			const char *inner = strstr(p + 2, "{{");
+			if ((close = strstr(p, "}}")) == NULL || (inner != NULL && inner < close)) {
+				*problem = g_strdup("{{! comment not closed with }}");
+				return NULL;
+			}
+			for (const char *c = p; c < close; c++)
+				*line += *c == '\n';
+			p = close + 2;
+		} else if (block_tag(p + 2, "#lottery") || block_tag(p + 2, "#rolling")) {
 			if (open_block != NULL) {
 				*problem = g_strdup_printf("{{%.8s}} inside {{#%s}}: blocks do not nest", p + 2,
 				    open_block);
@@ -123,7 +133,7 @@ expand(const Rules *r, const char *text, int *line, char **problem)
 			p += 2;
 			continue;
 		}
-		/* A block tag alone on its line takes the line with it. */
+		/* A block tag or comment alone on its line takes the line with it. */
 		if (standalone && *p == '\n') {
 			++*line;
 			p++;

@@ -59,8 +59,9 @@ gboolean rules_setting_bool(const Rules *r, const char *name);
 /* A text with the program's settings in it (rules/README, "Settings in
  * texts"): {{setting:NAME}} is NAME's value in policy.ini; a block
  * {{#lottery}}...{{/lottery}} is kept only when scheduling is lottery (the
- * default), {{#rolling}}...{{/rolling}} only when it is rolling; a block tag
- * alone on its line takes its line with it. Every other {{...}} is left as
+ * default), {{#rolling}}...{{/rolling}} only when it is rolling; {{! ... }}
+ * is a comment for staff, never sent; a block tag or comment alone on its
+ * line takes its line with it. Every other {{...}} is left as
  * it is, for reply_render(). Eligibility reasons and FAQ answers are expanded
  * when loaded, templates when read (config_template()). New string; NULL,
  * with "NAME:LINE: ..." in err, for an unknown setting or a block left open.

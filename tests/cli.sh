@@ -68,6 +68,21 @@ ok "the catalog header" grep -q -F "$T/badrules/catalog.csv:1: the header must b
 ok "a bad block id, with its line" grep -q -F "$T/badrules/blocks.csv:2: block id '2027-13'" "$T/out"
 ok "a line that is not key = value" grep -q -E "policy.ini:[0-9]+: expected 'key = value'" "$T/out"
 
+# A text naming a setting policy.ini does not have: refused, by file and line.
+mkdir -p "$T/typo"
+cp -r "$top_srcdir/rules/." "$T/typo/"
+sed -i 's/{{setting:max_choices}}/{{setting:max_choice}}/' "$T/typo/templates/first-contact.txt"
+sed -i 's/{{setting:toefl_minimum}}/{{setting:toefl_min}}/' "$T/typo/eligibility.ini"
+tline=$(grep -n 'setting:max_choice}}' "$T/typo/templates/first-contact.txt" | cut -d: -f1)
+eline=$(grep -n 'setting:toefl_min}}' "$T/typo/eligibility.ini" | cut -d: -f1)
+"$CLERKCTL" --config "$T/clerkd.conf" rules check "$T/typo" >"$T/out" 2>&1
+is "an unknown {{setting:NAME}}: rules check exits 1" "$?" 1
+ok "  in a template, with its file and line" grep -q -F "$T/typo/templates/first-contact.txt:$tline: unknown setting 'max_choice'" "$T/out"
+ok "  in a reason, with its file and line" grep -q -F "$T/typo/eligibility.ini:$eline: unknown setting 'toefl_min'" "$T/out"
+sed "s|^directory = .*|directory = $T/typo|" "$T/clerkd.conf" >"$T/typo.conf"
+rc=0; "$CLERKD" --config "$T/typo.conf" --check-config >"$T/out" 2>&1 || rc=$?
+is "  clerkd refuses to start on it" "$rc" 78
+
 mkdir -p "$T/store"
 sqlite3 "$T/store/clerkd.db" "PRAGMA user_version = 99"
 "$CLERKD" --config "$T/clerkd.conf" --once 2>"$T/err"

@@ -103,7 +103,7 @@ is "  and takes none" "$(sql "SELECT coalesce(sum(last), 0) FROM ref_counter")" 
 is "  no application exists" "$(sql "SELECT count(*) FROM applications WHERE email = 'ravi.kumar@med.example.edu'")" 0
 ok "it still gives the blank form" grep -q "Full name:" "$T/r"
 ok "it says the documents were kept" grep -q "We kept the documents you sent with this message:" "$T/r"
-ok "  listing them" grep -q -E "Dean's letter.pdf \([0-9.]+ [kM]?B\): filed as" "$T/r"
+ok "  listing them" grep -q -E "Dean's letter.pdf \(([0-9.]+ [kM]B|[0-9]+ bytes)\): filed as" "$T/r"
 ok "  and what each was taken for" grep -q -F "filed as Transcript [transcript]" "$T/r"
 ok "  and that they will be added when the application arrives" \
 	grep -q "When your application arrives from this address (ravi.kumar@med.example.edu), we will add" "$T/r"

@@ -40,10 +40,14 @@ is "nothing missing" "$(missing_of "$jane")" '"missing":[]'
 last_to jane.doe@med.example.edu >"$T/r"
 ok "the reply says complete" grep -q "Status: complete" "$T/r"
 ok "and that it is not a guarantee" grep -q "does not guarantee a place" "$T/r"
+ok "  and when the lottery is drawn, from lead_days (lottery policy)" grep -q "lottery for each block. It is drawn among the" "$T/r"
+ok "  45 days before the block" grep -q -F "complete applications 45 days before the block starts" "$T/r"
+is "the subject says the outcome" "$(subject_to jane.doe@med.example.edu)" "Application complete [$jane]"
+ok "  and the reply is still in the student's thread" test -n "$(header_to jane.doe@med.example.edu In-Reply-To)"
 ok "the Dean's letter is filed as good standing" grep -q -F "Dean's letter.pdf (" "$T/r"
 ok "  ... as Letter of good standing [good-standing]" grep -q -F "filed as Letter of good standing [good-standing]" "$T/r"
 ok "PPD_2.pdf with its date from the Documents: line" grep -q -F "[tb-ppd], dated 9 September 2026" "$T/r"
-ok "the insurance card photo is filed as health insurance" grep -q -E "card.jpg \([0-9.]+ [kM]B\): filed as .*\[health-insurance\]" "$T/r"
+ok "the insurance card photo is filed as health insurance" grep -q -E "card.jpg \(([0-9.]+ [kM]B|[0-9]+ bytes)\): filed as .*\[health-insurance\]" "$T/r"
 is "documents dated by the student are not flagged" \
 	"$(sql "SELECT count(*) FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$jane' AND kind = 'tb-ppd' AND dated = 1")" 2
 
@@ -59,10 +63,12 @@ ok "the reply says incomplete" grep -q "Status: incomplete" "$T/r"
 ok "and lists the TB screening as missing" grep -q -F "[tb-ppd]" "$T/r"
 ok "and asks what the unrecognised photo is" grep -q -F 'IMG_2041.jpg = tb-ppd' "$T/r"
 ok "one reply only, receipt and decision together" test "$(mails_to lena.fischer@med.example.edu)" = 1
+is "the subject counts what is missing" "$(subject_to lena.fischer@med.example.edu)" "Application received: 1 item missing [$lena]"
 
 tom=$(ref_of tom.baker@med.example.edu)
 is "a third-year student: ineligible" "$(status_of "$tom")" ineligible
 ok "the reply gives the reason" grep -q "only for students in the final year" <(last_to tom.baker@med.example.edu)
+is "  under the subject 'Not eligible'" "$(subject_to tom.baker@med.example.edu)" "Not eligible [$tom]"
 ok "the reason is in show --json" grep -q '"rule" : "final-year"' <(clerkctl show "$tom" --json)
 
 ana=$(ref_of ana.silva@med.example.edu)
@@ -93,6 +99,7 @@ ok "documents later: run" run_clerkd
 is "one reply" "$(sink_count)" "$((before + 1))"
 is "an IGRA completes the TB item: complete" "$(status_of "$lena")" complete
 ok "the reply says so" grep -q "Status: complete" <(last_to lena.fischer@med.example.edu)
+is "  in its subject too" "$(subject_to lena.fischer@med.example.edu)" "Application complete [$lena]"
 
 # ---- status ----
 before=$(sink_count)
@@ -103,6 +110,7 @@ last_to mia.wong@med.example.edu >"$T/r"
 ok "a status request gets the status" grep -q "Status: incomplete" "$T/r"
 ok "with the documents on file" grep -q "HepB titer.pdf: Hepatitis B" "$T/r"
 ok "and the reference in the subject" grep -q -F "[$mia]" <("$MAILCAT" -h Subject "$(ls -t "$T"/sink/* | head -1)")
+is "  which says the status" "$(subject_to mia.wong@med.example.edu)" "Status: 2 items missing [$mia]"
 
 # ---- documents quoting a reference from another address: held ----
 before=$(sink_count)

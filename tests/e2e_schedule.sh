@@ -61,7 +61,7 @@ for n in "${names[@]}"; do
 	is "$n: one result mail" "$(mails_to "$n@med.example.edu")" 2
 done
 seated_email=$(sql "SELECT email FROM applications WHERE reference = '${order[0]}'")
-ok "the seated are told their course, hospital and dates" grep -q -F "OBG-410 Maternal-Fetal Medicine, Women's Hospital (Obstetrics and Gynecology), block 2027-03: 2027-03-01 to 2027-03-26" <(last_to "$seated_email")
+ok "the seated are told their course, hospital and dates" grep -q -F "OBG-410 Maternal-Fetal Medicine, Women's Hospital (Obstetrics and Gynecology), block 2027-03: 1-26 March 2027" <(last_to "$seated_email")
 ok "  and what to do next (malpractice proof)" grep -q "malpractice" <(last_to "$seated_email")
 wait_email=$(sql "SELECT email FROM applications WHERE reference = '$first_wait'")
 ok "the waitlisted are told their position" grep -q "waitlisted for OBG-410 in block 2027-03: position 1" <(last_to "$wait_email")

@@ -365,6 +365,26 @@ last_to() {
 	done
 	return 1
 }
+subject_to() {	# the subject of the newest mail to an address
+	local f
+	for f in $(ls -t "$T"/sink/* 2>/dev/null); do
+		if "$MAILCAT" -h To "$f" | grep -q -i -F "$1"; then
+			"$MAILCAT" -h Subject "$f"
+			return 0
+		fi
+	done
+	return 1
+}
+header_to() {	# header_to ADDR NAME: a header of the newest mail to an address
+	local f
+	for f in $(ls -t "$T"/sink/* 2>/dev/null); do
+		if "$MAILCAT" -h To "$f" | grep -q -i -F "$1"; then
+			"$MAILCAT" -h "$2" "$f"
+			return 0
+		fi
+	done
+	return 1
+}
 all_to() {	# every mail to an address, as its reader sees it
 	local f
 	for f in "$T"/sink/*; do

@@ -539,6 +539,9 @@ test_settings_in_texts(void)
 	text = template_text(rules, srcrules, "first-contact");
 	g_assert_nonnull(strstr(text, "up to 15 courses, in at most 3 blocks"));
 	g_assert_null(strstr(text, "{{setting:"));
+	g_assert_null(strstr(text, "{{!"));
+	g_assert_null(strstr(text, "never sent"));
+	g_assert_true(g_str_has_prefix(text, "Dear {{name}},\n"));
 	g_clear_pointer(&text, g_free);
 	text = template_text(rules, srcrules, "decision-complete");
 	g_assert_nonnull(strstr(text, "lottery"));
@@ -587,7 +590,8 @@ test_settings_in_texts(void)
 	text = template_text(r, dir, "decision-complete");
 	g_assert_nonnull(strstr(text, "order in which applications become complete"));
 	/* A block tag alone on its line leaves no empty line behind. */
-	g_assert_null(strstr(text, "\n\n"));
+	g_assert_nonnull(strstr(text, "This does not guarantee a place.\nPlaces are given in the order"));
+	g_assert_nonnull(strstr(text, "we\nwill write to you.\n\n{{unchecked}}"));
 	g_clear_pointer(&text, g_free);
 	g_assert_null(strstr(rules_faq(r, "Can I be waitlisted?", &q), "lottery"));
 	g_assert_nonnull(strstr(rules_faq(r, "Can I be waitlisted?", &q), "in order of arrival"));
@@ -619,13 +623,26 @@ test_settings_in_texts(void)
 	    line_of(dir, "templates/first-contact.txt", "{{setting:blocks_max}}"));
 	expect_error(dir, want);
 	replace(dir, "templates/first-contact.txt", "{{setting:blocks_max}}", "{{setting:max_blocks}}");
+	g_free(want);
+	want = g_strdup_printf("decision-complete.txt:%d: {{#rolling}} inside {{#lottery}}: blocks do "
+	    "not nest", line_of(dir, "templates/decision-complete.txt", "{{#rolling}}"));
 	replace(dir, "templates/decision-complete.txt", "{{/lottery}}", "");
-	expect_error(dir, "decision-complete.txt:9: {{#rolling}} inside {{#lottery}}: blocks do not nest");
+	expect_error(dir, want);
 	replace(dir, "templates/decision-complete.txt", "{{#rolling}}", "{{/lottery}}{{#rolling}}");
 	replace(dir, "templates/decision-complete.txt", "{{/rolling}}", "");
-	expect_error(dir, "decision-complete.txt:9: {{#rolling}} is not closed (with {{/rolling}})");
+	g_free(want);
+	want = g_strdup_printf("decision-complete.txt:%d: {{#rolling}} is not closed (with "
+	    "{{/rolling}})", line_of(dir, "templates/decision-complete.txt", "{{#rolling}}"));
+	expect_error(dir, want);
 	replace(dir, "templates/decision-complete.txt", "{{#rolling}}", "{{/rolling}}");
-	expect_error(dir, "decision-complete.txt:9: {{/rolling}} closes no {{#rolling}}");
+	g_free(want);
+	want = g_strdup_printf("decision-complete.txt:%d: {{/rolling}} closes no {{#rolling}}",
+	    line_of(dir, "templates/decision-complete.txt", "{{/rolling}}"));
+	expect_error(dir, want);
+	/* A comment for staff is never sent; one left open is an error. */
+	g_assert_null(strstr(rules_faq(rules, "Can I be waitlisted?", &q), "{{"));
+	replace(dir, "templates/receipt.txt", "never sent. }}", "never sent.");
+	expect_error(dir, "receipt.txt:1: {{! comment not closed with }}");
 	g_assert_cmpint(system(cmd), ==, 0);
 }
 
