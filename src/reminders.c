@@ -8,6 +8,7 @@
 #include "remindersdb.h"
 #include "rules.h"
 #include "util.h"
+#include "words.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,7 @@ days_from(const char *today, int days)
 /* Who a select found due (struct reminder_due), each with what to tell the
  * student, onto out; FALSE if the select failed (found NULL). */
 static gboolean
-collect(GArray *out, GArray *found, const char *what)
+collect(const Rules *r, GArray *out, GArray *found, const char *what)
 {
 	if (found == NULL)
 		return FALSE;
@@ -64,10 +65,12 @@ collect(GArray *out, GArray *found, const char *what)
 		struct due d = { f->app, g_strdup(f->key), NULL };
 		if (what != NULL)
 			d.what = g_strdup(what);
-		else	/* a block's: its course and block */
-			d.what = g_strdup_printf("your clerkship in %s starts soon (block %s). Please make"
-			    " sure we have your proof of malpractice and health insurance.", f->course,
-			    f->key);
+		else {	/* a block's: its course and block */
+			g_autofree char *when = words_date(rules_block_start(r, f->key));
+			d.what = g_strdup_printf("your clerkship in %s starts on %s (block %s). Please"
+			    " check that we have your proof of malpractice insurance and of health"
+			    " insurance.", f->course, when, f->key);
+		}
 		g_array_append_val(out, d);
 	}
 	g_array_unref(found);
@@ -120,9 +123,9 @@ reminders_due(struct process_ctx *pc, GString *log, GError **err)
 		if (k == 0) {
 			/* Incomplete, and the last mail to the student is N days old: once per such mail. */
 			g_autofree char *sent_by = days_from(pc->today, -n);
-			if (!collect(due, remindersdb_incomplete(pc->st, sent_by, err),
-			    "your application is still incomplete; it cannot be scheduled until every"
-			    " document has arrived."))
+			if (!collect(pc->cfg->rules, due, remindersdb_incomplete(pc->st, sent_by, err),
+			    "your application is still incomplete. We cannot give you a place until"
+			    " everything listed below has arrived."))
 				return FALSE;
 		} else {
 			/* Scheduled, and the block starts within N days: once per block. Blocks
@@ -133,7 +136,8 @@ reminders_due(struct process_ctx *pc, GString *log, GError **err)
 				const char *id = g_ptr_array_index(blocks, i);
 				const char *start = rules_block_start(pc->cfg->rules, id);
 				if (strcmp(start, pc->today) > 0 && strcmp(start, until) <= 0 &&
-				    !collect(due, remindersdb_seated(pc->st, id, err), NULL))
+				    !collect(pc->cfg->rules, due, remindersdb_seated(pc->st, id, err),
+				    NULL))
 					return FALSE;
 			}
 		}
@@ -152,10 +156,12 @@ reminders_due(struct process_ctx *pc, GString *log, GError **err)
 			g_autofree char *what = NULL;
 			if (strcmp(end, pc->today) < 0)
 				continue;
+			g_autofree char *last = words_date(end);
 			what = g_strdup_printf("your TB screening result expires before the end of your"
-			    " clerkship (block %s): please send a new one, dated within 12 months of the"
-			    " block's last day.", id);
-			if (!collect(due, remindersdb_tb_expiring(pc->st, id, end, err), what))
+			    " clerkship (block %s). Please send a new result, dated within 12 months"
+			    " before %s, the last day of the block.", id, last);
+			if (!collect(pc->cfg->rules, due, remindersdb_tb_expiring(pc->st, id, end, err),
+			    what))
 				return FALSE;
 		}
 		for (guint i = 0; i < due->len; i++)
