@@ -143,7 +143,7 @@ ok "availability answered from the live seats" grep -q -F "block 2027-03 (2027-0
 ok "  with the instructions and form of a first contact" grep -q "^Full name:" "$T/q1"
 ok "a FAQ question gets the program's answer" grep -q "it does not guarantee a place" <(all_to "$third_email")
 ok "an unanswerable one goes to staff" grep -q "could not answer" <(last_to registrar@example.edu)
-ok "  and the student is told so" grep -q "passed it to a" <(all_to "$third_email")
+ok "  and the student is told so" grep -q "sent your message to a coordinator" <(all_to "$third_email")
 
 # ---- late applicants, a staff cancel, and the block's start ----
 for n in Finn Gus; do
