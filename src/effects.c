@@ -5,6 +5,7 @@
 #include "outboxdb.h"
 #include "reply.h"
 #include "util.h"
+#include "words.h"
 
 #include <string.h>
 
@@ -279,7 +280,7 @@ apply_mail(struct process_ctx *pc, struct effect *e, GError **err)
 		state = OUTBOX_SUPPRESSED;
 	}
 	g_hash_table_insert(e->vars, g_strdup("program"), g_strdup(pc->program));
-	g_hash_table_insert(e->vars, g_strdup("today"), g_strdup(pc->today));
+	g_hash_table_insert(e->vars, g_strdup("today"), words_date(pc->today));	/* "1 March 2027" */
 	if ((tmpl = config_template(pc->cfg, e->template, err)) == NULL ||
 	    (body = reply_render(e->template, tmpl, e->vars, err)) == NULL)
 		return FALSE;

@@ -10,6 +10,7 @@
 #include "docstore.h"
 #include "ref.h"
 #include "form.h"
+#include "guide.h"
 #include "message.h"
 #include "outboxdb.h"
 #include "reply.h"
@@ -290,6 +291,8 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 		g_hash_table_insert(vars, "answer", about);
 		g_hash_table_insert(vars, "kept", kept->str);
 		g_hash_table_insert(vars, "form", (gpointer)form_blank());
+		g_autofree char *catalog = guide_catalog(pc->cfg->rules, pc->today);
+		g_hash_table_insert(vars, "catalog", catalog);
 		effect_reply(pc, ledger_id, 0, f, sha256, "first-contact", NULL, "first-contact", vars);
 		return TRUE;
 	}
