@@ -514,11 +514,11 @@ decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GE
 	/* Exactly which choice is wrong, and what there is to choose from. */
 	wrong = judged ? guide_choices(pc->cfg->rules, d->choices, pc->today) : g_strdup("");
 	if (dc->missing->len > 0) {
-		g_string_append(missing, "Still missing:\n");
+		g_string_append(missing, "\nStill missing:\n");
 		list_kinds(pc, missing, dc->missing, dc);
 	}
 	if (!ineligible && dc->reasons->len > 0)
-		g_string_append(reasons, "Please also put right:\n");
+		g_string_append(reasons, "\nPlease also put right:\n");
 	for (guint i = 0; i < dc->reasons->len; i++) {
 		const struct decision_reason *why = g_ptr_array_index(dc->reasons, i);
 		if (ineligible && why->unknown)
@@ -526,9 +526,9 @@ decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GE
 		g_string_append_printf(reasons, "  - %s\n", why->text);
 	}
 	if (*wrong != '\0')
-		g_string_append_printf(reasons, "%s%s", reasons->len ? "\n" : "", wrong);
+		g_string_append_printf(reasons, "\n%s", wrong);
 	if (dc->unchecked->len > 0) {
-		g_string_append(unchecked, "These documents had no date, so we use the day we received"
+		g_string_append(unchecked, "\nThese documents had no date, so we use the day we received"
 		    " them\nuntil a coordinator checks them:\n");
 		for (guint i = 0; i < dc->unchecked->len; i++)
 			kind_line(pc, unchecked, g_ptr_array_index(dc->unchecked, i), dc);

@@ -115,15 +115,15 @@ block_line(struct process_ctx *pc, const char *block, gboolean complete, const G
 			    " lottery is on %s. If there is no seat for you, you stay on the waitlist"
 			    " until the block starts on %s.\n", label, dday, lday, starts);
 	} else if (!drawn && g_date_compare(&lottery, today) == 0)
-		g_string_append_printf(out, "  - %s: the lottery is today, %s.%s After the lottery,"
-		    " a complete application gets a free seat if one is left, or a place on the"
-		    " waitlist until the block starts on %s.\n", label, lday,
-		    complete ? "" : " Please send the missing documents at once.", starts);
+		g_string_append_printf(out, "  - %s: the lottery is today, %s.%s After the lottery, %s"
+		    " a free seat if one is left, or a place on the waitlist, until the block starts"
+		    " on %s.\n", label, lday, complete ? "" : " Please send the missing documents at once.",
+		    complete ? "you can still get" : "a complete application can still get", starts);
 	else
 		g_string_append_printf(out, "  - %s: the lottery was on %s. %s a free seat if one"
-		    " is left, or a place on the waitlist until the block starts on %s.\n", label,
-		    lday, complete ? "You get" : "If your application is complete before then, you get",
-		    starts);
+		    " is left, or a place on the waitlist, until the block starts on %s.\n", label,
+		    lday, complete ? "You can still get" :
+		    "If you complete your application, you can still get", starts);
 	return TRUE;
 }
 
@@ -161,6 +161,7 @@ guide_dates(struct process_ctx *pc, gint64 app_id, GArray *choices, const char *
 	blocks = open_blocks(r, choices, &today);
 	if (blocks->len == 0)
 		return g_strdup("");
+	g_string_append_c(out, '\n');
 	if (rolling(r))
 		g_string_append(out, "Places are given in the order applications become complete,"
 		    " while seats last.\n");
@@ -274,7 +275,7 @@ guide_choices(const Rules *r, GArray *choices, const char *today)
 			g_string_append_printf(out, " %s is not one of our blocks.", c->block);
 		else if (started) {
 			g_autofree char *when = words_date(s);
-			g_string_append_printf(out, " block %s started on %s, so we cannot place you"
+			g_string_append_printf(out, " Block %s started on %s, so we cannot place you"
 			    " in it.", c->block, when);
 		}
 		g_string_append_c(out, '\n');

@@ -24,7 +24,7 @@ ok "application with two photos clerkd cannot read: run" run_clerkd
 lena=$(ref_of lena.fischer@med.example.edu)
 is "incomplete: the TB test is missing" "$(missing_of "$lena")" '"missing":["tb-ppd"]'
 last_to lena.fischer@med.example.edu >"$T/r"
-ok "the receipt asks for a line naming the photo" grep -q -F '"IMG_3318.jpeg = tb-ppd 2026-10-12"' "$T/r"
+ok "the receipt asks for a line naming the photo" grep -q -F -x '    IMG_3318.jpeg = tb-ppd 2026-10-12' "$T/r"
 is "the photo is on file, not recognised" "$(doc_of "$lena" IMG_3318.jpeg)" "- 2026-10-20 0 0 0"
 
 # The student does what the receipt says: a reply with just the lines (one
