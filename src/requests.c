@@ -138,7 +138,8 @@ ask_confirmation(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const 
 	g_hash_table_insert(vars, "reference", (gpointer)ref);
 	g_hash_table_insert(vars, "what", (gpointer)what);
 	g_hash_table_insert(vars, "token", token);
-	g_hash_table_insert(vars, "expires", expires);
+	g_autofree char *expires_words = words_date(expires);	/* "3 November 2026" */
+	g_hash_table_insert(vars, "expires", expires_words);
 	m.kind = "confirm";
 	m.template = "confirm";
 	m.to_addr = f->from_addr;
