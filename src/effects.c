@@ -112,6 +112,15 @@ effect_reply(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const stru
     const char *sha256, const char *kind, const char *reference, const char *template,
     GHashTable *vars)
 {
+	effect_reply_attached(pc, ledger_id, app_id, f, sha256, kind, reference, template, vars,
+	    NULL);
+}
+
+void
+effect_reply_attached(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
+    const struct facts *f, const char *sha256, const char *kind, const char *reference,
+    const char *template, GHashTable *vars, GPtrArray *attachments)
+{
 	struct mail_out m = { 0 };
 
 	m.kind = kind;
@@ -125,6 +134,7 @@ effect_reply(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const stru
 	m.references = f->references;
 	m.seed_msgid = f->message_id;
 	m.seed_sha256 = sha256;
+	m.attachments = attachments;
 	effect_mail(pc, EFFECT_REPLY, ledger_id, app_id, &m, vars);
 }
 

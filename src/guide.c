@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GUIDE_MAX_COURSES 60	/* rows of the catalog table */
 #define GUIDE_MAX_BLOCKS 36	/* rows of the blocks table */
 #define GUIDE_TITLE_WIDTH 48	/* a longer title is not padded */
 #define GUIDE_CODE_MAX 32	/* longest code compared by edit distance */
@@ -177,6 +176,8 @@ guide_dates(struct process_ctx *pc, gint64 app_id, GArray *choices, const char *
 
 /* ---- choices ---- */
 
+static char *catalog_text(const Rules *r, const char *today, GArray *choices);
+
 /* Edit distance with adjacent swaps (optimal string alignment), ASCII case
  * folded; G_MAXUINT for strings longer than GUIDE_CODE_MAX. */
 static guint
@@ -283,7 +284,7 @@ guide_choices(const Rules *r, GArray *choices, const char *today)
 	if (out->len == 0)
 		return g_strdup("");
 	g_string_prepend(out, "What is wrong with your choices:\n");
-	catalog = guide_catalog(r, today);
+	catalog = catalog_text(r, today, choices);
 	g_string_append_printf(out, "Please send your application form again with the choices"
 	    " corrected, from the courses and blocks below.\n\n%s", catalog);
 	return g_string_free(g_steal_pointer(&out), FALSE);
@@ -301,10 +302,43 @@ cell(GString *out, const char *text, gsize width)
 		g_string_append_c(out, ' ');
 }
 
-char *
-guide_catalog(const Rules *r, const char *today)
+/* Leading letters of a course code, upper case ("MED"). */
+static char *
+code_prefix(const char *code)
 {
-	g_autoptr(GPtrArray) courses = rules_courses(r);
+	gsize n = 0;
+
+	while (g_ascii_isalpha(code[n]))
+		n++;
+	return g_ascii_strup(code, n);
+}
+
+/* A course shown to one whose choices are these (NULL: every course): in a
+ * long catalog, those with the letters of a code they chose. */
+static gboolean
+shown_for(const struct course_info *c, GArray *choices)
+{
+	g_autofree char *mine = NULL;
+
+	if (choices == NULL)
+		return TRUE;
+	mine = code_prefix(c->code);
+	for (guint i = 0; i < choices->len; i++) {
+		g_autofree char *theirs = code_prefix(g_array_index(choices, struct form_choice, i).course);
+		if (*theirs != '\0' && strcmp(mine, theirs) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* The course table (all, or for a long catalog with choices those near
+ * them; a long one without choices: the attachment named), then the open
+ * blocks. */
+static char *
+catalog_text(const Rules *r, const char *today, GArray *choices)
+{
+	g_autoptr(GPtrArray) all = rules_courses(r);
+	g_autoptr(GPtrArray) courses = g_ptr_array_new();
 	g_autoptr(GPtrArray) blocks = rules_blocks(r);
 	GString *out = g_string_new(NULL);
 	gsize wcode = 4, wtitle = 5, whosp = 8;
@@ -313,29 +347,41 @@ guide_catalog(const Rules *r, const char *today)
 
 	if (!parse_iso(today, &now))
 		g_date_set_dmy(&now, 1, 1, 1);
-	for (guint i = 0; i < courses->len && i < GUIDE_MAX_COURSES; i++) {
-		const struct course_info *c = courses->pdata[i];
-		wcode = MAX(wcode, strlen(c->code));
-		if (g_utf8_validate(c->title, -1, NULL))
-			wtitle = MAX(wtitle, MIN((gsize)g_utf8_strlen(c->title, -1), GUIDE_TITLE_WIDTH));
-		if (g_utf8_validate(c->hospital, -1, NULL))
-			whosp = MAX(whosp, MIN((gsize)g_utf8_strlen(c->hospital, -1), GUIDE_TITLE_WIDTH));
+	for (guint i = 0; i < all->len; i++)
+		if (all->len <= GUIDE_TABLE_MAX || shown_for(all->pdata[i], choices))
+			g_ptr_array_add(courses, all->pdata[i]);
+	if (courses->len > GUIDE_TABLE_MAX)
+		g_ptr_array_set_size(courses, GUIDE_TABLE_MAX);
+	if (all->len > GUIDE_TABLE_MAX && choices == NULL)
+		g_string_append_printf(out, "Our %u courses (code, title, hospital, and seats in each"
+		    " block) are in the attached file courses.csv.\n", all->len);
+	else {
+		for (guint i = 0; i < courses->len; i++) {
+			const struct course_info *c = courses->pdata[i];
+			wcode = MAX(wcode, strlen(c->code));
+			if (g_utf8_validate(c->title, -1, NULL))
+				wtitle = MAX(wtitle, MIN((gsize)g_utf8_strlen(c->title, -1), GUIDE_TITLE_WIDTH));
+			if (g_utf8_validate(c->hospital, -1, NULL))
+				whosp = MAX(whosp, MIN((gsize)g_utf8_strlen(c->hospital, -1), GUIDE_TITLE_WIDTH));
+		}
+		if (courses->len < all->len)
+			g_string_append_printf(out, "We offer %u courses. These are the ones whose code"
+			    " starts like yours (seats: places in each block):\n  ", all->len);
+		else
+			g_string_append(out, "Our courses (seats: places in each block):\n  ");
+		cell(out, "Code", wcode + 2);
+		cell(out, "Title", wtitle + 2);
+		cell(out, "Hospital", whosp + 2);
+		g_string_append(out, "Seats\n");
+		for (guint i = 0; i < courses->len; i++) {
+			const struct course_info *c = courses->pdata[i];
+			g_string_append(out, "  ");
+			cell(out, c->code, wcode + 2);
+			cell(out, c->title, wtitle + 2);
+			cell(out, c->hospital, whosp + 2);
+			g_string_append_printf(out, "%d\n", c->seats);
+		}
 	}
-	g_string_append(out, "Our courses (seats: places in each block):\n  ");
-	cell(out, "Code", wcode + 2);
-	cell(out, "Title", wtitle + 2);
-	cell(out, "Hospital", whosp + 2);
-	g_string_append(out, "Seats\n");
-	for (guint i = 0; i < courses->len && i < GUIDE_MAX_COURSES; i++) {
-		const struct course_info *c = courses->pdata[i];
-		g_string_append(out, "  ");
-		cell(out, c->code, wcode + 2);
-		cell(out, c->title, wtitle + 2);
-		cell(out, c->hospital, whosp + 2);
-		g_string_append_printf(out, "%d\n", c->seats);
-	}
-	if (courses->len > GUIDE_MAX_COURSES)
-		g_string_append_printf(out, "  (and %u more courses)\n", courses->len - GUIDE_MAX_COURSES);
 	g_string_append(out, "\nBlocks you can still choose:\n");
 	for (guint i = 0; i < blocks->len; i++) {
 		const char *b = blocks->pdata[i];
@@ -351,4 +397,47 @@ guide_catalog(const Rules *r, const char *today)
 	else if (shown > GUIDE_MAX_BLOCKS)
 		g_string_append_printf(out, "  (and %u more blocks)\n", shown - GUIDE_MAX_BLOCKS);
 	return g_string_free(out, FALSE);
+}
+
+char *
+guide_catalog(const Rules *r, const char *today)
+{
+	return catalog_text(r, today, NULL);
+}
+
+/* A CSV field, quoted when it must be. */
+static void
+csv_field(GString *out, const char *v, gboolean last)
+{
+	if (strpbrk(v, ",\"\r\n") != NULL) {
+		g_string_append_c(out, '"');
+		for (const char *p = v; *p; p++) {
+			if (*p == '"')
+				g_string_append_c(out, '"');
+			g_string_append_c(out, *p);
+		}
+		g_string_append_c(out, '"');
+	} else
+		g_string_append(out, v);
+	g_string_append(out, last ? "\r\n" : ",");
+}
+
+GBytes *
+guide_courses_csv(const Rules *r)
+{
+	g_autoptr(GPtrArray) all = rules_courses(r);
+	GString *out;
+
+	if (all->len <= GUIDE_TABLE_MAX)
+		return NULL;
+	out = g_string_new("code,title,hospital,seats\r\n");
+	for (guint i = 0; i < all->len; i++) {
+		const struct course_info *c = all->pdata[i];
+		g_autofree char *seats = g_strdup_printf("%d", c->seats);
+		csv_field(out, c->code, FALSE);
+		csv_field(out, c->title, FALSE);
+		csv_field(out, c->hospital, FALSE);
+		csv_field(out, seats, TRUE);
+	}
+	return g_string_free_to_bytes(out);
 }

@@ -33,9 +33,18 @@ char *guide_dates(struct process_ctx *pc, gint64 app_id, GArray *choices, const 
  * nothing is wrong. New string. */
 char *guide_choices(const Rules *r, GArray *choices, const char *today);
 
+/* A catalog longer than this many courses is not put in a mail's text. */
+#define GUIDE_TABLE_MAX 40
+
 /* The catalog (code, title, hospital, seats) and the blocks that have not
- * started by today (id, dates), as plain-text tables. New string. */
+ * started by today (id, dates), as plain-text tables; a catalog longer than
+ * GUIDE_TABLE_MAX is said to be in the attached file courses.csv
+ * (guide_courses_csv()), for the caller to attach. New string. */
 char *guide_catalog(const Rules *r, const char *today);
+
+/* The catalog as CSV (code,title,hospital,seats), for an attachment when it
+ * is long: NULL when it fits in the text. */
+GBytes *guide_courses_csv(const Rules *r);
 
 /* At most n course codes nearest to code (edit distance, or the same
  * prefix), "A", "A or B", "A, B or C"; NULL if none is near. New string. */

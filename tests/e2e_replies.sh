@@ -150,4 +150,34 @@ ok "incomplete" grep -q "^Status: incomplete" "$T/r"
 is "no lottery date" "$(grep -c -i "the lottery is on\|the lottery was on\|send the missing documents by" "$T/r")" 0
 ok "first come, first served, said" grep -q "in the order applications become complete" "$T/r"
 ok "  and the block's start" grep -q -F "until the block starts on 1 March 2027" "$T/r"
+
+# ---- 9. a long catalog: an attached file, and only the nearby courses ----
+for n in $(seq 1 30); do printf 'CAR-%03d,Cardiology Elective %d,Heart Institute,Medicine,2,\n' "$n" "$n"; done >>"$T/rules/catalog.csv"
+total=$(($(wc -l <"$T/rules/catalog.csv") - 1))
+ok "a catalog of $total courses passes rules check" clerkctl rules check
+mkmail "$T/jo.eml" "Jo Park <jo@example.org>" "Visiting clerkship" "Hello, which courses do you have?"
+deliver "$T/jo.eml"
+ok "a first contact, long catalog: run" run_clerkd
+last_to jo@example.org >"$T/r"
+ok "the text says where the courses are" 	grep -q -F "Our $total courses (code, title, hospital, and seats in each block) are in the attached file courses.csv." "$T/r"
+is "  and has no table of them" "$(grep -c -E "^  CAR-0[0-9]{2} " "$T/r")" 0
+ok "  but the blocks" grep -q -E "^  2027-04  5-30 April 2027$" "$T/r"
+csv=$(python3 -c '
+import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+for p in m.walk():
+    if p.get_filename() == "courses.csv":
+        sys.stdout.write(p.get_payload(decode=True).decode())' "$(ls -t "$T"/sink/* | head -1)")
+is "courses.csv is attached, a row a course" "$(printf '%s' "$csv" | grep -c .)" "$((total + 1))"
+ok "  with its header" test "$(printf '%s' "$csv" | head -1 | tr -d '\r')" = "code,title,hospital,seats"
+ok "  and each course" grep -q -F "CAR-017,Cardiology Elective 17,Heart Institute,2" <(printf '%s' "$csv")
+mkmail "$T/kim.eml" "Kim Lee <kim@med.example.edu>" "Application" \
+	"$(form "Kim Lee" kim@med.example.edu 'c1=CAR-100 2027-03' 'c2=MED-401 2027-03')" "Transcript.pdf"
+deliver "$T/kim.eml"
+ok "a wrong code in a long catalog: run" run_clerkd
+last_to kim@med.example.edu >"$T/r"
+ok "the wrong code named, with the nearest" grep -q -F "CAR-100 is not a course we offer. Did you mean CAR-010?" "$T/r"
+ok "the courses that start like the student's" grep -q -E "^  CAR-017 +Cardiology Elective 17 +Heart Institute +2$" "$T/r"
+ok "  said to be part of the catalog" grep -q -F "We offer $total courses. These are the ones whose code starts like yours" "$T/r"
+is "  not the others" "$(grep -c -E "^  (SUR|NEU|PED)-[0-9]{3} " "$T/r")" 0
 done_testing
