@@ -118,11 +118,15 @@ block_line(struct process_ctx *pc, const char *block, gboolean complete, const G
 		    " a free seat if one is left, or a place on the waitlist, until the block starts"
 		    " on %s.\n", label, lday, complete ? "" : " Please send the missing documents at once.",
 		    complete ? "you can still get" : "a complete application can still get", starts);
-	else
-		g_string_append_printf(out, "  - %s: the lottery was on %s. %s a free seat if one"
-		    " is left, or a place on the waitlist, until the block starts on %s.\n", label,
-		    lday, complete ? "You can still get" :
-		    "If you complete your application, you can still get", starts);
+	else {
+		/* Drawn, or its day has passed (drawn early by staff: no date to give). */
+		g_autofree char *when = g_date_compare(&lottery, today) < 0 ?
+		    g_strdup_printf("was on %s", lday) : g_strdup("has already been drawn");
+		g_string_append_printf(out, "  - %s: the lottery %s. %s a free seat if one is left,"
+		    " or a place on the waitlist, until the block starts on %s.\n", label, when,
+		    complete ? "You can still get" : "If you complete your application, you can still get",
+		    starts);
+	}
 	return TRUE;
 }
 

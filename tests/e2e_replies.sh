@@ -123,6 +123,16 @@ ok "the lottery date is in the past tense" \
 is "  and not as to come" "$(grep -c "The lottery is on\|send the missing documents by" "$T/r")" 0
 ok "  what can still happen, until the block starts" grep -q -F "If you complete your application, you can still get a free seat if one is left, or a place on the waitlist, until the block starts on 1 March 2027." "$T/r"
 
+# A lottery drawn early by staff: said so, and no date in the past tense that is to come.
+ok "staff draw 2027-06 early" env CLERKD_NOW=2027-01-05 "$CLERKCTL" --config "$T/clerkd.conf" schedule 2027-06 --seed 3
+mkmail "$T/fay2.eml" "Fay Lund <fay@med.example.edu>" "Application" \
+	"$(form "Fay Lund" fay.two@med.example.edu 'c1=MED-401 2027-06' 'c2=SUR-512 2027-06')" "Transcript.pdf"
+sed -i 's/^From: .*/From: Fay Two <fay.two@med.example.edu>/' "$T/fay2.eml"
+deliver "$T/fay2.eml"
+ok "an application for a block drawn early: run" env CLERKD_NOW=2027-01-05 "$CLERKD" --config "$T/clerkd.conf" --once
+ok "the lottery is said to be drawn, with no date" \
+	grep -q -F "Block 2027-06 (7 June to 2 July 2027): the lottery has already been drawn. If you complete your application" <(last_to fay.two@med.example.edu)
+
 # ---- 7. waitlisted: until when ----
 policy lead_days 45
 for who in gil hal; do
