@@ -10,6 +10,7 @@
 #include "docstore.h"
 #include "ref.h"
 #include "form.h"
+#include "guide.h"
 #include "message.h"
 #include "outboxdb.h"
 #include "reply.h"
@@ -290,7 +291,16 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 		g_hash_table_insert(vars, "answer", about);
 		g_hash_table_insert(vars, "kept", kept->str);
 		g_hash_table_insert(vars, "form", (gpointer)form_blank());
-		effect_reply(pc, ledger_id, 0, f, sha256, "first-contact", NULL, "first-contact", vars);
+		/* The courses and blocks; a long catalog as an attached file. */
+		g_autofree char *catalog = guide_catalog(pc->cfg->rules, pc->today);
+		g_autoptr(GBytes) csv = guide_courses_csv(pc->cfg->rules);
+		g_autoptr(GPtrArray) files = g_ptr_array_new();
+		struct reply_attachment courses = { "courses.csv", "text/csv", csv };
+		if (csv != NULL)
+			g_ptr_array_add(files, &courses);
+		g_hash_table_insert(vars, "catalog", catalog);
+		effect_reply_attached(pc, ledger_id, 0, f, sha256, "first-contact", NULL, "first-contact",
+		    vars, files->len ? files : NULL);
 		return TRUE;
 	}
 	g_hash_table_insert(vars, "reference", ref);

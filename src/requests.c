@@ -160,7 +160,8 @@ ask_confirmation(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const 
 	g_hash_table_insert(vars, "reference", (gpointer)ref);
 	g_hash_table_insert(vars, "what", (gpointer)what);
 	g_hash_table_insert(vars, "token", token);
-	g_hash_table_insert(vars, "expires", expires);
+	g_autofree char *expires_words = words_date(expires);	/* "3 November 2026" */
+	g_hash_table_insert(vars, "expires", expires_words);
 	m.kind = "confirm";
 	m.template = "confirm";
 	m.to_addr = f->from_addr;
@@ -178,23 +179,17 @@ ask_confirmation(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const 
 
 /* ---- one block of several ---- */
 
-static const char *const month_names[] = { "January", "February", "March", "April", "May",
-	"June", "July", "August", "September", "October", "November", "December" };
-
-/* A block and its dates as a reader sees them: "2027-04 (5 April 2027 to 30 April 2027)". */
+/* A block and its dates as a reader sees them: "2027-04 (5-30 April 2027)". */
 static char *
 block_words(const Rules *r, const char *block)
 {
-	const char *dates[2] = { rules_block_start(r, block), rules_block_end(r, block) };
-	char out[2][32];
+	const char *start = rules_block_start(r, block), *end = rules_block_end(r, block);
+	g_autofree char *span = NULL;
 
-	for (int i = 0; i < 2; i++) {
-		int y, m, d;
-		if (dates[i] == NULL || sscanf(dates[i], "%d-%d-%d", &y, &m, &d) != 3 || m < 1 || m > 12)
-			return g_strdup(block);
-		g_snprintf(out[i], sizeof out[i], "%d %s %d", d, month_names[m - 1], y);
-	}
-	return g_strdup_printf("%s (%s to %s)", block, out[0], out[1]);
+	if (start == NULL || end == NULL)
+		return g_strdup(block);
+	span = words_date_range(start, end);
+	return g_strdup_printf("%s (%s)", block, span);
 }
 
 static gint
@@ -567,8 +562,8 @@ requests_answer(struct process_ctx *pc, const struct facts *f, GError **err)
 				g_string_free(out, TRUE);
 				return NULL;
 			}
-			g_string_append_printf(out, "  - block %s (%s to %s): ", b, rules_block_start(r, b),
-			    rules_block_end(r, b));
+			g_autofree char *bw = block_words(r, b);
+			g_string_append_printf(out, "  - block %s: ", bw);
 			if (n > 0)
 				g_string_append_printf(out, "open, %d of %d seat%s available\n", n, c->seats,
 				    c->seats == 1 ? "" : "s");

@@ -26,6 +26,14 @@ gboolean words_parse_date(const char *s, GDate *out);
  * month names, whatever the locale); other text is returned as it was. */
 char *words_date(const char *iso);
 
+/* Two ISO dates as one span, the month and year said once where they are
+ * the same: "1-26 March 2027", "30 March to 24 April 2027", "7 December 2026
+ * to 1 January 2027". */
+char *words_date_range(const char *start, const char *end);
+
+/* A date as words_date() writes it ("1 March 2027"). */
+char *words_gdate(const GDate *d);
+
 /* A subject past what clients and gateways put in front of it: tags in
  * brackets ("[EXTERNAL]", "[ECP-2027-00042]") and prefixes of at most
  * prefix_max letters ending in ':' ("Re:", "AW:", "Fwd:"). *first (if not

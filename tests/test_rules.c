@@ -4,6 +4,7 @@
  * rules_check() naming file and line. */
 #include "dossier.h"
 #include "form.h"
+#include "guide.h"
 #include "rules.h"
 #include "rules_p.h"
 #include "util.h"
@@ -62,6 +63,64 @@ test_schools(void)
 	g_assert_false(rules_course_exists(rules, "CAR-420"));
 	g_assert_cmpstr(rules_block_start(rules, "2027-03"), ==, "2027-03-01");
 	g_assert_null(rules_block_start(rules, "2027-13"));
+}
+
+/* What replies tell students: groups, notes, dates, nearest codes. */
+static void
+test_guide(void)
+{
+	g_autoptr(GArray) choices = g_array_new(FALSE, TRUE, sizeof(struct form_choice));
+	struct form_choice c = { 0 };
+	g_autofree char *range1 = words_date_range("2027-03-01", "2027-03-26");
+	g_autofree char *range2 = words_date_range("2026-12-07", "2027-01-01");
+	g_autofree char *range3 = words_date_range("2027-06-07", "2027-07-02");
+	g_autofree char *near1 = guide_nearest_courses(rules, "MED-410", 3);
+	g_autofree char *near2 = guide_nearest_courses(rules, "med401", 3);
+	g_autofree char *near3 = guide_nearest_courses(rules, "MED-999", 3);
+	g_autofree char *near4 = guide_nearest_courses(rules, "XYZ", 3);
+	g_autofree char *wrong = NULL, *none = NULL, *lday = NULL, *dday = NULL;
+	const char *by = NULL;
+	GDate lottery, due;
+
+	g_assert_cmpstr(rules_kind_group(rules, "transcript"), ==, "Identity and school");
+	g_assert_cmpstr(rules_kind_group(rules, "tb-ppd"), ==, "Health");
+	g_assert_cmpstr(rules_kind_group(rules, "health-insurance"), ==, "Insurance");
+	g_assert_nonnull(rules_kind_note(rules, "tdap", &by));
+	g_assert_cmpstr(by, ==, "immunization-form");
+	g_assert_null(rules_kind_note(rules, "transcript", NULL));
+	g_assert_cmpstr(range1, ==, "1-26 March 2027");
+	g_assert_cmpstr(range2, ==, "7 December 2026 to 1 January 2027");
+	g_assert_cmpstr(range3, ==, "7 June to 2 July 2027");
+	/* lead_days = 45: the lottery 45 days before the start, documents the day before. */
+	g_assert_true(guide_block_dates(rules, "2027-03", &lottery, &due));
+	lday = g_strdup_printf("%04d-%02d-%02d", g_date_get_year(&lottery), g_date_get_month(&lottery),
+	    g_date_get_day(&lottery));
+	dday = g_strdup_printf("%04d-%02d-%02d", g_date_get_year(&due), g_date_get_month(&due),
+	    g_date_get_day(&due));
+	g_assert_cmpstr(lday, ==, "2027-01-15");
+	g_assert_cmpstr(dday, ==, "2027-01-14");
+	g_assert_false(guide_block_dates(rules, "2027-13", NULL, NULL));
+	g_assert_cmpstr(near1, ==, "MED-401 or MED-420");
+	g_assert_cmpstr(near2, ==, "MED-401");
+	g_assert_cmpstr(near3, ==, "MED-401, MED-420 or MED-435");
+	g_assert_null(near4);
+	/* Choices: only the wrong ones are named; the catalog follows. */
+	c.rank = 1;
+	g_strlcpy(c.course, "MED-401", sizeof c.course);
+	g_strlcpy(c.block, "2027-03", sizeof c.block);
+	g_array_append_val(choices, c);
+	none = guide_choices(rules, choices, "2026-10-20");
+	g_assert_cmpstr(none, ==, "");
+	c.rank = 2;
+	g_strlcpy(c.course, "SUR-521", sizeof c.course);
+	g_strlcpy(c.block, "2026-10", sizeof c.block);
+	g_array_append_val(choices, c);
+	wrong = guide_choices(rules, choices, "2026-10-20");
+	g_assert_nonnull(strstr(wrong, "Choice 2 (SUR-521 2026-10): SUR-521 is not a course we offer."
+	    " Did you mean SUR-512? Block 2026-10 started on 5 October 2026"));
+	g_assert_null(strstr(wrong, "Choice 1"));
+	g_assert_nonnull(strstr(wrong, "\n  2026-11  2-27 November 2026\n"));
+	g_assert_null(strstr(wrong, "\n  2026-10  "));
 }
 
 /* A complete domestic application; tests take things away. */
@@ -514,6 +573,7 @@ main(int argc, char **argv)
 	rules = rules_load(srcrules, &err);
 	g_assert_no_error(err);
 	g_test_add_func("/rules/file-kinds", test_file_kinds);
+	g_test_add_func("/rules/guide", test_guide);
 	g_test_add_func("/rules/schools-catalog-blocks", test_schools);
 	g_test_add_func("/rules/documents", test_documents);
 	g_test_add_func("/rules/eligibility", test_eligibility);
