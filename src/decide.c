@@ -5,6 +5,7 @@
 #include "placement.h"
 #include "effects.h"
 #include "form.h"
+#include "guide.h"
 #include "reply.h"
 #include "rules.h"
 #include "seats.h"
@@ -64,6 +65,26 @@ store_bytes(struct process_ctx *pc, const struct attachment *a, GError **err)
 	    docstore_put(pc->cfg->documents, a->sha256, a->data, err);
 }
 
+#define KINDS_HELP "To tell us what a file is, write a line with the file name, \"=\", the kind"
+
+/* How to name a document, and the kinds a student may name in words: said
+ * once in out. */
+static void
+kinds_help(const Rules *r, GString *out, const char *example)
+{
+	if (strstr(out->str, KINDS_HELP) != NULL)
+		return;
+	g_string_append_printf(out, KINDS_HELP " of document and the date of the result, for"
+	    " example:\n    %s = tb-ppd 2026-10-12\nThe kinds of document you can write after the"
+	    " \"=\" are:\n", example ? example : "IMG_3318.jpeg");
+	for (int i = 0; rules_kind_ids[i] != NULL; i++)
+		if (rules_kind_defined(r, rules_kind_ids[i]))
+			g_string_append_printf(out, "  - %s: %s\n", rules_kind_ids[i],
+			    rules_kind_title(r, rules_kind_ids[i]));
+	g_string_append(out, "After the date you may add \"pending\" (the result is not back yet),"
+	    " \"positive\" or \"negative\".\n");
+}
+
 /* decide_file(), or with keep_for (an address, app_id 0) decide_keep(). */
 static gboolean
 file_attachments(struct process_ctx *pc, gint64 app_id, const char *keep_for, gint64 ledger_id,
@@ -74,14 +95,14 @@ file_attachments(struct process_ctx *pc, gint64 app_id, const char *keep_for, gi
 	g_autoptr(GPtrArray) lines = form_documents(f->text);
 	g_autofree char *tag = subject_kind(f->subject);
 	const struct form_doc *all = listed(lines, NULL);
+	const char *unknown = NULL;	/* the first attachment we could not tell */
 
 	if (all != NULL && !rules_is_kind(all->kind))
 		all = NULL;
 	for (guint i = 0; i < f->attachments->len; i++) {
 		const struct attachment *a = g_ptr_array_index(f->attachments, i);
 		const struct form_doc *line = listed(lines, a->filename);
-		g_autofree char *size = g_format_size(a->size);
-		g_autofree char *when = NULL;
+		g_autofree char *size = g_format_size(a->size);	/* "12.3 kB" */
 		const char *name = a->filename && *a->filename ? a->filename : "unnamed attachment";
 		struct doc_meta m = { 0 };
 
@@ -106,18 +127,14 @@ file_attachments(struct process_ctx *pc, gint64 app_id, const char *keep_for, gi
 			m.note = "encrypted PDF";
 			g_string_append(receipt, ": this PDF has a password, so we cannot open it."
 			    " Please send a copy without a password.\n");
-		} else if (m.kind == NULL && keep_for != NULL)
-			g_string_append_printf(receipt, ": we could not tell what this document is. When"
-			    " you send your application, please add a line such as \"%s = tb-ppd 2026-10-12\""
-			    " (the file name, the kind of document, and the date of the result).\n", name);
-		else if (m.kind == NULL)
-			g_string_append_printf(receipt, ": we could not tell what this document is. Please"
-			    " reply with a line such as \"%s = tb-ppd 2026-10-12\" (the file name, the kind"
-			    " of document, and the date of the result).\n", name);
-		else {
-			when = m.date ? words_date(m.date) : NULL;
-			g_string_append_printf(receipt, ": filed as %s [%s]%s%s%s\n",
-			    rules_kind_title(r, m.kind), m.kind, when ? ", dated " : "",
+		} else if (m.kind == NULL) {
+			g_string_append(receipt, ": we could not tell what this document is.\n");
+			if (unknown == NULL)
+				unknown = name;
+		} else {
+			g_autofree char *when = m.date ? words_date(m.date) : NULL;
+			g_string_append_printf(receipt, ": filed as %s%s%s%s\n",
+			    rules_kind_title(r, m.kind), when ? ", dated " : "",
 			    when ? when : "", m.pending ? ", result pending" : "");
 		}
 		/* Stored last: a spooled attachment is read where it was decoded until then. */
@@ -130,6 +147,14 @@ file_attachments(struct process_ctx *pc, gint64 app_id, const char *keep_for, gi
 	}
 	if (f->attachments->len == 0)
 		g_string_append(receipt, "  (no attachments)\n");
+	/* The student can say what it is (not staff, not a held stranger). */
+	if (unknown != NULL && state == DOC_FILED) {
+		g_string_append(receipt, keep_for != NULL ? "When you send your application, please"
+		    " add a line for each document we could not recognise.\n" : "Please reply with a"
+		    " line for each document we could not recognise. You do not need to send it"
+		    " again.\n");
+		kinds_help(r, receipt, unknown);
+	}
 	return TRUE;
 }
 
@@ -165,7 +190,7 @@ decide_credit_kept(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, cons
 {
 	g_autoptr(GPtrArray) kept = NULL, docs = NULL;
 	g_autoptr(GString) named = g_string_new(NULL);
-	const char *day = NULL;
+	const char *day = NULL, *unknown = NULL;
 	guint n;
 
 	*credited = 0;
@@ -196,15 +221,22 @@ decide_credit_kept(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, cons
 		if (strcmp(doc->state, "rejected") == 0)
 			g_string_append_printf(out, "  - %s: we cannot open it (%s). Please send a new copy.\n",
 			    name, doc->note ? doc->note : "rejected");
-		else if (doc->kind == NULL)
-			g_string_append_printf(out, "  - %s: we could not tell what this document is. Please"
-			    " reply with a line such as \"%s = tb-ppd 2026-10-12\".\n", name, name);
-		else {
+		else if (doc->kind == NULL) {
+			g_string_append_printf(out, "  - %s: we could not tell what this document is.\n",
+			    name);
+			if (unknown == NULL)
+				unknown = name;
+		} else {
 			g_autofree char *when = doc->dated ? words_date(doc->date) : NULL;
-			g_string_append_printf(out, "  - %s: filed as %s [%s]%s%s%s\n", name,
-			    rules_kind_title(pc->cfg->rules, doc->kind), doc->kind,
+			g_string_append_printf(out, "  - %s: filed as %s%s%s%s\n", name,
+			    rules_kind_title(pc->cfg->rules, doc->kind),
 			    when ? ", dated " : "", when ? when : "", doc->pending ? ", result pending" : "");
 		}
+	}
+	if (unknown != NULL) {
+		g_string_append(out, "Please reply with a line for each document we could not"
+		    " recognise. You do not need to send it again.\n");
+		kinds_help(pc->cfg->rules, out, unknown);
 	}
 	if (named->len > 0)
 		g_string_append_printf(out, "\n%s", named->str);
@@ -374,17 +406,8 @@ decide_name_docs(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const 
 		else
 			g_string_append(out, "Please write the file name exactly as it is in this list.\n");
 	}
-	if (kinds_hint) {
-		g_string_append(out, "These are the kinds of document you can name. Write the word"
-		    " on the left after the \"=\":\n");
-		for (int i = 0; rules_kind_ids[i] != NULL; i++)
-			g_string_append_printf(out, "  - %s: %s\n", rules_kind_ids[i],
-			    rules_kind_title(r, rules_kind_ids[i]));
-	}
 	if (names_hint || kinds_hint)
-		g_string_append_printf(out, "For example: \"%s = tb-ppd 2026-10-12\" (the file name,"
-		    " the kind of document, and the date of the result).\n",
-		    example ? example : "IMG_3318.jpeg");
+		kinds_help(r, out, example);
 	return TRUE;
 }
 
@@ -410,14 +433,61 @@ decide_eval(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char 
 	return dossier_decide(pc->st, d, ledger_id, dc, cause, changed, err);
 }
 
+/* One line for a kind, in plain words. */
+static void
+kind_line(struct process_ctx *pc, GString *s, const char *k, const struct decision *dc)
+{
+	gboolean pending = g_ptr_array_find_with_equal_func(dc->pending, k, g_str_equal, NULL);
+
+	g_string_append_printf(s, "  - %s%s\n", rules_kind_title(pc->cfg->rules, k),
+	    pending ? ": pending (we are waiting for the result; it counts once it arrives)" : "");
+}
+
+/* The kinds under their groups (documents.ini `group`, in the order of the
+ * kind ids), a line each; what one document can cover said once, after its
+ * group. */
 static void
 list_kinds(struct process_ctx *pc, GString *s, GPtrArray *kinds, const struct decision *dc)
 {
-	for (guint i = 0; i < kinds->len; i++) {
-		const char *k = g_ptr_array_index(kinds, i);
-		gboolean pending = g_ptr_array_find_with_equal_func(dc->pending, k, g_str_equal, NULL);
-		g_string_append_printf(s, "  - %s [%s]%s\n", rules_kind_title(pc->cfg->rules, k), k,
-		    pending ? ": pending (we are waiting for the result; it counts once it arrives)" : "");
+	const Rules *r = pc->cfg->rules;
+	g_autoptr(GPtrArray) groups = g_ptr_array_new();
+	g_autoptr(GPtrArray) said = g_ptr_array_new();
+	gboolean any_group = FALSE;
+
+	for (guint i = 0; i < kinds->len; i++)
+		any_group |= rules_kind_group(r, g_ptr_array_index(kinds, i)) != NULL;
+	if (!any_group) {
+		for (guint i = 0; i < kinds->len; i++)
+			kind_line(pc, s, g_ptr_array_index(kinds, i), dc);
+		return;
+	}
+	for (int i = 0; rules_kind_ids[i] != NULL; i++) {
+		const char *g = rules_kind_group(r, rules_kind_ids[i]);
+		if (g != NULL && !g_ptr_array_find_with_equal_func(groups, g, g_str_equal, NULL))
+			g_ptr_array_add(groups, (gpointer)g);
+	}
+	g_ptr_array_add(groups, NULL);	/* kinds without a group: last */
+	for (guint gi = 0; gi < groups->len; gi++) {
+		const char *g = g_ptr_array_index(groups, gi);
+		gboolean head = FALSE;
+		for (guint i = 0; i < kinds->len; i++) {
+			const char *k = g_ptr_array_index(kinds, i);
+			if (g_strcmp0(rules_kind_group(r, k), g) != 0)
+				continue;
+			if (!head)
+				g_string_append_printf(s, "%s:\n", g ? g : "Other");
+			head = TRUE;
+			kind_line(pc, s, k, dc);
+		}
+		for (guint i = 0; head && i < kinds->len; i++) {
+			const char *k = g_ptr_array_index(kinds, i);
+			const char *note = rules_kind_note(r, k, NULL);
+			if (g_strcmp0(rules_kind_group(r, k), g) != 0 || note == NULL ||
+			    g_ptr_array_find(said, note, NULL))
+				continue;
+			g_ptr_array_add(said, (gpointer)note);
+			g_string_append_printf(s, "  %s\n", note);
+		}
 	}
 }
 
@@ -428,30 +498,40 @@ decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GE
 	g_autoptr(GString) missing = g_string_new(NULL), reasons = g_string_new(NULL);
 	g_autoptr(GString) unchecked = g_string_new(NULL);
 	g_autofree char *tname = g_strdup_printf("decision-%s", dc->status);
-	g_autofree char *text = NULL, *placement = NULL;
+	g_autofree char *text = NULL, *placement = NULL, *dates = NULL, *wrong = NULL;
+	g_autoptr(Dossier) d = NULL;
 	const char *tmpl, *fees = rules_setting(pc->cfg->rules, "fees");
 	gboolean ineligible = app_status_is(dc->status, APP_INELIGIBLE);
+	gboolean judged = app_status_is(dc->status, APP_INCOMPLETE) ||
+	    app_status_is(dc->status, APP_COMPLETE);
 
 	if (app_status_is(dc->status, APP_RECEIVED))
 		return g_strdup("Status: received.\n");
-	if ((placement = placement_describe(pc, app_id, err)) == NULL)
+	if ((placement = placement_describe(pc, app_id, err)) == NULL ||
+	    (d = dossier_load(pc->st, app_id, err)) == NULL ||
+	    (dates = guide_dates(pc, app_id, d->choices, dc->status, err)) == NULL)
 		return NULL;
+	/* Exactly which choice is wrong, and what there is to choose from. */
+	wrong = judged ? guide_choices(pc->cfg->rules, d->choices, pc->today) : g_strdup("");
 	if (dc->missing->len > 0) {
-		g_string_append(missing, "Still missing:\n");
+		g_string_append(missing, "\nStill missing:\n");
 		list_kinds(pc, missing, dc->missing, dc);
 	}
 	if (!ineligible && dc->reasons->len > 0)
-		g_string_append(reasons, "Please also correct this:\n");
+		g_string_append(reasons, "\nPlease also correct this:\n");
 	for (guint i = 0; i < dc->reasons->len; i++) {
 		const struct decision_reason *why = g_ptr_array_index(dc->reasons, i);
 		if (ineligible && why->unknown)
 			continue;	/* only what made it ineligible */
 		g_string_append_printf(reasons, "  - %s\n", why->text);
 	}
+	if (*wrong != '\0')
+		g_string_append_printf(reasons, "\n%s", wrong);
 	if (dc->unchecked->len > 0) {
-		g_string_append(unchecked, "These documents have no date. Until a coordinator checks them,"
+		g_string_append(unchecked, "\nThese documents have no date. Until a coordinator checks them,"
 		    "\nwe use the day we received them as their date:\n");
-		list_kinds(pc, unchecked, dc->unchecked, dc);
+		for (guint i = 0; i < dc->unchecked->len; i++)
+			kind_line(pc, unchecked, g_ptr_array_index(dc->unchecked, i), dc);
 	}
 	g_hash_table_insert(vars, "missing", missing->str);
 	g_hash_table_insert(vars, "reasons", reasons->str);
@@ -459,8 +539,10 @@ decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GE
 	g_hash_table_insert(vars, "status", dc->status);
 	g_hash_table_insert(vars, "placement", placement);
 	g_hash_table_insert(vars, "fees", (gpointer)(fees ? fees : ""));
+	g_hash_table_insert(vars, "dates", dates);
 	g_hash_table_insert(vars, "program", pc->program);
-	g_hash_table_insert(vars, "today", pc->today);
+	g_autofree char *today = words_date(pc->today);
+	g_hash_table_insert(vars, "today", today);
 	if ((tmpl = config_template(pc->cfg, tname, err)) == NULL ||
 	    (text = reply_render(tname, tmpl, vars, err)) == NULL)
 		return NULL;

@@ -112,13 +112,23 @@ effect_reply(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const stru
     const char *sha256, const char *kind, const char *reference, const char *template,
     GHashTable *vars)
 {
-	effect_reply_titled(pc, ledger_id, app_id, f, sha256, kind, reference, template, NULL, vars);
+	effect_reply_titled(pc, ledger_id, app_id, f, sha256, kind, reference, template, NULL, vars,
+	    NULL);
+}
+
+void
+effect_reply_attached(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
+    const struct facts *f, const char *sha256, const char *kind, const char *reference,
+    const char *template, GHashTable *vars, GPtrArray *attachments)
+{
+	effect_reply_titled(pc, ledger_id, app_id, f, sha256, kind, reference, template, NULL, vars,
+	    attachments);
 }
 
 void
 effect_reply_titled(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
     const struct facts *f, const char *sha256, const char *kind, const char *reference,
-    const char *template, const char *title, GHashTable *vars)
+    const char *template, const char *title, GHashTable *vars, GPtrArray *attachments)
 {
 	struct mail_out m = { 0 };
 
@@ -134,6 +144,7 @@ effect_reply_titled(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
 	m.references = f->references;
 	m.seed_msgid = f->message_id;
 	m.seed_sha256 = sha256;
+	m.attachments = attachments;
 	effect_mail(pc, EFFECT_REPLY, ledger_id, app_id, &m, vars);
 }
 
@@ -291,7 +302,7 @@ apply_mail(struct process_ctx *pc, struct effect *e, GError **err)
 		state = OUTBOX_SUPPRESSED;
 	}
 	g_hash_table_insert(e->vars, g_strdup("program"), g_strdup(pc->program));
-	g_hash_table_insert(e->vars, g_strdup("today"), words_date(pc->today));
+	g_hash_table_insert(e->vars, g_strdup("today"), words_date(pc->today));	/* "1 March 2027" */
 	if ((tmpl = config_template(pc->cfg, e->template, err)) == NULL ||
 	    (body = reply_render(e->template, tmpl, e->vars, err)) == NULL)
 		return FALSE;

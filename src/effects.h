@@ -43,12 +43,17 @@ void effect_reply(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
     const struct facts *f, const char *sha256, const char *kind, const char *reference,
     const char *template, GHashTable *vars);
 
+/* The same, with files attached (struct reply_attachment *, copied), or NULL. */
+void effect_reply_attached(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
+    const struct facts *f, const char *sha256, const char *kind, const char *reference,
+    const char *template, GHashTable *vars, GPtrArray *attachments);
+
 /* The same, under a subject that says the outcome (title, e.g. from
  * decide_subject(); the reference is added) instead of "Re: " theirs;
- * title NULL: as effect_reply(). */
+ * title NULL: as effect_reply_attached(). */
 void effect_reply_titled(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
     const struct facts *f, const char *sha256, const char *kind, const char *reference,
-    const char *template, const char *title, GHashTable *vars);
+    const char *template, const char *title, GHashTable *vars, GPtrArray *attachments);
 
 /* A notice to an applicant: what happened, and where the application stands
  * now (decision, in words). The template (also the outbox kind) takes name,

@@ -222,7 +222,8 @@ form_choices(const Form *form, int *bad)
 		c.rank = atoi(key + 7);
 		if (c.rank < 1 || c.rank > FORM_MAX_CHOICES ||
 		    sscanf(value, "%31s %15s", course, block) != 2 ||
-		    sscanf(block, "%4d-%2d", &y, &m) != 2 || m < 1 || m > 12 ||
+		    /* "2027-13" is kept: the reply names it as a block we do not have. */
+		    sscanf(block, "%4d-%2d", &y, &m) != 2 || y < 1000 || m < 0 ||
 		    strlen(course) >= sizeof c.course) {
 			(*bad)++;
 			continue;

@@ -84,10 +84,10 @@ placement_describe(struct process_ctx *pc, gint64 app_id, GError **err)
 	for (guint i = 0; i < seats->len; i++) {
 		const struct seat *x = &g_array_index(seats, struct seat, i);
 		const struct course_info *c = rules_course(pc->cfg->rules, x->course);
-		g_autofree char *when = words_date_range(rules_block_start(pc->cfg->rules, x->block),
+		g_autofree char *span = words_date_range(rules_block_start(pc->cfg->rules, x->block),
 		    rules_block_end(pc->cfg->rules, x->block));
 		g_string_append_printf(out, "  - %s %s, %s (%s), block %s: %s\n", x->course,
-		    c ? c->title : "", c ? c->hospital : "", c ? c->department : "", x->block, when);
+		    c ? c->title : "", c ? c->hospital : "", c ? c->department : "", x->block, span);
 	}
 	/* Positions now: among those still waiting, in draw order. */
 	for (guint i = 0; i < places->len; i++) {

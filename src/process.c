@@ -10,6 +10,7 @@
 #include "docstore.h"
 #include "ref.h"
 #include "form.h"
+#include "guide.h"
 #include "message.h"
 #include "outboxdb.h"
 #include "reply.h"
@@ -166,7 +167,8 @@ handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts 
 	g_hash_table_insert(vars, "decision", decision);
 	if ((title = decide_subject(pc, app_id, "Application received", err)) == NULL)
 		return FALSE;
-	effect_reply_titled(pc, ledger_id, app_id, f, sha256, "receipt", ref, "receipt", title, vars);
+	effect_reply_titled(pc, ledger_id, app_id, f, sha256, "receipt", ref, "receipt", title, vars,
+	    NULL);
 	return TRUE;
 }
 
@@ -241,7 +243,8 @@ handle_held(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char 
 	g_hash_table_insert(vars, "reference", (gpointer)ref);
 	g_hash_table_insert(vars, "attachments", received->str);
 	effect_reply_titled(pc, ledger_id, app_id, f, sha256, "held", ref, "held",
-	    "Not added to the application: please write from the address you applied from", vars);
+	    "Not added to the application: please write from the address you applied from", vars,
+	    NULL);
 	return TRUE;
 }
 
@@ -295,8 +298,17 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 		g_hash_table_insert(vars, "answer", about);
 		g_hash_table_insert(vars, "kept", kept->str);
 		g_hash_table_insert(vars, "form", (gpointer)form_blank());
+		/* The courses and blocks; a long catalog as an attached file. */
+		g_autofree char *catalog = guide_catalog(pc->cfg->rules, pc->today);
+		g_autoptr(GBytes) csv = guide_courses_csv(pc->cfg->rules);
+		g_autoptr(GPtrArray) files = g_ptr_array_new();
+		struct reply_attachment courses = { "courses.csv", "text/csv", csv };
+		if (csv != NULL)
+			g_ptr_array_add(files, &courses);
+		g_hash_table_insert(vars, "catalog", catalog);
 		effect_reply_titled(pc, ledger_id, 0, f, sha256, "first-contact", NULL, "first-contact",
-		    answer ? "Answer to your question, and how to apply" : "How to apply", vars);
+		    answer ? "Answer to your question, and how to apply" : "How to apply", vars,
+		    files->len ? files : NULL);
 		return TRUE;
 	}
 	g_hash_table_insert(vars, "reference", ref);
@@ -340,14 +352,14 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 		if ((title = decide_subject(pc, app_id, "Status", err)) == NULL)
 			return FALSE;
 		effect_reply_titled(pc, ledger_id, app_id, f, sha256, "status", ref, "status", title,
-		    vars);
+		    vars, NULL);
 		return TRUE;
 	}
 	if ((title = decide_subject(pc, app_id, f->attachments->len ? "Documents received" :
 	    "Message received", err)) == NULL)
 		return FALSE;
 	effect_reply_titled(pc, ledger_id, app_id, f, sha256, "acknowledgement", ref,
-	    "acknowledgement", title, vars);
+	    "acknowledgement", title, vars, NULL);
 	return TRUE;
 }
 
@@ -465,7 +477,7 @@ refuse(struct process_ctx *pc, const struct ledger_key *k, struct ledger_entry *
 	g_hash_table_insert(vars, "name", (gpointer)(f->from_name ? f->from_name : "applicant"));
 	g_hash_table_insert(vars, "problem", (gpointer)problem);
 	effect_reply_titled(pc, id, app_id, f, e->sha256, "over-limit", ref, "over-limit",
-	    "Message not read: over a size limit", vars);
+	    "Message not read: over a size limit", vars, NULL);
 	return id;
 }
 

@@ -99,8 +99,32 @@ reply_with(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *
 	g_hash_table_insert(vars, "reference", (gpointer)ref);
 	g_hash_table_insert(vars, "what", (gpointer)what);
 	g_hash_table_insert(vars, "decision", decision);
-	effect_reply_titled(pc, ledger_id, app_id, f, sha256, kind, ref, "request", title, vars);
+	effect_reply_titled(pc, ledger_id, app_id, f, sha256, kind, ref, "request", title, vars,
+	    NULL);
 	return TRUE;
+}
+
+static char *own_text(const struct facts *f, gboolean no_signature);
+
+/* What clerkd cannot act on goes to staff with the writer's own words, is
+ * recorded, and the student is told that a coordinator has it. */
+static gboolean
+pass_to_staff(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *ref,
+    const struct facts *f, const char *sha256, const char *kind, const char *for_staff,
+    const char *why, GError **err)
+{
+	g_autofree char *text = own_text(f, FALSE);
+	g_autofree char *details = g_strdup_printf("Subject: %s\n\n%s\nAnswer the student by "
+	    "replying to them; their reference is %s.\n", f->subject, text, ref);
+	g_autofree char *what = g_strdup_printf("%s We have sent your message to a coordinator of "
+	    "the program. A coordinator will read it and write to you by email. You do not need "
+	    "to send it again.", why);
+
+	if (!dossier_event(pc->st, app_id, ledger_id, "message passed to staff", err))
+		return FALSE;
+	effect_notify_staff(pc, ledger_id, app_id, f, sha256, ref, for_staff, details);
+	return reply_with(pc, ledger_id, app_id, ref, f, sha256, kind,
+	    "Your message is with a coordinator", what, err);
 }
 
 /* Ask the student to confirm: nothing changes until they do. */
@@ -122,7 +146,6 @@ ask_confirmation(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const 
 	    "change asked, waiting for confirmation");
 	GDate exp;
 	char expires[11];
-	g_autofree char *expires_words = NULL;
 	struct mail_out m = { 0 };
 
 	if (d == NULL)
@@ -140,7 +163,8 @@ ask_confirmation(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const 
 	g_hash_table_insert(vars, "reference", (gpointer)ref);
 	g_hash_table_insert(vars, "what", (gpointer)what);
 	g_hash_table_insert(vars, "token", token);
-	g_hash_table_insert(vars, "expires", expires_words = words_date(expires));
+	g_autofree char *expires_words = words_date(expires);	/* "3 November 2026" */
+	g_hash_table_insert(vars, "expires", expires_words);
 	m.kind = "confirm";
 	m.template = "confirm";
 	m.to_addr = f->from_addr;
@@ -158,23 +182,17 @@ ask_confirmation(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const 
 
 /* ---- one block of several ---- */
 
-static const char *const month_names[] = { "January", "February", "March", "April", "May",
-	"June", "July", "August", "September", "October", "November", "December" };
-
-/* A block and its dates as a reader sees them: "2027-04 (5 April 2027 to 30 April 2027)". */
+/* A block and its dates as a reader sees them: "2027-04 (5-30 April 2027)". */
 static char *
 block_words(const Rules *r, const char *block)
 {
-	const char *dates[2] = { rules_block_start(r, block), rules_block_end(r, block) };
-	char out[2][32];
+	const char *start = rules_block_start(r, block), *end = rules_block_end(r, block);
+	g_autofree char *span = NULL;
 
-	for (int i = 0; i < 2; i++) {
-		int y, m, d;
-		if (dates[i] == NULL || sscanf(dates[i], "%d-%d-%d", &y, &m, &d) != 3 || m < 1 || m > 12)
-			return g_strdup(block);
-		g_snprintf(out[i], sizeof out[i], "%d %s %d", d, month_names[m - 1], y);
-	}
-	return g_strdup_printf("%s (%s to %s)", block, out[0], out[1]);
+	if (start == NULL || end == NULL)
+		return g_strdup(block);
+	span = words_date_range(start, end);
+	return g_strdup_printf("%s (%s)", block, span);
 }
 
 static gint
@@ -469,14 +487,13 @@ change_request(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const ch
 
 /* ---- questions ---- */
 
-/* The writer's own words: the subject, and the text above a quoted reply. */
+/* The text above a quoted reply (and above a signature, with no_signature). */
 static char *
-own_words(const struct facts *f)
+own_text(const struct facts *f, gboolean no_signature)
 {
-	GString *out = g_string_new(f->subject);
+	GString *out = g_string_new(NULL);
 	g_auto(GStrv) lines = g_strsplit(f->text, "\n", 2000);
 
-	g_string_append_c(out, '\n');
 	for (int i = 0; lines[i] != NULL; i++) {
 		const char *l = lines[i];
 		while (*l == ' ')
@@ -484,11 +501,20 @@ own_words(const struct facts *f)
 		if (*l == '>' || g_str_has_prefix(l, "-----Original Message") ||
 		    g_str_has_prefix(l, "________________") || g_str_has_prefix(l, "From: ") ||
 		    g_str_has_prefix(l, "---------- Forwarded") ||
-		    (g_str_has_prefix(l, "On ") && strstr(l, "wrote:") != NULL))
+		    (g_str_has_prefix(l, "On ") && strstr(l, "wrote:") != NULL) ||
+		    (no_signature && strcmp(lines[i], "-- ") == 0))
 			break;
 		g_string_append_printf(out, "%s\n", l);
 	}
 	return g_string_free(out, FALSE);
+}
+
+/* The writer's own words: the subject, and the text above a quoted reply. */
+static char *
+own_words(const struct facts *f)
+{
+	g_autofree char *text = own_text(f, FALSE);
+	return g_strdup_printf("%s\n%s", f->subject, text);
 }
 
 static const char *const months[] = { "january", "february", "march", "april", "may", "june",
@@ -603,14 +629,34 @@ answer_question(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const c
 		return reply_with(pc, ledger_id, app_id, ref, f, sha256, "answer",
 		    "Answer to your question", answer, err);
 	/* No good answer: a coordinator's question. */
-	if (!dossier_event(pc->st, app_id, ledger_id, "question forwarded to staff", err))
+	return pass_to_staff(pc, ledger_id, app_id, ref, f, sha256, "question-forwarded",
+	    "a question from an applicant that clerkd could not answer",
+	    "we could not answer your question automatically.", err);
+}
+
+/* Words only a person can act on: a dispute, a correction, a sentence that
+ * is not a request. Mail with documents, lines that name files, a status
+ * request, an empty body or a bare thank-you is not one of those. */
+static gboolean
+for_a_person(const struct facts *f)
+{
+	g_autofree char *text = NULL, *w = NULL;
+	g_autoptr(GPtrArray) named = NULL;
+	guint words = 0;
+
+	if (f->attachments->len > 0 || util_has_word(f->subject, "status"))
 		return FALSE;
-	effect_notify_staff(pc, ledger_id, app_id, f, sha256, ref,
-	    "a question from an applicant that clerkd could not answer", f->text);
-	return reply_with(pc, ledger_id, app_id, ref, f, sha256, "question-forwarded",
-	    "Your question is with a coordinator",
-	    "we could not answer your question automatically. We have sent it to a "
-	    "coordinator, who will reply to you.", err);
+	named = form_documents(f->text);
+	if (named->len > 0)
+		return FALSE;
+	text = own_text(f, TRUE);
+	w = words_of(text, -1);
+	for (const char *p = w; *p != '\0'; p++)
+		if (p == w || p[-1] == ' ')
+			words++;
+	if (words == 0)
+		return FALSE;
+	return !(words <= 8 && (util_has_word(w, "thanks") || util_has_word(w, "thank")));
 }
 
 /* ---- cancel: a request, or a question about cancelling ---- */
@@ -849,6 +895,10 @@ requests_handle(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const c
 		return change_request(pc, ledger_id, app_id, ref, f, sha256, err);
 	if (f->attachments->len == 0 && asks(f) && !util_has_word(f->subject, "status"))
 		return answer_question(pc, ledger_id, app_id, ref, f, sha256, err);
+	if (for_a_person(f))
+		return pass_to_staff(pc, ledger_id, app_id, ref, f, sha256, "passed-to-staff",
+		    "a message from an applicant that clerkd cannot act on (a dispute, a correction "
+		    "or a request)", "your message needs an answer from a person.", err);
 	*handled = FALSE;
 	return TRUE;
 }

@@ -270,6 +270,9 @@ kind_free(gpointer p)
 
 	g_free(k->id);
 	g_free(k->title);
+	g_free(k->group);
+	g_free(k->note);
+	g_strfreev(k->covers);
 	g_free(k->where_required);
 	g_free(k->where_met);
 	g_strfreev(k->files);
@@ -378,7 +381,8 @@ load_eligibility(Rules *r, const char *dir)
 static void
 load_documents(Rules *r, const char *dir)
 {
-	static const char *const known[] = { "title", "files", "required", "met", NULL };
+	static const char *const known[] = { "title", "group", "note", "covers", "files", "required",
+		"met", NULL };
 	g_autoptr(Ini) ini = open_ini(r, dir, "documents.ini", TRUE);
 	g_auto(GStrv) groups = NULL;
 
@@ -404,6 +408,15 @@ load_documents(Rules *r, const char *dir)
 		k = g_new0(struct kind, 1);
 		k->id = g_strdup(g);
 		k->title = title ? g_steal_pointer(&title) : g_strdup(g);
+		k->group = ini_get(ini, g, "group");
+		k->note = ini_get(ini, g, "note");
+		k->covers = g_key_file_get_string_list(ini_keyfile(ini), g, "covers", NULL, NULL);
+		for (int j = 0; k->covers != NULL && k->covers[j] != NULL; j++) {
+			g_strstrip(k->covers[j]);
+			if (!rules_is_kind(k->covers[j]))
+				problem(r, ini_path(ini), ini_line(ini, g, "covers"),
+				    "covers: unknown document kind '%s'", k->covers[j]);
+		}
 		for (int j = 0; files != NULL && files[j] != NULL; j++) {
 			char *w = words_of(files[j], -1);
 			if (*w == '\0')
@@ -774,6 +787,34 @@ rules_kind_title(const Rules *r, const char *kind)
 }
 
 const char *
+rules_kind_group(const Rules *r, const char *kind)
+{
+	const struct kind *k = kind ? kind_of(r, kind) : NULL;
+	return k ? k->group : NULL;
+}
+
+const char *
+rules_kind_note(const Rules *r, const char *kind, const char **covered_by)
+{
+	for (guint i = 0; kind != NULL && i < r->kinds->len; i++) {
+		const struct kind *k = g_ptr_array_index(r->kinds, i);
+		if (k->note != NULL && (strcmp(k->id, kind) == 0 ||
+		    (k->covers != NULL && g_strv_contains((const char *const *)k->covers, kind)))) {
+			if (covered_by != NULL)
+				*covered_by = k->id;
+			return k->note;
+		}
+	}
+	return NULL;
+}
+
+gboolean
+rules_kind_defined(const Rules *r, const char *kind)
+{
+	return kind != NULL && kind_of(r, kind) != NULL;
+}
+
+const char *
 rules_classify_file(const Rules *r, const char *filename)
 {
 	g_autofree char *w = NULL;
@@ -853,6 +894,28 @@ rules_block_end(const Rules *r, const char *block)
 {
 	const struct block *b = block ? g_hash_table_lookup(r->blocks, block) : NULL;
 	return b ? b->end : NULL;
+}
+
+static int
+by_code(gconstpointer a, gconstpointer b)
+{
+	const struct course_info *x = *(const struct course_info *const *)a;
+	const struct course_info *y = *(const struct course_info *const *)b;
+	return strcmp(x->code, y->code);
+}
+
+GPtrArray *
+rules_courses(const Rules *r)
+{
+	GPtrArray *all = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, r->courses);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		g_ptr_array_add(all, v);
+	g_ptr_array_sort(all, by_code);
+	return all;
 }
 
 static int

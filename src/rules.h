@@ -25,6 +25,15 @@ extern const char *const rules_kind_ids[];
 gboolean rules_is_kind(const char *id);
 /* A kind's title for students ("Letter of good standing"); the id if unknown. */
 const char *rules_kind_title(const Rules *r, const char *kind);
+/* A kind's group for students ("Identity and school", "Health",
+ * "Insurance": documents.ini `group`), NULL if none. */
+const char *rules_kind_group(const Rules *r, const char *kind);
+/* The sentence (documents.ini `note`) of the kind, or of a kind whose
+ * `covers` names it: "One immunization record can cover MMR, ..."; NULL if
+ * none. *covered_by (if not NULL) gets the kind whose note it is. */
+const char *rules_kind_note(const Rules *r, const char *kind, const char **covered_by);
+/* Has documents.ini a section for this kind? */
+gboolean rules_kind_defined(const Rules *r, const char *kind);
 /* The kind a file name says (PPD_1.pdf, "Dean's letter.pdf"), NULL if none. */
 const char *rules_classify_file(const Rules *r, const char *filename);
 
@@ -44,6 +53,8 @@ const struct course_info *rules_course(const Rules *r, const char *code);
 /* Has one who completed these clerkships (the form's words) the course's prerequisites? */
 gboolean rules_prerequisites_met(const Rules *r, const char *code, const char *completed);
 const char *rules_block_end(const Rules *r, const char *block);
+/* Every course of the catalog (struct course_info *, the rules'), by code. */
+GPtrArray *rules_courses(const Rules *r);
 /* Every block id, in order (the strings are the rules'). */
 GPtrArray *rules_blocks(const Rules *r);
 /* The FAQ's answer to a question (its own question in *question), NULL if

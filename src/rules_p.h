@@ -33,6 +33,9 @@ struct rule {			/* a section of eligibility.ini */
 
 struct kind {			/* a section of documents.ini */
 	char *id, *title;
+	char *group;		/* "Health": where students read it in a list; NULL if none */
+	char *note;		/* said once when a kind it covers is listed; NULL if none */
+	char **covers;		/* kind ids one document of this kind can stand for */
 	char *where_required, *where_met;	/* "FILE:LINE" */
 	char **files;		/* normalized phrases */
 	sqlite3_stmt *required, *met;

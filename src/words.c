@@ -147,6 +147,34 @@ words_date(const char *iso)
 	return g_strdup_printf("%d %s %d", d, month_names[m - 1], y);
 }
 
+char *
+words_date_range(const char *start, const char *end)
+{
+	int y1, m1, d1, y2, m2, d2;
+	char tail;
+
+	if (start == NULL || end == NULL ||
+	    sscanf(start, "%4d-%2d-%2d%c", &y1, &m1, &d1, &tail) != 3 || !g_date_valid_dmy(d1, m1, y1) ||
+	    sscanf(end, "%4d-%2d-%2d%c", &y2, &m2, &d2, &tail) != 3 || !g_date_valid_dmy(d2, m2, y2))
+		return g_strdup_printf("%s to %s", start ? start : "?", end ? end : "?");
+	if (y1 == y2 && m1 == m2)
+		return g_strdup_printf("%d-%d %s %d", d1, d2, month_names[m1 - 1], y1);
+	if (y1 == y2)
+		return g_strdup_printf("%d %s to %d %s %d", d1, month_names[m1 - 1], d2,
+		    month_names[m2 - 1], y2);
+	return g_strdup_printf("%d %s %d to %d %s %d", d1, month_names[m1 - 1], y1, d2,
+	    month_names[m2 - 1], y2);
+}
+
+char *
+words_gdate(const GDate *d)
+{
+	if (d == NULL || !g_date_valid(d))
+		return g_strdup("?");
+	return g_strdup_printf("%d %s %d", g_date_get_day(d), month_names[g_date_get_month(d) - 1],
+	    g_date_get_year(d));
+}
+
 const char *
 words_subject_core(const char *s, gsize prefix_max, char **first)
 {
@@ -172,22 +200,6 @@ words_subject_core(const char *s, gsize prefix_max, char **first)
 			*first = g_strdup("");
 		return p;
 	}
-}
-
-char *
-words_date_range(const char *from, const char *to)
-{
-	int y1, m1, d1, y2, m2, d2;
-
-	if (from == NULL || to == NULL || sscanf(from, "%4d-%2d-%2d", &y1, &m1, &d1) != 3 ||
-	    sscanf(to, "%4d-%2d-%2d", &y2, &m2, &d2) != 3 || !g_date_valid_dmy(d1, m1, y1) ||
-	    !g_date_valid_dmy(d2, m2, y2))
-		return g_strdup_printf("%s to %s", from ? from : "?", to ? to : "?");
-	if (y1 == y2 && m1 == m2)
-		return g_strdup_printf("%d-%d %s %d", d1, d2, month_names[m1 - 1], y1);
-	if (y1 == y2)
-		return g_strdup_printf("%d %s - %d %s %d", d1, month_names[m1 - 1], d2, month_names[m2 - 1], y1);
-	return g_strdup_printf("%d %s %d - %d %s %d", d1, month_names[m1 - 1], y1, d2, month_names[m2 - 1], y2);
 }
 
 char *

@@ -25,11 +25,16 @@ gboolean words_parse_date(const char *s, GDate *out);
 /* A date as students read it: "2026-10-12" -> "12 October 2026" (English
  * month names, whatever the locale); other text is returned as it was. */
 char *words_date(const char *iso);
-/* Two dates as one span: "1-26 March 2027", "29 March - 23 April 2027",
- * "28 December 2026 - 22 January 2027". */
-char *words_date_range(const char *from, const char *to);
 /* "2027-03" or "2027-03-01" -> "March 2027". */
 char *words_month(const char *iso);
+
+/* Two ISO dates as one span, the month and year said once where they are
+ * the same: "1-26 March 2027", "30 March to 24 April 2027", "7 December 2026
+ * to 1 January 2027". */
+char *words_date_range(const char *start, const char *end);
+
+/* A date as words_date() writes it ("1 March 2027"). */
+char *words_gdate(const GDate *d);
 
 /* A subject past what clients and gateways put in front of it: tags in
  * brackets ("[EXTERNAL]", "[ECP-2027-00042]") and prefixes of at most

@@ -7,7 +7,10 @@
 #   - a question about cancelling is a question (answered or passed to staff),
 #     never a cancel request; imperatives still are;
 #   - a partial cancel ("cancel my 2027-04 block"): confirmed by token, only
-#     that block given up (its seat to the waitlist), the rest kept.
+#     that block given up (its seat to the waitlist), the rest kept;
+#   - a dispute after "not eligible" (no question mark, no documents) reaches
+#     staff with the student's words, and the student is told that it did;
+#     a bare thank-you does not.
 . "$top_srcdir/tests/lib.sh"
 export CLERKD_NOW=2026-10-20
 
@@ -97,7 +100,7 @@ deliver "$T/q1.eml"
 ok "fees question: run" run_clerkd
 is "no confirmation asked" "$(sql "SELECT count(*) FROM confirmations")" "$conf_before"
 is "one reply to the student, one notice to staff" "$(sink_count)" "$((before + 2))"
-ok "  the student is told a coordinator will answer" grep -q "We have sent it to a coordinator" <(last_to ben@med.example.edu)
+ok "  the student is told a coordinator will answer" grep -q "We have sent your message to a coordinator" <(last_to ben@med.example.edu)
 ok "  with no confirmation in the subject" bash -c "! '$MAILCAT' -h Subject \$(ls -t '$T'/sink/* | head -2) | grep -q confirm"
 ok "  staff get the question" grep -q "could not answer" <(last_to registrar@example.edu)
 is "nothing changed" "$(status_of "$ben")" scheduled
@@ -139,9 +142,9 @@ token=$(token_of "$ask")
 ok "it asks for confirmation ($token)" test -n "$token"
 is "  of that block only" "$(sql "SELECT action || ' ' || detail FROM confirmations WHERE token = '$token'")" "cancel 2027-04"
 "$MAILCAT" "$ask" >"$T/ask.txt"
-ok "  the mail names the block and its dates" grep -q -F "cancel only block 2027-04 (5 April 2027 to 30 April 2027)" "$T/ask.txt"
+ok "  the mail names the block and its dates" grep -q -F "cancel only block 2027-04 (5-30 April 2027)" "$T/ask.txt"
 ok "  what is given up" grep -q -F "You give up a seat in NEU-320 in that block" "$T/ask.txt"
-ok "  and what is kept" grep -q -F "You keep block 2027-03 (1 March 2027 to 26 March 2027)" "$T/ask.txt"
+ok "  and what is kept" grep -q -F "You keep block 2027-03 (1-26 March 2027)" "$T/ask.txt"
 is "nothing changed yet" "$(sql "SELECT count(*) FROM assignments a JOIN applications p ON p.id = a.application_id WHERE p.reference = '$ben' AND a.state = 'active'")" 2
 
 before=$(sink_count)
@@ -155,9 +158,9 @@ is "the April seat goes to the first waitlisted" "$(status_of "$cara")" schedule
 is "  in NEU-320" "$(sql "SELECT course || ' ' || block FROM assignments a JOIN applications p ON p.id = a.application_id WHERE p.reference = '$cara' AND a.state = 'active'")" "NEU-320 2027-04"
 is "two mails: Ben's reply and Cara's notice" "$(sink_count)" "$((before + 2))"
 last_to ben@med.example.edu >"$T/done.txt"
-ok "Ben reads which block was cancelled" grep -q -F "your cancellation of block 2027-04 (5 April 2027 to 30 April 2027) is confirmed" "$T/done.txt"
+ok "Ben reads which block was cancelled" grep -q -F "your cancellation of block 2027-04 (5-30 April 2027) is confirmed" "$T/done.txt"
 ok "  what he gave up" grep -q -F "You gave up a seat in NEU-320 in that block" "$T/done.txt"
-ok "  and what stays" grep -q -F "Your application stays open for block 2027-03 (1 March 2027 to 26 March 2027)" "$T/done.txt"
+ok "  and what stays" grep -q -F "Your application stays open for block 2027-03 (1-26 March 2027)" "$T/done.txt"
 ok "  with his March place" grep -q -F "MED-401 Acting Internship" "$T/done.txt"
 ok "Cara is told of her seat" grep -q "became free, and it is" <(last_to cara@med.example.edu)
 ok "the history says so" grep -q "cancellation of block 2027-04 confirmed" <(clerkctl show "$ben")
@@ -183,13 +186,45 @@ deliver "$T/px.eml"
 ok "cancel of a block not chosen: run" run_clerkd
 is "no confirmation asked" "$(sql "SELECT count(*) FROM confirmations")" "$n"
 is "one reply" "$(sink_count)" "$((before + 1))"
-ok "  which says nothing was changed, and lists his blocks" grep -q -F "no choice and no place in that block, so nothing was changed. Your block is: 2027-03 (1 March 2027 to 26 March 2027)" <(last_to ben@med.example.edu)
+ok "  which says nothing was changed, and lists his blocks" grep -q -F "no choice and no place in that block, so nothing was changed. Your block is: 2027-03 (1-26 March 2027)" <(last_to ben@med.example.edu)
 
 # Ben's last block: cancelling it cancels the application (said so first).
 mkmail "$T/pl.eml" "Ben Okafor <ben@med.example.edu>" "Cancel my 2027-03 block" "I cannot come after all."
 deliver "$T/pl.eml"
 run_clerkd
-ok "his only block left: the whole application, said so" grep -q "Block 2027-03 (1 March 2027 to 26 March 2027) is the only block in your application" <(last_to ben@med.example.edu)
+ok "his only block left: the whole application, said so" grep -q "Block 2027-03 (1-26 March 2027) is the only block in your application" <(last_to ben@med.example.edu)
 is "  asked as a whole cancel" "$(sql "SELECT action || '|' || coalesce(detail, '') FROM confirmations ORDER BY rowid DESC LIMIT 1")" "cancel|"
+# ---- 4. a dispute after "not eligible" reaches staff ----
+mkmail "$T/eva.eml" "Eva Marsh <eva@med.example.edu>" "Application" \
+	"$(form "Eva Marsh" "eva@med.example.edu" 'school=Nowhere Institute of Healing' "$CORES")" "${DOCS[@]}"
+deliver "$T/eva.eml"
+ok "ineligible application: run" run_clerkd
+eva=$(ref_of eva@med.example.edu)
+is "Eva is not eligible" "$(status_of "$eva")" ineligible
+ok "  her reply invites her to write back" grep -q "reply to this message" <(last_to eva@med.example.edu)
+before=$(sink_count)
+staff_mails=$(mails_to registrar@example.edu)
+mkmail "$T/eva2.eml" "Eva Marsh <eva@med.example.edu>" "Re: Application [$eva]" \
+	"Dear coordinator,\n\nI think this is a mistake. My school is accredited: its official name is Nowhere University Faculty of Medicine.\n\nEva\n\nOn Tue, 20 Oct 2026, Clerkship Program wrote:\n> Status: not eligible."
+deliver "$T/eva2.eml"
+ok "dispute: run" run_clerkd
+is "one reply to Eva, one notice to each staff address" "$(sink_count)" "$((before + 2))"
+is "staff get one notice" "$(mails_to registrar@example.edu)" "$((staff_mails + 1))"
+last_to registrar@example.edu >"$T/notice.txt"
+ok "  with her own words" grep -q -F "official name is Nowhere University Faculty of Medicine" "$T/notice.txt"
+ok "  and her reference" grep -q -F "$eva" "$T/notice.txt"
+ok "  but not the quoted reply" bash -c "! grep -q -F '> Status: not eligible' '$T/notice.txt'"
+last_to eva@med.example.edu >"$T/eva.txt"
+ok "Eva is told a coordinator has her message" grep -q -F "We have sent your message to a coordinator" "$T/eva.txt"
+ok "  and that she need not send it again" grep -q -F "You do not need to send it again" "$T/eva.txt"
+ok "the history says so" grep -q "message passed to staff" <(clerkctl show "$eva")
+is "nothing else changed" "$(status_of "$eva")" ineligible
+staff_mails=$(mails_to registrar@example.edu)
+mkmail "$T/eva3.eml" "Eva Marsh <eva@med.example.edu>" "Re: Application [$eva]" "Thank you!\n\nEva"
+deliver "$T/eva3.eml"
+ok "thank-you: run" run_clerkd
+is "a bare thank-you does not go to staff" "$(mails_to registrar@example.edu)" "$staff_mails"
+ok "  and gets the usual short answer" grep -q -F "We received your message" <(last_to eva@med.example.edu)
+
 is "inbox emptied" "$(mailbox_count INBOX)" 0
 done_testing

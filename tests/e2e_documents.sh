@@ -24,7 +24,7 @@ ok "application with two photos clerkd cannot read: run" run_clerkd
 lena=$(ref_of lena.fischer@med.example.edu)
 is "incomplete: the TB test is missing" "$(missing_of "$lena")" '"missing":["tb-ppd"]'
 last_to lena.fischer@med.example.edu >"$T/r"
-ok "the receipt asks for a line naming the photo" grep -q -F '"IMG_3318.jpeg = tb-ppd 2026-10-12"' "$T/r"
+ok "the receipt asks for a line naming the photo" grep -q -F -x '    IMG_3318.jpeg = tb-ppd 2026-10-12' "$T/r"
 is "the photo is on file, not recognised" "$(doc_of "$lena" IMG_3318.jpeg)" "- 2026-10-20 0 0 0"
 
 # The student does what the receipt says: a reply with just the lines (one
@@ -73,7 +73,7 @@ ok "  with the names on file" grep -q -F -x "  - Health insurance card.jpg" "$T/
 ok "an unknown kind is named" grep -q -F '"tb-test" is not a kind of document that we know' "$T/r"
 ok "  with the kinds a student may name, in words" grep -q -F -x "  - tb-igra: TB blood test (IGRA: QuantiFERON or T-SPOT)" "$T/r"
 ok "  every kind" grep -q -F -x "  - good-standing: Letter of good standing" "$T/r"
-ok "  and an example" grep -q -F 'For example: "IMG_3319.jpeg = tb-ppd 2026-10-12"' "$T/r"
+ok "  and an example" grep -q -F -x '    IMG_3319.jpeg = tb-ppd 2026-10-12' "$T/r"
 is "nothing changed" "$(doc_of "$lena" IMG_3319.jpeg)" "tb-ppd 2026-10-05 1 0 0"
 is "  still the chest X-ray missing" "$(missing_of "$lena")" '"missing":["chest-xray"]'
 
@@ -103,12 +103,12 @@ is "  and takes none" "$(sql "SELECT coalesce(sum(last), 0) FROM ref_counter")" 
 is "  no application exists" "$(sql "SELECT count(*) FROM applications WHERE email = 'ravi.kumar@med.example.edu'")" 0
 ok "it still gives the blank form" grep -q "Full name:" "$T/r"
 ok "it says the documents were kept" grep -q "We kept the documents you sent with this message:" "$T/r"
-ok "  listing them" grep -q -E "Dean's letter.pdf \(([0-9.]+ [kM]B|[0-9]+ bytes)\): filed as" "$T/r"
-ok "  and what each was taken for" grep -q -F "filed as Transcript [transcript]" "$T/r"
+ok "  listing them" grep -q -F "Dean's letter.pdf (" "$T/r"
+ok "  and what each was taken for" grep -q "Official Transcript.pdf ([0-9]* bytes): filed as Transcript$" "$T/r"
 ok "  and that they will be added when the application arrives" \
 	grep -q "When your application arrives from this address (ravi.kumar@med.example.edu), we will add" "$T/r"
 ok "  an unrecognised one: how to name it in the application" \
-	grep -q -F 'please add a line such as "IMG_5000.jpeg = tb-ppd 2026-10-12"' "$T/r"
+	grep -q -F -x '    IMG_5000.jpeg = tb-ppd 2026-10-12' "$T/r"
 is "the three are kept, for that address" \
 	"$(sql "SELECT count(*) FROM kept_documents WHERE email = 'ravi.kumar@med.example.edu' AND application_id IS NULL")" 3
 ok "their bytes are in the document store" test "$(find "$T/store/documents" -type f | wc -l)" -ge 9
@@ -145,7 +145,7 @@ is "judged with them: complete" "$(status_of "$ravi")" complete
 is "  nothing missing" "$(missing_of "$ravi")" '"missing":[]'
 last_to ravi.kumar@med.example.edu >"$T/r"
 ok "the receipt lists them" grep -q "We also filed the documents you sent on 20 October 2026" "$T/r"
-ok "  by name and kind" grep -q -F -x "  - Official Transcript.pdf: filed as Transcript [transcript]" "$T/r"
+ok "  by name and kind" grep -q -F -x "  - Official Transcript.pdf: filed as Transcript" "$T/r"
 ok "  and the photo as named" grep -q "IMG_5000.jpeg is now filed as Proof of health insurance, dated 1 August 2026\.$" "$T/r"
 ok "  with the status" grep -q "Status: complete" "$T/r"
 ok "  and the reference" grep -q -F "[$ravi]" <("$MAILCAT" -h Subject "$(ls -t "$T"/sink/* | head -1)")

@@ -4,6 +4,7 @@
  * rules_check() naming file and line. */
 #include "dossier.h"
 #include "form.h"
+#include "guide.h"
 #include "rules.h"
 #include "rules_p.h"
 #include "util.h"
@@ -62,6 +63,64 @@ test_schools(void)
 	g_assert_false(rules_course_exists(rules, "CAR-420"));
 	g_assert_cmpstr(rules_block_start(rules, "2027-03"), ==, "2027-03-01");
 	g_assert_null(rules_block_start(rules, "2027-13"));
+}
+
+/* What replies tell students: groups, notes, dates, nearest codes. */
+static void
+test_guide(void)
+{
+	g_autoptr(GArray) choices = g_array_new(FALSE, TRUE, sizeof(struct form_choice));
+	struct form_choice c = { 0 };
+	g_autofree char *range1 = words_date_range("2027-03-01", "2027-03-26");
+	g_autofree char *range2 = words_date_range("2026-12-07", "2027-01-01");
+	g_autofree char *range3 = words_date_range("2027-06-07", "2027-07-02");
+	g_autofree char *near1 = guide_nearest_courses(rules, "MED-410", 3);
+	g_autofree char *near2 = guide_nearest_courses(rules, "med401", 3);
+	g_autofree char *near3 = guide_nearest_courses(rules, "MED-999", 3);
+	g_autofree char *near4 = guide_nearest_courses(rules, "XYZ", 3);
+	g_autofree char *wrong = NULL, *none = NULL, *lday = NULL, *dday = NULL;
+	const char *by = NULL;
+	GDate lottery, due;
+
+	g_assert_cmpstr(rules_kind_group(rules, "transcript"), ==, "Identity and school");
+	g_assert_cmpstr(rules_kind_group(rules, "tb-ppd"), ==, "Health");
+	g_assert_cmpstr(rules_kind_group(rules, "health-insurance"), ==, "Insurance");
+	g_assert_nonnull(rules_kind_note(rules, "tdap", &by));
+	g_assert_cmpstr(by, ==, "immunization-form");
+	g_assert_null(rules_kind_note(rules, "transcript", NULL));
+	g_assert_cmpstr(range1, ==, "1-26 March 2027");
+	g_assert_cmpstr(range2, ==, "7 December 2026 to 1 January 2027");
+	g_assert_cmpstr(range3, ==, "7 June to 2 July 2027");
+	/* lead_days = 45: the lottery 45 days before the start, documents the day before. */
+	g_assert_true(guide_block_dates(rules, "2027-03", &lottery, &due));
+	lday = g_strdup_printf("%04d-%02d-%02d", g_date_get_year(&lottery), g_date_get_month(&lottery),
+	    g_date_get_day(&lottery));
+	dday = g_strdup_printf("%04d-%02d-%02d", g_date_get_year(&due), g_date_get_month(&due),
+	    g_date_get_day(&due));
+	g_assert_cmpstr(lday, ==, "2027-01-15");
+	g_assert_cmpstr(dday, ==, "2027-01-14");
+	g_assert_false(guide_block_dates(rules, "2027-13", NULL, NULL));
+	g_assert_cmpstr(near1, ==, "MED-401 or MED-420");
+	g_assert_cmpstr(near2, ==, "MED-401");
+	g_assert_cmpstr(near3, ==, "MED-401, MED-420 or MED-435");
+	g_assert_null(near4);
+	/* Choices: only the wrong ones are named; the catalog follows. */
+	c.rank = 1;
+	g_strlcpy(c.course, "MED-401", sizeof c.course);
+	g_strlcpy(c.block, "2027-03", sizeof c.block);
+	g_array_append_val(choices, c);
+	none = guide_choices(rules, choices, "2026-10-20");
+	g_assert_cmpstr(none, ==, "");
+	c.rank = 2;
+	g_strlcpy(c.course, "SUR-521", sizeof c.course);
+	g_strlcpy(c.block, "2026-10", sizeof c.block);
+	g_array_append_val(choices, c);
+	wrong = guide_choices(rules, choices, "2026-10-20");
+	g_assert_nonnull(strstr(wrong, "Choice 2 (SUR-521 2026-10): SUR-521 is not a course we offer."
+	    " Did you mean SUR-512? Block 2026-10 started on 5 October 2026"));
+	g_assert_null(strstr(wrong, "Choice 1"));
+	g_assert_nonnull(strstr(wrong, "\n  2026-11  2-27 November 2026\n"));
+	g_assert_null(strstr(wrong, "\n  2026-10  "));
 }
 
 /* A complete domestic application; tests take things away. */
@@ -543,11 +602,10 @@ test_settings_in_texts(void)
 	g_assert_null(strstr(text, "never sent"));
 	g_assert_true(g_str_has_prefix(text, "Dear {{name}},\n"));
 	g_clear_pointer(&text, g_free);
-	text = template_text(rules, srcrules, "decision-complete");
-	g_assert_nonnull(strstr(text, "lottery"));
-	g_assert_nonnull(strstr(text, "45 days before the block starts"));
-	g_assert_null(strstr(text, "order in which applications become complete"));
-	g_assert_null(strstr(text, "{{#") != NULL ? "" : NULL);
+	text = template_text(rules, srcrules, "decision-not-scheduled");
+	g_assert_nonnull(strstr(text, "Places were given by a random lottery"));
+	g_assert_null(strstr(text, "order in which applications became complete"));
+	g_assert_null(strstr(text, "{{#"));
 	g_clear_pointer(&text, g_free);
 
 	/* Another policy: the same texts say other numbers, and rolling. */
@@ -587,11 +645,10 @@ test_settings_in_texts(void)
 		g_assert_null(strstr(text, "{{/"));
 		g_clear_pointer(&text, g_free);
 	}
-	text = template_text(r, dir, "decision-complete");
-	g_assert_nonnull(strstr(text, "order in which applications become complete"));
+	text = template_text(r, dir, "decision-not-scheduled");
 	/* A block tag alone on its line leaves no empty line behind. */
-	g_assert_nonnull(strstr(text, "This does not guarantee a place.\nPlaces are given in the order"));
-	g_assert_nonnull(strstr(text, "we\nwill write to you.\n\n{{unchecked}}"));
+	g_assert_nonnull(strstr(text, "for you.\nPlaces were given in the order in which applications"
+	    " became complete.\nYou may apply again"));
 	g_clear_pointer(&text, g_free);
 	g_assert_null(strstr(rules_faq(r, "Can I be waitlisted?", &q), "lottery"));
 	g_assert_nonnull(strstr(rules_faq(r, "Can I be waitlisted?", &q), "in order of arrival"));
@@ -624,20 +681,20 @@ test_settings_in_texts(void)
 	expect_error(dir, want);
 	replace(dir, "templates/first-contact.txt", "{{setting:blocks_max}}", "{{setting:max_blocks}}");
 	g_free(want);
-	want = g_strdup_printf("decision-complete.txt:%d: {{#rolling}} inside {{#lottery}}: blocks do "
-	    "not nest", line_of(dir, "templates/decision-complete.txt", "{{#rolling}}"));
-	replace(dir, "templates/decision-complete.txt", "{{/lottery}}", "");
+	want = g_strdup_printf("decision-not-scheduled.txt:%d: {{#rolling}} inside {{#lottery}}: blocks "
+	    "do not nest", line_of(dir, "templates/decision-not-scheduled.txt", "{{#rolling}}"));
+	replace(dir, "templates/decision-not-scheduled.txt", "{{/lottery}}", "");
 	expect_error(dir, want);
-	replace(dir, "templates/decision-complete.txt", "{{#rolling}}", "{{/lottery}}{{#rolling}}");
-	replace(dir, "templates/decision-complete.txt", "{{/rolling}}", "");
+	replace(dir, "templates/decision-not-scheduled.txt", "{{#rolling}}", "{{/lottery}}{{#rolling}}");
+	replace(dir, "templates/decision-not-scheduled.txt", "{{/rolling}}", "");
 	g_free(want);
-	want = g_strdup_printf("decision-complete.txt:%d: {{#rolling}} is not closed (with "
-	    "{{/rolling}})", line_of(dir, "templates/decision-complete.txt", "{{#rolling}}"));
+	want = g_strdup_printf("decision-not-scheduled.txt:%d: {{#rolling}} is not closed (with "
+	    "{{/rolling}})", line_of(dir, "templates/decision-not-scheduled.txt", "{{#rolling}}"));
 	expect_error(dir, want);
-	replace(dir, "templates/decision-complete.txt", "{{#rolling}}", "{{/rolling}}");
+	replace(dir, "templates/decision-not-scheduled.txt", "{{#rolling}}", "{{/rolling}}");
 	g_free(want);
-	want = g_strdup_printf("decision-complete.txt:%d: {{/rolling}} closes no {{#rolling}}",
-	    line_of(dir, "templates/decision-complete.txt", "{{/rolling}}"));
+	want = g_strdup_printf("decision-not-scheduled.txt:%d: {{/rolling}} closes no {{#rolling}}",
+	    line_of(dir, "templates/decision-not-scheduled.txt", "{{/rolling}}"));
 	expect_error(dir, want);
 	/* A comment for staff is never sent; one left open is an error. */
 	g_assert_null(strstr(rules_faq(rules, "Can I be waitlisted?", &q), "{{"));
@@ -681,6 +738,7 @@ main(int argc, char **argv)
 	rules = rules_load(srcrules, &err);
 	g_assert_no_error(err);
 	g_test_add_func("/rules/file-kinds", test_file_kinds);
+	g_test_add_func("/rules/guide", test_guide);
 	g_test_add_func("/rules/schools-catalog-blocks", test_schools);
 	g_test_add_func("/rules/documents", test_documents);
 	g_test_add_func("/rules/eligibility", test_eligibility);
