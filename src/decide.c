@@ -637,8 +637,20 @@ decide_subject(struct process_ctx *pc, gint64 app_id, const char *event, GError 
 	(void)app_status_parse(dc.status, &st);
 	switch (st) {
 	case APP_INCOMPLETE:
-		status_words = n > 0 ? g_strdup_printf("%u item%s missing", n, n == 1 ? "" : "s") :
-		    g_strdup("please correct your form");
+		if (n > 0)
+			status_words = g_strdup_printf("%u item%s missing", n, n == 1 ? "" : "s");
+		else {
+			/* Only the rules about choices: say so. */
+			gboolean choices = dc.reasons->len > 0;
+			for (guint i = 0; i < dc.reasons->len; i++) {
+				const char *rule = ((struct decision_reason *)
+				    g_ptr_array_index(dc.reasons, i))->rule;
+				choices &= g_str_has_prefix(rule, "choice") ||
+				    g_str_has_prefix(rule, "known-");
+			}
+			status_words = g_strdup(choices ? "please correct your choices" :
+			    "please correct your form");
+		}
 		break;
 	case APP_COMPLETE:
 		status_words = g_strdup("complete");

@@ -89,6 +89,7 @@ deliver "$T/dan.eml"
 ok "wrong choices: run" run_clerkd
 last_to dan@med.example.edu >"$T/r"
 ok "incomplete" test "$(status_of "$(ref_of dan@med.example.edu)")" = incomplete
+is "  under a subject that names what to correct" "$(subject_to dan@med.example.edu)" "Application received: please correct your choices [$(ref_of dan@med.example.edu)]"
 ok "the unknown course is named, with the nearest codes" \
 	grep -q -F "Choice 1 (MED-410 2027-03): MED-410 is not a course we offer. Did you mean MED-401 or MED-420?" "$T/r"
 ok "the unknown block is named" grep -q -F "Choice 2 (SUR-512 2027-13): 2027-13 is not one of our blocks." "$T/r"
