@@ -444,7 +444,7 @@ form_json(GHashTable *fields, GArray *choices)
  * told, "old" -> "new", in changes. */
 static gboolean
 merge_fields(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, GHashTable *fields,
-    const Form *form, GString *changes, GError **err)
+    const Form *form, const char *registered, GString *changes, GError **err)
 {
 	for (guint i = 0; i < form_size(form); i++) {
 		const char *key, *value, *was;
@@ -454,6 +454,14 @@ merge_fields(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, GHashTable
 		was = g_hash_table_lookup(fields, key);
 		if (g_strcmp0(was ? was : "", value) == 0)
 			continue;
+		if (strcmp(key, "email") == 0) {
+			/* The registered address written out, or left out: the same address. */
+			g_autofree char *a = util_addr_normalize(was), *b = util_addr_normalize(value);
+			if (g_strcmp0(a ? a : registered, b ? b : registered) == 0) {
+				g_hash_table_insert(fields, g_strdup(key), g_strdup(value));
+				continue;
+			}
+		}
 		g_autofree char *label = field_label(key, TRUE), *lower = field_label(key, FALSE);
 		g_autofree char *q_was = quoted(was), *q_now = quoted(value);
 		g_autofree char *event = g_strdup_printf("form corrected: %s '%s' -> '%s'", lower, q_was,
@@ -542,7 +550,7 @@ amend_form(struct process_ctx *pc, gint64 ledger_id, const struct facts *f, cons
 	g_hash_table_iter_init(&it, d->form);
 	while (g_hash_table_iter_next(&it, &k, &v))
 		g_hash_table_insert(fields, g_strdup(k), g_strdup(v));
-	if (!merge_fields(pc, app_id, ledger_id, fields, form, changes, err))
+	if (!merge_fields(pc, app_id, ledger_id, fields, form, d->email, changes, err))
 		return FALSE;
 
 	/* The choices: replaced at once, unless the change touches a drawn block. */
@@ -635,6 +643,7 @@ amend_form(struct process_ctx *pc, gint64 ledger_id, const struct facts *f, cons
 		g_string_prepend(changes, "We changed these parts of your application (before -> now):\n");
 	else
 		g_string_append(changes, outcome == CHOICES_WAIT ? "We changed nothing else in your "
+		    "application.\n" : outcome == CHOICES_UNREAD ? "We changed nothing in your "
 		    "application.\n" : "Nothing changed: this form says the same as the application we "
 		    "have.\n");
 	choices_text(r, choices, now);

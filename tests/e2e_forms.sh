@@ -191,6 +191,20 @@ is "one reply" "$(sink_count)" "$((before + 1))"
 ok "  with no token" bash -c "! '$MAILCAT' -h Subject '$(newest)' | grep -q -E 'confirm [A-Z0-9]{10}'"
 ok "  which says nothing changed" grep -q "the same as the choices we have" <(last_to cy@med.example.edu)
 
+# A form with no Email: line and a choice line that cannot be read: the
+# choices stay, and the reply says why; the address left out is no change.
+before=$(sink_count)
+mkmail "$T/c6.eml" "$CY" "Application" "Full name: Cy Adeyemi\nMedical school: Example University School of Medicine\nSchool country: United States\nYear of study: final\nChoice 1: PED430 in March"
+deliver "$T/c6.eml"
+ok "a form with an unreadable choice: run" run_clerkd
+is "one reply" "$(sink_count)" "$((before + 1))"
+is "  the choices stay" "$(choices_of "$cy")" "PED-430 2027-03,MED-401 2027-03"
+last_to cy@med.example.edu >"$T/rc6.txt"
+ok "  the reply says the line could not be read" grep -q -F "we could not read 1 of your choice lines" <(tr '\n' ' ' <"$T/rc6.txt")
+ok "  and that nothing changed" grep -q "We changed nothing in your application." "$T/rc6.txt"
+ok "  the address left out is not a change" bash -c "! grep -q 'Email:' '$T/rc6.txt'"
+is "still one application" "$(apps_of cy@med.example.edu)" 1
+
 # A change of course within a held block, without choice lines, still asks as before.
 before=$(sink_count)
 mkmail "$T/c5.eml" "$CY" "Change of course [$cy]" "Could I move to SUR-512 instead?"
