@@ -60,12 +60,12 @@ ok "  warns in case someone else sent it" grep -q "If you did not send this, rep
 ok "  and gives the new status" grep -q -i "complete" "$T/r2.txt"
 ok "the history has the correction" grep -q -F "form corrected: expected graduation '2028-09' -> '2027-05'" <(clerkctl show "$ana")
 is "the stored form has the new value" "$(sql "SELECT json_extract(form, '$.expected_graduation') FROM applications WHERE reference = '$ana'")" 2027-05
-is "the documents sent first still count" "$(sql "SELECT count(*) FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$ana'")" 5
+is "the documents sent first are still on file" "$(sql "SELECT count(*) FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$ana'")" 5
 
 # ---- 2. choices replaced before any draw; the same form again ----
 before=$(sink_count)
 mkmail "$T/a3.eml" "$ANA" "Application" \
-	"$(form "Ana Lima" ana@med.example.edu "$CORES" 'c1=NEU-320 2027-04' 'c2=MED-401 2027-03')"
+	"$(form "Ana Lima" ana@med.example.edu "$CORES" 'c1=NEU-320 2027-04' 'c2=MED-401 2027-03')" "Malpractice.pdf"
 deliver "$T/a3.eml"
 ok "new choices: run" run_clerkd
 is "one reply" "$(sink_count)" "$((before + 1))"
@@ -75,6 +75,8 @@ ok "  and none in the subject" bash -c "! '$MAILCAT' -h Subject '$(newest)' | gr
 last_to ana@med.example.edu >"$T/r3.txt"
 ok "the reply says the choices were replaced, and what they were" grep -q -F "Your choices: we replaced them with the new list below. Before, they were: MED-401 2027-03, SUR-512 2027-03." "$T/r3.txt"
 ok "  and lists the new ones" grep -q -F "1. NEU-320 in block 2027-04 (5 April 2027 to 30 April 2027)" "$T/r3.txt"
+ok "  and the attachment sent with the form, filed" grep -q -F "Malpractice.pdf (application/pdf" "$T/r3.txt"
+is "  which is on file" "$(sql "SELECT kind FROM documents WHERE filename = 'Malpractice.pdf'")" malpractice
 ok "the history has old -> new" grep -q -F "choices replaced: MED-401 2027-03, SUR-512 2027-03 -> NEU-320 2027-04, MED-401 2027-03" <(clerkctl show "$ana")
 is "still complete" "$(status_of "$ana")" complete
 
@@ -131,6 +133,8 @@ ok "  says what would be given up" grep -q -F "You would give up a seat in NEU-3
 ok "  gives the token" grep -q -F "confirm $token" "$T/r5.txt"
 ok "  and the warning" grep -q "If you did not send this, reply at once and tell us." "$T/r5.txt"
 ok "the history says it waits" grep -q "change of choices asked with the form, waiting for confirmation" <(clerkctl show "$ana")
+is "a reply threaded to it would confirm too (its Message-ID is the confirmation's)" \
+	"$(sql "SELECT message_id FROM confirmations WHERE token = '$token'" | tr -d '<>')" "$("$MAILCAT" -h Message-ID "$ask" | tr -d '<>')"
 
 bo_mails=$(mails_to bo@med.example.edu)
 before=$(sink_count)
