@@ -107,26 +107,17 @@ same_choice(const struct form_choice *a, const struct form_choice *b)
 	return strcmp(a->course, b->course) == 0 && strcmp(a->block, b->block) == 0;
 }
 
-/* The same courses in the same order, in one block (NULL: in all). */
+/* The same courses in the same blocks, in the same order. */
 static gboolean
-same_choices(GArray *a, GArray *b, const char *block)
+same_choices(GArray *a, GArray *b)
 {
-	guint i = 0, j = 0;
-
-	for (;;) {
-		while (block != NULL && i < a->len &&
-		    strcmp(g_array_index(a, struct form_choice, i).block, block) != 0)
-			i++;
-		while (block != NULL && j < b->len &&
-		    strcmp(g_array_index(b, struct form_choice, j).block, block) != 0)
-			j++;
-		if (i >= a->len || j >= b->len)
-			return i >= a->len && j >= b->len;
+	if (a->len != b->len)
+		return FALSE;
+	for (guint i = 0; i < a->len; i++)
 		if (!same_choice(&g_array_index(a, struct form_choice, i),
-		    &g_array_index(b, struct form_choice, j)))
+		    &g_array_index(b, struct form_choice, i)))
 			return FALSE;
-		i++, j++;
-	}
+	return TRUE;
 }
 
 static void
@@ -243,12 +234,12 @@ choices_text(const Rules *r, GString *out, GArray *choices)
 		g_string_append(out, "  (none)\n");
 }
 
-/* The blocks that a change of choices from old to new touches (its courses
- * or their order differ there) and that are drawn: those whose lottery has
- * run into lottery, those where the application is placed (rolling) into
- * placed, ", " between them. FALSE on error. */
+/* The blocks of the old and the new choices that are drawn (DESIGN: a
+ * form changes choices at once only "before any of its blocks is drawn"):
+ * those whose lottery has run into lottery, those where the application is
+ * placed (rolling) into placed, ", " between them. FALSE on error. */
 static gboolean
-drawn_touched(struct process_ctx *pc, gint64 app_id, GArray *old, GArray *new, GString *lottery,
+drawn_blocks(struct process_ctx *pc, gint64 app_id, GArray *old, GArray *new, GString *lottery,
     GString *placed, GError **err)
 {
 	g_autoptr(GPtrArray) blocks = blocks_of(old);
@@ -260,8 +251,6 @@ drawn_touched(struct process_ctx *pc, gint64 app_id, GArray *old, GArray *new, G
 	for (guint i = 0; i < blocks->len; i++) {
 		const char *b = g_ptr_array_index(blocks, i);
 		int drawn, mine;
-		if (same_choices(old, new, b))
-			continue;
 		if ((drawn = lottery_drawn(pc->st, b, NULL, NULL, err)) < 0 ||
 		    (mine = seats_placed(pc->st, app_id, b, err)) < 0)
 			return FALSE;
@@ -553,12 +542,12 @@ amend_form(struct process_ctx *pc, gint64 ledger_id, const struct facts *f, cons
 	if (!merge_fields(pc, app_id, ledger_id, fields, form, d->email, changes, err))
 		return FALSE;
 
-	/* The choices: replaced at once, unless the change touches a drawn block. */
+	/* The choices: replaced at once, unless a block of theirs is drawn. */
 	asked = form_choices(form, &bad);
 	if (form_has_choices(form) && bad > 0)
 		outcome = CHOICES_UNREAD;
-	else if (form_has_choices(form) && !same_choices(d->choices, asked, NULL)) {
-		if (!drawn_touched(pc, app_id, d->choices, asked, drawn, placed, err))
+	else if (form_has_choices(form) && !same_choices(d->choices, asked)) {
+		if (!drawn_blocks(pc, app_id, d->choices, asked, drawn, placed, err))
 			return FALSE;
 		outcome = drawn->len > 0 || placed->len > 0 ? CHOICES_WAIT : CHOICES_NOW;
 	}
@@ -725,7 +714,7 @@ amend_change_request(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, co
 	}
 	want = renumbered(asked);
 	choices_text(r, old, d->choices);
-	if (same_choices(d->choices, want, NULL)) {
+	if (same_choices(d->choices, want)) {
 		why = g_strdup_printf("the choices you sent are the same as the choices we have, so "
 		    "nothing was changed. Your choices, in this order:\n%s", old->str);
 		return change_refused(pc, ledger_id, app_id, ref, f, sha256, d->name, why, err);
@@ -784,7 +773,7 @@ amend_choices_confirmed(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
 		return dossier_event(pc->st, app_id, ledger_id, "change of choices confirmed: "
 		    "unreadable, nothing changed", err);
 	}
-	if (same_choices(d->choices, want, NULL)) {
+	if (same_choices(d->choices, want)) {
 		g_string_append(what, "your choices were already these, so nothing was changed.");
 		return dossier_event(pc->st, app_id, ledger_id, "change of choices confirmed: "
 		    "already so, nothing changed", err);

@@ -1,7 +1,7 @@
 /* amend.h: an application changed by its student (DESIGN, "Confirmations"):
  * the whole form sent again from the registered address updates that
  * application (each changed field in its history; choices replaced at once
- * unless the change touches a block already drawn, which waits for a token),
+ * while none of their blocks is drawn, else only once confirmed by token),
  * and a `change` request that lists new "Choice N:" lines, confirmed by
  * token. Everything runs inside the caller's transaction; the one reply is
  * asked for here (amend_form) or by requests.c. */
@@ -14,8 +14,10 @@
 
 /* A form from an address that has an application (its newest, not
  * cancelled, not closed as not-scheduled) and that names no other address
- * in its Email: field: that application is updated, its documents filed, it
- * is judged again and the sender gets one reply saying what changed.
+ * in its Email: field: that application is updated (its choices at once only while none of the
+ * blocks of its old or new choices is drawn, else after a token), its
+ * documents filed, it is judged again and the sender gets one reply saying
+ * what changed.
  * *handled is FALSE (and nothing done) when the form starts a new
  * application instead. */
 gboolean amend_form(struct process_ctx *pc, gint64 ledger_id, const struct facts *f,

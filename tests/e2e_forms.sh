@@ -155,6 +155,18 @@ ok "the history has it" grep -q -F "change of choices confirmed: NEU-320 2027-04
 is "the token is used" "$(sql "SELECT used_at IS NOT NULL FROM confirmations WHERE token = '$token'")" 1
 is "still one application for Ana" "$(apps_of ana@med.example.edu)" 1
 
+# A drawn block untouched still makes a change of choices wait: Bo keeps his
+# April choice and adds one in March.
+before=$(sink_count)
+mkmail "$T/b3.eml" "Bo Chen <bo@med.example.edu>" "Application" \
+	"$(form "Bo Chen" bo@med.example.edu "$CORES" 'c1=NEU-320 2027-04' 'c2=MED-401 2027-03')"
+deliver "$T/b3.eml"
+ok "a form adding a March choice beside a drawn April one: run" run_clerkd
+is "one reply" "$(sink_count)" "$((before + 1))"
+ok "  asks for a token" test -n "$(token_of "$(newest)")"
+is "  and the choices wait" "$(choices_of "$bo")" "NEU-320 2027-04"
+sql "UPDATE confirmations SET used_at = datetime('now') WHERE application_id = (SELECT id FROM applications WHERE reference = '$bo')"
+
 # ---- 4. a change request with choice lines ----
 CY="Cy Adeyemi <cy@med.example.edu>"
 mkmail "$T/c1.eml" "$CY" "Application" "$(form "Cy Adeyemi" cy@med.example.edu "$CORES")" "${DOCS[@]}"
