@@ -75,7 +75,7 @@ ok "  and none in the subject" bash -c "! '$MAILCAT' -h Subject '$(newest)' | gr
 last_to ana@med.example.edu >"$T/r3.txt"
 ok "the reply says the choices were replaced, and what they were" grep -q -F "Your choices: we replaced them with the new list below. Before, they were: MED-401 2027-03, SUR-512 2027-03." "$T/r3.txt"
 ok "  and lists the new ones" grep -q -F "1. NEU-320 in block 2027-04 (5 April 2027 to 30 April 2027)" "$T/r3.txt"
-ok "  and the attachment sent with the form, filed" grep -q -F "Malpractice.pdf (application/pdf" "$T/r3.txt"
+ok "  and the attachment sent with the form, filed" grep -q "Malpractice.pdf .*filed as" "$T/r3.txt"
 is "  which is on file" "$(sql "SELECT kind FROM documents WHERE filename = 'Malpractice.pdf'")" malpractice
 ok "the history has old -> new" grep -q -F "choices replaced: MED-401 2027-03, SUR-512 2027-03 -> NEU-320 2027-04, MED-401 2027-03" <(clerkctl show "$ana")
 is "still complete" "$(status_of "$ana")" complete
