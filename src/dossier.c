@@ -144,6 +144,8 @@ doc_row(sqlite3_stmt *s, gpointer data)
 
 /* ---- a new application: its reference, its row and its choices ---- */
 
+static gboolean insert_choices(Store *st, gint64 app_id, GArray *choices, GError **err);
+
 /* The next reference of the year. */
 static char *
 next_reference(Store *st, int year, GError **err)
@@ -229,19 +231,58 @@ dossier_create(Store *st, int year, const struct app_new *a, gint64 *app_id, GEr
 		store_fail(st, rc, "application insert", err);
 		return NULL;
 	}
-	for (guint i = 0; a->choices != NULL && i < a->choices->len; i++) {
-		const struct form_choice *c = &g_array_index(a->choices, struct form_choice, i);
+	if (!insert_choices(st, *app_id, a->choices, err))
+		return NULL;
+	return g_steal_pointer(&ref);
+}
+
+/* The choices of an application, rank by rank (ranks as given). */
+static gboolean
+insert_choices(Store *st, gint64 app_id, GArray *choices, GError **err)
+{
+	sqlite3_stmt *s;
+
+	for (guint i = 0; choices != NULL && i < choices->len; i++) {
+		const struct form_choice *c = &g_array_index(choices, struct form_choice, i);
 		if ((s = store_stmt(st, "INSERT OR IGNORE INTO choices (application_id, rank, course,"
 		    " block) VALUES (:app, :rank, :course, :block)", err)) == NULL)
-			return NULL;
-		store_bind_int64(s, ":app", *app_id);
+			return FALSE;
+		store_bind_int64(s, ":app", app_id);
 		store_bind_int64(s, ":rank", c->rank);
 		store_bind_text(s, ":course", c->course);
 		store_bind_text(s, ":block", c->block);
 		if (!store_done(st, s, err))
-			return NULL;
+			return FALSE;
 	}
-	return g_steal_pointer(&ref);
+	return TRUE;
+}
+
+gboolean
+dossier_update_form(Store *st, gint64 app_id, const char *name, const char *school,
+    const char *country, const char *form_json, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "UPDATE applications SET name = :name, school = :school,"
+	    " country = :country, form = :form, updated_at = datetime('now') WHERE id = :app", err);
+
+	if (s == NULL)
+		return FALSE;
+	store_bind_int64(s, ":app", app_id);
+	store_bind_text(s, ":name", name);
+	store_bind_text(s, ":school", school);
+	store_bind_text(s, ":country", country);
+	store_bind_text(s, ":form", form_json);
+	return store_done(st, s, err);
+}
+
+gboolean
+dossier_set_choices(Store *st, gint64 app_id, GArray *choices, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "DELETE FROM choices WHERE application_id = :app", err);
+
+	if (s == NULL)
+		return FALSE;
+	store_bind_int64(s, ":app", app_id);
+	return store_done(st, s, err) && insert_choices(st, app_id, choices, err);
 }
 
 gint64

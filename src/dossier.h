@@ -91,6 +91,13 @@ struct app_new {
 /* Create with the address's reserved reference, else the next of that year;
  * returns the reference. */
 char *dossier_create(Store *st, int year, const struct app_new *a, gint64 *app_id, GError **err);
+/* A form sent again from the registered address: the application's name,
+ * school, country and form (every field, as it now stands) are these. */
+gboolean dossier_update_form(Store *st, gint64 app_id, const char *name, const char *school,
+    const char *country, const char *form_json, GError **err) G_GNUC_WARN_UNUSED_RESULT;
+/* The application's choices are these (struct form_choice), and only these. */
+gboolean dossier_set_choices(Store *st, gint64 app_id, GArray *choices, GError **err)
+    G_GNUC_WARN_UNUSED_RESULT;
 /* The newest application registered to an address: its id (0 if none) and reference. */
 gint64 dossier_by_email(Store *st, const char *email, char **reference, GError **err);
 /* A line of an application's history (app_id 0: of a message that belongs to

@@ -123,16 +123,19 @@ clean_value(const char *v)
 	return g_strdup(g_strstrip(s));
 }
 
-Form *
-form_parse(const char *text)
+/* Every "Field: value" line of text, as a form, whatever it holds; *recognised
+ * gets how many known fields have a value. */
+static Form *
+parse_fields(const char *text, int *recognised_out)
 {
 	g_autoptr(Form) form = g_new0(Form, 1);
 	int recognised = 0;
 
 	form->keys = g_ptr_array_new_with_free_func(g_free);
 	form->values = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+	*recognised_out = 0;
 	if (text == NULL)
-		return NULL;
+		return g_steal_pointer(&form);
 
 	for (const char *line = text; *line != '\0';) {
 		const char *eol = strchr(line, '\n');
@@ -162,10 +165,43 @@ form_parse(const char *text)
 		g_hash_table_insert(form->values, key, value);
 		g_ptr_array_add(form->keys, g_steal_pointer(&key));
 	}
+	*recognised_out = recognised;
+	return g_steal_pointer(&form);
+}
+
+Form *
+form_parse(const char *text)
+{
+	int recognised;
+	g_autoptr(Form) form = NULL;
+
+	if (text == NULL)
+		return NULL;
+	form = parse_fields(text, &recognised);
 	if (!g_hash_table_contains(form->values, "full_name") || recognised < 3 ||
 	    *form_get(form, "full_name") == '\0')
 		return NULL;
 	return g_steal_pointer(&form);
+}
+
+gboolean
+form_has_choices(const Form *form)
+{
+	for (guint i = 0; i < form->keys->len; i++) {
+		const char *key = g_ptr_array_index(form->keys, i);
+		if (g_str_has_prefix(key, "choice_") && *form_get(form, key) != '\0')
+			return TRUE;
+	}
+	return FALSE;
+}
+
+GArray *
+form_choice_lines(const char *text, int *bad)
+{
+	int recognised;
+	g_autoptr(Form) form = parse_fields(text, &recognised);
+
+	return form_choices(form, bad);
 }
 
 void

@@ -31,6 +31,11 @@ struct form_choice {
 	char block[8];
 };
 GArray *form_choices(const Form *form, int *bad);
+/* Does the form have a "Choice N:" line with something written on it? */
+gboolean form_has_choices(const Form *form);
+/* The "Choice N: CODE YYYY-MM" lines of any text (a message asking to change
+ * choices, with no form around them), as form_choices() reads them. */
+GArray *form_choice_lines(const char *text, int *bad);
 
 /* What a body says of its attachments, one "FILE = KIND [DATE] [pending|positive]"
  * each, on "Documents:" lines or lines of their own: "PPD_2.pdf = tb-ppd 2026-10-12".

@@ -1,5 +1,6 @@
 /* process.c: classify and handle. The one reply per message is decided here. */
 #include "process.h"
+#include "amend.h"
 #include "effects.h"
 #include "settle.h"
 #include "requests.h"
@@ -99,6 +100,14 @@ handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts 
 	gint64 app_id = 0;
 	int bad = 0;
 
+	/* The form again, from the address of an application: that one is updated. */
+	if (!automatic) {
+		gboolean updated;
+		if (!amend_form(pc, ledger_id, f, sha256, form, carrier, &updated, err))
+			return FALSE;
+		if (updated)
+			return TRUE;
+	}
 	choices = form_choices(form, &bad);
 	if (automatic)
 		g_string_append(flags, "automatic-mail");

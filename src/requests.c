@@ -2,6 +2,7 @@
  * confirmed with a one-time token first), other dates (refused with the
  * policy), free seats, and the FAQ. */
 #include "requests.h"
+#include "amend.h"
 #include "confirm.h"
 #include "effects.h"
 #include "settle.h"
@@ -339,6 +340,10 @@ confirmed(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *r
 		if (!cancel_block_confirmed(pc, ledger_id, app_id, p->detail, what, err))
 			return FALSE;
 		title = g_strdup_printf("Cancellation confirmed: block %s", p->detail);
+	} else if (strcmp(p->action, AMEND_ACTION) == 0) {
+		if (!amend_choices_confirmed(pc, ledger_id, app_id, p->detail, what, err))
+			return FALSE;
+		title = g_strdup("Change of choices confirmed");
 	} else if (strcmp(p->action, "cancel") == 0) {
 		if (!dossier_event(pc->st, app_id, ledger_id, "cancellation confirmed", err) ||
 		    !placement_cancel(pc, app_id, ledger_id, err))
@@ -442,6 +447,8 @@ block_for(struct process_ctx *pc, gint64 app_id, const char *text, GError **err)
 	return g_strdup(first);
 }
 
+static char *own_words(const struct facts *f);
+
 static gboolean
 change_request(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *ref,
     const struct facts *f, const char *sha256, GError **err)
@@ -452,6 +459,15 @@ change_request(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const ch
 
 	if (held == NULL)
 		return FALSE;
+	/* New "Choice N:" lines: the whole list replaced, once confirmed (amend.c). */
+	{
+		g_autofree char *own = own_words(f);
+		gboolean lines;
+		if (!amend_change_request(pc, ledger_id, app_id, ref, f, sha256, own, &lines, err))
+			return FALSE;
+		if (lines)
+			return TRUE;
+	}
 	/* A course other than the one held ("the dates of my MED-401" names no other). */
 	if ((course = course_other(pc->cfg->rules, f->subject, held)) == NULL)
 		course = course_other(pc->cfg->rules, f->text, held);

@@ -343,6 +343,7 @@ form() {	# form NAME EMAIL [FIELD=VALUE...]: the application form, defaults over
 		school=*) school=${kv#*=} ;; country=*) country=${kv#*=} ;; year=*) year=${kv#*=} ;;
 		type=*) type=${kv#*=} ;; english=*) english=${kv#*=} ;; c1=*) c1=${kv#*=} ;;
 		c2=*) c2=${kv#*=} ;; c3=*) c3=${kv#*=} ;; cores=*) cores=${kv#*=} ;;
+		grad=*) grad=${kv#*=} ;; degree=*) degree=${kv#*=} ;;
 		esac
 	done
 	printf 'Dear coordinator,\\n\\nplease find my application below.\\n\\nFull name: %s\\nEmail: %s\\nMedical school: %s\\nSchool country: %s\\nYear of study: %s\\nExpected graduation: %s\\nDegree held: %s\\nCore clerkships completed: %s\\nRequest type: %s\\nEnglish proficiency: %s\\nChoice 1: %s\\nChoice 2: %s\\n' \
