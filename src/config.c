@@ -616,7 +616,7 @@ const char *const config_templates[] = {
 	"receipt", "first-contact", "acknowledgement", "over-limit", "status", "held",
 	"staff-notice", "staff-confirm", "student-update", "decision-complete",
 	"decision-incomplete", "decision-ineligible", "decision-scheduled", "decision-waitlisted",
-	"decision-not-scheduled", "decision-cancelled", "placement", "confirm", "request", "evaluation", "reminder", NULL,
+	"decision-not-scheduled", "decision-cancelled", "placement", "confirm", "request", "evaluation", "reminder", "offer", NULL,
 };
 
 char *

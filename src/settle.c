@@ -47,6 +47,12 @@ settle_due(struct process_ctx *pc, GString *log, GError **err)
 	return placement_due(pc, log, err) && reminders_due(pc, log, err);
 }
 
+gboolean
+settle_offers_due(struct process_ctx *pc, GString *log, GError **err)
+{
+	return placement_offers_due(pc, log, err);
+}
+
 /* A placement notice's decision, in words: the applicant judged again (a
  * seat makes malpractice proof required), never seated again here. */
 static char *
