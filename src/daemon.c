@@ -66,15 +66,16 @@ daemon_pass(const struct config *cfg, Store *st, Outbox *ob, int *left)
  * offers past their deadline, lotteries that are due, blocks that have
  * started (only the offers with only_offers). A failure is logged and tried
  * again next pass; it never stops mail. */
-static void
+static gboolean
 daemon_due(const struct config *cfg, Store *st, gboolean only_offers)
 {
 	g_autoptr(GError) err = NULL;
 	g_autoptr(GString) log = g_string_new(NULL);
 	struct process_ctx pc;
+	gboolean temp = FALSE;
 
 	if (cfg->rules == NULL)
-		return;
+		return TRUE;
 	process_ctx_init(&pc, cfg, st);
 	if (store_begin(st, &err) && (only_offers ? settle_offers_due(&pc, log, &err) :
 	    settle_due(&pc, log, &err)) && settle_apply(&pc, &err) && store_commit(st, &err)) {
@@ -84,8 +85,10 @@ daemon_due(const struct config *cfg, Store *st, gboolean only_offers)
 	} else {
 		store_rollback(st);
 		g_warning("scheduling work failed, tried again next pass: %s", err ? err->message : "?");
+		temp = err == NULL || err->code == CLERK_ERROR_TEMP;
 	}
 	process_ctx_clear(&pc);
+	return !temp;
 }
 
 /* sd_notify(3) where clerkd was built with libsystemd; nothing otherwise. */
@@ -208,7 +211,7 @@ wake(struct daemon *d)
 			drop_watch(d);
 		}
 	}
-	daemon_due(d->cfg, d->st, FALSE);
+	(void)daemon_due(d->cfg, d->st, FALSE);
 	gboolean ok = daemon_pass(d->cfg, d->st, d->ob, &d->left);
 	g_autoptr(GDateTime) now = g_date_time_new_now_local();
 	g_autofree char *when = g_date_time_format(now, "%H:%M:%S");
@@ -297,7 +300,9 @@ on_signal(gpointer data)
 gboolean
 daemon_once(const struct config *cfg, Store *st, Outbox *ob)
 {
-	daemon_due(cfg, st, TRUE);
+	/* The store busy (another writer): the pass would fail too; try later. */
+	if (!daemon_due(cfg, st, TRUE))
+		return FALSE;
 	return daemon_pass(cfg, st, ob, NULL);
 }
 

@@ -429,7 +429,8 @@ make_offer(struct process_ctx *pc, gint64 app, gint64 place, const char *course,
 	offer_deadline(pc, block, expires);
 	if ((id = offers_add(pc->st, app, place, course, block, token, expires, err)) == 0)
 		return FALSE;
-	seed = g_strdup_printf("offer.%" G_GINT64_FORMAT, id);
+	/* The token in it too: a database restored from a backup reuses ids. */
+	seed = g_strdup_printf("offer.%" G_GINT64_FORMAT ".%s", id, token);
 	msgid = reply_message_id(seed, "", "offer", pc->cfg->from_addr);
 	detail = g_strdup_printf("%" G_GINT64_FORMAT, id);
 	event = g_strdup_printf("offered the freed seat in %s, block %s (first on its waitlist); "

@@ -203,6 +203,6 @@ CLERKD_NOW=2027-03-01 clerkctl due >"$T/due"
 is "at the block's start no offer is open" "$(sql "SELECT count(*) FROM offers WHERE state = 'open'")" 0
 is "  nobody is offered the seat again" "$(sql "SELECT count(*) FROM offers WHERE application_id = (SELECT id FROM applications WHERE reference = '$finn')")" 1
 ok "the block's start: run" env CLERKD_NOW=2027-03-01 "$CLERKD" --config "$T/clerkd.conf" --once
-ok "  Finn is told the offer ended, and why" grep -q "The block has started" <(last_to finn@med.example.edu | tr '\n' ' ' | tr -s ' ')
+ok "  Finn is told the offer ended, and why" grep -q "so the offer has ended. The block has now started." <(last_to finn@med.example.edu | tr '\n' ' ' | tr -s ' ')
 is "inbox emptied" "$(mailbox_count INBOX)" 0
 done_testing
