@@ -615,9 +615,14 @@ placement_offer_answer(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, 
 	by = words_date(o.expires);
 	if (strcmp(o.state, "open") != 0) {
 		*kind = "offer-answered";
-		if (strcmp(o.state, "accepted") == 0)
+		if (strcmp(o.state, "accepted") == 0 && accept)
 			g_string_printf(what, "you accepted the seat in %s, block %s (%s), already. It is "
 			    "yours. Nothing else was changed.", o.course, o.block, dates);
+		else if (strcmp(o.state, "accepted") == 0)
+			g_string_printf(what, "you accepted the seat in %s, block %s (%s), before, so it "
+			    "is yours, and nothing was changed. If you do not want it now, write to us "
+			    "with \"cancel my %s block\" in the subject.", o.course, o.block, dates,
+			    o.block);
 		else if (strcmp(o.state, "declined") == 0)
 			g_string_printf(what, "you declined the seat in %s, block %s (%s), before, so "
 			    "nothing was changed.", o.course, o.block, dates);

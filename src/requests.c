@@ -303,8 +303,9 @@ cancel_block_confirmed(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
 		return FALSE;
 	g_string_printf(what, "your cancellation of block %s is confirmed.", words);
 	if (*held)
-		g_string_append_printf(what, " You gave up %s in that block. It goes to the next "
-		    "student on the waitlist.", held);
+		g_string_append_printf(what, " You gave up %s in that block.%s", held,
+		    g_str_has_prefix(held, "a seat") ? " We offer the seat to the next student on "
+		    "the waitlist." : "");
 	g_string_append_printf(what, " Your application stays open for %s%s. Nothing changes "
 	    "there.", strchr(others, ';') ? "these blocks: " : "block ", others);
 	return TRUE;
