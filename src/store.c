@@ -162,7 +162,8 @@ static const char v6[] =
 /* 6 -> 7: seats offered from a waitlist, each waiting for its student's
  * answer (a confirmation token) until its deadline: open, then accepted,
  * declined, lapsed, withdrawn (the application or block cancelled) or closed
- * (the block started). An open offer holds its seat. */
+ * (the block started). An open offer holds its seat. And the confirmations
+ * of an application (each message from it reads them) by an index. */
 static const char v7[] =
     "CREATE TABLE offers ("
     "  id INTEGER PRIMARY KEY, application_id INTEGER NOT NULL REFERENCES applications(id),"
@@ -172,7 +173,8 @@ static const char v7[] =
     "  answered_at TEXT);"
     "CREATE INDEX offers_slot ON offers (block, course, state);"
     "CREATE INDEX offers_app ON offers (application_id, state);"
-    "CREATE INDEX offers_due ON offers (state, expires);";
+    "CREATE INDEX offers_due ON offers (state, expires);"
+    "CREATE INDEX confirmations_app ON confirmations (application_id, used_at);";
 
 static const char *const migrations[] = {
 	schema,		/* 0 -> 1: the first schema */

@@ -171,11 +171,16 @@ is "the token is single-use" "$(sql "SELECT used_at IS NOT NULL FROM confirmatio
 is "Eve still waits" "$(status_of "$eve")" waitlisted
 
 # ---- a staff cancel frees the seat the same way; accepted by a threaded reply ----
+# The deadline comes from the policy: offer_days = 5 now.
+cp -r "$top_srcdir/rules" "$T/rules"
+sed -i 's/^offer_days = .*/offer_days = 5/' "$T/rules/policy.ini"
+sed -i "s|^directory = .*|directory = $T/rules|" "$T/clerkd.conf"
 before=$(sink_count)
 ok "staff cancel" env CLERKD_NOW=2026-10-26 "$CLERKCTL" --config "$T/clerkd.conf" cancel "$w3"
 ok "staff cancel: run" env CLERKD_NOW=2026-10-26 "$CLERKD" --config "$T/clerkd.conf" --once
 offer4=$(newest_to eve@med.example.edu)
 ok "Eve, next on the waitlist, is offered the seat" grep -q -E "confirm [A-Z0-9]{10}" <("$MAILCAT" -h Subject "$offer4")
+ok "  with offer_days from policy.ini (5 days)" grep -q "Please answer by 31 October 2026" <("$MAILCAT" -h Subject "$offer4")
 is "  not given it" "$(status_of "$eve")" waitlisted
 {
 	printf 'From: Eve Late <eve@med.example.edu>\nTo: clerkship@example.edu\nSubject: RE: %s\n' "$("$MAILCAT" -h Subject "$offer4" | sed 's/(confirm [A-Z0-9]*)//')"
