@@ -8,6 +8,7 @@
 #include "decide.h"
 #include "dossier.h"
 #include "form.h"
+#include "offersdb.h"
 #include "placement.h"
 #include "reply.h"
 #include "rules.h"
@@ -342,6 +343,25 @@ says_decline(const struct facts *f)
 	    util_has_word(text, "declining");
 }
 
+/* Is a message that answers an offer no longer open a late answer (1) to be
+ * told what became of the offer, or (0) a follow-up to an offer accepted
+ * that does not decline it, read like any other message? -1 on error. */
+static int
+late_answer(struct process_ctx *pc, const struct facts *f, const struct confirmation *p,
+    GError **err)
+{
+	struct offer o;
+	int found = offers_get(pc->st, g_ascii_strtoll(p->detail ? p->detail : "0", NULL, 10), &o,
+	    err);
+	int late;
+
+	if (found <= 0)
+		return found;
+	late = strcmp(o.state, "accepted") != 0 || says_decline(f);
+	offer_clear(&o);
+	return late;
+}
+
 /* An answer to a seat offered from a waitlist: accepted unless it declines. */
 static gboolean
 offer_answered(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *ref,
@@ -353,7 +373,7 @@ offer_answered(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const ch
 
 	if (!placement_offer_answer(pc, app_id, ledger_id, id, !says_decline(f), what, &kind, err))
 		return FALSE;
-	g_message("application %s: answer to offer %s (%s)", ref, p->token, kind);
+	g_message("application %s: answer to offer #%" G_GINT64_FORMAT " (%s)", ref, id, kind);
 	return reply_with(pc, ledger_id, app_id, ref, f, sha256, kind, what->str, err);
 }
 
@@ -869,12 +889,17 @@ requests_handle(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const c
 		confirmation_free(p);
 		return ok;
 	case 2:
-		/* A late answer to an offer (not a question, no documents): said what
-		 * became of it. Anything else is read like any other message. */
+		/* A late answer to an offer (not a question, no documents, and not a
+		 * mere follow-up to one accepted): said what became of it. Anything
+		 * else is read like any other message. */
 		if (f->attachments->len == 0 && !asks(f)) {
-			ok = offer_answered(pc, ledger_id, app_id, ref, f, sha256, p, err);
+			int late = late_answer(pc, f, p, err);
+			ok = late < 0 ? FALSE : late == 0 ||
+			    offer_answered(pc, ledger_id, app_id, ref, f, sha256, p, err);
 			confirmation_free(p);
-			return ok;
+			if (late != 0)
+				return ok;
+			break;
 		}
 		confirmation_free(p);
 		break;

@@ -24,6 +24,7 @@ newest_to() {	# the file of the newest mail to an address
 }
 offers_of() { clerkctl show "$1" --json | tr -d ' \n' | grep -o '"offers":\[[^]]*\]'; }
 email_of() { sql "SELECT email FROM applications WHERE reference = '$1'"; }
+run_clerkd_at() { CLERKD_NOW=$1 "$CLERKD" --config "$T/clerkd.conf" --once >>"$T/clerkd.log" 2>&1; }
 
 # Four complete applicants for NEU-320 (one seat) in block 2027-03, and nothing else.
 names=(Ada Ben Cleo Dev)
@@ -192,6 +193,21 @@ ok "accept by a threaded reply: run" env CLERKD_NOW=2026-10-26 "$CLERKD" --confi
 is "Eve scheduled" "$(status_of "$eve")" scheduled
 is "  in NEU-320 2027-03" "$(sql "SELECT course || ' ' || block FROM assignments a JOIN applications p ON p.id = a.application_id WHERE p.reference = '$eve' AND a.state = 'active'")" "NEU-320 2027-03"
 ok "  and told so" grep -q "The seat is yours now" <(last_to eve@med.example.edu)
+# Later mails in the offer's thread: a 'decline' is told how to cancel; a thank-you is read as usual.
+for body in "Sorry, I decline after all." "Thank you, see you in March."; do
+	{
+		printf 'From: Eve Late <eve@med.example.edu>\nTo: clerkship@example.edu\nSubject: Re: %s\n' "$("$MAILCAT" -h Subject "$offer4")"
+		printf 'Message-ID: <later-%s@example.org>\nIn-Reply-To: %s\n\n%s\n' "$RANDOM" "$("$MAILCAT" -h Message-ID "$offer4")" "$body"
+	} >"$T/later.eml"
+	deliver "$T/later.eml"
+	run_clerkd_at 2026-10-27
+	last_to eve@med.example.edu | tr '\n' ' ' | tr -s ' ' >"$T/later.txt"
+	case $body in
+	Sorry*) ok "a 'decline' after accepting changes nothing, and says how to cancel" grep -q -F 'so it is yours, and nothing was changed. If you do not want it now, write to us with "cancel my 2027-03 block"' "$T/later.txt" ;;
+	*) ok "a thank-you after accepting is read like any other mail" bash -c "! grep -q 'accepted the seat' '$T/later.txt' && grep -q 'Status: scheduled' '$T/later.txt'" ;;
+	esac
+	is "  Eve still scheduled" "$(status_of "$eve")" scheduled
+done
 
 # ---- near the block's start: the deadline is the day before it; then it closes ----
 mkmail "$T/finn.eml" "Finn Late <finn@med.example.edu>" "Application" \
