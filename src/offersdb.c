@@ -36,7 +36,7 @@ offer_read(sqlite3_stmt *s, struct offer *o)
 }
 
 gint64
-offers_add(Store *st, gint64 app, gint64 place, const char *course, const char *block,
+offersdb_add(Store *st, gint64 app, gint64 place, const char *course, const char *block,
     const char *token, const char *expires, GError **err)
 {
 	sqlite3_stmt *s = store_stmt(st, "INSERT INTO offers (application_id, waitlist_id, course,"
@@ -64,7 +64,7 @@ offers_add(Store *st, gint64 app, gint64 place, const char *course, const char *
 }
 
 int
-offers_get(Store *st, gint64 id, struct offer *o, GError **err)
+offersdb_get(Store *st, gint64 id, struct offer *o, GError **err)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT " OFFER_COLUMNS " FROM offers WHERE id = :id", err);
 	int rc;
@@ -85,7 +85,7 @@ offers_get(Store *st, gint64 id, struct offer *o, GError **err)
 }
 
 int
-offers_end(Store *st, gint64 id, const char *state, GError **err)
+offersdb_end(Store *st, gint64 id, const char *state, GError **err)
 {
 	sqlite3_stmt *s = store_stmt(st, "UPDATE offers SET state = :state,"
 	    " answered_at = datetime('now') WHERE id = :id AND state = 'open'", err);
@@ -100,7 +100,7 @@ offers_end(Store *st, gint64 id, const char *state, GError **err)
 }
 
 gint64
-offers_open(Store *st, const char *course, const char *block, GError **err)
+offersdb_open(Store *st, const char *course, const char *block, GError **err)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM offers WHERE course = :course"
 	    " AND block = :block AND state = 'open'", err);
@@ -120,7 +120,7 @@ offers_open(Store *st, const char *course, const char *block, GError **err)
 }
 
 GArray *
-offers_find(Store *st, gint64 app, const char *block, const char *today, GError **err)
+offersdb_find(Store *st, gint64 app, const char *block, const char *today, GError **err)
 {
 	sqlite3_stmt *s = app > 0 ?
 	    store_stmt(st, "SELECT id FROM offers WHERE state = 'open' AND application_id = :app"
@@ -155,7 +155,7 @@ offers_find(Store *st, gint64 app, const char *block, const char *today, GError 
 }
 
 GArray *
-offers_of(Store *st, gint64 app, GError **err)
+offersdb_of(Store *st, gint64 app, GError **err)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT " OFFER_COLUMNS " FROM offers"
 	    " WHERE application_id = :app AND state = 'open' ORDER BY block, id", err);

@@ -28,22 +28,22 @@ struct offer {
 void offer_clear(struct offer *o);
 
 /* Record an open offer; its id, 0 on error. */
-gint64 offers_add(Store *st, gint64 app, gint64 place, const char *course, const char *block,
+gint64 offersdb_add(Store *st, gint64 app, gint64 place, const char *course, const char *block,
     const char *token, const char *expires, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 /* One offer by id: 1 found (*o filled, offer_clear() it), 0 none, -1 on error. */
-int offers_get(Store *st, gint64 id, struct offer *o, GError **err) G_GNUC_WARN_UNUSED_RESULT;
+int offersdb_get(Store *st, gint64 id, struct offer *o, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 /* An open offer ends (state: accepted, declined, lapsed, withdrawn, closed):
  * 1 done, 0 if it was not open (nothing changed), -1 on error. */
-int offers_end(Store *st, gint64 id, const char *state, GError **err) G_GNUC_WARN_UNUSED_RESULT;
+int offersdb_end(Store *st, gint64 id, const char *state, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 /* Open offers of a course in a block (seats held); -1 on error. */
-gint64 offers_open(Store *st, const char *course, const char *block, GError **err)
+gint64 offersdb_open(Store *st, const char *course, const char *block, GError **err)
     G_GNUC_WARN_UNUSED_RESULT;
 /* The ids (gint64) of open offers: with app > 0 that application's (with
  * block, only there); else with block, that block's; else those whose
  * deadline is before today. Oldest first; NULL on error. */
-GArray *offers_find(Store *st, gint64 app, const char *block, const char *today, GError **err)
+GArray *offersdb_find(Store *st, gint64 app, const char *block, const char *today, GError **err)
     G_GNUC_WARN_UNUSED_RESULT;
 /* An application's open offers (struct offer), by block; NULL on error. */
-GArray *offers_of(Store *st, gint64 app, GError **err) G_GNUC_WARN_UNUSED_RESULT;
+GArray *offersdb_of(Store *st, gint64 app, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
 #endif

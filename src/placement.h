@@ -41,21 +41,6 @@ gboolean placement_cancel_block(struct process_ctx *pc, gint64 app_id, gint64 le
 gboolean placement_change(struct process_ctx *pc, gint64 app_id, gint64 ledger_id,
     const char *course, const char *block, gboolean *done, GString *what, GError **err);
 
-/* A student's answer to a seat offered from a waitlist (DESIGN,
- * "Confirmations"; the offer's id is its confirmation's detail): accept takes
- * the seat; otherwise it is declined, the student leaves that waitlist and
- * the seat is offered to the next. An offer past its deadline lapses instead,
- * one whose block started is closed, one already answered stays as it was.
- * what gets the words for the reply, *kind a static outbox kind. */
-gboolean placement_offer_answer(struct process_ctx *pc, gint64 app_id, gint64 ledger_id,
-    gint64 offer_id, gboolean accept, GString *what, const char **kind, GError **err)
-    G_GNUC_WARN_UNUSED_RESULT;
-
-/* Offers not answered by their deadline lapse: each student is told once, and
- * the seat is offered to the next on the waitlist. Lines for the log go to log. */
-gboolean placement_offers_due(struct process_ctx *pc, GString *log, GError **err)
-    G_GNUC_WARN_UNUSED_RESULT;
-
 /* Free seats of a course in a block (a seat offered and not yet answered is
  * not free); -1 on error. */
 int placement_free_seats(struct process_ctx *pc, const char *course, const char *block,
@@ -64,7 +49,7 @@ int placement_free_seats(struct process_ctx *pc, const char *course, const char 
 /* An application's seats and waitlist positions, in words (new string). */
 char *placement_describe(struct process_ctx *pc, gint64 app_id, GError **err);
 
-/* What is due today: offers past their deadline (placement_offers_due),
+/* What is due today: offers past their deadline (offers_due),
  * lotteries lead_days before their block (lottery policy), blocks that have
  * started (open offers closed; who is still only waitlisted: not-scheduled).
  * Lines for the log go to log. */

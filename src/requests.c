@@ -8,6 +8,7 @@
 #include "decide.h"
 #include "dossier.h"
 #include "form.h"
+#include "offers.h"
 #include "offersdb.h"
 #include "placement.h"
 #include "reply.h"
@@ -351,7 +352,7 @@ late_answer(struct process_ctx *pc, const struct facts *f, const struct confirma
     GError **err)
 {
 	struct offer o;
-	int found = offers_get(pc->st, g_ascii_strtoll(p->detail ? p->detail : "0", NULL, 10), &o,
+	int found = offersdb_get(pc->st, g_ascii_strtoll(p->detail ? p->detail : "0", NULL, 10), &o,
 	    err);
 	int late;
 
@@ -371,7 +372,7 @@ offer_answered(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const ch
 	const char *kind = "offer";
 	gint64 id = g_ascii_strtoll(p->detail ? p->detail : "0", NULL, 10);
 
-	if (!placement_offer_answer(pc, app_id, ledger_id, id, !says_decline(f), what, &kind, err))
+	if (!offers_answer(pc, app_id, ledger_id, id, !says_decline(f), what, &kind, err))
 		return FALSE;
 	g_message("application %s: answer to offer #%" G_GINT64_FORMAT " (%s)", ref, id, kind);
 	return reply_with(pc, ledger_id, app_id, ref, f, sha256, kind, what->str, err);

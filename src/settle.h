@@ -26,7 +26,7 @@ char *settle_text(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const
  * reminders (reminders_due). Lines for the log go to log. */
 gboolean settle_due(struct process_ctx *pc, GString *log, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
-/* Only the offers past their deadline (placement_offers_due): what
+/* Only the offers past their deadline (offers_due): what
  * `clerkd --once` does before its pass, which draws no lottery. */
 gboolean settle_offers_due(struct process_ctx *pc, GString *log, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
