@@ -65,8 +65,9 @@ placement_describe(struct process_ctx *pc, gint64 app_id, GError **err)
 	for (guint i = 0; i < offers->len; i++) {
 		const struct offer *o = &g_array_index(offers, struct offer, i);
 		g_autofree char *by = words_date(o->expires);
-		g_string_append_printf(out, "  - offered a seat in %s in block %s: please answer by %s\n",
-		    o->course, o->block, by);
+		/* Not the token: a reply that quotes this text must not accept the seat. */
+		g_string_append_printf(out, "  - a seat in %s in block %s is offered to you: please "
+		    "answer our offer mail by %s\n", o->course, o->block, by);
 	}
 	return g_string_free(out, FALSE);
 }

@@ -79,6 +79,11 @@ is "  none for the others" "$(offers_of "$w2")" '"offers":[]'
 ok "clerkctl show lists the offer" grep -q "course=NEU-320 block=2027-03 expires=2026-10-23" <(clerkctl show "$w1")
 is "the seat is not taken yet" "$(sql "SELECT count(*) FROM assignments WHERE course = 'NEU-320' AND state = 'active'")" 0
 ok "the history says so" grep -q "offered the freed seat in NEU-320" <(clerkctl show "$w1")
+mkmail "$T/status.eml" "Someone <$(email_of "$w1")>" "status" "status"
+deliver "$T/status.eml"
+ok "status: run" run_clerkd
+ok "a status reply shows the open offer and its deadline" grep -q -F "a seat in NEU-320 in block 2027-03 is offered to you: please answer our offer mail by 23 October 2026" <(last_to "$(email_of "$w1")")
+ok "  but not its token (a reply quoting it must not accept)" bash -c "! grep -q -F '$otok' <('$MAILCAT' '$(newest_to "$(email_of "$w1")")')"
 
 # While the offer is open the seat is held: a late complete applicant waits.
 mkmail "$T/eve.eml" "Eve Late <eve@med.example.edu>" "Application" \
