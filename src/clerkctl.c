@@ -94,6 +94,10 @@ print_show(JsonNode *node)
 	printf("reasons:\n");
 	print_array(reasons);
 	print_rows(o, "choices");
+	print_rows(o, "assignments");
+	print_rows(o, "waitlist");
+	printf("offers (seats offered from a waitlist, waiting for the student's answer):\n");
+	print_array(json_object_get_array_member(o, "offers"));
 	print_rows(o, "documents");
 	printf("decisions (audit trail):\n");
 	print_array(json_object_get_array_member(o, "decisions"));

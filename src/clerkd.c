@@ -73,6 +73,6 @@ main(int argc, char **argv)
 	message_init();
 	ob = outbox_new(cfg);
 	if (once)
-		return daemon_pass(cfg, st, ob, NULL) ? 0 : EXIT_TEMPFAIL;
+		return daemon_once(cfg, st, ob) ? 0 : EXIT_TEMPFAIL;
 	return daemon_run(config_path, g_steal_pointer(&cfg), st, ob);
 }

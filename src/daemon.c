@@ -63,28 +63,32 @@ daemon_pass(const struct config *cfg, Store *st, Outbox *ob, int *left)
 }
 
 /* Scheduled work, before each pass (whose outbox flush sends what it queues):
- * lotteries that are due, blocks that have started. A failure is logged and
- * tried again next pass; it never stops mail. */
-static void
-daemon_due(const struct config *cfg, Store *st)
+ * offers past their deadline, lotteries that are due, blocks that have
+ * started (only the offers with only_offers). A failure is logged and tried
+ * again next pass; it never stops mail. */
+static gboolean
+daemon_due(const struct config *cfg, Store *st, gboolean only_offers)
 {
 	g_autoptr(GError) err = NULL;
 	g_autoptr(GString) log = g_string_new(NULL);
 	struct process_ctx pc;
+	gboolean temp = FALSE;
 
 	if (cfg->rules == NULL)
-		return;
+		return TRUE;
 	process_ctx_init(&pc, cfg, st);
-	if (store_begin(st, &err) && settle_due(&pc, log, &err) && settle_apply(&pc, &err) &&
-	    store_commit(st, &err)) {
+	if (store_begin(st, &err) && (only_offers ? settle_offers_due(&pc, log, &err) :
+	    settle_due(&pc, log, &err)) && settle_apply(&pc, &err) && store_commit(st, &err)) {
 		g_auto(GStrv) lines = g_strsplit(g_strchomp(log->str), "\n", -1);
 		for (int i = 0; log->len > 0 && lines[i] != NULL; i++)
 			g_message("scheduling: %s", lines[i]);
 	} else {
 		store_rollback(st);
 		g_warning("scheduling work failed, tried again next pass: %s", err ? err->message : "?");
+		temp = err == NULL || err->code == CLERK_ERROR_TEMP;
 	}
 	process_ctx_clear(&pc);
+	return !temp;
 }
 
 /* sd_notify(3) where clerkd was built with libsystemd; nothing otherwise. */
@@ -207,7 +211,7 @@ wake(struct daemon *d)
 			drop_watch(d);
 		}
 	}
-	daemon_due(d->cfg, d->st);
+	(void)daemon_due(d->cfg, d->st, FALSE);
 	gboolean ok = daemon_pass(d->cfg, d->st, d->ob, &d->left);
 	g_autoptr(GDateTime) now = g_date_time_new_now_local();
 	g_autofree char *when = g_date_time_format(now, "%H:%M:%S");
@@ -291,6 +295,15 @@ on_signal(gpointer data)
 	notify("STOPPING=1");
 	g_main_loop_quit(d->loop);
 	return G_SOURCE_CONTINUE;
+}
+
+gboolean
+daemon_once(const struct config *cfg, Store *st, Outbox *ob)
+{
+	/* The store busy (another writer): the pass would fail too; try later. */
+	if (!daemon_due(cfg, st, TRUE))
+		return FALSE;
+	return daemon_pass(cfg, st, ob, NULL);
 }
 
 int

@@ -11,6 +11,9 @@
 /* One pass and a log line about it; FALSE if it failed or replies wait. *left
  * (may be NULL) is what the pass left in the inbox. */
 gboolean daemon_pass(const struct config *cfg, Store *st, Outbox *ob, int *left);
+/* `clerkd --once`: offers past their deadline lapse (no lottery is drawn,
+ * no reminder sent: `clerkctl due` does those), then one pass. */
+gboolean daemon_once(const struct config *cfg, Store *st, Outbox *ob);
 /* Run until SIGTERM or SIGINT; SIGHUP reloads the configuration from path
  * (a broken one is refused and the running one kept). Takes cfg; returns the
  * exit code. */

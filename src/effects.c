@@ -243,7 +243,7 @@ effects_word_placements(struct process_ctx *pc, EffectWordFn word, GError **err)
 		    (decision = word(pc, e->app_id, e->ledger_id, &subject, err)) == NULL)
 			return FALSE;
 		notice = applicant_notice(e->ledger_id, d, e->template,
-		    subject ? subject : e->fallback_subject,
+		    e->fallback_subject ? e->fallback_subject : subject,
 		    g_hash_table_lookup(e->vars, "what"), decision, e->seed_msgid, e->seed_sha256);
 		if (notice == NULL)
 			g_ptr_array_remove_index(pc->effects, i--);	/* no address: nobody to tell */

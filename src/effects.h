@@ -71,14 +71,16 @@ void effect_notify_staff(struct process_ctx *pc, gint64 ledger_id, gint64 app_id
 
 /* Placement changed what app_id holds: tell them (template "placement",
  * subject, what happened, and the decision as it then stands), once the
- * settle step has judged them again. seed makes the Message-ID. */
+ * settle step has judged them again. seed makes the Message-ID. subject
+ * NULL: the outcome then ("Scheduled: NEU-301, 1-26 March 2027"). */
 void effect_placement(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *seed,
     const char *subject, const char *what);
 
 /* Turn each placement effect, in its place, into a notice to the applicant,
- * with the decision in words that word() gives (new string; NULL on error)
- * and, if it sets *subject (new string), under that subject instead of the
- * placement's. An applicant without an address gets none. */
+ * with the decision in words that word() gives (new string; NULL on error),
+ * under the placement's subject, or if that is NULL under the one word()
+ * sets in *subject (new string: the outcome). An applicant without an
+ * address gets none. */
 typedef char *(*EffectWordFn)(struct process_ctx *pc, gint64 app_id, gint64 ledger_id,
     char **subject, GError **err);
 gboolean effects_word_placements(struct process_ctx *pc, EffectWordFn word, GError **err);

@@ -1,15 +1,19 @@
 /* placement.c: who gets a seat, and when (placement.h): the lottery drawn
- * and recorded, rolling placement, promotions from the waitlists, cancels
- * and changes, and blocks closed when they start. The logic only: the rows of
- * seats, waitlists and lotteries are seats.c's, and no SQL is written here. */
+ * and recorded, rolling placement, cancels and changes (a freed seat is
+ * passed on to offers.c, which offers it to the first waiting), and blocks
+ * closed when they start. The logic only: the rows of seats, waitlists and
+ * lotteries are seats.c's, and no SQL is written here. */
 #include "placement.h"
 #include "appstatus.h"
 #include "dossier.h"
 #include "form.h"
 #include "effects.h"
+#include "offers.h"
+#include "offersdb.h"
 #include "rules.h"
 #include "schedule.h"
 #include "seats.h"
+#include "standing.h"
 #include "util.h"
 #include "words.h"
 
@@ -20,47 +24,9 @@
 int
 placement_free_seats(struct process_ctx *pc, const char *course, const char *block, GError **err)
 {
-	const struct course_info *c = rules_course(pc->cfg->rules, course);
-	gint64 taken;
-
-	if (c == NULL || rules_block_start(pc->cfg->rules, block) == NULL)
-		return 0;
-	taken = seats_taken(pc->st, c->code, block, err);
-	return taken < 0 ? -1 : MAX(c->seats - (int)taken, 0);
+	return offers_free_seats(pc, course, block, err);
 }
 
-/* The status that the seats say: scheduled, waitlisted, not-scheduled, or kept. */
-static gboolean
-restatus(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *cause,
-    AppStatus *status, GError **err)
-{
-	struct seats_tally t = { 0 };
-	g_autoptr(Dossier) d = NULL;
-	AppStatus was, now;
-
-	if (!seats_tally(pc->st, app_id, &t, err) || (d = dossier_load(pc->st, app_id, err)) == NULL)
-		return FALSE;
-	if (!app_status_parse(d->status, &was)) {
-		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "application %s: unknown status '%s'",
-		    d->reference, d->status ? d->status : "");
-		return FALSE;
-	}
-	if (was == APP_CANCELLED)
-		now = was;
-	else if (t.seats > 0)
-		now = APP_SCHEDULED;
-	else if (t.waiting > 0)
-		now = APP_WAITLISTED;
-	else if (t.closed > 0)
-		now = APP_NOT_SCHEDULED;
-	else if (was == APP_SCHEDULED || was == APP_WAITLISTED)
-		now = APP_COMPLETE;	/* its block given up: it waits for its other blocks */
-	else
-		now = was;
-	if (status != NULL)
-		*status = now;
-	return dossier_set_status(pc->st, app_id, ledger_id, now, cause, err);
-}
 
 /* ---- telling students ---- */
 
@@ -74,10 +40,11 @@ char *
 placement_describe(struct process_ctx *pc, gint64 app_id, GError **err)
 {
 	g_autoptr(GArray) seats = seats_of(pc->st, app_id, NULL, err);
-	g_autoptr(GArray) places = NULL;
+	g_autoptr(GArray) places = NULL, offers = NULL;
 	GString *out;
 
-	if (seats == NULL || (places = waitlist_of(pc->st, app_id, err)) == NULL)
+	if (seats == NULL || (places = waitlist_of(pc->st, app_id, err)) == NULL ||
+	    (offers = offersdb_of(pc->st, app_id, err)) == NULL)
 		return NULL;
 	g_array_sort(seats, by_block);	/* stable: in the order taken within a block */
 	out = g_string_new(NULL);
@@ -94,6 +61,13 @@ placement_describe(struct process_ctx *pc, gint64 app_id, GError **err)
 		const struct waitlist_place *w = &g_array_index(places, struct waitlist_place, i);
 		g_string_append_printf(out, "  - waitlisted for %s in block %s: position %d\n",
 		    w->course, w->block, w->position);
+	}
+	for (guint i = 0; i < offers->len; i++) {
+		const struct offer *o = &g_array_index(offers, struct offer, i);
+		g_autofree char *by = words_date(o->expires);
+		/* Not the token: a reply that quotes this text must not accept the seat. */
+		g_string_append_printf(out, "  - a seat in %s in block %s is offered to you: please "
+		    "answer our offer mail by %s\n", o->course, o->block, by);
 	}
 	return g_string_free(out, FALSE);
 }
@@ -251,7 +225,6 @@ record_draw(struct process_ctx *pc, const char *block, guint64 seed, GArray *par
 {
 	g_autofree char *draw = draw_json(parts, res);
 	g_autofree char *cause = g_strdup_printf("lottery %s, seed %" G_GUINT64_FORMAT, block, seed);
-	g_autofree char *subject = g_strdup_printf("Scheduling result for block %s", block);
 
 	if (!lottery_record(pc->st, block, (gint64)seed, "lottery", draw, err))
 		return FALSE;
@@ -268,11 +241,11 @@ record_draw(struct process_ctx *pc, const char *block, guint64 seed, GArray *par
 	for (guint i = 0; i < res->order->len; i++) {
 		gint64 id = g_array_index(res->order, gint64, i);
 		g_autofree char *msgseed = NULL, *what = NULL;
-		if (!restatus(pc, id, 0, cause, NULL, err))
+		if (!standing_update(pc, id, 0, cause, NULL, err))
 			return FALSE;
 		msgseed = g_strdup_printf("lottery.%s.%" G_GINT64_FORMAT, block, id);
 		what = g_strdup_printf("the lottery for block %s has been drawn.", block);
-		effect_placement(pc, 0, id, msgseed, subject, what);
+		effect_placement(pc, 0, id, msgseed, NULL, what);	/* subject: the outcome */
 	}
 	g_message("lottery %s drawn with seed %" G_GUINT64_FORMAT ": %u applicants, %u seated, "
 	    "%u waitlist places", block, seed, res->order->len, res->seated->len, res->waitlist->len);
@@ -350,34 +323,6 @@ placement_lottery(struct process_ctx *pc, const char *block, gboolean seeded, gu
 
 /* ---- seats freed and taken ---- */
 
-/* The first still waiting for a course in a block gets the freed seat. */
-static gboolean
-promote(struct process_ctx *pc, const char *course, const char *block, GError **err)
-{
-	gint64 place = 0, app = 0, seat_id;
-	int first, free_now;
-
-	if ((first = waitlist_first(pc->st, course, block, &place, &app, err)) < 0)
-		return FALSE;
-	if (first == 0)
-		return TRUE;
-	if ((free_now = placement_free_seats(pc, course, block, err)) < 0)
-		return FALSE;
-	if (free_now == 0)
-		return TRUE;
-	if (!waitlist_promote(pc->st, place, err) ||
-	    (seat_id = seats_take(pc->st, app, course, block, "waitlist", err)) == 0 ||
-	    !restatus(pc, app, 0, "a seat became free", NULL, err))
-		return FALSE;
-	g_autofree char *msgseed = g_strdup_printf("promoted.%" G_GINT64_FORMAT, seat_id);
-	g_autofree char *subject = g_strdup_printf("A place for you in %s, block %s", course, block);
-	g_autofree char *what = g_strdup_printf("a seat in %s in block %s became free, and it is "
-	    "yours: you were first on its waitlist.", course, block);
-	g_message("waitlist: application #%" G_GINT64_FORMAT " takes the freed seat in %s %s",
-	    app, course, block);
-	effect_placement(pc, 0, app, msgseed, subject, what);
-	return TRUE;
-}
 
 /* Give up one seat (state: cancelled or changed) and pass it on. */
 static gboolean
@@ -386,7 +331,7 @@ free_seat(struct process_ctx *pc, gint64 seat, const char *state, GError **err)
 	g_autofree char *course = NULL, *block = NULL;
 	int freed = seats_free(pc->st, seat, state, &course, &block, err);
 
-	return freed == 0 || (freed > 0 && promote(pc, course, block, err));
+	return freed == 0 || (freed > 0 && offers_pass_on(pc, course, block, err));
 }
 
 gboolean
@@ -395,7 +340,8 @@ placement_cancel(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, GError
 	g_autoptr(GArray) seats = seats_of(pc->st, app_id, NULL, err);
 
 	if (seats == NULL || !waitlist_withdraw(pc->st, app_id, err) ||
-	    !dossier_set_status(pc->st, app_id, ledger_id, APP_CANCELLED, "cancelled", err))
+	    !dossier_set_status(pc->st, app_id, ledger_id, APP_CANCELLED, "cancelled", err) ||
+	    !offers_withdraw(pc, app_id, NULL, err))
 		return FALSE;
 	for (guint i = 0; i < seats->len; i++)
 		if (!free_seat(pc, g_array_index(seats, struct seat, i).id, "cancelled", err))
@@ -411,12 +357,13 @@ placement_cancel_block(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, 
 	g_autofree char *cause = g_strdup_printf("block %s cancelled", block);
 
 	if (seats == NULL || dossier_drop_block(pc->st, app_id, block, err) < 0 ||
-	    !waitlist_withdraw_block(pc->st, app_id, block, err))
+	    !waitlist_withdraw_block(pc->st, app_id, block, err) ||
+	    !offers_withdraw(pc, app_id, block, err))
 		return FALSE;
 	for (guint i = 0; i < seats->len; i++)
 		if (!free_seat(pc, g_array_index(seats, struct seat, i).id, "cancelled", err))
 			return FALSE;
-	return restatus(pc, app_id, ledger_id, cause, NULL, err);
+	return standing_update(pc, app_id, ledger_id, cause, NULL, err);
 }
 
 gboolean
@@ -455,7 +402,7 @@ placement_change(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const 
 	}
 	if (seats_take(pc->st, app_id, c->code, block, "change", err) == 0 ||
 	    !free_seat(pc, g_array_index(held, struct seat, 0).id, "changed", err) ||
-	    !restatus(pc, app_id, ledger_id, "course changed", NULL, err))
+	    !standing_update(pc, app_id, ledger_id, "course changed", NULL, err))
 		return FALSE;
 	g_string_append_printf(what, "your place in block %s is now in %s (%s).", block, c->code,
 	    c->title);
@@ -522,7 +469,7 @@ placement_place(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, char **
 	}
 	if (!placed_any)
 		return TRUE;
-	if (!restatus(pc, app_id, ledger_id, rolling ? "placed (rolling)" : "placed after the lottery",
+	if (!standing_update(pc, app_id, ledger_id, rolling ? "placed (rolling)" : "placed after the lottery",
 	    &now, err))
 		return FALSE;
 	*status = g_strdup(app_status_str(now));
@@ -540,6 +487,8 @@ placement_due(struct process_ctx *pc, GString *log, GError **err)
 	g_autoptr(GPtrArray) blocks = rules_blocks(r);
 	GDate today;
 
+	if (!offers_due(pc, log, err))
+		return FALSE;
 	g_date_clear(&today, 1);
 	g_date_set_parse(&today, pc->today);
 	for (guint i = 0; i < blocks->len; i++) {
@@ -561,23 +510,25 @@ placement_due(struct process_ctx *pc, GString *log, GError **err)
 		}
 		if (days > 0)
 			continue;
-		/* The block has started: who is only waitlisted for it is not scheduled. */
+		/* The block has started: offers still open end, and who is only
+		 * waitlisted for it is not scheduled. */
+		if (!offers_close_block(pc, b, err))
+			return FALSE;
 		g_autoptr(GArray) waiting = waitlist_waiting(pc->st, b, err);
 		if (waiting == NULL || !waitlist_close_block(pc->st, b, err) ||
 		    !lottery_close(pc->st, b, err))
 			return FALSE;
 		for (guint j = 0; j < waiting->len; j++) {
 			gint64 app = g_array_index(waiting, gint64, j);
-			g_autofree char *seed = NULL, *what = NULL, *subject = NULL;
+			g_autofree char *seed = NULL, *what = NULL;
 			AppStatus status;
-			if (!restatus(pc, app, 0, "block started", &status, err))
+			if (!standing_update(pc, app, 0, "block started", &status, err))
 				return FALSE;
 			if (status != APP_NOT_SCHEDULED)
 				continue;
 			seed = g_strdup_printf("not-scheduled.%s.%" G_GINT64_FORMAT, b, app);
-			subject = g_strdup_printf("Block %s: no place", b);
 			what = g_strdup_printf("block %s has started, and no seat became free for you.", b);
-			effect_placement(pc, 0, app, seed, subject, what);
+			effect_placement(pc, 0, app, seed, NULL, what);	/* "Not scheduled" */
 		}
 		if (waiting->len > 0)
 			g_string_append_printf(log, "block %s started: %u waitlisted applicant%s closed\n", b,

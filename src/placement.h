@@ -23,13 +23,14 @@ gboolean placement_lottery(struct process_ctx *pc, const char *block, gboolean s
 gboolean placement_place(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, char **status,
     GError **err);
 
-/* Cancel an application: its seats go at once to the first on each waitlist,
- * who are told. */
+/* Cancel an application: each of its seats is offered to the first on its
+ * waitlist (who is asked to accept or decline by a deadline), and its own
+ * open offers are withdrawn and passed on. */
 gboolean placement_cancel(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, GError **err);
 
 /* Cancel one block of an application (a confirmed partial cancel): its
- * choices and waiting places there are withdrawn, and its seats there go at
- * once to the first on each waitlist, who are told. Its other blocks stay;
+ * choices, waiting places and open offers there are withdrawn, and its seats
+ * there are offered to the first on each waitlist. Its other blocks stay;
  * its status follows what it still holds. */
 gboolean placement_cancel_block(struct process_ctx *pc, gint64 app_id, gint64 ledger_id,
     const char *block, GError **err);
@@ -40,16 +41,18 @@ gboolean placement_cancel_block(struct process_ctx *pc, gint64 app_id, gint64 le
 gboolean placement_change(struct process_ctx *pc, gint64 app_id, gint64 ledger_id,
     const char *course, const char *block, gboolean *done, GString *what, GError **err);
 
-/* Free seats of a course in a block; -1 on error. */
+/* Free seats of a course in a block (a seat offered and not yet answered is
+ * not free); -1 on error. */
 int placement_free_seats(struct process_ctx *pc, const char *course, const char *block,
     GError **err);
 
 /* An application's seats and waitlist positions, in words (new string). */
 char *placement_describe(struct process_ctx *pc, gint64 app_id, GError **err);
 
-/* What is due today: lotteries lead_days before their block (lottery policy),
- * blocks that have started (who is still only waitlisted: not-scheduled),
- * and the reminders (reminders.c). Lines for the log go to log. */
+/* What is due today: offers past their deadline (offers_due),
+ * lotteries lead_days before their block (lottery policy), blocks that have
+ * started (open offers closed; who is still only waitlisted: not-scheduled).
+ * Lines for the log go to log. */
 gboolean placement_due(struct process_ctx *pc, GString *log, GError **err);
 
 #endif

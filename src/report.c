@@ -156,7 +156,9 @@ add_app(JsonBuilder *b, sqlite3 *db, sqlite3_stmt *s, gboolean detail, GError **
 	    !add_rows(b, db, "waitlist", "SELECT w.course, w.block, (SELECT count(*) FROM waitlist v"
 	    " WHERE v.course = w.course AND v.block = w.block AND v.state = 'waiting'"
 	    " AND v.position <= w.position) AS position FROM waitlist w"
-	    " WHERE w.application_id = ? AND w.state = 'waiting' ORDER BY w.block, w.id", id, err))
+	    " WHERE w.application_id = ? AND w.state = 'waiting' ORDER BY w.block, w.id", id, err) ||
+	    !add_rows(b, db, "offers", "SELECT course, block, expires FROM offers"
+	    " WHERE application_id = ? AND state = 'open' ORDER BY block, id", id, err))
 		return FALSE;
 	add_str(b, "created", sqlite3_column_text(s, 8));
 	if (!add_rows(b, db, "choices", "SELECT rank, course, block FROM choices"

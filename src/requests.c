@@ -9,6 +9,8 @@
 #include "decide.h"
 #include "dossier.h"
 #include "form.h"
+#include "offers.h"
+#include "offersdb.h"
 #include "placement.h"
 #include "reply.h"
 #include "rules.h"
@@ -20,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TOKEN_LEN 10
+#define TOKEN_LEN CONFIRM_TOKEN_LEN
 
 /* ---- confirmations ---- */
 
@@ -47,35 +49,46 @@ token_words(const char *s, GHashTable *set)
 	}
 }
 
-/* The open confirmation this message answers: by In-Reply-To, or its token in
- * the subject or the text. 1 found (*out set, the caller's to free), 0 none,
- * -1 on error. */
+/* The confirmation of list that this message answers: by In-Reply-To, or its
+ * token in the subject or the text; NULL if none (else stolen from list). */
+static struct confirmation *
+match_confirmation(GPtrArray *list, const struct facts *f)
+{
+	g_autoptr(GHashTable) words = NULL;
+
+	if (list->len == 0)
+		return NULL;
+	/* Tokens are secrets: compared in constant time. */
+	words = g_hash_table_new_full(g_str_hash, util_token_equal, g_free, NULL);
+	token_words(f->subject, words);
+	token_words(f->text, words);
+	for (guint i = 0; i < list->len; i++) {
+		struct confirmation *c = g_ptr_array_index(list, i);
+		g_autofree char *up = g_ascii_strup(c->token ? c->token : "", -1);
+		if ((f->in_reply_to != NULL && g_strcmp0(f->in_reply_to, c->message_id) == 0) ||
+		    (*up != '\0' && g_hash_table_contains(words, up)))
+			return g_ptr_array_steal_index(list, i);
+	}
+	return NULL;
+}
+
+/* The open confirmation this message answers: 1 found (*out set, the
+ * caller's to free); 2 none open, but it answers an offer already ended or
+ * answered (*out set: a late answer); 0 none, -1 on error. */
 static int
 find_confirmation(struct process_ctx *pc, gint64 app_id, const struct facts *f,
     struct confirmation **out, GError **err)
 {
 	g_autoptr(GPtrArray) open = confirm_pending(pc->st, app_id, err);
-	g_autoptr(GHashTable) words = NULL;
+	g_autoptr(GPtrArray) spent = NULL;
 
-	*out = NULL;
 	if (open == NULL)
 		return -1;
-	if (open->len == 0)
-		return 0;
-	/* Tokens are secrets: compared in constant time. */
-	words = g_hash_table_new_full(g_str_hash, util_token_equal, g_free, NULL);
-	token_words(f->subject, words);
-	token_words(f->text, words);
-	for (guint i = 0; i < open->len; i++) {
-		struct confirmation *c = g_ptr_array_index(open, i);
-		g_autofree char *up = g_ascii_strup(c->token ? c->token : "", -1);
-		if ((f->in_reply_to != NULL && g_strcmp0(f->in_reply_to, c->message_id) == 0) ||
-		    (*up != '\0' && g_hash_table_contains(words, up))) {
-			*out = g_ptr_array_steal_index(open, i);
-			return 1;
-		}
-	}
-	return 0;
+	if ((*out = match_confirmation(open, f)) != NULL)
+		return 1;
+	if ((spent = confirm_spent(pc->st, app_id, "offer", err)) == NULL)
+		return -1;
+	return (*out = match_confirmation(spent, f)) != NULL ? 2 : 0;
 }
 
 static gboolean
@@ -313,11 +326,99 @@ cancel_block_confirmed(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
 		return FALSE;
 	g_string_printf(what, "your cancellation of block %s is confirmed.", words);
 	if (*held)
-		g_string_append_printf(what, " You gave up %s in that block. It goes to the next "
-		    "student on the waitlist.", held);
+		g_string_append_printf(what, " You gave up %s in that block.%s", held,
+		    g_str_has_prefix(held, "a seat") ? " We offer the seat to the next student on "
+		    "the waitlist." : "");
 	g_string_append_printf(what, " Your application stays open for %s%s. Nothing changes "
 	    "there.", strchr(others, ';') ? "these blocks: " : "block ", others);
 	return TRUE;
+}
+
+/* ---- seats offered from a waitlist ---- */
+
+static char *own_words(const struct facts *f);
+static gboolean asks(const struct facts *f);
+
+/* Does the writer decline an offered seat? Their own words say "decline"
+ * (declined, declining); the offer's own instruction (reply with the word
+ * "decline"), should a client quote it without marks, does not count. */
+static gboolean
+says_decline(const struct facts *f)
+{
+	static const char instruction[] = "the word \"decline\"";
+	g_autofree char *own = own_words(f);
+	GString *flat = g_string_sized_new(strlen(own));
+	g_autofree char *text = NULL;
+	char *p;
+
+	/* Lower case, each run of white space one space (a quoted line may break anywhere). */
+	for (const char *q = own; *q != '\0'; q++) {
+		if (!g_ascii_isspace(*q))
+			g_string_append_c(flat, g_ascii_tolower(*q));
+		else if (flat->len > 0 && flat->str[flat->len - 1] != ' ')
+			g_string_append_c(flat, ' ');
+	}
+	text = g_string_free(flat, FALSE);
+	while ((p = strstr(text, instruction)) != NULL)
+		memset(p, ' ', sizeof instruction - 1);
+	return util_has_word(text, "decline") || util_has_word(text, "declined") ||
+	    util_has_word(text, "declining");
+}
+
+/* Is a message that answers an offer no longer open a late answer (1) to be
+ * told what became of the offer, or (0) a follow-up to an offer accepted
+ * that does not decline it, read like any other message? -1 on error. */
+static int
+late_answer(struct process_ctx *pc, const struct facts *f, const struct confirmation *p,
+    GError **err)
+{
+	struct offer o;
+	int found = offersdb_get(pc->st, g_ascii_strtoll(p->detail ? p->detail : "0", NULL, 10), &o,
+	    err);
+	int late;
+
+	if (found <= 0)
+		return found;
+	late = strcmp(o.state, "accepted") != 0 || says_decline(f);
+	offer_clear(&o);
+	return late;
+}
+
+/* The subject of the reply to an answer to an offer, by what came of it. */
+static const char *
+offer_title(const char *kind)
+{
+	static const char *const titles[][2] = {
+		{ "offer-declined", "Seat declined" },
+		{ "offer-lapsed", "The offer has ended" }, { "offer-closed", "The offer has ended" },
+		{ "offer-answered", "Your offer was answered before" },
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(titles); i++)
+		if (strcmp(kind, titles[i][0]) == 0)
+			return titles[i][1];
+	return "About the seat we offered";
+}
+
+/* An answer to a seat offered from a waitlist: accepted unless it declines. */
+static gboolean
+offer_answered(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *ref,
+    const struct facts *f, const char *sha256, const struct confirmation *p, GError **err)
+{
+	g_autoptr(GString) what = g_string_new(NULL);
+	const char *kind = "offer";
+	gint64 id = g_ascii_strtoll(p->detail ? p->detail : "0", NULL, 10);
+	g_autofree char *title = NULL;
+
+	if (!offers_answer(pc, app_id, ledger_id, id, !says_decline(f), what, &kind, err))
+		return FALSE;
+	g_message("application %s: answer to offer #%" G_GINT64_FORMAT " (%s)", ref, id, kind);
+	/* Accepted: the subject says where and when ("Scheduled: ..."). */
+	if (strcmp(kind, "offer-accepted") == 0 &&
+	    (title = decide_subject(pc, app_id, NULL, err)) == NULL)
+		return FALSE;
+	return reply_with(pc, ledger_id, app_id, ref, f, sha256, kind,
+	    title ? title : offer_title(kind), what->str, err);
 }
 
 static gboolean
@@ -327,6 +428,8 @@ confirmed(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *r
 	g_autoptr(GString) what = g_string_new(NULL);
 	g_autofree char *title = NULL;
 
+	if (strcmp(p->action, "offer") == 0)
+		return offer_answered(pc, ledger_id, app_id, ref, f, sha256, p, err);
 	if (strcmp(p->expires, pc->today) < 0) {
 		g_autofree char *when = words_date(p->expires);
 		g_string_printf(what, "the confirmation %s expired on %s, so we changed nothing. "
@@ -895,6 +998,21 @@ requests_handle(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const c
 		ok = confirmed(pc, ledger_id, app_id, ref, f, sha256, p, err);
 		confirmation_free(p);
 		return ok;
+	case 2:
+		/* A late answer to an offer (not a question, no documents, and not a
+		 * mere follow-up to one accepted): said what became of it. Anything
+		 * else is read like any other message. */
+		if (f->attachments->len == 0 && !asks(f)) {
+			int late = late_answer(pc, f, p, err);
+			ok = late < 0 ? FALSE : late == 0 ||
+			    offer_answered(pc, ledger_id, app_id, ref, f, sha256, p, err);
+			confirmation_free(p);
+			if (late != 0)
+				return ok;
+			break;
+		}
+		confirmation_free(p);
+		break;
 	}
 	switch (cancel_intent(f)) {
 	case CANCEL_ASKED:

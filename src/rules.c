@@ -311,6 +311,7 @@ open_ini(Rules *r, const char *dir, const char *name, gboolean required)
 static const char *const setting_defaults[][2] = {
 	{ "scheduling", "lottery" }, { "lead_days", "45" }, { "home_hold_days", "90" },
 	{ "home_seats", "0" }, { "max_blocks", "3" }, { "confirmation_days", "14" },
+	{ "offer_days", "3" },
 };
 
 static void

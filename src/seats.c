@@ -267,6 +267,8 @@ waitlist_first(Store *st, const char *course, const char *block, gint64 *place, 
 	sqlite3_stmt *s = store_stmt(st, "SELECT w.id, w.application_id FROM waitlist w"
 	    " JOIN applications a ON a.id = w.application_id WHERE w.course = :course"
 	    " AND w.block = :block AND w.state = 'waiting' AND a.status <> 'cancelled'"
+	    " AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.application_id = w.application_id"
+	    "  AND o.block = w.block AND o.state = 'open')"
 	    " ORDER BY w.position LIMIT 1", err);
 	int rc;
 
@@ -294,6 +296,19 @@ waitlist_promote(Store *st, gint64 place, GError **err)
 
 	if (s == NULL)
 		return FALSE;
+	store_bind_int64(s, ":id", place);
+	return store_done(st, s, err);
+}
+
+gboolean
+waitlist_leave(Store *st, gint64 place, const char *state, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "UPDATE waitlist SET state = :state WHERE id = :id"
+	    " AND state = 'waiting'", err);
+
+	if (s == NULL)
+		return FALSE;
+	store_bind_text(s, ":state", state);
 	store_bind_int64(s, ":id", place);
 	return store_done(st, s, err);
 }

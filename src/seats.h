@@ -78,11 +78,15 @@ struct waitlist_place {
 gboolean waitlist_add(Store *st, gint64 app, const char *course, const char *block, int position,
     GError **err) G_GNUC_WARN_UNUSED_RESULT;
 /* The first place still waiting for a course in a block, of an application
- * not cancelled: 1 with *place and *app set, 0 if none, -1 on error. */
+ * not cancelled and with no open offer in that block (offersdb.h): 1 with
+ * *place and *app set, 0 if none, -1 on error. */
 int waitlist_first(Store *st, const char *course, const char *block, gint64 *place, gint64 *app,
     GError **err) G_GNUC_WARN_UNUSED_RESULT;
 /* A place has its seat now. */
 gboolean waitlist_promote(Store *st, gint64 place, GError **err) G_GNUC_WARN_UNUSED_RESULT;
+/* A place still waiting leaves its waitlist (state: declined, lapsed). */
+gboolean waitlist_leave(Store *st, gint64 place, const char *state, GError **err)
+    G_GNUC_WARN_UNUSED_RESULT;
 /* An application cancelled: its places still waiting are withdrawn. */
 gboolean waitlist_withdraw(Store *st, gint64 app, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 /* An application gives up one block: its places still waiting there are withdrawn. */

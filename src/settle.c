@@ -3,6 +3,7 @@
 #include "settle.h"
 #include "decide.h"
 #include "effects.h"
+#include "offers.h"
 #include "placement.h"
 #include "reminders.h"
 #include "util.h"
@@ -45,6 +46,12 @@ gboolean
 settle_due(struct process_ctx *pc, GString *log, GError **err)
 {
 	return placement_due(pc, log, err) && reminders_due(pc, log, err);
+}
+
+gboolean
+settle_offers_due(struct process_ctx *pc, GString *log, GError **err)
+{
+	return offers_due(pc, log, err);
 }
 
 /* A placement notice's decision, in words: the applicant judged again (a

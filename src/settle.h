@@ -26,6 +26,10 @@ char *settle_text(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const
  * reminders (reminders_due). Lines for the log go to log. */
 gboolean settle_due(struct process_ctx *pc, GString *log, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Only the offers past their deadline (offers_due): what
+ * `clerkd --once` does before its pass, which draws no lottery. */
+gboolean settle_offers_due(struct process_ctx *pc, GString *log, GError **err) G_GNUC_WARN_UNUSED_RESULT;
+
 /* Word every placement notice asked for (each applicant judged again, as
  * the seats now stand), then make every effect happen (effects_apply). */
 gboolean settle_apply(struct process_ctx *pc, GError **err) G_GNUC_WARN_UNUSED_RESULT;

@@ -159,6 +159,23 @@ static const char v6[] =
     "  application_id INTEGER REFERENCES applications(id), document_id INTEGER);"
     "CREATE INDEX kept_documents_email ON kept_documents (email, application_id);";
 
+/* 6 -> 7: seats offered from a waitlist, each waiting for its student's
+ * answer (a confirmation token) until its deadline: open, then accepted,
+ * declined, lapsed, withdrawn (the application or block cancelled) or closed
+ * (the block started). An open offer holds its seat. And the confirmations
+ * of an application (each message from it reads them) by an index. */
+static const char v7[] =
+    "CREATE TABLE offers ("
+    "  id INTEGER PRIMARY KEY, application_id INTEGER NOT NULL REFERENCES applications(id),"
+    "  waitlist_id INTEGER NOT NULL REFERENCES waitlist(id),"
+    "  course TEXT NOT NULL, block TEXT NOT NULL, token TEXT NOT NULL, expires TEXT NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'open', at TEXT NOT NULL DEFAULT (datetime('now')),"
+    "  answered_at TEXT);"
+    "CREATE INDEX offers_slot ON offers (block, course, state);"
+    "CREATE INDEX offers_app ON offers (application_id, state);"
+    "CREATE INDEX offers_due ON offers (state, expires);"
+    "CREATE INDEX confirmations_app ON confirmations (application_id, used_at);";
+
 static const char *const migrations[] = {
 	schema,		/* 0 -> 1: the first schema */
 	v2,		/* 1 -> 2: decisions and document states */
@@ -166,6 +183,7 @@ static const char *const migrations[] = {
 	v4,		/* 3 -> 4: reminders */
 	v5,		/* 4 -> 5: indexes that compare without case */
 	v6,		/* 5 -> 6: first-contact documents kept for their sender */
+	v7,		/* 6 -> 7: seats offered from a waitlist */
 };
 #define SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
 

@@ -7,7 +7,7 @@
 #   - a question about cancelling is a question (answered or passed to staff),
 #     never a cancel request; imperatives still are;
 #   - a partial cancel ("cancel my 2027-04 block"): confirmed by token, only
-#     that block given up (its seat to the waitlist), the rest kept;
+#     that block given up (its seat offered to the first waiting), the rest kept;
 #   - a dispute after "not eligible" (no question mark, no documents) reaches
 #     staff with the student's words, and the student is told that it did;
 #     a bare thank-you does not.
@@ -21,6 +21,7 @@ CORES="cores=medicine, surgery, pediatrics, obstetrics-gynecology, neurology"
 DOCS=("Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "QuantiFERON.pdf" "Insurance card.jpg")
 token_of() { "$MAILCAT" -h Subject "$1" | grep -o -E 'confirm [A-Z0-9]{10}' | cut -d' ' -f2; }
 newest() { ls -t "$T"/sink/* | head -1; }
+newest_to() { local f; for f in $(ls -t "$T"/sink/*); do "$MAILCAT" -h To "$f" | grep -q -i -F "$1" && { echo "$f"; return 0; }; done; return 1; }
 
 # Ben: March and April; Dee: April and February. All complete.
 mkmail "$T/ben.eml" "Ben Okafor <ben@med.example.edu>" "Application" \
@@ -154,15 +155,19 @@ ok "partial cancel confirmed: run" run_clerkd
 is "Ben keeps March" "$(sql "SELECT group_concat(course || ' ' || block) FROM assignments a JOIN applications p ON p.id = a.application_id WHERE p.reference = '$ben' AND a.state = 'active'")" "MED-401 2027-03"
 is "  his application is not cancelled: scheduled" "$(status_of "$ben")" scheduled
 is "  his April choice is withdrawn, March kept" "$(sql "SELECT group_concat(block) FROM choices c JOIN applications p ON p.id = c.application_id WHERE p.reference = '$ben'")" "2027-03"
-is "the April seat goes to the first waitlisted" "$(status_of "$cara")" scheduled
-is "  in NEU-320" "$(sql "SELECT course || ' ' || block FROM assignments a JOIN applications p ON p.id = a.application_id WHERE p.reference = '$cara' AND a.state = 'active'")" "NEU-320 2027-04"
-is "two mails: Ben's reply and Cara's notice" "$(sink_count)" "$((before + 2))"
+is "the April seat is offered to the first waitlisted" "$(sql "SELECT course || ' ' || block FROM offers o JOIN applications p ON p.id = o.application_id WHERE p.reference = '$cara' AND o.state = 'open'")" "NEU-320 2027-04"
+is "two mails: Ben's reply and Cara's offer" "$(sink_count)" "$((before + 2))"
 last_to ben@med.example.edu >"$T/done.txt"
 ok "Ben reads which block was cancelled" grep -q -F "your cancellation of block 2027-04 (5-30 April 2027) is confirmed" "$T/done.txt"
 ok "  what he gave up" grep -q -F "You gave up a seat in NEU-320 in that block" "$T/done.txt"
 ok "  and what stays" grep -q -F "Your application stays open for block 2027-03 (1-26 March 2027)" "$T/done.txt"
 ok "  with his March place" grep -q -F "MED-401 Acting Internship" "$T/done.txt"
-ok "Cara is told of her seat" grep -q "became free, and it is" <(last_to cara@med.example.edu)
+ok "Cara is offered the seat, with its dates and her deadline" grep -q "Seat offered: NEU-320, 5 April 2027 to 30 April 2027. Please answer by 23 October 2026" <("$MAILCAT" -h Subject "$(newest_to cara@med.example.edu)")
+mkmail "$T/cara-yes.eml" "Cara Mendes <cara@med.example.edu>" "Re: $("$MAILCAT" -h Subject "$(newest_to cara@med.example.edu)")" "Yes, I take it."
+deliver "$T/cara-yes.eml"
+ok "Cara accepts: run" run_clerkd
+is "Cara scheduled" "$(status_of "$cara")" scheduled
+is "  in NEU-320" "$(sql "SELECT course || ' ' || block FROM assignments a JOIN applications p ON p.id = a.application_id WHERE p.reference = '$cara' AND a.state = 'active'")" "NEU-320 2027-04"
 ok "the history says so" grep -q "cancellation of block 2027-04 confirmed" <(clerkctl show "$ben")
 is "the token is used" "$(sql "SELECT used_at IS NOT NULL FROM confirmations WHERE token = '$token'")" 1
 

@@ -3,7 +3,8 @@
 # (more applicants than seats, the same seed the same draw), waitlists in draw
 # order, each applicant told once; cancellations and changes only once
 # confirmed (token in the subject, the body or In-Reply-To), a freed seat
-# going to the first on the waitlist; dates refused by policy; questions
+# offered to the first on the waitlist (accepted by token or by a threaded
+# reply; withdrawn when its student is cancelled); dates refused by policy; questions
 # about free seats and the FAQ; not-scheduled once the block starts.
 . "$top_srcdir/tests/lib.sh"
 export CLERKD_NOW=2026-10-20
@@ -88,12 +89,21 @@ mkmail "$T/confirm.eml" "Someone <$seated_email>" "AW: [EXTERNAL] RE: $("$MAILCA
 deliver "$T/confirm.eml"
 ok "confirmation: run" run_clerkd
 is "confirmed: cancelled" "$(sql "SELECT status FROM applications WHERE reference = '${order[0]}'")" cancelled
-is "the freed seat goes to the first waitlisted" "$(sql "SELECT status FROM applications WHERE reference = '$first_wait'")" scheduled
-is "  in the course freed" "$(sql "SELECT course FROM assignments a JOIN applications p ON p.id = a.application_id WHERE p.reference = '$first_wait' AND a.state = 'active'")" OBG-410
-is "the next one moves up" "$(clerkctl show "$second_wait" --json | tr -d ' \n' | grep -o '"course":"OBG-410","block":"2027-03","position":[0-9]*')" '"course":"OBG-410","block":"2027-03","position":1'
+is "the freed seat is offered to the first waitlisted, not given" "$(sql "SELECT status FROM applications WHERE reference = '$first_wait'")" waitlisted
+ok "  the offer in show --json" grep -q '"offers":\[{"course":"OBG-410","block":"2027-03","expires":"2026-10-23"}\]' <(clerkctl show "$first_wait" --json | tr -d ' \n')
 is "both are told" "$(sink_count)" "$((before + 2))"
 ok "the canceller gets the confirmation" grep -q "cancellation is confirmed" <(last_to "$seated_email")
-ok "the promoted student gets the seat" grep -q "became free, and it is" <(last_to "$wait_email")
+offer=$(for f in $(ls -t "$T"/sink/*); do "$MAILCAT" -h To "$f" | grep -q -i -F "$wait_email" && { echo "$f"; break; }; done)
+ok "the first waitlisted is offered the seat" grep -q "A seat is now free for you" <(last_to "$wait_email")
+otoken=$("$MAILCAT" -h Subject "$offer" | grep -o -E 'confirm [A-Z0-9]{10}' | cut -d' ' -f2)
+ok "  with a token to accept ($otoken)" test -n "$otoken"
+mkmail "$T/accept.eml" "Someone <$wait_email>" "Yes" "I accept: confirm $otoken"
+deliver "$T/accept.eml"
+ok "offer accepted: run" run_clerkd
+is "accepted: scheduled" "$(sql "SELECT status FROM applications WHERE reference = '$first_wait'")" scheduled
+is "  in the course freed" "$(sql "SELECT course FROM assignments a JOIN applications p ON p.id = a.application_id WHERE p.reference = '$first_wait' AND a.state = 'active'")" OBG-410
+is "the next one moves up" "$(clerkctl show "$second_wait" --json | tr -d ' \n' | grep -o '"course":"OBG-410","block":"2027-03","position":[0-9]*')" '"course":"OBG-410","block":"2027-03","position":1'
+ok "the student is told the seat is theirs" grep -q "The seat is yours now" <(last_to "$wait_email")
 ok "cancelled applications are listed" grep -q '"status" : "cancelled"' <(clerkctl list --json)
 is "the token is single-use" "$(sql "SELECT count(*) FROM confirmations WHERE token = '$token' AND used_at IS NOT NULL")" 1
 
@@ -123,7 +133,7 @@ is "nothing changed yet" "$(sql "SELECT course FROM assignments a JOIN applicati
 deliver "$T/irt.eml"
 ok "In-Reply-To confirmation: run" run_clerkd
 is "confirmed by In-Reply-To: moved" "$(sql "SELECT course FROM assignments a JOIN applications p ON p.id = a.application_id WHERE p.reference = '$third' AND a.state = 'active'")" PED-430
-is "its old seat went to the next waitlisted" "$(sql "SELECT status FROM applications WHERE reference = '$second_wait'")" scheduled
+is "its old seat is offered to the next waitlisted" "$(sql "SELECT course FROM offers o JOIN applications p ON p.id = o.application_id WHERE p.reference = '$second_wait' AND o.state = 'open'")" OBG-410
 
 before=$(sink_count)
 mkmail "$T/dates.eml" "Someone <$third_email>" "Change of dates [$third]" "Could I do my PED-430 from March 15 to April 12 instead?"
@@ -157,13 +167,23 @@ is "after the lottery, late applicants are waitlisted when all is full" \
 ok "  and told so in their one reply" grep -q "Status: waitlisted" <(last_to finn@med.example.edu)
 ok "staff cancel without a token" clerkctl cancel "$second_wait"
 is "cancelled" "$(sql "SELECT status FROM applications WHERE reference = '$second_wait'")" cancelled
+is "  its open offer withdrawn" "$(sql "SELECT state FROM offers o JOIN applications p ON p.id = o.application_id WHERE p.reference = '$second_wait'")" withdrawn
+is "the seat is offered to the first late one" "$(sql "SELECT course FROM offers o JOIN applications p ON p.id = o.application_id WHERE p.email = 'finn@med.example.edu' AND o.state = 'open'")" OBG-410
+ok "offer to the late one: run" run_clerkd
+finn_offer=$(for f in $(ls -t "$T"/sink/*); do "$MAILCAT" -h To "$f" | grep -q -i -F finn@med.example.edu && { echo "$f"; break; }; done)
+{
+	printf 'From: Finn Late <finn@med.example.edu>\nTo: clerkship@example.edu\nSubject: Re: %s\n' "$("$MAILCAT" -h Subject "$finn_offer")"
+	printf 'Message-ID: <finn-yes-%s@example.org>\nIn-Reply-To: %s\n\nYes, thank you.\n' "$RANDOM" "$("$MAILCAT" -h Message-ID "$finn_offer")"
+} >"$T/finn-yes.eml"
+deliver "$T/finn-yes.eml"
+ok "accepted by a threaded reply: run" run_clerkd
 is "the first late one takes the seat" "$(sql "SELECT status FROM applications WHERE email = 'finn@med.example.edu'")" scheduled
 CLERKD_NOW=2027-03-01 clerkctl due >"$T/due"
 ok "at the block's start clerkctl due closes the waitlists" grep -q "block 2027-03 started" "$T/due"
 is "the waitlisted become not-scheduled" "$(sql "SELECT status FROM applications WHERE email = 'gus@med.example.edu'")" not-scheduled
 ok "not-scheduled: run" run_clerkd
 ok "and are told" grep -q "Status: not scheduled" <(last_to gus@med.example.edu)
-ok "the promoted one was told of the seat" grep -q "became free, and it is" <(last_to finn@med.example.edu)
+ok "the one who accepted was told the seat is theirs" grep -q "The seat is yours now" <(all_to finn@med.example.edu)
 is "inbox emptied" "$(mailbox_count INBOX)" 0
 
 # ---- the daemon draws a lottery when it is due ----
