@@ -262,30 +262,6 @@ drawn_blocks(struct process_ctx *pc, gint64 app_id, GArray *old, GArray *new, GS
 	return TRUE;
 }
 
-/* What an application holds in a block, in words ("a seat in MED-401", "a
- * place on the waitlist of SUR-512"), "" if nothing; NULL on error. */
-static char *
-held_in(struct process_ctx *pc, gint64 app_id, const char *block, GError **err)
-{
-	g_autoptr(GArray) seats = seats_of(pc->st, app_id, block, err);
-	g_autoptr(GArray) places = NULL;
-	GString *out;
-
-	if (seats == NULL || (places = waitlist_of(pc->st, app_id, err)) == NULL)
-		return NULL;
-	out = g_string_new(NULL);
-	for (guint i = 0; i < seats->len; i++)
-		g_string_append_printf(out, "%sa seat in %s", out->len ? " and " : "",
-		    g_array_index(seats, struct seat, i).course);
-	for (guint i = 0; i < places->len; i++) {
-		const struct waitlist_place *w = &g_array_index(places, struct waitlist_place, i);
-		if (strcmp(w->block, block) == 0)
-			g_string_append_printf(out, "%sa place on the waitlist of %s", out->len ? " and " :
-			    "", w->course);
-	}
-	return g_string_free(out, FALSE);
-}
-
 /* The blocks where an application holds a seat or a waitlist place and that
  * a new list of choices drops, each once, in order; NULL on error. */
 static GPtrArray *
@@ -323,7 +299,7 @@ giving_up(struct process_ctx *pc, gint64 app_id, GPtrArray *dropped, const char 
 
 	for (guint i = 0; i < dropped->len; i++) {
 		const char *b = g_ptr_array_index(dropped, i);
-		g_autofree char *held = held_in(pc, app_id, b, err), *when = NULL;
+		g_autofree char *held = placement_held_in(pc, app_id, b, err), *when = NULL;
 		if (held == NULL) {
 			g_string_free(out, TRUE);
 			return NULL;

@@ -34,19 +34,14 @@ confirm_add(Store *st, gint64 app_id, const struct confirmation *c, GError **err
 	return store_done(st, s, err);
 }
 
-GPtrArray *
-confirm_pending(Store *st, gint64 app_id, GError **err)
+/* The rows of a bound statement over (token, action, detail, expires,
+ * message_id), as confirmations; NULL on error. */
+static GPtrArray *
+rows(Store *st, sqlite3_stmt *s, GError **err)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT token, action, detail, expires, message_id"
-	    " FROM confirmations WHERE application_id = :app AND used_at IS NULL"
-	    " ORDER BY created_at DESC", err);
-	GPtrArray *out;
+	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)confirmation_free);
 	int rc;
 
-	if (s == NULL)
-		return NULL;
-	store_bind_int64(s, ":app", app_id);
-	out = g_ptr_array_new_with_free_func((GDestroyNotify)confirmation_free);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct confirmation *c = g_new0(struct confirmation, 1);
 		c->token = store_col_text(s, 0);
@@ -66,35 +61,28 @@ confirm_pending(Store *st, gint64 app_id, GError **err)
 }
 
 GPtrArray *
+confirm_pending(Store *st, gint64 app_id, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT token, action, detail, expires, message_id"
+	    " FROM confirmations WHERE application_id = :app AND used_at IS NULL"
+	    " ORDER BY created_at DESC", err);
+	if (s == NULL)
+		return NULL;
+	store_bind_int64(s, ":app", app_id);
+	return rows(st, s, err);
+}
+
+GPtrArray *
 confirm_spent(Store *st, gint64 app_id, const char *action, GError **err)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT token, action, detail, expires, message_id"
 	    " FROM confirmations WHERE application_id = :app AND action = :action"
 	    " AND used_at IS NOT NULL ORDER BY created_at DESC, rowid DESC LIMIT 20", err);
-	GPtrArray *out;
-	int rc;
-
 	if (s == NULL)
 		return NULL;
 	store_bind_int64(s, ":app", app_id);
 	store_bind_text(s, ":action", action);
-	out = g_ptr_array_new_with_free_func((GDestroyNotify)confirmation_free);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct confirmation *c = g_new0(struct confirmation, 1);
-		c->token = store_col_text(s, 0);
-		c->action = store_col_text(s, 1);
-		c->detail = store_col_text(s, 2);
-		c->expires = store_col_text(s, 3);
-		c->message_id = store_col_text(s, 4);
-		g_ptr_array_add(out, c);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		g_ptr_array_unref(out);
-		store_fail(st, rc, "confirmations", err);
-		return NULL;
-	}
-	return out;
+	return rows(st, s, err);
 }
 
 gboolean

@@ -31,14 +31,11 @@ offers_free_seats(struct process_ctx *pc, const char *course, const char *block,
 	return MAX(c->seats - (int)(taken + offered), 0);
 }
 
-/* A block's dates as students read them: "5 April 2027 to 30 April 2027". */
+/* A block's dates as students read them: "5-30 April 2027". */
 static char *
 block_dates(const Rules *r, const char *block)
 {
-	g_autofree char *start = words_date(rules_block_start(r, block) ?: "?");
-	g_autofree char *end = words_date(rules_block_end(r, block) ?: "?");
-
-	return g_strdup_printf("%s to %s", start, end);
+	return words_date_range(rules_block_start(r, block) ?: "?", rules_block_end(r, block) ?: "?");
 }
 
 /* Has the block started (or is it unknown)? */
@@ -87,7 +84,7 @@ make_offer(struct process_ctx *pc, gint64 app, gint64 place, const char *course,
 	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autofree char *token = util_token_new(CONFIRM_TOKEN_LEN);
 	g_autofree char *seed = NULL, *msgid = NULL, *detail = NULL, *event = NULL;
-	g_autofree char *deadline = NULL, *start = NULL, *end = NULL, *subject = NULL;
+	g_autofree char *deadline = NULL, *start = NULL, *end = NULL, *dates = NULL, *subject = NULL;
 	struct mail_out m = { 0 };
 	char expires[11];
 	gint64 id;
@@ -114,8 +111,9 @@ make_offer(struct process_ctx *pc, gint64 app, gint64 place, const char *course,
 	deadline = words_date(expires);
 	start = words_date(rules_block_start(r, block));
 	end = words_date(rules_block_end(r, block) ?: "?");
-	subject = g_strdup_printf("Seat offered: %s, %s to %s. Please answer by %s (confirm %s)",
-	    course, start, end, deadline, token);
+	dates = block_dates(r, block);
+	subject = g_strdup_printf("Seat offered: %s, %s. Please answer by %s (confirm %s)",
+	    course, dates, deadline, token);
 	g_hash_table_insert(vars, "name", d->name);
 	g_hash_table_insert(vars, "reference", d->reference);
 	g_hash_table_insert(vars, "email", d->email);

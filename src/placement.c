@@ -36,6 +36,30 @@ by_block(gconstpointer a, gconstpointer b)
 	return g_strcmp0(((const struct seat *)a)->block, ((const struct seat *)b)->block);
 }
 
+/* What an application holds in a block, in words ("a seat in MED-401", "a
+ * place on the waitlist of SUR-512"), or "" if only its choices; NULL on error. */
+char *
+placement_held_in(struct process_ctx *pc, gint64 app_id, const char *block, GError **err)
+{
+	g_autoptr(GArray) seats = seats_of(pc->st, app_id, block, err);
+	g_autoptr(GArray) places = NULL;
+	GString *out;
+
+	if (seats == NULL || (places = waitlist_of(pc->st, app_id, err)) == NULL)
+		return NULL;
+	out = g_string_new(NULL);
+	for (guint i = 0; i < seats->len; i++)
+		g_string_append_printf(out, "%sa seat in %s", out->len ? " and " : "",
+		    g_array_index(seats, struct seat, i).course);
+	for (guint i = 0; i < places->len; i++) {
+		const struct waitlist_place *w = &g_array_index(places, struct waitlist_place, i);
+		if (strcmp(w->block, block) == 0)
+			g_string_append_printf(out, "%sa place on the waitlist of %s", out->len ? " and " :
+			    "", w->course);
+	}
+	return g_string_free(out, FALSE);
+}
+
 char *
 placement_describe(struct process_ctx *pc, gint64 app_id, GError **err)
 {

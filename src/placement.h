@@ -46,6 +46,10 @@ gboolean placement_change(struct process_ctx *pc, gint64 app_id, gint64 ledger_i
 int placement_free_seats(struct process_ctx *pc, const char *course, const char *block,
     GError **err);
 
+/* What an application holds in a block, in words ("a seat in MED-401", "a
+ * place on the waitlist of SUR-512"), "" if only its choices; NULL on error. */
+char *placement_held_in(struct process_ctx *pc, gint64 app_id, const char *block, GError **err);
+
 /* An application's seats and waitlist positions, in words (new string). */
 char *placement_describe(struct process_ctx *pc, gint64 app_id, GError **err);
 

@@ -266,30 +266,6 @@ other_blocks(const Rules *r, GPtrArray *blocks, const char *block)
 	return g_string_free(out, FALSE);
 }
 
-/* What an application holds in a block, in words ("a seat in MED-401", "a
- * place on the waitlist of SUR-512"), or "" if only its choices; NULL on error. */
-static char *
-held_in_block(struct process_ctx *pc, gint64 app_id, const char *block, GError **err)
-{
-	g_autoptr(GArray) seats = seats_of(pc->st, app_id, block, err);
-	g_autoptr(GArray) places = NULL;
-	GString *out;
-
-	if (seats == NULL || (places = waitlist_of(pc->st, app_id, err)) == NULL)
-		return NULL;
-	out = g_string_new(NULL);
-	for (guint i = 0; i < seats->len; i++)
-		g_string_append_printf(out, "%sa seat in %s", out->len ? " and " : "",
-		    g_array_index(seats, struct seat, i).course);
-	for (guint i = 0; i < places->len; i++) {
-		const struct waitlist_place *w = &g_array_index(places, struct waitlist_place, i);
-		if (strcmp(w->block, block) == 0)
-			g_string_append_printf(out, "%sa place on the waitlist of %s", out->len ? " and " :
-			    "", w->course);
-	}
-	return g_string_free(out, FALSE);
-}
-
 /* A confirmed cancel of one block: only that block is given up. */
 static gboolean
 cancel_block_confirmed(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
@@ -316,7 +292,7 @@ cancel_block_confirmed(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
 		    "your application, so your whole application is cancelled.", words);
 		return TRUE;
 	}
-	if ((held = held_in_block(pc, app_id, block, err)) == NULL)
+	if ((held = placement_held_in(pc, app_id, block, err)) == NULL)
 		return FALSE;
 	others = other_blocks(r, blocks, block);
 	event = g_strdup_printf("cancellation of block %s confirmed%s%s", block,
@@ -973,7 +949,7 @@ cancel_request(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const ch
 		    "application", words);
 		return ask_confirmation(pc, ledger_id, app_id, ref, f, sha256, "cancel", NULL, what, err);
 	}
-	g_autofree char *held = held_in_block(pc, app_id, block, err);
+	g_autofree char *held = placement_held_in(pc, app_id, block, err);
 	if (held == NULL)
 		return FALSE;
 	others = other_blocks(r, blocks, block);

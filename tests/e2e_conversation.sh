@@ -162,7 +162,7 @@ ok "Ben reads which block was cancelled" grep -q -F "your cancellation of block 
 ok "  what he gave up" grep -q -F "You gave up a seat in NEU-320 in that block" "$T/done.txt"
 ok "  and what stays" grep -q -F "Your application stays open for block 2027-03 (1-26 March 2027)" "$T/done.txt"
 ok "  with his March place" grep -q -F "MED-401 Acting Internship" "$T/done.txt"
-ok "Cara is offered the seat, with its dates and her deadline" grep -q "Seat offered: NEU-320, 5 April 2027 to 30 April 2027. Please answer by 23 October 2026" <("$MAILCAT" -h Subject "$(newest_to cara@med.example.edu)")
+ok "Cara is offered the seat, with its dates and her deadline" grep -q "Seat offered: NEU-320, 5-30 April 2027. Please answer by 23 October 2026" <("$MAILCAT" -h Subject "$(newest_to cara@med.example.edu)")
 mkmail "$T/cara-yes.eml" "Cara Mendes <cara@med.example.edu>" "Re: $("$MAILCAT" -h Subject "$(newest_to cara@med.example.edu)")" "Yes, I take it."
 deliver "$T/cara-yes.eml"
 ok "Cara accepts: run" run_clerkd

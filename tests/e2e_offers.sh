@@ -113,7 +113,7 @@ deliver "$T/decline.eml"
 ok "decline: run" run_clerkd
 is "two mails: the reply, and the next offer" "$(sink_count)" "$((before + 2))"
 last_to "$(email_of "$w1")" >"$T/declined.txt"
-ok "the student reads that they declined" grep -q -F "you declined the seat in NEU-320, block 2027-03 (1 March 2027 to 26 March 2027)" "$T/declined.txt"
+ok "the student reads that they declined" grep -q -F "you declined the seat in NEU-320, block 2027-03 (1-26 March 2027)" "$T/declined.txt"
 ok "  and left that waitlist" grep -q -F "You are no longer on the waitlist of NEU-320 for this block" <(tr '\n' ' ' <"$T/declined.txt" | tr -s ' ')
 ok "  in a reply to their mail" test -n "$("$MAILCAT" -h In-Reply-To "$(newest_to "$(email_of "$w1")")")"
 ok "  whose subject says so" grep -q "^Seat declined \[ECP-" <("$MAILCAT" -h Subject "$(newest_to "$(email_of "$w1")")")
@@ -171,7 +171,7 @@ is "  no open offer left" "$(offers_of "$w3")" '"offers":[]'
 ok "  the seat in assignments" grep -q '"assignments":\[{"course":"NEU-320","block":"2027-03"}\]' <(clerkctl show "$w3" --json | tr -d ' \n')
 ok "  no waitlist place left" grep -q '"waitlist":\[\]' <(clerkctl show "$w3" --json | tr -d ' \n')
 last_to "$(email_of "$w3")" | tr '\n' ' ' | tr -s ' ' >"$T/accepted.txt"
-ok "the student reads that the seat is theirs" grep -q -F "You accepted the seat in NEU-320 (Neurocritical Care), block 2027-03 (1 March 2027 to 26 March 2027). The seat is yours now." "$T/accepted.txt"
+ok "the student reads that the seat is theirs" grep -q -F "You accepted the seat in NEU-320 (Neurocritical Care), block 2027-03 (1-26 March 2027). The seat is yours now." "$T/accepted.txt"
 ok "  and their status" grep -q "Status: scheduled" "$T/accepted.txt"
 is "nobody else is offered anything" "$(sql "SELECT count(*) FROM offers WHERE state = 'open'")" 0
 is "the token is single-use" "$(sql "SELECT used_at IS NOT NULL FROM confirmations WHERE token = '$otok3'")" 1
