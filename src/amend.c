@@ -159,15 +159,17 @@ renumbered(GArray *choices)
 	return out;
 }
 
-/* "MED-401 2027-03;SUR-512 2027-04": a confirmation's detail, and back. */
+/* The choices joined by sep: "MED-401 2027-03;SUR-512 2027-04" (a
+ * confirmation's detail, read back by choices_from_detail), or ", " for the
+ * history; "" for none. */
 static char *
-choices_detail(GArray *choices)
+choices_joined(GArray *choices, const char *sep)
 {
 	GString *s = g_string_new(NULL);
 
 	for (guint i = 0; i < choices->len; i++) {
 		const struct form_choice *c = &g_array_index(choices, struct form_choice, i);
-		g_string_append_printf(s, "%s%s %s", i ? ";" : "", c->course, c->block);
+		g_string_append_printf(s, "%s%s %s", i ? sep : "", c->course, c->block);
 	}
 	return g_string_free(s, FALSE);
 }
@@ -196,29 +198,7 @@ choices_from_detail(const char *detail)
 static char *
 choices_line(GArray *choices)
 {
-	GString *s = g_string_new(NULL);
-
-	for (guint i = 0; i < choices->len; i++) {
-		const struct form_choice *c = &g_array_index(choices, struct form_choice, i);
-		g_string_append_printf(s, "%s%s %s", i ? ", " : "", c->course, c->block);
-	}
-	if (s->len == 0)
-		g_string_append(s, "none");
-	return g_string_free(s, FALSE);
-}
-
-/* A block and its dates as a reader sees them: "2027-04 (5 April 2027 to 30 April 2027)". */
-static char *
-block_words(const Rules *r, const char *block)
-{
-	const char *start = rules_block_start(r, block), *end = rules_block_end(r, block);
-	g_autofree char *s = NULL, *e = NULL;
-
-	if (start == NULL || end == NULL)
-		return g_strdup(block);
-	s = words_date(start);
-	e = words_date(end);
-	return g_strdup_printf("%s (%s to %s)", block, s, e);
+	return choices->len ? choices_joined(choices, ", ") : g_strdup("none");
 }
 
 /* The choices, a line each, as the student reads them. */
@@ -227,7 +207,7 @@ choices_text(const Rules *r, GString *out, GArray *choices)
 {
 	for (guint i = 0; i < choices->len; i++) {
 		const struct form_choice *c = &g_array_index(choices, struct form_choice, i);
-		g_autofree char *when = block_words(r, c->block);
+		g_autofree char *when = rules_block_words(r, c->block);
 		g_string_append_printf(out, "  %u. %s in block %s\n", i + 1, c->course, when);
 	}
 	if (choices->len == 0)
@@ -304,7 +284,7 @@ giving_up(struct process_ctx *pc, gint64 app_id, GPtrArray *dropped, const char 
 			g_string_free(out, TRUE);
 			return NULL;
 		}
-		when = block_words(pc->cfg->rules, b);
+		when = rules_block_words(pc->cfg->rules, b);
 		wrappedf(out, "%s %s in block %s, because your new choices have no course in that "
 		    "block.", verb, held, when);
 	}
@@ -557,7 +537,7 @@ amend_form(struct process_ctx *pc, gint64 ledger_id, const struct facts *f, cons
 		    ", " : "", placed->str, was, is);
 		if (lose == NULL)
 			return FALSE;
-		detail = choices_detail(want);
+		detail = choices_joined(want, ";");
 		if ((token = open_confirmation(pc, app_id, detail, msgid, expires, err)) == NULL ||
 		    !dossier_event(pc->st, app_id, ledger_id, event, err))
 			return FALSE;
@@ -701,7 +681,7 @@ amend_change_request(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, co
 		return change_refused(pc, ledger_id, app_id, ref, f, sha256, d->name, why, err);
 	}
 	msgid = reply_message_id(f->message_id, sha256, "confirm", pc->cfg->from_addr);
-	detail = choices_detail(want);
+	detail = choices_joined(want, ";");
 	was = choices_line(d->choices);
 	is = choices_line(want);
 	event = g_strdup_printf("change of choices asked, waiting for confirmation: %s -> %s", was, is);

@@ -53,8 +53,8 @@ guide_block_dates(const Rules *r, const char *block, GDate *lottery, GDate *due)
 static char *
 block_label(const Rules *r, const char *block)
 {
-	g_autofree char *span = words_date_range(rules_block_start(r, block), rules_block_end(r, block));
-	return g_strdup_printf("Block %s (%s)", block, span);
+	g_autofree char *words = rules_block_words(r, block);
+	return g_strdup_printf("Block %s", words);
 }
 
 /* The blocks of choices, each once, in the student's order, known and not started. */

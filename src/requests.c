@@ -196,19 +196,6 @@ ask_confirmation(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const 
 
 /* ---- one block of several ---- */
 
-/* A block and its dates as a reader sees them: "2027-04 (5-30 April 2027)". */
-static char *
-block_words(const Rules *r, const char *block)
-{
-	const char *start = rules_block_start(r, block), *end = rules_block_end(r, block);
-	g_autofree char *span = NULL;
-
-	if (start == NULL || end == NULL)
-		return g_strdup(block);
-	span = words_date_range(start, end);
-	return g_strdup_printf("%s (%s)", block, span);
-}
-
 static gint
 by_string(gconstpointer a, gconstpointer b)
 {
@@ -260,7 +247,7 @@ other_blocks(const Rules *r, GPtrArray *blocks, const char *block)
 		g_autofree char *w = NULL;
 		if (strcmp(b, block) == 0)
 			continue;
-		w = block_words(r, b);
+		w = rules_block_words(r, b);
 		g_string_append_printf(out, "%s%s", out->len ? "; " : "", w);
 	}
 	return g_string_free(out, FALSE);
@@ -273,7 +260,7 @@ cancel_block_confirmed(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
 {
 	const Rules *r = pc->cfg->rules;
 	g_autoptr(GPtrArray) blocks = app_blocks(pc, app_id, err);
-	g_autofree char *words = block_words(r, block), *held = NULL, *others = NULL, *event = NULL;
+	g_autofree char *words = rules_block_words(r, block), *held = NULL, *others = NULL, *event = NULL;
 
 	if (blocks == NULL)
 		return FALSE;
@@ -670,7 +657,7 @@ requests_answer(struct process_ctx *pc, const struct facts *f, GError **err)
 				g_string_free(out, TRUE);
 				return NULL;
 			}
-			g_autofree char *bw = block_words(r, b);
+			g_autofree char *bw = rules_block_words(r, b);
 			g_string_append_printf(out, "  - block %s: ", bw);
 			if (n > 0)
 				g_string_append_printf(out, "open, %d of %d seat%s available\n", n, c->seats,
@@ -923,7 +910,7 @@ cancel_request(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const ch
 		    "cancel your application and give up any place you hold", err);
 	if ((blocks = app_blocks(pc, app_id, err)) == NULL)
 		return FALSE;
-	words = block_words(r, block);
+	words = rules_block_words(r, block);
 	if (!has_block(blocks, block)) {
 		g_autofree char *mine = other_blocks(r, blocks, "");
 		if (!dossier_event(pc->st, app_id, ledger_id, "cancellation of a block not in the "

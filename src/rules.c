@@ -897,6 +897,18 @@ rules_block_end(const Rules *r, const char *block)
 	return b ? b->end : NULL;
 }
 
+char *
+rules_block_words(const Rules *r, const char *block)
+{
+	const char *start = rules_block_start(r, block), *end = rules_block_end(r, block);
+	g_autofree char *span = NULL;
+
+	if (start == NULL || end == NULL)
+		return g_strdup(block);
+	span = words_date_range(start, end);
+	return g_strdup_printf("%s (%s)", block, span);
+}
+
 static int
 by_code(gconstpointer a, gconstpointer b)
 {

@@ -53,6 +53,9 @@ const struct course_info *rules_course(const Rules *r, const char *code);
 /* Has one who completed these clerkships (the form's words) the course's prerequisites? */
 gboolean rules_prerequisites_met(const Rules *r, const char *code, const char *completed);
 const char *rules_block_end(const Rules *r, const char *block);
+/* A block and its dates as a reader sees them: "2027-04 (5-30 April 2027)";
+ * the id alone for a block the rules do not know. */
+char *rules_block_words(const Rules *r, const char *block);
 /* Every course of the catalog (struct course_info *, the rules'), by code. */
 GPtrArray *rules_courses(const Rules *r);
 /* Every block id, in order (the strings are the rules'). */
