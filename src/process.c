@@ -356,6 +356,13 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 		if (d == NULL)
 			return FALSE;
 		choices = describe_choices(d->choices, 0);
+		/* A status request without attachments: no receipt of "(no attachments)". */
+		if (f->attachments->len > 0 || named->len > 0) {
+			g_string_prepend(received, "Attachments in your message:\n");
+			g_string_append_c(received, '\n');
+		} else
+			g_string_truncate(received, 0);
+		g_hash_table_insert(vars, "attachments", received->str);
 		g_hash_table_insert(vars, "documents", docs);
 		g_hash_table_insert(vars, "choices", choices);
 		if ((title = decide_subject(pc, app_id, "Status", err)) == NULL)

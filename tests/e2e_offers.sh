@@ -83,6 +83,8 @@ mkmail "$T/status.eml" "Someone <$(email_of "$w1")>" "status" "status"
 deliver "$T/status.eml"
 ok "status: run" run_clerkd
 ok "a status reply shows the open offer and its deadline" grep -q -F "a seat in NEU-320 in block 2027-03 is offered to you: please answer our offer mail by 23 October 2026" <(last_to "$(email_of "$w1")")
+last_to "$(email_of "$w1")" >"$T/status.txt"
+ok "  and no receipt of attachments it did not have" bash -c "! grep -q -E 'no attachments|Attachments in your message' '$T/status.txt'"
 ok "  but not its token (a reply quoting it must not accept)" bash -c "! grep -q -F '$otok' <('$MAILCAT' '$(newest_to "$(email_of "$w1")")')"
 
 # While the offer is open the seat is held: a late complete applicant waits.
