@@ -16,7 +16,7 @@
 
 /* The one [kind] tag of a subject, if it has exactly one. */
 static char *
-subject_kind(const char *subject)
+subject_kind(const Rules *r, const char *subject)
 {
 	char *found = NULL;
 
@@ -25,7 +25,7 @@ subject_kind(const char *subject)
 		if (end == NULL || end - p > 40)
 			continue;
 		g_autofree char *tag = g_ascii_strdown(p + 1, end - p - 1);
-		if (!rules_is_kind(g_strstrip(tag)))
+		if (!rules_is_kind(r, g_strstrip(tag)))
 			continue;
 		if (found != NULL && strcmp(found, tag) != 0) {
 			g_free(found);
@@ -77,10 +77,9 @@ kinds_help(const Rules *r, GString *out, const char *example)
 	g_string_append_printf(out, KINDS_HELP " of document and the date of the result, for"
 	    " example:\n    %s = tb-ppd 2026-10-12\nThe kinds of document you can write after the"
 	    " \"=\" are:\n", example ? example : "IMG_3318.jpeg");
-	for (int i = 0; rules_kind_ids[i] != NULL; i++)
-		if (rules_kind_defined(r, rules_kind_ids[i]))
-			g_string_append_printf(out, "  - %s: %s\n", rules_kind_ids[i],
-			    rules_kind_title(r, rules_kind_ids[i]));
+	for (guint i = 0; rules_kind_at(r, i) != NULL; i++)
+		g_string_append_printf(out, "  - %s: %s\n", rules_kind_at(r, i),
+		    rules_kind_title(r, rules_kind_at(r, i)));
 	g_string_append(out, "After the date you may add \"pending\" (the result is not back yet),"
 	    " \"positive\" or \"negative\".\n");
 }
@@ -93,11 +92,11 @@ file_attachments(struct process_ctx *pc, gint64 app_id, const char *keep_for, gi
 {
 	const Rules *r = pc->cfg->rules;
 	g_autoptr(GPtrArray) lines = form_documents(f->text);
-	g_autofree char *tag = subject_kind(f->subject);
+	g_autofree char *tag = subject_kind(r, f->subject);
 	const struct form_doc *all = listed(lines, NULL);
 	const char *unknown = NULL;	/* the first attachment we could not tell */
 
-	if (all != NULL && !rules_is_kind(all->kind))
+	if (all != NULL && !rules_is_kind(r, all->kind))
 		all = NULL;
 	for (guint i = 0; i < f->attachments->len; i++) {
 		const struct attachment *a = g_ptr_array_index(f->attachments, i);
@@ -106,7 +105,7 @@ file_attachments(struct process_ctx *pc, gint64 app_id, const char *keep_for, gi
 		const char *name = a->filename && *a->filename ? a->filename : "unnamed attachment";
 		struct doc_meta m = { 0 };
 
-		if (line != NULL && !rules_is_kind(line->kind))
+		if (line != NULL && !rules_is_kind(r, line->kind))
 			line = NULL;
 		if (line == NULL)
 			line = all;
@@ -317,7 +316,7 @@ decide_name_docs(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const 
 		return FALSE;
 	for (guint i = 0; i < lines->len; i++) {
 		const struct form_doc *line = g_ptr_array_index(lines, i);
-		gboolean known = rules_is_kind(line->kind), here = FALSE;
+		gboolean known = rules_is_kind(r, line->kind), here = FALSE;
 		const struct doc_info *doc;
 		struct doc_meta m = { 0 };
 
@@ -461,8 +460,8 @@ list_kinds(struct process_ctx *pc, GString *s, GPtrArray *kinds, const struct de
 			kind_line(pc, s, g_ptr_array_index(kinds, i), dc);
 		return;
 	}
-	for (int i = 0; rules_kind_ids[i] != NULL; i++) {
-		const char *g = rules_kind_group(r, rules_kind_ids[i]);
+	for (guint i = 0; rules_kind_at(r, i) != NULL; i++) {
+		const char *g = rules_kind_group(r, rules_kind_at(r, i));
 		if (g != NULL && !g_ptr_array_find_with_equal_func(groups, g, g_str_equal, NULL))
 			g_ptr_array_add(groups, (gpointer)g);
 	}

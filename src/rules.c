@@ -16,12 +16,6 @@
 
 #define RULES_MAX_LINES 100000	/* per data file */
 
-const char *const rules_kind_ids[] = {
-	"good-standing", "transcript", "immunization-form", "mmr", "varicella", "hepatitis-b",
-	"tdap", "influenza", "tb-ppd", "tb-igra", "chest-xray", "health-insurance", "malpractice",
-	"toefl", "evaluation-form", NULL,
-};
-
 static char *
 school_key(const char *name)
 {
@@ -210,7 +204,7 @@ kinds_known(Rules *r, Ini *ini, const char *group, const char *key, const char *
 			if (*q != '\'' || (end = strchr(q + 1, '\'')) == NULL)
 				continue;
 			g_autofree char *kind = g_strndup(q + 1, end - q - 1);
-			if (!rules_is_kind(kind)) {
+			if (!rules_is_kind(r, kind)) {
 				problem(r, ini_path(ini), ini_line(ini, group, key),
 				    "%s: unknown document kind '%s'", key, kind);
 				ok = FALSE;
@@ -379,6 +373,21 @@ load_eligibility(Rules *r, const char *dir)
 	}
 }
 
+/* A kind id students can write: "tb-ppd", "cori" (form.c reads up to 32 of
+ * these characters, folded to small letters). */
+static gboolean
+kind_id_ok(const char *id)
+{
+	gsize n = strlen(id);
+
+	if (n == 0 || n > 32)
+		return FALSE;
+	for (const char *c = id; *c != '\0'; c++)
+		if (!g_ascii_islower(*c) && !g_ascii_isdigit(*c) && *c != '-')
+			return FALSE;
+	return TRUE;
+}
+
 static void
 load_documents(Rules *r, const char *dir)
 {
@@ -390,6 +399,10 @@ load_documents(Rules *r, const char *dir)
 	if (ini == NULL)
 		return;
 	groups = g_key_file_get_groups(ini_keyfile(ini), NULL);
+	/* The kinds are the sections: known before any expression names one. */
+	for (int i = 0; groups[i] != NULL; i++)
+		if (kind_id_ok(groups[i]))
+			g_hash_table_add(r->kind_ids, g_strdup(groups[i]));
 	for (int i = 0; groups[i] != NULL; i++) {
 		const char *g = groups[i];
 		g_autofree char *title = ini_get(ini, g, "title"), *req = ini_get(ini, g, "required");
@@ -400,9 +413,10 @@ load_documents(Rules *r, const char *dir)
 		struct kind *k;
 
 		only_keys(r, ini, g, known);
-		if (!rules_is_kind(g)) {
+		if (!rules_is_kind(r, g)) {
 			problem(r, ini_path(ini), ini_line(ini, g, NULL),
-			    "unknown document kind [%s] (the kinds are fixed: see rules/README)", g);
+			    "[%s]: a kind id is 1 to 32 small letters, digits and '-' (it is written "
+			    "in subject tags and Documents: lines)", g);
 			g_ptr_array_free(norm, TRUE);
 			continue;
 		}
@@ -414,7 +428,7 @@ load_documents(Rules *r, const char *dir)
 		k->covers = g_key_file_get_string_list(ini_keyfile(ini), g, "covers", NULL, NULL);
 		for (int j = 0; k->covers != NULL && k->covers[j] != NULL; j++) {
 			g_strstrip(k->covers[j]);
-			if (!rules_is_kind(k->covers[j]))
+			if (!rules_is_kind(r, k->covers[j]))
 				problem(r, ini_path(ini), ini_line(ini, g, "covers"),
 				    "covers: unknown document kind '%s'", k->covers[j]);
 		}
@@ -655,6 +669,7 @@ load(const char *dir)
 	r->errors = g_ptr_array_new_with_free_func(g_free);
 	r->rules = g_ptr_array_new_with_free_func(rule_free);
 	r->kinds = g_ptr_array_new_with_free_func(kind_free);
+	r->kind_ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	r->settings = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	r->schools = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	r->courses = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, course_free);
@@ -684,8 +699,8 @@ load(const char *dir)
 		if (g_file_test(co, G_FILE_TEST_EXISTS))
 			load_csv(r, dir, "coordinators.csv", "course,email", coordinator_row);
 	}
+	load_documents(r, dir);		/* first: eligibility's conditions may name kinds */
 	load_eligibility(r, dir);
-	load_documents(r, dir);
 	{
 		g_autofree char *faq = g_build_filename(dir, "faq", NULL);
 		r->faq = faq_load(faq, r->errors);
@@ -702,6 +717,7 @@ rules_free(Rules *r)
 		return;
 	g_ptr_array_free(r->rules, TRUE);
 	g_ptr_array_free(r->kinds, TRUE);
+	g_hash_table_destroy(r->kind_ids);
 	sqlite3_finalize(r->fill);
 	sqlite3_finalize(r->clear);
 	sqlite3_close(r->db);
@@ -764,9 +780,15 @@ rules_check(const char *dir)
 /* ---- kinds and data ---- */
 
 gboolean
-rules_is_kind(const char *id)
+rules_is_kind(const Rules *r, const char *id)
 {
-	return id != NULL && g_strv_contains(rules_kind_ids, id);
+	return id != NULL && g_hash_table_contains(r->kind_ids, id);
+}
+
+const char *
+rules_kind_at(const Rules *r, guint i)
+{
+	return i < r->kinds->len ? ((const struct kind *)g_ptr_array_index(r->kinds, i))->id : NULL;
 }
 
 static const struct kind *
@@ -807,12 +829,6 @@ rules_kind_note(const Rules *r, const char *kind, const char **covered_by)
 		}
 	}
 	return NULL;
-}
-
-gboolean
-rules_kind_defined(const Rules *r, const char *kind)
-{
-	return kind != NULL && kind_of(r, kind) != NULL;
 }
 
 const char *

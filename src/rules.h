@@ -20,9 +20,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Rules, rules_free)
 GPtrArray *rules_check(const char *dir);
 
 /* ---- document kinds ---- */
-/* The fixed ids of DESIGN.md, NULL-terminated. */
-extern const char *const rules_kind_ids[];
-gboolean rules_is_kind(const char *id);
+/* The kinds are the sections of documents.ini (DESIGN.md names the shipped
+ * ones): is id one of them? */
+gboolean rules_is_kind(const Rules *r, const char *id);
+/* The i-th kind, in documents.ini's order (the order file names are tried
+ * and groups are listed); NULL past the last. */
+const char *rules_kind_at(const Rules *r, guint i);
 /* A kind's title for students ("Letter of good standing"); the id if unknown. */
 const char *rules_kind_title(const Rules *r, const char *kind);
 /* A kind's group for students ("Identity and school", "Health",
@@ -32,8 +35,6 @@ const char *rules_kind_group(const Rules *r, const char *kind);
  * `covers` names it: "One immunization record can cover MMR, ..."; NULL if
  * none. *covered_by (if not NULL) gets the kind whose note it is. */
 const char *rules_kind_note(const Rules *r, const char *kind, const char **covered_by);
-/* Has documents.ini a section for this kind? */
-gboolean rules_kind_defined(const Rules *r, const char *kind);
 /* The kind a file name says (PPD_1.pdf, "Dean's letter.pdf"), NULL if none. */
 const char *rules_classify_file(const Rules *r, const char *filename);
 

@@ -20,13 +20,28 @@ counts(const Rules *r, const struct dossier_doc *doc)
 	return doc->state == DOC_ACCEPTED || !rules_setting_bool(r, "require_staff_check");
 }
 
+/* Can a document of kind doc_kind stand for kind k (itself, or documents.ini
+ * `covers`)? A pending one keeps k pending. */
+static gboolean
+stands_for(const Rules *r, const char *doc_kind, const char *k)
+{
+	if (doc_kind == NULL || strcmp(doc_kind, k) == 0)
+		return doc_kind != NULL;
+	for (guint i = 0; i < r->kinds->len; i++) {
+		const struct kind *dk = g_ptr_array_index(r->kinds, i);
+		if (strcmp(dk->id, doc_kind) == 0)
+			return dk->covers != NULL && g_strv_contains((const char *const *)dk->covers, k);
+	}
+	return FALSE;
+}
+
 /* The kind named by the first argument; NULL (and the error set) if unknown. */
 static const char *
-kind_arg(sqlite3_context *ctx, sqlite3_value **argv)
+kind_arg(const Rules *r, sqlite3_context *ctx, sqlite3_value **argv)
 {
 	const char *k = (const char *)sqlite3_value_text(argv[0]);
 
-	if (!rules_is_kind(k)) {
+	if (!rules_is_kind(r, k)) {
 		g_autofree char *msg = g_strdup_printf("unknown document kind '%s'", k ? k : "");
 		sqlite3_result_error(ctx, msg, -1);
 		return NULL;
@@ -41,7 +56,7 @@ fn_docs(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	const struct fnctx *fc = sqlite3_user_data(ctx);
 	Rules *r = fc->r;
 	enum doc_fn fn = fc->fn;
-	const char *k = kind_arg(ctx, argv);
+	const char *k = kind_arg(r, ctx, argv);
 	int n = 0;
 	GDate first, last, cut;
 
@@ -482,7 +497,7 @@ rules_eval(Rules *r, const struct dossier *d, const char *today, struct decision
 			g_ptr_array_add(out->missing, g_strdup(k->id));
 			for (guint j = 0; j < d->docs->len; j++) {
 				const struct dossier_doc *doc = g_ptr_array_index(d->docs, j);
-				if (doc->pending && g_strcmp0(doc->kind, k->id) == 0 &&
+				if (doc->pending && stands_for(r, doc->kind, k->id) &&
 				    doc->state != DOC_REJECTED && doc->state != DOC_HELD) {
 					g_ptr_array_add(out->pending, g_strdup(k->id));
 					break;

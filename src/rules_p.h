@@ -66,6 +66,7 @@ struct rules {
 	sqlite3_stmt *clear;	/* DELETE it */
 	GPtrArray *rules;	/* struct rule * */
 	GPtrArray *kinds;	/* struct kind *, in priority order */
+	GHashTable *kind_ids;	/* the section names of documents.ini (a set) */
 	GHashTable *settings;	/* name -> value */
 	GHashTable *schools;	/* normalized name -> "lcme" | "international" */
 	GHashTable *courses;	/* code -> struct course_info * */

@@ -52,11 +52,11 @@ ok "with its file and line" grep -q -F "$T/badrules/eligibility.ini:$line: requi
 is "clerkd --check-config refuses it (exit 78)" "$?" 78
 ok "naming the line too" grep -q -F "eligibility.ini:$line:" "$T/err"
 cp "$top_srcdir/rules/eligibility.ini" "$T/badrules/eligibility.ini"
-printf '\n[antivirus]\ntitle = Virus scan\n' >>"$T/badrules/documents.ini"
+printf '\n[Virus scan]\ntitle = Virus scan\n' >>"$T/badrules/documents.ini"
 sed -i "s/docs('tdap') >= 1/docs('tdapp') >= 1/" "$T/badrules/documents.ini"
 "$CLERKCTL" --config "$T/badrules.conf" rules check >"$T/out" 2>&1
 is "unknown kinds: rules check exits 1" "$?" 1
-ok "an unknown kind as a section, with its line" grep -q -E "documents.ini:[0-9]+: unknown document kind \[antivirus\]" "$T/out"
+ok "a section that cannot be a kind id, with its line" grep -q -E "documents.ini:[0-9]+: \[Virus scan\]: a kind id is" "$T/out"
 ok "an unknown kind in a condition, with its line" grep -q -E "documents.ini:[0-9]+: met: unknown document kind 'tdapp'" "$T/out"
 cp "$top_srcdir/rules/documents.ini" "$T/badrules/documents.ini"
 printf 'code,title\nMED-401,x\n' >"$T/badrules/catalog.csv"

@@ -42,6 +42,10 @@ test_file_kinds(void)
 		{ "Doe_Jane_LOGS.pdf", "good-standing" }, { "Certificate of enrollment.pdf", "good-standing" },
 		{ "Grade report 2026.pdf", "transcript" }, { "Health clearance form.pdf", "immunization-form" },
 		{ "TB_PPD_step2.jpg", "tb-ppd" }, { "QuantiFERON-TB Gold Plus.pdf", "tb-igra" },
+		/* A titer report is not the immunization record (it never stands for Tdap or
+		 * influenza); one that names its serology is that kind. */
+		{ "titers.pdf", "titer-report" }, { "Titer report 2026.pdf", "titer-report" },
+		{ "serology_results.pdf", "titer-report" }, { "Varicella titre.pdf", "varicella" },
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
@@ -270,6 +274,76 @@ eligible(void)
 	return d;
 }
 
+/* Health documents (issue 16): one row a case. docs: "KIND DATE [pending|positive]; ...",
+ * added to an eligible application without its immunization record; form:
+ * "field=value; ..."; expect: judge()'s "status missing:... pending:...". */
+static void
+test_health(void)
+{
+	static const struct {
+		const char *docs, *form, *expect;
+	} rows[] = {
+		/* A titer report covers the serologies (MMR, varicella, hepatitis B), never
+		 * Tdap or influenza. */
+		{ "titer-report 2026-10-01", "", "incomplete missing:tdap,influenza" },
+		{ "titer-report 2026-10-01; tdap 2024-01-01; influenza 2026-10-01", "", "complete" },
+		{ "titer-report 2026-10-01 pending; tdap 2024-01-01; influenza 2026-10-01", "",
+		  "incomplete missing:mmr,varicella,hepatitis-b pending:mmr,varicella,hepatitis-b" },
+		/* Pending is not met, for every kind: a serology marked pending plus a record
+		 * that would cover it. */
+		{ "immunization-form 2026-10-01; mmr 2026-10-05 pending", "",
+		  "incomplete missing:mmr pending:mmr" },
+		{ "immunization-form 2026-10-01; varicella 2026-10-05 pending", "",
+		  "incomplete missing:varicella pending:varicella" },
+		{ "immunization-form 2026-10-01; hepatitis-b 2026-10-05 pending", "",
+		  "incomplete missing:hepatitis-b pending:hepatitis-b" },
+		{ "titer-report 2026-10-01; tdap 2024-01-01; influenza 2026-10-01; mmr 2026-10-05 pending",
+		  "", "incomplete missing:mmr pending:mmr" },
+		{ "immunization-form 2026-10-01; titer-report 2026-10-05 pending", "",
+		  "incomplete missing:mmr,varicella,hepatitis-b pending:mmr,varicella,hepatitis-b" },
+		{ "immunization-form 2026-10-01; tdap 2026-10-05 pending", "",
+		  "incomplete missing:tdap pending:tdap" },
+		/* The result itself, once it arrives, counts. */
+		{ "immunization-form 2026-10-01; mmr 2026-10-05 pending; mmr 2026-10-12", "", "complete" },
+		{ "immunization-form 2026-10-01", "", "complete" },
+		/* A chest X-ray after a positive TB result or a BCG vaccination. */
+		{ "immunization-form 2026-10-01; tb-ppd 2026-09-01 positive", "",
+		  "incomplete missing:chest-xray" },
+		{ "immunization-form 2026-10-01", "bcg=yes", "incomplete missing:chest-xray" },
+		{ "immunization-form 2026-10-01", "bcg=Yes, as a child", "incomplete missing:chest-xray" },
+		{ "immunization-form 2026-10-01", "bcg_vaccination=yes", "incomplete missing:chest-xray" },
+		{ "immunization-form 2026-10-01; chest-xray 2026-10-10", "bcg=yes", "complete" },
+		{ "immunization-form 2026-10-01", "bcg=no", "complete" },
+		{ "immunization-form 2026-10-01", "bcg=", "complete" },
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
+		struct dossier *d = eligible();
+		g_auto(GStrv) docs = g_strsplit(rows[i].docs, ";", -1);
+		g_auto(GStrv) form = g_strsplit(rows[i].form, ";", -1);
+		g_autofree char *got = NULL;
+
+		g_ptr_array_remove_index(d->docs, 2);	/* complete()'s immunization-form */
+		for (int j = 0; docs[j] != NULL; j++) {
+			g_auto(GStrv) w = g_strsplit(g_strstrip(docs[j]), " ", 3);
+			struct dossier_doc *doc = add_doc(d, w[0], w[1]);
+			doc->pending = w[2] != NULL && strcmp(w[2], "pending") == 0;
+			doc->positive = w[2] != NULL && strcmp(w[2], "positive") == 0;
+		}
+		for (int j = 0; form[j] != NULL; j++) {
+			char *eq = strchr(form[j], '=');
+			if (eq == NULL)
+				continue;
+			*eq = '\0';
+			set(d, g_strstrip(form[j]), eq + 1);
+		}
+		got = judge(d);
+		if (g_strcmp0(got, rows[i].expect) != 0)
+			g_printerr("# row %" G_GSIZE_FORMAT ": %s | %s\n", i, rows[i].docs, rows[i].form);
+		g_assert_cmpstr(got, ==, rows[i].expect);
+	}
+}
+
 static void
 test_eligibility(void)
 {
@@ -417,6 +491,37 @@ test_check(void)
 	replace(dir, "documents.ini", "colour = red", "required = pending('toefl-x') > 0");
 	expect_error(dir, "unknown document kind 'toefl-x'");
 	replace(dir, "documents.ini", "required = pending('toefl-x') > 0\n", "");
+	/* A kind is a section: a new one needs no change of C. */
+	{
+		g_autoptr(GError) e2 = NULL;
+		g_autoptr(Rules) cori = NULL;
+		struct dossier *d;
+
+		replace(dir, "documents.ini", "[good-standing]", "[cori]\ntitle = CORI form\ngroup = Identity "
+		    "and school\nfiles = cori\nrequired = 1\n\n[good-standing]");
+		cori = rules_load(dir, &e2);
+		g_assert_no_error(e2);
+		g_assert_true(rules_is_kind(cori, "cori"));
+		g_assert_false(rules_is_kind(rules, "cori"));
+		g_assert_cmpstr(rules_classify_file(cori, "CORI form - Jane Doe.pdf"), ==, "cori");
+		g_assert_cmpstr(rules_kind_title(cori, "cori"), ==, "CORI form");
+		d = eligible();
+		struct decision dc;
+		decision_init(&dc);
+		g_assert_true(rules_eval(cori, d, "2026-10-20", &dc, &e2));
+		g_assert_cmpuint(dc.missing->len, ==, 1);
+		g_assert_cmpstr(g_ptr_array_index(dc.missing, 0), ==, "cori");
+		add_doc(d, "cori", "2026-10-01");
+		decision_clear(&dc);
+		decision_init(&dc);
+		g_assert_true(rules_eval(cori, d, "2026-10-20", &dc, &e2));
+		g_assert_cmpuint(dc.missing->len, ==, 0);
+		decision_clear(&dc);
+		dossier_free(d);
+		replace(dir, "documents.ini", "[cori]", "[CORI form]");
+		expect_error(dir, "[CORI form]: a kind id is");
+		replace(dir, "documents.ini", "[CORI form]", "[cori]");
+	}
 	replace(dir, "eligibility.ini", "[english]", "[english]\noutcome = maybe");
 	expect_error(dir, "outcome must be ineligible or incomplete");
 	g_assert_null(rules_load(dir, &err));
@@ -741,6 +846,7 @@ main(int argc, char **argv)
 	g_test_add_func("/rules/guide", test_guide);
 	g_test_add_func("/rules/schools-catalog-blocks", test_schools);
 	g_test_add_func("/rules/documents", test_documents);
+	g_test_add_func("/rules/health", test_health);
 	g_test_add_func("/rules/eligibility", test_eligibility);
 	g_test_add_func("/rules/check", test_check);
 	g_test_add_func("/rules/staff-check", test_staff_check);
