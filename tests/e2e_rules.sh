@@ -226,6 +226,26 @@ is "the forwarded PPD is credited to the applicant, accepted" \
 	"$(sql "SELECT kind || ' ' || state || ' ' || source FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$priya' AND d.filename = 'PPD_1.pdf'")" \
 	"tb-ppd accepted staff:registrar@example.edu"
 
+# ---- health documents (#16): a titer report is not the immunization record; BCG ----
+mkmail "$T/titers.eml" "Sara Lind <sara.lind@med.example.edu>" "Application" \
+	"$(form 'Sara Lind' sara.lind@med.example.edu)\nBCG: yes\nDocuments: PPD_1.pdf = tb-ppd 2026-09-01; PPD_2.pdf = tb-ppd 2026-09-09\n" \
+	"Dean's letter.pdf" "Official Transcript.pdf" "titers.pdf" "PPD_1.pdf" "PPD_2.pdf" "Health insurance card.jpg"
+mkmail "$T/pending-mmr.eml" "Noor Aziz <noor.aziz@med.example.edu>" "Application" \
+	"$(form 'Noor Aziz' noor.aziz@med.example.edu)\nDocuments: MMR titer.pdf = mmr 2026-10-01 pending; PPD_1.pdf = tb-ppd 2026-09-01; PPD_2.pdf = tb-ppd 2026-09-09\n" \
+	"${ALL_DOCS[@]}" "MMR titer.pdf"
+deliver "$T/titers.eml" "$T/pending-mmr.eml"
+ok "health documents: run" run_clerkd
+sara=$(ref_of sara.lind@med.example.edu)
+is "titers.pdf is filed as a titer report" \
+	"$(sql "SELECT kind FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$sara' AND d.filename = 'titers.pdf'")" titer-report
+is "  which covers the serologies, not Tdap or influenza; BCG: yes asks for a chest X-ray" \
+	"$(missing_of "$sara")" '"missing":["chest-xray","tdap","influenza"]'
+last_to sara.lind@med.example.edu >"$T/r"
+ok "  the reply names the chest X-ray and why" grep -q "Chest X-ray report (after a positive TB test or a BCG" "$T/r"
+noor=$(ref_of noor.aziz@med.example.edu)
+is "an MMR serology pending, with an immunization record: MMR is still missing" "$(missing_of "$noor")" '"missing":["mmr"]'
+ok "  and the reply says it is pending" grep -q "pending (we are waiting for the result" <(last_to noor.aziz@med.example.edu)
+
 ok "no document kept under a name from mail" bash -c "! find '$T/store/documents' -type f | grep -q -E 'pdf|jpe?g'"
 is "no document readable by others" "$(find "$T/store/documents" -type f ! -perm 600 | wc -l)" 0
 is "inbox emptied" "$(mailbox_count INBOX)" 0
