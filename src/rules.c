@@ -305,7 +305,7 @@ open_ini(Rules *r, const char *dir, const char *name, gboolean required)
 static const char *const setting_defaults[][2] = {
 	{ "scheduling", "lottery" }, { "lead_days", "45" }, { "home_hold_days", "90" },
 	{ "home_seats", "0" }, { "max_blocks", "3" }, { "confirmation_days", "14" },
-	{ "offer_days", "3" },
+	{ "offer_days", "3" }, { "ielts_minimum", "7.0" }, { "english_test_valid_years", "2" },
 };
 
 static void
@@ -333,6 +333,24 @@ load_policy(Rules *r, const char *dir)
 		if (!g_hash_table_contains(r->settings, setting_defaults[i][0]))
 			g_hash_table_insert(r->settings, g_strdup(setting_defaults[i][0]),
 			    g_strdup(setting_defaults[i][1]));
+}
+
+/* A reason may say the application's own values, {{graduation_date}} and
+ * {{last_block}} (rules_eval.c puts them in); any other {{name}} is a
+ * mistake, caught here rather than sent. */
+static void
+reason_names_known(Rules *r, const char *path, int line, const char *text)
+{
+	for (const char *p = text; (p = strstr(p, "{{")) != NULL; p += 2) {
+		const char *close = strstr(p, "}}");
+		g_autofree char *name = close ? g_strndup(p + 2, close - p - 2) : g_strdup(p + 2);
+		if (close == NULL || (strcmp(name, "graduation_date") != 0 &&
+		    strcmp(name, "last_block") != 0)) {
+			problem(r, path, line, "unknown {{%.40s}} in a reason (a reason may name "
+			    "{{setting:NAME}}, {{graduation_date}} and {{last_block}})", name);
+			return;
+		}
+	}
 }
 
 static void
@@ -366,6 +384,7 @@ load_eligibility(Rules *r, const char *dir)
 		ru = g_new0(struct rule, 1);
 		ru->id = g_strdup(g);
 		ru->text = expand_loaded(r, ini_path(ini), ini_line(ini, g, "reason"), reason);
+		reason_names_known(r, ini_path(ini), ini_line(ini, g, "reason"), ru->text);
 		ru->ineligible = says == APP_INELIGIBLE;
 		ru->require = condition(r, ini, g, "require", req);
 		ru->where = g_strdup_printf("%s:%d", ini_path(ini), ini_line(ini, g, "require"));
@@ -425,6 +444,12 @@ load_documents(Rules *r, const char *dir)
 		k->title = title ? g_steal_pointer(&title) : g_strdup(g);
 		k->group = ini_get(ini, g, "group");
 		k->note = ini_get(ini, g, "note");
+		if (k->note != NULL) {
+			/* A note names settings as a reason does ({{setting:NAME}}). */
+			char *n = expand_loaded(r, ini_path(ini), ini_line(ini, g, "note"), k->note);
+			g_free(k->note);
+			k->note = n;
+		}
 		k->covers = g_key_file_get_string_list(ini_keyfile(ini), g, "covers", NULL, NULL);
 		for (int j = 0; k->covers != NULL && k->covers[j] != NULL; j++) {
 			g_strstrip(k->covers[j]);
@@ -658,7 +683,8 @@ static const char application_table[] =
     "  expected_graduation TEXT, degree_held TEXT, core_clerkships TEXT, request_type TEXT,"
     "  english TEXT, toefl_score INT, choices INT, blocks INT, unknown_courses INT,"
     "  unknown_blocks INT, past_blocks INT, first_block_start TEXT, status TEXT, placed INT,"
-    "  today TEXT)";
+    "  today TEXT, ielts_score REAL, graduation_date TEXT, last_block TEXT,"
+    "  last_block_end TEXT)";
 
 /* Load everything; problems gather in r->errors. */
 static Rules *
@@ -679,7 +705,7 @@ load(const char *dir)
 	if (sqlite3_open_v2(":memory:", &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, NULL) !=
 	    SQLITE_OK || sqlite3_exec(r->db, application_table, NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(r->db, "INSERT INTO application VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-	    "?,?,?,?,?,?,?,?,?,?,?)", -1, &r->fill, NULL) != SQLITE_OK ||
+	    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &r->fill, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(r->db, "DELETE FROM application", -1, &r->clear, NULL) != SQLITE_OK) {
 		problem(r, dir, 0, "in-memory SQLite: %s", sqlite3_errmsg(r->db));
 		return r;

@@ -7,6 +7,7 @@
 #include "util.h"
 
 #include <json-glib/json-glib.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -318,6 +319,53 @@ form_value(const struct dossier *d, const char *key)
 	return d->form ? g_hash_table_lookup(d->form, key) : NULL;
 }
 
+/* The day a student graduates: the date written, or, when the form gives a
+ * month only ("2027-05", "May 2027"), the last day of that month (a year
+ * alone stands for June, as in words_parse_date). "" if unreadable. */
+static void
+graduation_day(const char *text, char out[11])
+{
+	int y, m, dd;
+	GDate d;
+
+	out[0] = '\0';
+	if (!words_parse_date(text, &d))
+		return;
+	if (!(sscanf(text, "%4d-%2d-%2d", &y, &m, &dd) == 3 ||
+	    sscanf(text, "%4d/%2d/%2d", &y, &m, &dd) == 3))
+		g_date_set_day(&d, g_date_get_days_in_month(g_date_get_month(&d), g_date_get_year(&d)));
+	g_date_strftime(out, 11, "%Y-%m-%d", &d);
+}
+
+/* The number after IELTS in the English field ("IELTS 7.5", "IELTS
+ * Academic: overall band 7.0"): the first one within a few words; 0 if none. */
+static double
+ielts_score(const char *english)
+{
+	const char *p = NULL;
+
+	for (const char *q = english ? english : ""; p == NULL && *q; q++)
+		if (g_ascii_strncasecmp(q, "ielts", 5) == 0)
+			p = q;
+	if (p == NULL)
+		return 0;
+	/* A band is 0 to 9, in halves; a year or a date before it is skipped,
+	 * and "7,5" is 7.5. */
+	for (const char *end = p + 5 + MIN(strlen(p + 5), 40); p < end; p++) {
+		char *after;
+		double v;
+		if (!g_ascii_isdigit(*p) || g_ascii_isdigit(p[-1]) || p[-1] == '-' || p[-1] == '/')
+			continue;
+		v = g_ascii_strtod(p, &after);
+		if (*after == ',' && g_ascii_isdigit(after[1]) && !g_ascii_isdigit(after[2]))
+			v += (after[1] - '0') / 10.0;
+		if (v > 0 && v <= 9)
+			return v;
+		p = after - 1;
+	}
+	return 0;
+}
+
 static gboolean
 fill_row(Rules *r, const struct dossier *d, GError **err)
 {
@@ -326,7 +374,8 @@ fill_row(Rules *r, const struct dossier *d, GError **err)
 	const char *country = d->country ? d->country : form_value(d, "school_country");
 	const char *home = rules_setting(r, "home_countries");
 	const char *english = form_value(d, "english_proficiency");
-	const char *first = NULL;
+	const char *first = NULL, *last_end = NULL;
+	double ielts = ielts_score(english);
 	g_autofree char *cw = words_of(country ? country : "", -1);
 	g_autofree char *ew = words_of(english ? english : "", -1);
 	g_autoptr(GHashTable) blocks = g_hash_table_new(g_str_hash, g_str_equal);
@@ -335,6 +384,7 @@ fill_row(Rules *r, const struct dossier *d, GError **err)
 	char today[11];
 	sqlite3_stmt *s = r->fill;
 
+	r->last_block = NULL;
 	read_year(form_value(d, "year_of_study"), &year, &program, &final);
 	if (list != NULL)
 		international = strcmp(list, "international") == 0;
@@ -356,9 +406,17 @@ fill_row(Rules *r, const struct dossier *d, GError **err)
 		g_hash_table_add(blocks, (gpointer)c->block);
 		if (words_parse_date(start, &sd) && g_date_compare(&sd, &r->today) <= 0)
 			past++;
-		else if (first == NULL || strcmp(start, first) < 0)
-			first = start;
+		else {
+			const char *end = rules_block_end(r, c->block);
+			if (first == NULL || strcmp(start, first) < 0)
+				first = start;
+			if (end != NULL && (last_end == NULL || strcmp(end, last_end) > 0)) {
+				last_end = end;
+				r->last_block = c->block;
+			}
+		}
 	}
+	graduation_day(form_value(d, "expected_graduation"), r->graduation);
 	g_date_strftime(today, sizeof today, "%Y-%m-%d", &r->today);
 
 	sqlite3_reset(s);
@@ -390,6 +448,12 @@ fill_row(Rules *r, const struct dossier *d, GError **err)
 	    SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 24, app_status_is(d->status, APP_SCHEDULED));
 	sqlite3_bind_text(s, 25, today, -1, SQLITE_TRANSIENT);
+	if (ielts > 0)
+		sqlite3_bind_double(s, 26, ielts);
+	if (r->graduation[0] != '\0')
+		sqlite3_bind_text(s, 27, r->graduation, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 28, r->last_block, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 29, last_end, -1, SQLITE_TRANSIENT);
 	sqlite3_reset(r->clear);
 	if (sqlite3_step(r->clear) != SQLITE_DONE || sqlite3_step(s) != SQLITE_DONE) {
 		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "rules: %s", sqlite3_errmsg(r->db));
@@ -451,6 +515,29 @@ documents_unchecked(const struct dossier *d, const char *kind)
 	return FALSE;
 }
 
+/* A reason with the application's values in it: {{graduation_date}} in
+ * words ("31 May 2027"), {{last_block}} with its dates ("2027-06 (7 June to
+ * 2 July 2027)"). rules.c allows no other {{name}} in a reason. */
+static char *
+reason_text(const Rules *r, const char *text)
+{
+	g_autofree char *grad = r->graduation[0] ? words_date(r->graduation) : g_strdup("?");
+	g_autofree char *block = r->last_block ? rules_block_words(r, r->last_block) : g_strdup("?");
+	GString *out = g_string_new(NULL);
+
+	for (const char *p = text; *p;) {
+		if (g_str_has_prefix(p, "{{graduation_date}}")) {
+			g_string_append(out, grad);
+			p += strlen("{{graduation_date}}");
+		} else if (g_str_has_prefix(p, "{{last_block}}")) {
+			g_string_append(out, block);
+			p += strlen("{{last_block}}");
+		} else
+			g_string_append_c(out, *p++);
+	}
+	return g_string_free(out, FALSE);
+}
+
 gboolean
 rules_eval(Rules *r, const struct dossier *d, const char *today, struct decision *out,
     GError **err)
@@ -475,7 +562,7 @@ rules_eval(Rules *r, const struct dossier *d, const char *today, struct decision
 			continue;
 		struct decision_reason *why = g_new0(struct decision_reason, 1);
 		why->rule = g_strdup(ru->id);
-		why->text = g_strdup(ru->text);
+		why->text = reason_text(r, ru->text);
 		why->unknown = v == -1;
 		g_ptr_array_add(out->reasons, why);
 		if (v == 0 && ru->ineligible)

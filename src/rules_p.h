@@ -78,6 +78,8 @@ struct rules {
 	/* while judging */
 	const struct dossier *cur;
 	GDate today;
+	char graduation[11];	/* its graduation_date column, "" if none */
+	const char *last_block;	/* its last_block column (a choice's block), NULL if none */
 	unsigned chunks;	/* of RULES_STEP_CHUNK steps, by the condition being evaluated */
 };
 

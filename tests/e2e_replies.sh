@@ -127,7 +127,7 @@ ok "  what can still happen, until the block starts" grep -q -F "If you complete
 # A lottery drawn early by staff: said so, and no date in the past tense that is to come.
 ok "staff draw 2027-06 early" env CLERKD_NOW=2027-01-05 "$CLERKCTL" --config "$T/clerkd.conf" schedule 2027-06 --seed 3
 mkmail "$T/fay2.eml" "Fay Lund <fay@med.example.edu>" "Application" \
-	"$(form "Fay Lund" fay.two@med.example.edu 'c1=MED-401 2027-06' 'c2=SUR-512 2027-06')" "Transcript.pdf"
+	"$(form "Fay Lund" fay.two@med.example.edu 'c1=MED-401 2027-06' 'c2=SUR-512 2027-06' grad=2027-07)" "Transcript.pdf"
 sed -i 's/^From: .*/From: Fay Two <fay.two@med.example.edu>/' "$T/fay2.eml"
 deliver "$T/fay2.eml"
 ok "an application for a block drawn early: run" env CLERKD_NOW=2027-01-05 "$CLERKD" --config "$T/clerkd.conf" --once

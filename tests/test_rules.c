@@ -404,6 +404,7 @@ test_eligibility(void)
 	JUDGE(d, "ineligible reasons:final-year");
 	/* Choices: too early, unknown, past, none. */
 	d = eligible();
+	set(d, "expected_graduation", "2027-09");
 	g_array_index(d->choices, struct form_choice, 0) = (struct form_choice){ 1, "MED-401", "2027-08" };
 	JUDGE(d, "ineligible reasons:application-window");
 	d = eligible();
@@ -429,6 +430,111 @@ test_eligibility(void)
 	g_free(d->status);
 	d->status = g_strdup("scheduled");
 	JUDGE(d, "scheduled missing:malpractice");
+}
+
+/* Issue 16, eligibility: each case a row (form fields, documents, today ->
+ * the decision as judge() writes it, and words its reasons must say). */
+static void
+test_eligibility_issue16(void)
+{
+	static const struct {
+		const char *today;
+		const char *fields[4][2];	/* set on eligible() */
+		const char *block;		/* the one choice's block (MED-401), NULL: 2027-03 */
+		const char *docs[2][2];	/* extra documents: kind, date */
+		const char *expect, *says, *says2;
+	} cases[] = {
+		/* A degree field that says none, not yet or expected is no degree. */
+		{ "2026-10-20", { { "degree_held", "I do not hold a medical degree" } }, NULL, { { NULL } },
+		  "complete", NULL, NULL },
+		{ "2026-10-20", { { "degree_held", "none yet (MBBS expected 2027)" } }, NULL, { { NULL } },
+		  "complete", NULL, NULL },
+		{ "2026-10-20", { { "degree_held", "No" } }, NULL, { { NULL } }, "complete", NULL, NULL },
+		{ "2026-10-20", { { "degree_held", "not yet" } }, NULL, { { NULL } }, "complete", NULL, NULL },
+		{ "2026-10-20", { { "degree_held", "MD expected 2027" } }, NULL, { { NULL } }, "complete",
+		  NULL, NULL },
+		{ "2026-10-20", { { "degree_held", "MD" } }, NULL, { { NULL } },
+		  "ineligible reasons:no-medical-degree", "already have an MD", NULL },
+		{ "2026-10-20", { { "degree_held", "MBBS (2024)" } }, NULL, { { NULL } },
+		  "ineligible reasons:no-medical-degree", NULL, NULL },
+		{ "2026-10-20", { { "degree_held", "I hold an MBChB" } }, NULL, { { NULL } },
+		  "ineligible reasons:no-medical-degree", NULL, NULL },
+		/* Graduation against the block: a month means its last day. */
+		{ "2027-01-10", { { "expected_graduation", "2027-05" } }, "2027-06", { { NULL } },
+		  "ineligible reasons:graduation-after-block", "graduate by 31 May 2027",
+		  "your block 2027-06 (7 June to 2 July 2027) ends after that" },
+		{ "2027-01-10", { { "expected_graduation", "May 2027" } }, "2027-05", { { NULL } },
+		  "complete", NULL, NULL },
+		{ "2027-01-10", { { "expected_graduation", "2027-05-14" } }, "2027-05", { { NULL } },
+		  "ineligible reasons:graduation-after-block", "graduate by 14 May 2027",
+		  "2027-05 (3-28 May 2027)" },
+		{ "2027-01-10", { { "expected_graduation", "2027-07" } }, "2027-06", { { NULL } },
+		  "complete", NULL, NULL },
+		/* Still within graduation_within_months as well. */
+		{ "2026-10-20", { { "expected_graduation", "2028-06" } }, NULL, { { NULL } },
+		  "ineligible reasons:graduation", "within 12 months", NULL },
+		/* English: IELTS against ielts_minimum, as TOEFL against toefl_minimum. */
+		{ "2026-10-20", { { "english_proficiency", "IELTS 7.5" } }, NULL, { { "toefl", "2026-01-01" } },
+		  "complete", NULL, NULL },
+		{ "2026-10-20", { { "english_proficiency", "IELTS Academic (2025-06): overall band 7,0" } },
+		  NULL, { { "toefl", "2026-01-01" } }, "complete", NULL, NULL },
+		{ "2026-10-20", { { "english_proficiency", "IELTS 6.5" } }, NULL, { { "toefl", "2026-01-01" } },
+		  "ineligible reasons:english", "TOEFL iBT score of at least 100,",
+		  "IELTS score of at least 7.0," },
+		{ "2026-10-20", { { "english_proficiency", "TOEFL 105" } }, NULL, { { "toefl", "2026-01-01" } },
+		  "complete", NULL, NULL },
+		/* A score report older than english_test_valid_years (2) is not met. */
+		{ "2026-10-20", { { "english_proficiency", "IELTS 7.5" } }, NULL, { { "toefl", "2024-09-01" } },
+		  "incomplete missing:toefl", NULL, NULL },
+		{ "2026-10-20", { { "english_proficiency", "TOEFL 110" } }, NULL, { { "toefl", "2024-10-21" } },
+		  "complete", NULL, NULL },
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct dossier *d = eligible();
+		struct decision dc;
+		g_autoptr(GError) err = NULL;
+		g_autoptr(GString) got = g_string_new(NULL), said = g_string_new(NULL);
+
+		if (g_str_has_prefix(cases[i].fields[0][0], "english")) {
+			set(d, "medical_school", "Karolinska Institutet");
+			set(d, "school_country", "Sweden");
+			set(d, "year_of_study", "6th of 6");
+		}
+		for (int f = 0; f < 4 && cases[i].fields[f][0] != NULL; f++)
+			set(d, cases[i].fields[f][0], cases[i].fields[f][1]);
+		if (cases[i].block != NULL)
+			g_strlcpy(g_array_index(d->choices, struct form_choice, 0).block, cases[i].block,
+			    sizeof g_array_index(d->choices, struct form_choice, 0).block);
+		for (int k = 0; k < 2 && cases[i].docs[k][0] != NULL; k++)
+			add_doc(d, cases[i].docs[k][0], cases[i].docs[k][1]);
+		decision_init(&dc);
+		g_assert_true(rules_eval(rules, d, cases[i].today, &dc, &err));
+		g_assert_no_error(err);
+		g_string_append(got, dc.status);
+		for (guint j = 0; j < dc.missing->len; j++)
+			g_string_append_printf(got, "%s%s", j ? "," : " missing:",
+			    (char *)g_ptr_array_index(dc.missing, j));
+		for (guint j = 0; j < dc.reasons->len; j++) {
+			struct decision_reason *why = g_ptr_array_index(dc.reasons, j);
+			g_string_append_printf(got, "%s%s%s", j ? "," : " reasons:", why->rule,
+			    why->unknown ? "?" : "");
+			g_string_append(said, why->text);
+		}
+		decision_clear(&dc);
+		dossier_free(d);
+		if (g_strcmp0(got->str, cases[i].expect) != 0)
+			g_printerr("# case %zu (%s)\n", i, cases[i].fields[0][1]);
+		g_assert_cmpstr(got->str, ==, cases[i].expect);
+		if (cases[i].says != NULL && strstr(said->str, cases[i].says) == NULL)
+			g_printerr("# case %zu says: %s\n", i, said->str);
+		g_assert_true(cases[i].says == NULL || strstr(said->str, cases[i].says) != NULL);
+		g_assert_true(cases[i].says2 == NULL || strstr(said->str, cases[i].says2) != NULL);
+		g_assert_null(strstr(said->str, "{{"));
+	}
+	/* The missing report's note says the validity with its number. */
+	g_assert_cmpstr(rules_kind_note(rules, "toefl", NULL), ==, "A TOEFL or IELTS score report counts "
+	    "only if the test was taken in the last 2 years.");
 }
 
 static char *
@@ -522,6 +628,14 @@ test_check(void)
 		expect_error(dir, "[CORI form]: a kind id is");
 		replace(dir, "documents.ini", "[CORI form]", "[cori]");
 	}
+	/* A reason names the application's values it knows, nothing else; a
+	 * note names settings. */
+	replace(dir, "eligibility.ini", "ends after that.", "ends after {{last_blok}}.");
+	expect_error(dir, "unknown {{last_blok}} in a reason");
+	replace(dir, "eligibility.ini", "ends after {{last_blok}}.", "ends after that.");
+	replace(dir, "documents.ini", "{{setting:english_test_valid_years}}", "{{setting:english_test_years}}");
+	expect_error(dir, "unknown setting 'english_test_years'");
+	replace(dir, "documents.ini", "{{setting:english_test_years}}", "{{setting:english_test_valid_years}}");
 	replace(dir, "eligibility.ini", "[english]", "[english]\noutcome = maybe");
 	expect_error(dir, "outcome must be ineligible or incomplete");
 	g_assert_null(rules_load(dir, &err));
@@ -848,6 +962,7 @@ main(int argc, char **argv)
 	g_test_add_func("/rules/documents", test_documents);
 	g_test_add_func("/rules/health", test_health);
 	g_test_add_func("/rules/eligibility", test_eligibility);
+	g_test_add_func("/rules/eligibility-issue16", test_eligibility_issue16);
 	g_test_add_func("/rules/check", test_check);
 	g_test_add_func("/rules/staff-check", test_staff_check);
 	g_test_add_func("/rules/runaway", test_runaway);
