@@ -274,6 +274,21 @@ eligible(void)
 	return d;
 }
 
+/* An eligible student of an approved international school (6th of 6),
+ * with a TOEFL report on file and this English line on the form. */
+static struct dossier *
+international(const char *english)
+{
+	struct dossier *d = eligible();
+
+	set(d, "medical_school", "Karolinska Institutet");
+	set(d, "school_country", "Sweden");
+	set(d, "year_of_study", "6th of 6");
+	add_doc(d, "toefl", "2026-01-01");
+	set(d, "english_proficiency", english);
+	return d;
+}
+
 /* Health documents (issue 16): one row a case. docs: "KIND DATE [pending|positive]; ...",
  * added to an eligible application without its immunization record; form:
  * "field=value; ..."; expect: judge()'s "status missing:... pending:...". */
@@ -389,12 +404,7 @@ test_eligibility(void)
 	d = eligible();
 	set(d, "core_clerkships_completed", "medicine, surgery");
 	JUDGE(d, "ineligible reasons:core-clerkships");
-	d = eligible();
-	set(d, "medical_school", "Karolinska Institutet");
-	set(d, "school_country", "Sweden");
-	set(d, "year_of_study", "6th of 6");
-	set(d, "english_proficiency", "TOEFL 95");
-	add_doc(d, "toefl", "2026-01-01");
+	d = international("TOEFL 95");
 	JUDGE(d, "ineligible reasons:english");
 	d = eligible();
 	set(d, "medical_school", "Karolinska Institutet");
@@ -805,12 +815,7 @@ test_settings_in_texts(void)
 	struct dossier *d;
 
 	/* As shipped. */
-	d = eligible();
-	set(d, "medical_school", "Karolinska Institutet");
-	set(d, "school_country", "Sweden");
-	set(d, "year_of_study", "6th of 6");
-	add_doc(d, "toefl", "2026-01-01");
-	set(d, "english_proficiency", "TOEFL 95");
+	d = international("TOEFL 95");
 	text = reason_text(rules, d);
 	g_assert_nonnull(strstr(text, "TOEFL iBT score of at least 100,"));
 	g_clear_pointer(&text, g_free);
@@ -834,21 +839,11 @@ test_settings_in_texts(void)
 	replace(dir, "policy.ini", "scheduling = lottery", "scheduling = rolling");
 	r = rules_load(dir, &err);
 	g_assert_no_error(err);
-	d = eligible();
-	set(d, "medical_school", "Karolinska Institutet");
-	set(d, "school_country", "Sweden");
-	set(d, "year_of_study", "6th of 6");
-	add_doc(d, "toefl", "2026-01-01");
-	set(d, "english_proficiency", "TOEFL 85");
+	d = international("TOEFL 85");
 	text = reason_text(r, d);
 	g_assert_nonnull(strstr(text, "TOEFL iBT score of at least 90,"));
 	g_clear_pointer(&text, g_free);
-	d = eligible();
-	set(d, "medical_school", "Karolinska Institutet");
-	set(d, "school_country", "Sweden");
-	set(d, "year_of_study", "6th of 6");
-	add_doc(d, "toefl", "2026-01-01");
-	set(d, "english_proficiency", "TOEFL 95");
+	d = international("TOEFL 95");
 	text = reason_text(r, d);
 	g_assert_cmpstr(text, ==, "");
 	g_clear_pointer(&text, g_free);
