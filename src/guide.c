@@ -12,6 +12,7 @@
 #define GUIDE_MAX_BLOCKS 36	/* rows of the blocks table */
 #define GUIDE_TITLE_WIDTH 48	/* a longer title is not padded */
 #define GUIDE_CODE_MAX 32	/* longest code compared by edit distance */
+#define GUIDE_MAX_EXCEPTIONS 20	/* lines of seats.csv's changes under the catalog */
 
 static gboolean
 parse_iso(const char *s, GDate *d)
@@ -267,7 +268,8 @@ guide_choices(const Rules *r, GArray *choices, const char *today)
 		gboolean course = rules_course_exists(r, c->course);
 		const char *s = rules_block_start(r, c->block);
 		gboolean started = s != NULL && parse_iso(s, &start) && g_date_compare(&start, &now) <= 0;
-		if (course && s != NULL && !started)
+		gboolean closed = course && s != NULL && rules_seats(r, c->course, c->block) == 0;
+		if (course && s != NULL && !started && !closed)
 			continue;
 		g_string_append_printf(out, "  - Choice %d (%s %s):", c->rank, c->course, c->block);
 		if (!course) {
@@ -282,7 +284,10 @@ guide_choices(const Rules *r, GArray *choices, const char *today)
 			g_autofree char *when = words_date(s);
 			g_string_append_printf(out, " Block %s started on %s, so we cannot place you"
 			    " in it.", c->block, when);
-		}
+		} else if (closed)
+			g_string_append_printf(out, " %s is closed in block %s: it has no seats in that"
+			    " block, so we cannot place you in it.", rules_course(r, c->course)->code,
+			    c->block);
 		g_string_append_c(out, '\n');
 	}
 	if (out->len == 0)
@@ -338,6 +343,40 @@ shown_for(const struct course_info *c, GArray *choices)
 /* The course table (all, or for a long catalog with choices those near
  * them; a long one without choices: the attachment named), then the open
  * blocks. */
+/* The courses whose seats in a block not yet started differ from the table's
+ * (rules/seats.csv): "NEU-301 is closed in block 2027-04.", at most
+ * GUIDE_MAX_EXCEPTIONS lines. */
+static void
+seats_exceptions(const Rules *r, GPtrArray *courses, const GDate *now, GString *out)
+{
+	g_autoptr(GPtrArray) blocks = rules_blocks(r);
+	guint n = 0;
+	GDate start;
+
+	for (guint i = 0; i < courses->len; i++) {
+		const struct course_info *c = courses->pdata[i];
+		for (guint j = 0; j < blocks->len; j++) {
+			const char *b = blocks->pdata[j];
+			int seats = rules_seats(r, c->code, b);
+			if (seats == c->seats || !parse_iso(rules_block_start(r, b), &start) ||
+			    g_date_compare(&start, now) <= 0)
+				continue;
+			if (n++ == 0)
+				g_string_append(out, "Except:\n");
+			if (n > GUIDE_MAX_EXCEPTIONS)
+				continue;
+			if (seats == 0)
+				g_string_append_printf(out, "  %s is closed in block %s (no seats).\n",
+				    c->code, b);
+			else
+				g_string_append_printf(out, "  %s has %d seat%s in block %s.\n", c->code,
+				    seats, seats == 1 ? "" : "s", b);
+		}
+	}
+	if (n > GUIDE_MAX_EXCEPTIONS)
+		g_string_append_printf(out, "  (and %u more)\n", n - GUIDE_MAX_EXCEPTIONS);
+}
+
 static char *
 catalog_text(const Rules *r, const char *today, GArray *choices)
 {
@@ -385,6 +424,7 @@ catalog_text(const Rules *r, const char *today, GArray *choices)
 			cell(out, c->hospital, whosp + 2);
 			g_string_append_printf(out, "%d\n", c->seats);
 		}
+		seats_exceptions(r, courses, &now, out);
 	}
 	g_string_append(out, "\nBlocks you can still choose:\n");
 	for (guint i = 0; i < blocks->len; i++) {

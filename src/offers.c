@@ -28,7 +28,7 @@ offers_free_seats(struct process_ctx *pc, const char *course, const char *block,
 	if ((taken = seats_taken(pc->st, c->code, block, err)) < 0 ||
 	    (offered = offersdb_open(pc->st, c->code, block, err)) < 0)
 		return -1;
-	return MAX(c->seats - (int)(taken + offered), 0);
+	return MAX(rules_seats(pc->cfg->rules, c->code, block) - (int)(taken + offered), 0);
 }
 
 /* A block's dates as students read them: "5-30 April 2027". */

@@ -186,7 +186,8 @@ participants(struct process_ctx *pc, const char *block, GError **err)
 			g_array_append_val(parts, np);
 			p = &g_array_index(parts, struct part, parts->len - 1);
 		}
-		if (!rules_prerequisites_met(r, e->course, e->core))
+		/* A course closed in this block (seats.csv: 0) is neither drawn nor waitlisted. */
+		if (!rules_prerequisites_met(r, e->course, e->core) || rules_seats(r, e->course, block) == 0)
 			continue;
 		g_strlcpy(c, rules_course(r, e->course)->code, sizeof c);
 		g_array_append_vals(p->courses, c, 1);
@@ -485,7 +486,7 @@ placement_place(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, char **
 		}
 		for (guint j = i; j < d->choices->len && !seated; j++) {
 			const struct form_choice *c = &g_array_index(d->choices, struct form_choice, j);
-			if (strcmp(c->block, ch->block) == 0 && rules_course_exists(r, c->course) &&
+			if (strcmp(c->block, ch->block) == 0 && rules_seats(r, c->course, c->block) > 0 &&
 			    !waitlist_add(pc->st, app_id, rules_course(r, c->course)->code, c->block, 0, err))
 				return FALSE;
 		}

@@ -648,8 +648,12 @@ requests_answer(struct process_ctx *pc, const struct facts *f, GError **err)
 	if (code != NULL && about_seats) {
 		const struct course_info *c = rules_course(r, code);
 		g_autoptr(GPtrArray) blocks = blocks_asked(pc, text);
-		g_string_append_printf(out, "%s, %s (%s, %s), has %d seat%s per block. Free seats now:\n",
-		    c->code, c->title, c->hospital, c->department, c->seats, c->seats == 1 ? "" : "s");
+		gboolean differs = FALSE;	/* seats.csv changes one of these blocks */
+		for (guint i = 0; i < blocks->len; i++)
+			differs |= rules_seats(r, c->code, g_ptr_array_index(blocks, i)) != c->seats;
+		g_string_append_printf(out, "%s, %s (%s, %s), %shas %d seat%s per block. Free seats now:\n",
+		    c->code, c->title, c->hospital, c->department, differs ? "usually " : "", c->seats,
+		    c->seats == 1 ? "" : "s");
 		for (guint i = 0; i < blocks->len; i++) {
 			const char *b = g_ptr_array_index(blocks, i);
 			int n = placement_free_seats(pc, c->code, b, err);
@@ -658,10 +662,14 @@ requests_answer(struct process_ctx *pc, const struct facts *f, GError **err)
 				return NULL;
 			}
 			g_autofree char *bw = rules_block_words(r, b);
+			int all = rules_seats(r, c->code, b);
 			g_string_append_printf(out, "  - block %s: ", bw);
-			if (n > 0)
-				g_string_append_printf(out, "open, %d of %d seat%s available\n", n, c->seats,
-				    c->seats == 1 ? "" : "s");
+			if (all == 0)
+				g_string_append(out, "closed, no seats in this block (please choose another"
+				    " block or course)\n");
+			else if (n > 0)
+				g_string_append_printf(out, "open, %d of %d seat%s available\n", n, all,
+				    all == 1 ? "" : "s");
 			else
 				g_string_append(out, "full, no seat available (a complete application is "
 				    "waitlisted)\n");

@@ -646,6 +646,36 @@ coordinator_row(Rules *r, const char *path, int line, GPtrArray *f)
 		g_hash_table_insert(r->coordinators, g_ascii_strup(code, -1), g_steal_pointer(&addr));
 }
 
+/* seats.csv: a course's seats in one block, instead of the catalog's. */
+static void
+seats_row(Rules *r, const char *path, int line, GPtrArray *f)
+{
+	const struct course_info *c = rules_course(r, g_ptr_array_index(f, 0));
+	const char *block = g_ptr_array_index(f, 1), *seats = g_ptr_array_index(f, 2);
+	char *end;
+	gint64 n = g_ascii_strtoll(seats, &end, 10);
+	g_autofree char *key = NULL;
+
+	if (c == NULL) {
+		problem(r, path, line, "course %s is not in catalog.csv", (char *)g_ptr_array_index(f, 0));
+		return;
+	}
+	if (!g_hash_table_contains(r->blocks, block)) {
+		problem(r, path, line, "block %s is not in blocks.csv", block);
+		return;
+	}
+	if (end == seats || *end != '\0' || n < 0 || n > 10000) {
+		problem(r, path, line, "seats '%s' must be a whole number from 0 to 10000 (0 closes the "
+		    "course in that block)", seats);
+		return;
+	}
+	key = g_strdup_printf("%s %s", c->code, block);
+	if (g_hash_table_contains(r->block_seats, key))
+		problem(r, path, line, "%s in block %s given twice", c->code, block);
+	else
+		g_hash_table_insert(r->block_seats, g_steal_pointer(&key), GINT_TO_POINTER((int)n + 1));
+}
+
 /* A FAQ answer with its settings (faq_rewrite()). */
 static char *
 faq_expand(const char *path, int line, const char *answer, gpointer data)
@@ -701,6 +731,7 @@ load(const char *dir)
 	r->courses = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, course_free);
 	r->blocks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	r->coordinators = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	r->block_seats = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	g_date_clear(&r->today, 1);
 	if (sqlite3_open_v2(":memory:", &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, NULL) !=
 	    SQLITE_OK || sqlite3_exec(r->db, application_table, NULL, NULL, NULL) != SQLITE_OK ||
@@ -724,6 +755,11 @@ load(const char *dir)
 		g_autofree char *co = g_build_filename(dir, "coordinators.csv", NULL);
 		if (g_file_test(co, G_FILE_TEST_EXISTS))
 			load_csv(r, dir, "coordinators.csv", "course,email", coordinator_row);
+	}
+	{
+		g_autofree char *sc = g_build_filename(dir, "seats.csv", NULL);
+		if (g_file_test(sc, G_FILE_TEST_EXISTS))
+			load_csv(r, dir, "seats.csv", "course,block,seats", seats_row);
 	}
 	load_documents(r, dir);		/* first: eligibility's conditions may name kinds */
 	load_eligibility(r, dir);
@@ -754,6 +790,7 @@ rules_free(Rules *r)
 	g_hash_table_destroy(r->courses);
 	g_hash_table_destroy(r->blocks);
 	g_hash_table_destroy(r->coordinators);
+	g_hash_table_destroy(r->block_seats);
 	faq_free(r->faq);
 	g_ptr_array_free(r->errors, TRUE);
 	g_free(r);
@@ -905,6 +942,20 @@ rules_course(const Rules *r, const char *code)
 {
 	g_autofree char *up = code ? g_ascii_strup(code, -1) : NULL;
 	return up != NULL ? g_hash_table_lookup(r->courses, up) : NULL;
+}
+
+int
+rules_seats(const Rules *r, const char *code, const char *block)
+{
+	const struct course_info *c = rules_course(r, code);
+	g_autofree char *key = NULL;
+	gpointer v;
+
+	if (c == NULL || block == NULL || !g_hash_table_contains(r->blocks, block))
+		return 0;
+	key = g_strdup_printf("%s %s", c->code, block);
+	v = g_hash_table_lookup(r->block_seats, key);
+	return v != NULL ? GPOINTER_TO_INT(v) - 1 : c->seats;
 }
 
 gboolean

@@ -51,6 +51,10 @@ struct course_info {
 };
 /* A course of the catalog (any case), NULL if none. */
 const struct course_info *rules_course(const Rules *r, const char *code);
+/* The seats of a course in one block: rules/seats.csv's for that block if it
+ * gives them (0: the course is closed in that block), else the catalog's;
+ * 0 for a course or block the rules do not know. */
+int rules_seats(const Rules *r, const char *code, const char *block);
 /* Has one who completed these clerkships (the form's words) the course's prerequisites? */
 gboolean rules_prerequisites_met(const Rules *r, const char *code, const char *completed);
 const char *rules_block_end(const Rules *r, const char *block);

@@ -73,6 +73,7 @@ struct rules {
 	struct faq *faq;	/* rules/faq */
 	GHashTable *blocks;	/* id -> struct block * */
 	GHashTable *coordinators;	/* course code -> address (coordinators.csv) */
+	GHashTable *block_seats;	/* "CODE BLOCK" -> seats + 1 (seats.csv) */
 	GPtrArray *errors;	/* while loading: "FILE:LINE: message" */
 	gboolean sandbox;	/* preparing staff-written SQL */
 	/* while judging */

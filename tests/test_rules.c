@@ -917,6 +917,108 @@ test_settings_in_texts(void)
 	g_assert_cmpint(system(cmd), ==, 0);
 }
 
+/* Append text to dir/file. */
+static void
+append(const char *dir, const char *file, const char *text)
+{
+	g_autofree char *path = g_build_filename(dir, file, NULL);
+	g_autofree char *old = NULL;
+	g_autofree char *all = NULL;
+
+	g_assert_true(g_file_get_contents(path, &old, NULL, NULL));
+	all = g_strconcat(old, text, NULL);
+	g_assert_true(g_file_set_contents(path, all, -1, NULL));
+}
+
+/* seats.csv: a course's seats in one block (0 closes it), checked by line;
+ * the catalog's seats elsewhere; what replies say of it. */
+static void
+test_seats(void)
+{
+	g_autofree char *dir = tmp_rules();
+	g_autofree char *cmd = g_strdup_printf("rm -r '%s'", dir);
+	g_autofree char *want = NULL, *cat = NULL, *wrong = NULL;
+	g_autoptr(GArray) choices = g_array_new(FALSE, TRUE, sizeof(struct form_choice));
+	struct form_choice c = { 0 };
+	g_autoptr(GError) err = NULL;
+	Rules *r;
+
+	/* Shipped: a header and comments only, so the catalog's seats everywhere. */
+	g_assert_cmpint(rules_seats(rules, "NEU-301", "2027-04"), ==, 3);
+	g_assert_cmpint(rules_seats(rules, "med-420", "2027-06"), ==, 2);
+	g_assert_cmpint(rules_seats(rules, "XYZ-100", "2027-04"), ==, 0);
+	g_assert_cmpint(rules_seats(rules, "NEU-301", "2027-13"), ==, 0);
+	append(dir, "seats.csv", "NEU-301,2027-04,1\nmed-420,2027-06,0\n");
+	r = rules_load(dir, &err);
+	g_assert_no_error(err);
+	g_assert_cmpint(rules_seats(r, "NEU-301", "2027-04"), ==, 1);
+	g_assert_cmpint(rules_seats(r, "neu-301", "2027-05"), ==, 3);
+	g_assert_cmpint(rules_seats(r, "MED-420", "2027-06"), ==, 0);
+	g_assert_cmpint(rules_seats(r, "MED-420", "2027-07"), ==, 2);
+	/* The catalog table says the exceptions; a closed choice is named. */
+	cat = guide_catalog(r, "2026-10-20");
+	g_assert_nonnull(strstr(cat, "Except:\n  MED-420 is closed in block 2027-06 (no seats).\n"
+	    "  NEU-301 has 1 seat in block 2027-04.\n"));
+	g_free(cat);
+	cat = guide_catalog(r, "2027-06-10");	/* both blocks started: nothing to say */
+	g_assert_null(strstr(cat, "Except:"));
+	c.rank = 1;
+	g_strlcpy(c.course, "MED-420", sizeof c.course);
+	g_strlcpy(c.block, "2027-06", sizeof c.block);
+	g_array_append_val(choices, c);
+	c.rank = 2;
+	g_strlcpy(c.block, "2027-07", sizeof c.block);
+	g_array_append_val(choices, c);
+	wrong = guide_choices(r, choices, "2026-10-20");
+	g_assert_nonnull(strstr(wrong, "Choice 1 (MED-420 2027-06): MED-420 is closed in block 2027-06:"
+	    " it has no seats in that block, so we cannot place you in it.\n"));
+	g_assert_null(strstr(wrong, "Choice 2"));
+	rules_free(r);
+	{
+		g_autoptr(GPtrArray) none = rules_check(dir);
+		g_assert_cmpuint(none->len, ==, 0);
+	}
+	/* Each problem by FILE:LINE. */
+	append(dir, "seats.csv", "CAR-999,2027-04,1\nNEU-301,2027-13,1\nNEU-301,2027-05,two\n"
+	    "NEU-301,2027-05,-1\nNEU-301,2027-05,1.5\nneu-301,2027-04,2\nNEU-301,2027-05\n");
+	want = g_strdup_printf("%s/seats.csv:8: course CAR-999 is not in catalog.csv", dir);
+	expect_error(dir, want);
+	g_free(want);
+	want = g_strdup_printf("%s/seats.csv:9: block 2027-13 is not in blocks.csv", dir);
+	expect_error(dir, want);
+	g_free(want);
+	want = g_strdup_printf("%s/seats.csv:10: seats 'two' must be a whole number from 0 to 10000", dir);
+	expect_error(dir, want);
+	g_free(want);
+	want = g_strdup_printf("%s/seats.csv:11: seats '-1' must be a whole number", dir);
+	expect_error(dir, want);
+	g_free(want);
+	want = g_strdup_printf("%s/seats.csv:12: seats '1.5' must be a whole number", dir);
+	expect_error(dir, want);
+	g_free(want);
+	want = g_strdup_printf("%s/seats.csv:13: NEU-301 in block 2027-04 given twice", dir);
+	expect_error(dir, want);
+	g_free(want);
+	want = g_strdup_printf("%s/seats.csv:14: expected 3 fields as in 'course,block,seats'", dir);
+	expect_error(dir, want);
+	g_assert_null(rules_load(dir, &err));
+	g_assert_nonnull(strstr(err->message, "seats.csv:8:"));
+	g_clear_error(&err);
+	/* A wrong header; no seats.csv at all is the catalog. */
+	replace(dir, "seats.csv", "course,block,seats", "course,seats");
+	g_free(want);
+	want = g_strdup_printf("%s/seats.csv:1: the header must be 'course,block,seats'", dir);
+	expect_error(dir, want);
+	g_free(want);
+	want = g_strdup_printf("rm '%s/seats.csv'", dir);
+	g_assert_cmpint(system(want), ==, 0);
+	r = rules_load(dir, &err);
+	g_assert_no_error(err);
+	g_assert_cmpint(rules_seats(r, "MED-420", "2027-06"), ==, 2);
+	rules_free(r);
+	g_assert_cmpint(system(cmd), ==, 0);
+}
+
 /* require_staff_check = yes: only what staff accepted counts. */
 static void
 test_staff_check(void)
@@ -960,6 +1062,7 @@ main(int argc, char **argv)
 	g_test_add_func("/rules/eligibility-issue16", test_eligibility_issue16);
 	g_test_add_func("/rules/check", test_check);
 	g_test_add_func("/rules/staff-check", test_staff_check);
+	g_test_add_func("/rules/seats", test_seats);
 	g_test_add_func("/rules/runaway", test_runaway);
 	g_test_add_func("/rules/settings-in-texts", test_settings_in_texts);
 	int rc = g_test_run();
