@@ -208,7 +208,8 @@ choices_text(const Rules *r, GString *out, GArray *choices)
 	for (guint i = 0; i < choices->len; i++) {
 		const struct form_choice *c = &g_array_index(choices, struct form_choice, i);
 		g_autofree char *when = rules_block_words(r, c->block);
-		g_string_append_printf(out, "  %u. %s in block %s\n", i + 1, c->course, when);
+		g_string_append_printf(out, "  %u. %s in block %s%s\n", i + 1, c->course, when,
+		    rules_closed(r, c->course, c->block) ? " (closed in this block: it has no seats)" : "");
 	}
 	if (choices->len == 0)
 		g_string_append(out, "  (none)\n");

@@ -268,7 +268,7 @@ guide_choices(const Rules *r, GArray *choices, const char *today)
 		gboolean course = rules_course_exists(r, c->course);
 		const char *s = rules_block_start(r, c->block);
 		gboolean started = s != NULL && parse_iso(s, &start) && g_date_compare(&start, &now) <= 0;
-		gboolean closed = course && s != NULL && rules_seats(r, c->course, c->block) == 0;
+		gboolean closed = rules_closed(r, c->course, c->block);
 		if (course && s != NULL && !started && !closed)
 			continue;
 		g_string_append_printf(out, "  - Choice %d (%s %s):", c->rank, c->course, c->block);

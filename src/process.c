@@ -66,13 +66,14 @@ form_json(const Form *form)
 }
 
 static char *
-describe_choices(GArray *choices, int bad)
+describe_choices(const Rules *r, GArray *choices, int bad)
 {
 	GString *s = g_string_new(NULL);
 
 	for (guint i = 0; i < choices->len; i++) {
 		const struct form_choice *c = &g_array_index(choices, struct form_choice, i);
-		g_string_append_printf(s, "  %d. %s in block %s\n", c->rank, c->course, c->block);
+		g_string_append_printf(s, "  %d. %s in block %s%s\n", c->rank, c->course, c->block,
+		    rules_closed(r, c->course, c->block) ? " (closed in this block: it has no seats)" : "");
 	}
 	if (choices->len == 0)
 		g_string_append(s, "  (none given: add \"Choice 1: COURSE YYYY-MM\" lines)\n");
@@ -168,7 +169,7 @@ handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts 
 	}
 	if (automatic)
 		return TRUE;	/* flagged for staff, never answered */
-	choices_text = describe_choices(choices, bad);
+	choices_text = describe_choices(pc->cfg->rules, choices, bad);
 	g_hash_table_insert(vars, "name", name);
 	g_hash_table_insert(vars, "reference", ref);
 	g_hash_table_insert(vars, "attachments", received->str);
@@ -355,7 +356,7 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 		g_autofree char *choices = NULL;
 		if (d == NULL)
 			return FALSE;
-		choices = describe_choices(d->choices, 0);
+		choices = describe_choices(pc->cfg->rules, d->choices, 0);
 		/* A status request without attachments: no receipt of "(no attachments)". */
 		if (f->attachments->len > 0 || named->len > 0) {
 			g_string_prepend(received, "Attachments in your message:\n");

@@ -959,6 +959,13 @@ rules_seats(const Rules *r, const char *code, const char *block)
 }
 
 gboolean
+rules_closed(const Rules *r, const char *code, const char *block)
+{
+	return rules_course(r, code) != NULL && rules_block_start(r, block) != NULL &&
+	    rules_seats(r, code, block) == 0;
+}
+
+gboolean
 rules_prerequisites_met(const Rules *r, const char *code, const char *completed)
 {
 	const struct course_info *c = rules_course(r, code);

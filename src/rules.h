@@ -55,6 +55,8 @@ const struct course_info *rules_course(const Rules *r, const char *code);
  * gives them (0: the course is closed in that block), else the catalog's;
  * 0 for a course or block the rules do not know. */
 int rules_seats(const Rules *r, const char *code, const char *block);
+/* Is a course of the catalog closed in a block of blocks.csv (seats.csv: 0)? */
+gboolean rules_closed(const Rules *r, const char *code, const char *block);
 /* Has one who completed these clerkships (the form's words) the course's prerequisites? */
 gboolean rules_prerequisites_met(const Rules *r, const char *code, const char *completed);
 const char *rules_block_end(const Rules *r, const char *block);
