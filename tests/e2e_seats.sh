@@ -4,6 +4,7 @@
 # block 2027-03, so its lottery seats one; OBG-410 is closed in 2027-03 (0),
 # so it is never drawn nor waitlisted, and a student who chose it is told so.
 # Availability answers say the same; rules check names a wrong row's line.
+# Also FAQ answers (visa, housing) to applicants' questions by mail.
 . "$top_srcdir/tests/lib.sh"
 export CLERKD_NOW=2026-10-20
 
@@ -53,6 +54,16 @@ ok "NEU-301 in April: the catalog's 3" grep -q -F "block 2027-04 (5-30 April 202
 	<(last_to pia.berg@med.example.si)
 ok "  said without 'usually'" grep -q -F "NEU-301, Inpatient Neurology (University Hospital, Neurology), has 3 seats per block" \
 	<(last_to pia.berg@med.example.si)
+
+# ---- the FAQ, asked in students' words ----
+mkmail "$T/q4.eml" "Ada Student <ada@med.example.edu>" "Visa question" \
+	"Hello, will you send me an invitation letter for my visa? The embassy asks for one."
+mkmail "$T/q5.eml" "Ben Student <ben@med.example.edu>" "Question" "Can you help me find accommodation near the hospital?"
+deliver "$T/q4.eml" "$T/q5.eml"
+ok "FAQ questions: run" run_clerkd
+ok "a visa question: what the program sends, and nothing more" grep -q "We do not send any other letter" <(last_to ada@med.example.edu)
+ok "a housing question: the program cannot help" grep -q "We cannot help with housing" <(last_to ben@med.example.edu)
+is "  neither went to staff" "$(all_to registrar@example.edu | grep -c 'could not answer')" 0
 
 # ---- the lottery ----
 clerkctl schedule 2027-03 --seed 77 >"$T/draw"

@@ -1019,6 +1019,76 @@ test_seats(void)
 	g_assert_cmpint(system(cmd), ==, 0);
 }
 
+/* The FAQ answers the questions students ask most, each asked as students
+ * write it, two ways; a question about something else is not taken. */
+static void
+test_faq(void)
+{
+	static const struct {
+		const char *asked, *question, *says;
+	} cases[] = {
+		{ "Hello, do you offer research positions in cardiology?", "Do you offer research",
+		  "We do not offer research" },
+		{ "Is it possible to do an observership for 2 weeks? I only want to observe.",
+		  "Do you offer research", "observerships or shadowing" },
+		{ "Dr. Smith in surgery has invited me to come. Is this enough to get the rotation?",
+		  "A faculty member invited me", "The program's registrar gives every place" },
+		{ "A professor has agreed to supervise me, do I still need to apply?",
+		  "A faculty member invited me", "only if\nthere is a free seat" },
+		{ "How much is the tuition for international students?", "Are there fees or tuition",
+		  "We do not ask for any payment when you apply" },
+		{ "Dear sir, is there a fee for the elective? I am from Egypt.", "Are there fees or tuition",
+		  "says how much it is and how to pay it" },
+		{ "Can you help me to find accommodation near the hospital?", "Can you help me find housing",
+		  "We cannot help with housing" },
+		{ "Where can I stay during my clerkship? Do you have a dormitory?",
+		  "Can you help me find housing", "Book it only after" },
+		{ "Will you send me an invitation letter for my visa?", "Do I need a visa",
+		  "We do not send any other letter" },
+		{ "What kind of visa do I need (B1?) and what letter does the embassy need?",
+		  "Do I need a visa", "ask the embassy or\nconsulate" },
+		{ "Do I need malpractice insurance before I apply?", "What insurance do I need",
+		  "you may send proof of it after you get\na place" },
+		{ "Is my health insurance from home enough? It covers travel abroad.",
+		  "What insurance do I need", "covers you for the whole block" },
+	};
+	const char *q = NULL;
+
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		const char *a = rules_faq(rules, cases[i].asked, &q);
+		if (a == NULL || !g_str_has_prefix(q, cases[i].question) || strstr(a, cases[i].says) == NULL)
+			g_printerr("# '%s' -> %s: %s\n", cases[i].asked, a ? q : "(none)", a ? a : "");
+		g_assert_nonnull(a);
+		g_assert_true(g_str_has_prefix(q, cases[i].question));
+		g_assert_nonnull(strstr(a, cases[i].says));
+		g_assert_null(strstr(a, "{{"));
+	}
+	/* fees is empty: its line says nothing; set, the answer says it. */
+	g_assert_true(g_str_has_suffix(rules_faq(rules, "Is there a fee?", &q), "how to pay it."));
+	/* A cancellation fee is not the fees entry's: a coordinator answers it. */
+	g_assert_null(rules_faq(rules, "Hello, if I cancel later, do I have to pay a fee?", &q));
+	/* Earlier entries keep their questions. */
+	g_assert_true(g_str_has_prefix(rules_faq(rules, "Can I be waitlisted?", &q), "Yes."));
+	g_assert_cmpstr(q, ==, "Can I be waitlisted?");
+	g_assert_nonnull(rules_faq(rules, "A faculty member invited me: is that allowed?", &q));
+	g_assert_cmpstr(q, ==, "A faculty member invited me: is that allowed?");
+	{
+		g_autofree char *dir = tmp_rules();
+		g_autofree char *cmd = g_strdup_printf("rm -r '%s'", dir);
+		g_autoptr(GError) err = NULL;
+		Rules *r;
+
+		replace(dir, "policy.ini", "\nfees =", "\nfees = The program fee is 500 US dollars, paid "
+		    "before the block starts.");
+		r = rules_load(dir, &err);
+		g_assert_no_error(err);
+		g_assert_true(g_str_has_suffix(rules_faq(r, "What are the fees?", &q), "how to pay it.\n"
+		    "The program fee is 500 US dollars, paid before the block starts."));
+		rules_free(r);
+		g_assert_cmpint(system(cmd), ==, 0);
+	}
+}
+
 /* require_staff_check = yes: only what staff accepted counts. */
 static void
 test_staff_check(void)
@@ -1063,6 +1133,7 @@ main(int argc, char **argv)
 	g_test_add_func("/rules/check", test_check);
 	g_test_add_func("/rules/staff-check", test_staff_check);
 	g_test_add_func("/rules/seats", test_seats);
+	g_test_add_func("/rules/faq", test_faq);
 	g_test_add_func("/rules/runaway", test_runaway);
 	g_test_add_func("/rules/settings-in-texts", test_settings_in_texts);
 	int rc = g_test_run();
