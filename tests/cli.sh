@@ -129,6 +129,19 @@ is "clerkctl list --json on an empty store is []" "$("$CLERKCTL" --config "$T/cl
 "$CLERKCTL" --config "$T/clerkd.conf" show ECP-2026-00001 2>/dev/null
 is "clerkctl show of an unknown reference exits 1" "$?" 1
 
+# Every setting of policy.ini (and every one clerkd has a default for) is
+# explained for coordinators in rules/README, "Settings, one by one".
+sed -n '/^Settings, one by one$/,/^Settings in texts$/p' "$top_srcdir/rules/README" >"$T/explained"
+settings=$( (sed -n 's/^\([a-z_][a-z0-9_]*\) *=.*/\1/p' "$top_srcdir/rules/policy.ini"
+	sed -n '/^static const char \*const setting_defaults/,/^};/p' "$top_srcdir/src/rules.c" |
+		grep -o '{ "[a-z_0-9]*"' | cut -d'"' -f2) | sort -u)
+ok "policy.ini has settings to explain" test "$(echo "$settings" | wc -l)" -ge 20
+unexplained=""
+for s in $settings; do
+	grep -q "^$s (default" "$T/explained" || unexplained="$unexplained $s"
+done
+is "rules/README explains each setting, with its default" "$unexplained" ""
+
 # IMAP unreachable: a temporary failure, exit 75, nothing lost.
 "$CLERKD" --config "$T/clerkd.conf" --once 2>"$T/err"
 is "an unreachable IMAP server exits 75" "$?" 75
