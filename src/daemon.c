@@ -64,7 +64,8 @@ daemon_pass(const struct config *cfg, Store *st, Outbox *ob, int *left)
 
 /* Scheduled work, before each pass (whose outbox flush sends what it queues):
  * offers past their deadline, lotteries that are due, blocks that have
- * started (only the offers with only_offers). A failure is logged and tried
+ * started, early applications whose window opened (only the offers and the
+ * early applications with only_offers). A failure is logged and tried
  * again next pass; it never stops mail. */
 static gboolean
 daemon_due(const struct config *cfg, Store *st, gboolean only_offers)

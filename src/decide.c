@@ -501,8 +501,11 @@ decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GE
 	g_autoptr(Dossier) d = NULL;
 	const char *tmpl, *fees = rules_setting(pc->cfg->rules, "fees");
 	gboolean ineligible = app_status_is(dc->status, APP_INELIGIBLE);
+	gboolean early = app_status_is(dc->status, APP_EARLY);
 	gboolean judged = app_status_is(dc->status, APP_INCOMPLETE) ||
-	    app_status_is(dc->status, APP_COMPLETE);
+	    app_status_is(dc->status, APP_COMPLETE) || early;
+	g_autoptr(GString) held = g_string_new(NULL);
+	g_autofree char *opens = NULL;
 
 	if (app_status_is(dc->status, APP_RECEIVED))
 		return g_strdup("Status: received.\n");
@@ -513,15 +516,27 @@ decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GE
 	/* Exactly which choice is wrong, and what there is to choose from. */
 	wrong = judged ? guide_choices(pc->cfg->rules, d->choices, pc->today) : g_strdup("");
 	if (dc->missing->len > 0) {
-		g_string_append(missing, "\nStill missing:\n");
+		g_string_append(missing, early ? "\nStill missing (you can send these now, by replying"
+		    " to this message):\n" : "\nStill missing:\n");
 		list_kinds(pc, missing, dc->missing, dc);
 	}
-	if (!ineligible && dc->reasons->len > 0)
-		g_string_append(reasons, "\nPlease also correct this:\n");
+	/* Early: why it is held, with the day (the latest, if several rules hold it). */
 	for (guint i = 0; i < dc->reasons->len; i++) {
 		const struct decision_reason *why = g_ptr_array_index(dc->reasons, i);
-		if (ineligible && why->unknown)
-			continue;	/* only what made it ineligible */
+		if (why->opens == NULL)
+			continue;
+		g_string_append_printf(held, "%s\n", why->text);
+		if (opens == NULL || strcmp(why->opens, opens) > 0) {
+			g_free(opens);
+			opens = g_strdup(why->opens);
+		}
+	}
+	for (guint i = 0; i < dc->reasons->len; i++) {
+		const struct decision_reason *why = g_ptr_array_index(dc->reasons, i);
+		if ((ineligible && why->unknown) || why->opens != NULL)
+			continue;	/* only what made it ineligible; the hold said above */
+		if (!ineligible && reasons->len == 0)
+			g_string_append(reasons, "\nPlease also correct this:\n");
 		g_string_append_printf(reasons, "  - %s\n", why->text);
 	}
 	if (*wrong != '\0')
@@ -539,6 +554,9 @@ decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GE
 	g_hash_table_insert(vars, "placement", placement);
 	g_hash_table_insert(vars, "fees", (gpointer)(fees ? fees : ""));
 	g_hash_table_insert(vars, "dates", dates);
+	g_hash_table_insert(vars, "held", held->str);
+	g_autofree char *opens_words = opens ? words_date(opens) : g_strdup("");
+	g_hash_table_insert(vars, "window_opens", opens_words);
 	g_hash_table_insert(vars, "program", pc->program);
 	g_autofree char *today = words_date(pc->today);
 	g_hash_table_insert(vars, "today", today);
@@ -659,6 +677,18 @@ decide_subject(struct process_ctx *pc, gint64 app_id, const char *event, GError 
 		status_words = g_strdup("not eligible");
 		alone = g_strdup("Not eligible");
 		break;
+	case APP_EARLY: {
+		/* "early, kept until 3 November 2026": the day it is judged. */
+		const char *opens = NULL;
+		for (guint i = 0; i < dc.reasons->len; i++) {
+			const char *o = ((struct decision_reason *)g_ptr_array_index(dc.reasons, i))->opens;
+			if (o != NULL && (opens == NULL || strcmp(o, opens) > 0))
+				opens = o;
+		}
+		g_autofree char *when = opens ? words_date(opens) : NULL;
+		status_words = when ? g_strdup_printf("early, kept until %s", when) : g_strdup("early");
+		break;
+	}
 	case APP_SCHEDULED:
 	case APP_WAITLISTED:
 		if ((held = held_words(pc, app_id, st == APP_SCHEDULED, err)) == NULL) {

@@ -872,6 +872,7 @@ read_reasons(struct decision *dc, const char *json)
 		why->text = g_strdup(json_object_get_string_member_with_default(o, "text", ""));
 		why->unknown = g_strcmp0(json_object_get_string_member_with_default(o, "outcome", ""),
 		    "unknown") == 0;
+		why->opens = g_strdup(json_object_get_string_member_with_default(o, "opens", NULL));
 		g_ptr_array_add(dc->reasons, why);
 	}
 }
@@ -968,6 +969,7 @@ decision_clear(struct decision *dc)
 		struct decision_reason *why = g_ptr_array_index(dc->reasons, i);
 		g_free(why->rule);
 		g_free(why->text);
+		g_free(why->opens);
 		g_free(why);
 	}
 	g_clear_pointer(&dc->reasons, g_ptr_array_unref);
@@ -1014,8 +1016,36 @@ decision_reasons_json(const struct decision *dc)
 		json_builder_add_string_value(b, why->text);
 		json_builder_set_member_name(b, "outcome");
 		json_builder_add_string_value(b, why->unknown ? "unknown" : "failed");
+		if (why->opens != NULL) {
+			json_builder_set_member_name(b, "opens");
+			json_builder_add_string_value(b, why->opens);
+		}
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
 	return to_json(b);
+}
+
+static void
+id_row_add(sqlite3_stmt *s, gpointer data)
+{
+	gint64 id = sqlite3_column_int64(s, 0);
+
+	g_array_append_val((GArray *)data, id);
+}
+
+GArray *
+dossier_early_due(Store *st, const char *today, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT id FROM applications WHERE status = 'early' AND"
+	    " (SELECT max(json_extract(r.value, '$.opens')) FROM json_each(reasons) r) <= :today"
+	    " ORDER BY id", err);
+	g_autoptr(GArray) out = g_array_new(FALSE, FALSE, sizeof(gint64));
+
+	if (s == NULL)
+		return NULL;
+	store_bind_text(s, ":today", today);
+	if (!each_row(st, s, id_row_add, out, err))
+		return NULL;
+	return g_steal_pointer(&out);
 }

@@ -49,10 +49,13 @@ struct decision_reason {
 	char *rule;		/* the rule's id (its section) */
 	char *text;		/* in words a student understands */
 	gboolean unknown;	/* the form did not say enough to decide */
+	char *opens;		/* a rule of outcome early: the day (YYYY-MM-DD) its
+				 * condition holds, when the application is judged
+				 * again; NULL for any other */
 };
 
 struct decision {
-	char *status;		/* received, incomplete, ineligible, complete, or kept */
+	char *status;		/* received, early, incomplete, ineligible, complete, or kept */
 	GPtrArray *reasons;	/* struct decision_reason *: why not eligible or not complete */
 	GPtrArray *missing;	/* char *: kind ids required and not met (pending ones too) */
 	GPtrArray *pending;	/* char *: kind ids waiting for a result */
@@ -60,7 +63,8 @@ struct decision {
 };
 void decision_init(struct decision *dc);
 void decision_clear(struct decision *dc);
-/* "missing": a JSON array of the ids; "reasons": of {rule, text}. */
+/* "missing": a JSON array of the ids; "reasons": of {rule, text, outcome},
+ * with opens (YYYY-MM-DD) for a reason of outcome early. */
 char *decision_missing_json(const struct decision *dc);
 char *decision_reasons_json(const struct decision *dc);
 
@@ -217,5 +221,8 @@ void dossier_row_free(struct dossier_row *r);
 /* Every application (struct dossier_row *, owned by the array), by id; the
  * cancelled ones only with cancelled. */
 GPtrArray *dossier_rows(Store *st, gboolean cancelled, GError **err) G_GNUC_WARN_UNUSED_RESULT;
+/* The applications held as early whose every early reason opens (its
+ * `opens` day) on or before today (YYYY-MM-DD): their ids (gint64), by id. */
+GArray *dossier_early_due(Store *st, const char *today, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
 #endif

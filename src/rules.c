@@ -339,15 +339,21 @@ load_policy(Rules *r, const char *dir)
  * {{last_block}} (rules_eval.c puts them in); any other {{name}} is a
  * mistake, caught here rather than sent. */
 static void
-reason_names_known(Rules *r, const char *path, int line, const char *text)
+reason_names_known(Rules *r, const char *path, int line, const char *text, gboolean early)
 {
 	for (const char *p = text; (p = strstr(p, "{{")) != NULL; p += 2) {
 		const char *close = strstr(p, "}}");
 		g_autofree char *name = close ? g_strndup(p + 2, close - p - 2) : g_strdup(p + 2);
+		if (close != NULL && strcmp(name, "window_opens") == 0 && !early) {
+			problem(r, path, line, "{{window_opens}} in the reason of a rule whose outcome "
+			    "is not early");
+			return;
+		}
 		if (close == NULL || (strcmp(name, "graduation_date") != 0 &&
-		    strcmp(name, "last_block") != 0)) {
+		    strcmp(name, "last_block") != 0 && strcmp(name, "window_opens") != 0)) {
 			problem(r, path, line, "unknown {{%.40s}} in a reason (a reason may name "
-			    "{{setting:NAME}}, {{graduation_date}} and {{last_block}})", name);
+			    "{{setting:NAME}}, {{graduation_date}}, {{last_block}} and, with outcome "
+			    "early, {{window_opens}})", name);
 			return;
 		}
 	}
@@ -376,16 +382,18 @@ load_eligibility(Rules *r, const char *dir)
 			continue;
 		}
 		if (outcome != NULL && (!app_status_parse(outcome, &says) ||
-		    (says != APP_INELIGIBLE && says != APP_INCOMPLETE))) {
+		    (says != APP_INELIGIBLE && says != APP_INCOMPLETE && says != APP_EARLY))) {
 			problem(r, ini_path(ini), ini_line(ini, g, "outcome"),
-			    "outcome must be ineligible or incomplete, not '%s'", outcome);
+			    "outcome must be ineligible, incomplete or early, not '%s'", outcome);
 			continue;
 		}
 		ru = g_new0(struct rule, 1);
 		ru->id = g_strdup(g);
 		ru->text = expand_loaded(r, ini_path(ini), ini_line(ini, g, "reason"), reason);
-		reason_names_known(r, ini_path(ini), ini_line(ini, g, "reason"), ru->text);
+		reason_names_known(r, ini_path(ini), ini_line(ini, g, "reason"), ru->text,
+		    says == APP_EARLY);
 		ru->ineligible = says == APP_INELIGIBLE;
+		ru->early = says == APP_EARLY;
 		ru->require = condition(r, ini, g, "require", req);
 		ru->where = g_strdup_printf("%s:%d", ini_path(ini), ini_line(ini, g, "require"));
 		g_ptr_array_add(r->rules, ru);

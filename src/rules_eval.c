@@ -122,6 +122,27 @@ fn_months_until(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_double(ctx, g_date_days_between(&r->today, &d) / 30.44);
 }
 
+/* months_before(date, n): the day n calendar months before date (YYYY-MM-DD;
+ * a day that the month lacks is its last: 31 August - 6 months is 28
+ * February); NULL for a date it cannot read or n outside 0-1200. */
+static void
+fn_months_before(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	GDate d;
+	char out[11];
+	int n = sqlite3_value_int(argv[1]);
+
+	(void)argc;
+	if (sqlite3_value_type(argv[1]) == SQLITE_NULL || n < 0 || n > 1200 ||
+	    !words_parse_date((const char *)sqlite3_value_text(argv[0]), &d)) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	g_date_subtract_months(&d, n);
+	g_date_strftime(out, sizeof out, "%Y-%m-%d", &d);
+	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
 /* matches(text, 'a, b c') : 1 if any phrase stands in text as whole words;
  * has_all(text, 'a|b; c') : 1 if every ;-group has one of its |-phrases. */
 static gboolean
@@ -273,6 +294,7 @@ rules_register_functions(Rules *r)
 		    fn_docs, NULL, NULL);
 	}
 	sqlite3_create_function(r->db, "months_until", 1, f, r, fn_months_until, NULL, NULL);
+	sqlite3_create_function(r->db, "months_before", 2, f, r, fn_months_before, NULL, NULL);
 	r->any.all = FALSE;
 	r->all.all = TRUE;
 	r->any.parsed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, groups_free);
@@ -517,25 +539,74 @@ documents_unchecked(const struct dossier *d, const char *kind)
 
 /* A reason with the application's values in it: {{graduation_date}} in
  * words ("31 May 2027"), {{last_block}} with its dates ("2027-06 (7 June to
- * 2 July 2027)"). rules.c allows no other {{name}} in a reason. */
+ * 2 July 2027)"), {{window_opens}} (a rule of outcome early: the day its
+ * condition holds, in words). rules.c allows no other {{name}} in a reason. */
 static char *
-reason_text(const Rules *r, const char *text)
+reason_text(const Rules *r, const char *text, const char *opens)
 {
 	g_autofree char *grad = r->graduation[0] ? words_date(r->graduation) : g_strdup("?");
 	g_autofree char *block = r->last_block ? rules_block_words(r, r->last_block) : g_strdup("?");
+	g_autofree char *when = opens ? words_date(opens) : g_strdup("no day in the next three years");
+	static const char *const names[] = { "{{graduation_date}}", "{{last_block}}",
+		"{{window_opens}}" };
+	const char *values[] = { grad, block, when };
 	GString *out = g_string_new(NULL);
 
 	for (const char *p = text; *p;) {
-		if (g_str_has_prefix(p, "{{graduation_date}}")) {
-			g_string_append(out, grad);
-			p += strlen("{{graduation_date}}");
-		} else if (g_str_has_prefix(p, "{{last_block}}")) {
-			g_string_append(out, block);
-			p += strlen("{{last_block}}");
+		gsize i;
+		for (i = 0; i < G_N_ELEMENTS(names) && !g_str_has_prefix(p, names[i]); i++)
+			;
+		if (i < G_N_ELEMENTS(names)) {
+			g_string_append(out, values[i]);
+			p += strlen(names[i]);
 		} else
 			g_string_append_c(out, *p++);
 	}
 	return g_string_free(out, FALSE);
+}
+
+/* The first day after today, at most RULES_EARLY_DAYS later, on which the
+ * condition of the early rule ru holds for d, into opens (YYYY-MM-DD; ""
+ * if none): the application's row filled as on each day tried, by halves
+ * (a window, once open, stays open). r->today is today again after. */
+static gboolean
+window_opens(Rules *r, const struct dossier *d, const struct rule *ru, char opens[11],
+    GError **err)
+{
+	GDate today = r->today;
+	g_autofree char *name = g_strdup_printf("rule '%s'", ru->id);
+	int lo = 0, hi = RULES_EARLY_DAYS, v;
+	gboolean ok = TRUE;
+
+	opens[0] = '\0';
+	/* lo: a day it does not hold (today); hi: a day it holds, if any. */
+	r->today = today;
+	g_date_add_days(&r->today, hi);
+	if (!fill_row(r, d, err) || (v = truth(r, ru->require, ru->where, name, err)) == -2)
+		ok = FALSE;
+	else if (v == 1) {
+		while (hi - lo > 1) {
+			int mid = lo + (hi - lo) / 2;
+			r->today = today;
+			g_date_add_days(&r->today, mid);
+			if (!fill_row(r, d, err) ||
+			    (v = truth(r, ru->require, ru->where, name, err)) == -2) {
+				ok = FALSE;
+				break;
+			}
+			if (v == 1)
+				hi = mid;
+			else
+				lo = mid;
+		}
+		if (ok) {
+			GDate day = today;
+			g_date_add_days(&day, hi);
+			g_date_strftime(opens, 11, "%Y-%m-%d", &day);
+		}
+	}
+	r->today = today;
+	return fill_row(r, d, ok ? err : NULL) && ok;
 }
 
 gboolean
@@ -543,6 +614,7 @@ rules_eval(Rules *r, const struct dossier *d, const char *today, struct decision
     GError **err)
 {
 	gboolean ineligible = FALSE, incomplete = FALSE;
+	g_autoptr(GPtrArray) held = g_ptr_array_new();	/* struct rule *: early, failed */
 	AppStatus was;
 
 	if (!words_parse_date(today, &r->today)) {
@@ -560,9 +632,13 @@ rules_eval(Rules *r, const struct dossier *d, const char *today, struct decision
 			goto fail;
 		if (v == 1)
 			continue;
+		if (v == 0 && ru->early) {
+			g_ptr_array_add(held, ru);	/* said below, unless ineligible */
+			continue;
+		}
 		struct decision_reason *why = g_new0(struct decision_reason, 1);
 		why->rule = g_strdup(ru->id);
-		why->text = reason_text(r, ru->text);
+		why->text = reason_text(r, ru->text, NULL);
 		why->unknown = v == -1;
 		g_ptr_array_add(out->reasons, why);
 		if (v == 0 && ru->ineligible)
@@ -593,6 +669,34 @@ rules_eval(Rules *r, const struct dossier *d, const char *today, struct decision
 		} else if (documents_unchecked(d, k->id))
 			g_ptr_array_add(out->unchecked, g_strdup(k->id));
 	}
+	/* Held by an early rule: kept until the day its condition holds, and
+	 * said with that day. An application ineligible for another reason is
+	 * ineligible (the window would not change that); a window that does not
+	 * open within RULES_EARLY_DAYS is no window: ineligible. */
+	for (guint i = 0; !ineligible && i < held->len; i++) {
+		struct rule *ru = g_ptr_array_index(held, i);
+		char opens[11];
+		if (!window_opens(r, d, ru, opens, err))
+			goto fail;
+		struct decision_reason *why = g_new0(struct decision_reason, 1);
+		why->rule = g_strdup(ru->id);
+		why->text = reason_text(r, ru->text, opens[0] ? opens : NULL);
+		why->opens = opens[0] ? g_strdup(opens) : NULL;
+		g_ptr_array_add(out->reasons, why);
+		if (opens[0] == '\0')
+			ineligible = TRUE;
+	}
+	if (ineligible)	/* only what made it ineligible is said */
+		for (guint i = out->reasons->len; i-- > 0;) {
+			struct decision_reason *why = g_ptr_array_index(out->reasons, i);
+			if (why->opens != NULL) {
+				g_free(why->rule);
+				g_free(why->text);
+				g_free(why->opens);
+				g_free(why);
+				g_ptr_array_remove_index(out->reasons, i);
+			}
+		}
 	r->cur = NULL;
 	g_free(out->status);
 	/* Statuses the scheduler owns are kept. */
@@ -600,6 +704,7 @@ rules_eval(Rules *r, const struct dossier *d, const char *today, struct decision
 		out->status = g_strdup(d->status);
 	else
 		out->status = g_strdup(app_status_str(ineligible ? APP_INELIGIBLE :
+		    held->len > 0 ? APP_EARLY :
 		    incomplete || out->missing->len ? APP_INCOMPLETE : APP_COMPLETE));
 	return TRUE;
 fail:

@@ -23,11 +23,16 @@
  * what one step of the machine can cost is bounded by these. */
 #define RULES_MAX_LENGTH (64 * 1024)
 #define RULES_MAX_PATTERN 1000
+/* How far ahead the day a rule of outcome early holds is looked for: three
+ * years (blocks.csv rarely reaches further). One that holds on none of these
+ * days holds on no day: the application is ineligible. */
+#define RULES_EARLY_DAYS 1100
 
 struct rule {			/* a section of eligibility.ini */
 	char *id, *text;
 	char *where;		/* "FILE:LINE" of require */
-	gboolean ineligible;	/* outcome: ineligible, else incomplete */
+	gboolean ineligible;	/* outcome: ineligible, else incomplete (or early) */
+	gboolean early;		/* outcome: early (held until the condition holds) */
 	sqlite3_stmt *require;
 };
 

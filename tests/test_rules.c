@@ -416,7 +416,7 @@ test_eligibility(void)
 	d = eligible();
 	set(d, "expected_graduation", "2027-09");
 	g_array_index(d->choices, struct form_choice, 0) = (struct form_choice){ 1, "MED-401", "2027-08" };
-	JUDGE(d, "ineligible reasons:application-window");
+	JUDGE(d, "early reasons:application-window");
 	d = eligible();
 	g_array_index(d->choices, struct form_choice, 0) = (struct form_choice){ 1, "CAR-420", "2027-03" };
 	JUDGE(d, "incomplete reasons:known-courses");
@@ -647,10 +647,131 @@ test_check(void)
 	expect_error(dir, "unknown setting 'english_test_years'");
 	replace(dir, "documents.ini", "{{setting:english_test_years}}", "{{setting:english_test_valid_years}}");
 	replace(dir, "eligibility.ini", "[english]", "[english]\noutcome = maybe");
-	expect_error(dir, "outcome must be ineligible or incomplete");
+	expect_error(dir, "outcome must be ineligible, incomplete or early");
 	g_assert_null(rules_load(dir, &err));
 	g_assert_nonnull(strstr(err->message, "eligibility.ini:"));
 	g_assert_cmpint(system(cmd), ==, 0);
+}
+
+/* Held until the application window opens (issue 16): d judged on today,
+ * "status missing:... reasons:..."; the reasons' texts into said, the day
+ * of the early one into opens (empty if none). d is freed. */
+static char *
+judge_on(struct dossier *d, const char *today, GString *said, GString *opens)
+{
+	struct decision dc;
+	g_autoptr(GError) err = NULL;
+	GString *s = g_string_new(NULL);
+
+	decision_init(&dc);
+	g_assert_true(rules_eval(rules, d, today, &dc, &err));
+	g_assert_no_error(err);
+	g_string_append(s, dc.status);
+	for (guint i = 0; i < dc.missing->len; i++)
+		g_string_append_printf(s, "%s%s", i ? "," : " missing:", (char *)g_ptr_array_index(dc.missing, i));
+	for (guint i = 0; i < dc.reasons->len; i++) {
+		struct decision_reason *why = g_ptr_array_index(dc.reasons, i);
+		g_string_append_printf(s, "%s%s%s", i ? "," : " reasons:", why->rule, why->unknown ? "?" : "");
+		g_string_append_printf(said, "%s\n", why->text);
+		if (why->opens != NULL)
+			g_string_append(opens, why->opens);
+	}
+	decision_clear(&dc);
+	dossier_free(d);
+	return g_string_free(s, FALSE);
+}
+
+static void
+test_early(void)
+{
+	static const struct {
+		const char *today;
+		const char *block;		/* the one choice's block (MED-401) */
+		const char *field[2];		/* set on eligible(), or NULL */
+		gboolean second;		/* a second choice, of an unknown course */
+		gboolean no_igra;		/* without its TB result: tb-ppd missing */
+		const char *expect, *opens, *says;
+	} cases[] = {
+		/* First chosen block 6.8 months away: held, with the day its window opens
+		 * (3 May 2027 - 6 months), not ineligible. */
+		{ "2026-10-08", "2027-05", { NULL }, FALSE, FALSE, "early reasons:application-window",
+		  "2026-11-03", "Applications open 6 months before the block starts. For your first "
+		  "chosen block, this is on 3 November 2026." },
+		/* What is missing is said meanwhile. */
+		{ "2026-10-08", "2027-05", { NULL }, FALSE, TRUE,
+		  "early missing:tb-ppd reasons:application-window", "2026-11-03", "3 November 2026" },
+		/* The day before: still held; the day it opens: judged. */
+		{ "2026-11-02", "2027-05", { NULL }, FALSE, FALSE, "early reasons:application-window",
+		  "2026-11-03", "3 November 2026" },
+		{ "2026-11-03", "2027-05", { NULL }, FALSE, FALSE, "complete", "", NULL },
+		{ "2026-11-03", "2027-05", { NULL }, FALSE, TRUE, "incomplete missing:tb-ppd", "", NULL },
+		/* 2027-03 starts 1 March 2027: open from 1 September 2026. */
+		{ "2026-08-31", "2027-03", { NULL }, FALSE, FALSE, "early reasons:application-window",
+		  "2026-09-01", "1 September 2026" },
+		{ "2026-09-01", "2027-03", { NULL }, FALSE, FALSE, "complete", "", NULL },
+		/* Ineligible for another reason: ineligible, and the window is not said. */
+		{ "2026-10-08", "2027-05", { "degree_held", "MD" }, FALSE, FALSE,
+		  "ineligible reasons:no-medical-degree", "", "already have an MD" },
+		/* Something to correct, or a field the form leaves out: held, and said. */
+		{ "2026-10-08", "2027-05", { NULL }, TRUE, FALSE,
+		  "early reasons:known-courses,application-window", "2026-11-03", "course code" },
+		{ "2026-10-08", "2027-05", { "expected_graduation", "" }, FALSE, FALSE,
+		  "early reasons:graduation?,application-window", "2026-11-03", "3 November 2026" },
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct dossier *d = cases[i].no_igra ? complete() : eligible();
+		g_autoptr(GString) said = g_string_new(NULL), opens = g_string_new(NULL);
+		g_autofree char *got = NULL;
+
+		g_strlcpy(g_array_index(d->choices, struct form_choice, 0).block, cases[i].block,
+		    sizeof g_array_index(d->choices, struct form_choice, 0).block);
+		if (cases[i].field[0] != NULL && *cases[i].field[1] == '\0')
+			g_hash_table_remove(d->form, cases[i].field[0]);
+		else if (cases[i].field[0] != NULL)
+			set(d, cases[i].field[0], cases[i].field[1]);
+		if (cases[i].second) {
+			struct form_choice c = { 2, "CAR-420", "" };
+			g_strlcpy(c.block, cases[i].block, sizeof c.block);
+			g_array_append_val(d->choices, c);
+		}
+		got = judge_on(d, cases[i].today, said, opens);
+		if (g_strcmp0(got, cases[i].expect) != 0 || strcmp(opens->str, cases[i].opens) != 0 ||
+		    (cases[i].says != NULL && strstr(said->str, cases[i].says) == NULL))
+			g_printerr("# case %zu: %s opens %s says %s\n", i, got, opens->str, said->str);
+		g_assert_cmpstr(got, ==, cases[i].expect);
+		g_assert_cmpstr(opens->str, ==, cases[i].opens);
+		g_assert_true(cases[i].says == NULL || strstr(said->str, cases[i].says) != NULL);
+		g_assert_null(strstr(said->str, "{{"));
+		g_assert_null(strstr(said->str, "apply again"));
+	}
+
+	/* The outcome is data: checked, and {{window_opens}} only where it means something. */
+	{
+		g_autofree char *dir = tmp_rules();
+		g_autofree char *cmd = g_strdup_printf("rm -r '%s'", dir);
+		g_autoptr(GError) err = NULL;
+		g_autoptr(Rules) never = NULL, shipped = rules;
+		g_autoptr(GString) said = g_string_new(NULL), opens = g_string_new(NULL);
+		g_autofree char *got = NULL;
+
+		replace(dir, "eligibility.ini", "outcome = early", "outcome = later");
+		expect_error(dir, "outcome must be ineligible, incomplete or early, not 'later'");
+		replace(dir, "eligibility.ini", "outcome = later", "outcome = ineligible");
+		expect_error(dir, "{{window_opens}} in the reason of a rule whose outcome is not early");
+		/* A rule of outcome early that never holds is no window: ineligible. */
+		replace(dir, "eligibility.ini", "outcome = ineligible\nrequire = first_block_start IS NULL OR",
+		    "outcome = early\nrequire = 0 AND");
+		never = rules_load(dir, &err);
+		g_assert_no_error(err);
+		rules = never;
+		got = judge_on(eligible(), "2026-10-08", said, opens);
+		rules = g_steal_pointer(&shipped);
+		g_assert_cmpstr(got, ==, "ineligible reasons:application-window");
+		g_assert_cmpstr(opens->str, ==, "");
+		g_assert_nonnull(strstr(said->str, "no day in the next three years"));
+		g_assert_cmpint(system(cmd), ==, 0);
+	}
 }
 
 /* The line of dir/file on which text starts. */
@@ -1131,6 +1252,7 @@ main(int argc, char **argv)
 	g_test_add_func("/rules/eligibility", test_eligibility);
 	g_test_add_func("/rules/eligibility-issue16", test_eligibility_issue16);
 	g_test_add_func("/rules/check", test_check);
+	g_test_add_func("/rules/early", test_early);
 	g_test_add_func("/rules/staff-check", test_staff_check);
 	g_test_add_func("/rules/seats", test_seats);
 	g_test_add_func("/rules/faq", test_faq);
