@@ -61,7 +61,7 @@ ok "an unknown kind in a condition, with its line" grep -q -E "documents.ini:[0-
 cp "$top_srcdir/rules/documents.ini" "$T/badrules/documents.ini"
 # explain-* texts: SQL like the conditions, their kinds checked; a bad month.
 sed -i "s/^explain-apart = CASE WHEN docs('tb-ppd')/explain-apart = CASE WHEN docs('tb-ppdd')/; s/^explain-season = CASE WHEN/explain-season = CASE WHEN WHEN/; s/^required = 0$/required = 0\nexplain- = 'x'/" "$T/badrules/documents.ini"
-printf 'flu_season_start_month = 13\n' >>"$T/badrules/policy.ini"
+sed -i "s/^flu_season_start_month = .*/flu_season_start_month = 13/" "$T/badrules/policy.ini"
 "$CLERKCTL" --config "$T/badrules.conf" rules check >"$T/out" 2>&1
 is "bad explain-* and flu_season_start_month: rules check exits 1" "$?" 1
 ok "an unknown kind in an explain-*, with its line" grep -q -E "documents.ini:[0-9]+: explain-apart: unknown document kind 'tb-ppdd'" "$T/out"

@@ -18,7 +18,7 @@ doc_of() {	# doc_of REF FILENAME: "kind doc_date dated pending positive" of the 
 # ---- 1. a later mail names documents sent before ----
 mkmail "$T/lena.eml" "Lena Fischer <lena.fischer@med.example.edu>" "Application for a visiting clerkship" \
 	"$(form 'Lena Fischer' lena.fischer@med.example.edu)" "Dean's letter.pdf" "transcript.pdf" \
-	"Immunization record.pdf" "Health insurance card.jpg" "IMG_3318.jpeg" "IMG_3319.jpeg"
+	"Immunization record.pdf" "Titers.pdf" "Health insurance card.jpg" "IMG_3318.jpeg" "IMG_3319.jpeg"
 deliver "$T/lena.eml"
 ok "application with two photos clerkd cannot read: run" run_clerkd
 lena=$(ref_of lena.fischer@med.example.edu)
@@ -130,7 +130,7 @@ ok "  and its receipt does not list them" test -z "$(last_to mallory@elsewhere.e
 before=$(sink_count)
 mkmail "$T/ravi-app.eml" "Ravi Kumar <ravi.kumar@med.example.edu>" "Re: Visiting clerkship" \
 	"$(form 'Ravi Kumar' ravi.kumar@med.example.edu)\nDocuments: PPD_1.pdf = tb-ppd 2026-09-01; PPD_2.pdf = tb-ppd 2026-09-09\nIMG_5000.jpeg = health-insurance 2026-08-01\n" \
-	"Immunization record.pdf" "PPD_1.pdf" "PPD_2.pdf"
+	"Immunization record.pdf" "Titers.pdf" "PPD_1.pdf" "PPD_2.pdf"
 deliver "$T/ravi-app.eml"
 ok "his application: run" run_clerkd
 is "one reply" "$(sink_count)" "$((before + 1))"

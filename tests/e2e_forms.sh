@@ -17,7 +17,7 @@ export CLERKD_NOW=2026-10-20
 
 servers_start
 CORES="cores=medicine, surgery, pediatrics, obstetrics-gynecology, neurology"
-DOCS=("Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "QuantiFERON.pdf" "Insurance card.jpg")
+DOCS=("Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "Titers.pdf" "QuantiFERON.pdf" "Insurance card.jpg")
 token_of() { "$MAILCAT" -h Subject "$1" | grep -o -E 'confirm [A-Z0-9]{10}' | cut -d' ' -f2; }
 newest() { ls -t "$T"/sink/* | head -1; }
 # The choices in the JSON of clerkctl show, "COURSE BLOCK" comma-separated, in order.

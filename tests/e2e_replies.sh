@@ -14,7 +14,7 @@ sed -i "s|^directory = .*|directory = $T/rules|" "$T/clerkd.conf"
 policy() { sed -i "s/^$1 = .*/$1 = $2/" "$T/rules/policy.ini"; }
 # A date as the replies write it, computed here: day "2027-03-01 - 45 days".
 day() { LC_ALL=C date -u -d "$1" '+%-d %B %Y'; }
-DOCS=("Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "QuantiFERON.pdf" "Insurance card.jpg")
+DOCS=("Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "Titers.pdf" "QuantiFERON.pdf" "Insurance card.jpg")
 
 # ---- 1. an incomplete application: dates for each block, from policy ----
 mkmail "$T/ana.eml" "Ana Ruiz <ana@med.example.edu>" "Application" \

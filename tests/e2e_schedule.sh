@@ -11,7 +11,7 @@ export CLERKD_NOW=2026-10-20
 
 servers_start
 CORES="cores=medicine, surgery, pediatrics, obstetrics-gynecology, neurology"
-DOCS=("Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "QuantiFERON.pdf" "Insurance card.jpg")
+DOCS=("Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "Titers.pdf" "QuantiFERON.pdf" "Insurance card.jpg")
 # Five complete applicants for two courses with 3 seats in all (OBG-410: 2, NEU-320: 1).
 names=(Ada Ben Cleo Dev Eli)
 for n in "${names[@]}"; do
