@@ -139,7 +139,7 @@ ok "  it has a reference" test -n "$ravi"
 is "the kept documents are credited to it" \
 	"$(sql "SELECT count(*) FROM kept_documents k JOIN applications a ON a.id = k.application_id WHERE a.reference = '$ravi'")" 3
 is "  they are among its documents" \
-	"$(sql "SELECT count(*) FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$ravi'")" 6
+	"$(sql "SELECT count(*) FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$ravi'")" 7
 is "  the photo, named in the application mail" "$(doc_of "$ravi" IMG_5000.jpeg)" "health-insurance 2026-08-01 1 0 0"
 is "judged with them: complete" "$(status_of "$ravi")" complete
 is "  nothing missing" "$(missing_of "$ravi")" '"missing":[]'
@@ -157,7 +157,7 @@ mkmail "$T/ravi-status.eml" "Ravi Kumar <ravi.kumar@med.example.edu>" "status [$
 deliver "$T/ravi-status.eml"
 ok "status: run" run_clerkd
 is "  no document twice" \
-	"$(sql "SELECT count(*) FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$ravi'")" 6
+	"$(sql "SELECT count(*) FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$ravi'")" 7
 ok "  and the status reply has no 'We also filed'" test -z "$(last_to ravi.kumar@med.example.edu | grep "We also filed")"
 
 done_testing

@@ -61,7 +61,7 @@ ok "  warns in case someone else sent it" grep -q "If you did not send this, rep
 ok "  and gives the new status" grep -q -i "complete" "$T/r2.txt"
 ok "the history has the correction" grep -q -F "form corrected: expected graduation '2028-09' -> '2027-05'" <(clerkctl show "$ana")
 is "the stored form has the new value" "$(sql "SELECT json_extract(form, '$.expected_graduation') FROM applications WHERE reference = '$ana'")" 2027-05
-is "the documents sent first are still on file" "$(sql "SELECT count(*) FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$ana'")" 5
+is "the documents sent first are still on file" "$(sql "SELECT count(*) FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$ana'")" 6
 
 # ---- 2. choices replaced before any draw; the same form again ----
 before=$(sink_count)
