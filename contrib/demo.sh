@@ -71,8 +71,8 @@ mkmail "$T/ana2.eml" "$ANA" "Application" \
 conversation_step "Conversation 2: Ana applies" "$T/ana2.eml"
 ana=$(clerkctl list --json | tr -d '\n' | grep -o '"reference" : "[^"]*", *"email" : "ana.souza@med.example.edu"' | cut -d'"' -f4)
 mkmail "$T/ana3.eml" "$ANA" "Re: my documents [$ana]" \
-	"Hello,\n\nIMG_3318.jpeg = tb-igra 2026-10-12\n\nI also send my immunization record and my insurance card.\n\nAna" \
-	"Immunization record.pdf" "Insurance card.jpg"
+	"Hello,\n\nIMG_3318.jpeg = tb-igra 2026-10-12\n\nI also send my immunization record, my titers and my insurance card.\n\nAna" \
+	"Immunization record.pdf" "Titers.pdf" "Insurance card.jpg"
 conversation_step "Conversation 3: Ana names her photo and sends the rest" "$T/ana3.eml"
 clerkctl schedule 2027-03 --seed 1 >>"$T/conversation.log" 2>&1
 before=$(sink_count)

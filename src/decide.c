@@ -440,6 +440,13 @@ kind_line(struct process_ctx *pc, GString *s, const char *k, const struct decisi
 
 	g_string_append_printf(s, "  - %s%s\n", rules_kind_title(pc->cfg->rules, k),
 	    pending ? ": pending (we are waiting for the result; it counts once it arrives)" : "");
+	/* What its documents lack (documents.ini explain-*), under it. */
+	for (guint i = 0; dc->explained != NULL && i < dc->explained->len; i++) {
+		const char *e = g_ptr_array_index(dc->explained, i);
+		gsize n = strlen(k);
+		if (strncmp(e, k, n) == 0 && e[n] == '\t')
+			g_string_append_printf(s, "    %s\n", e + n + 1);
+	}
 }
 
 /* The kinds under their groups (documents.ini `group`, in the order of the
@@ -541,11 +548,15 @@ decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GE
 	}
 	if (*wrong != '\0')
 		g_string_append_printf(reasons, "\n%s", wrong);
-	if (dc->unchecked->len > 0) {
-		g_string_append(unchecked, "\nThese documents have no date. Until a coordinator checks them,"
-		    "\nwe use the day we received them as their date:\n");
-		for (guint i = 0; i < dc->unchecked->len; i++)
-			kind_line(pc, unchecked, g_ptr_array_index(dc->unchecked, i), dc);
+	for (guint i = 0; i < dc->unchecked->len; i++) {
+		const char *k = g_ptr_array_index(dc->unchecked, i);
+		/* A missing one is listed above, with what to do. */
+		if (g_ptr_array_find_with_equal_func(dc->missing, k, g_str_equal, NULL))
+			continue;
+		if (unchecked->len == 0)
+			g_string_append(unchecked, "\nThese documents have no date. Until a coordinator"
+			    " checks them,\nwe use the day we received them as their date:\n");
+		kind_line(pc, unchecked, k, dc);
 	}
 	g_hash_table_insert(vars, "missing", missing->str);
 	g_hash_table_insert(vars, "reasons", reasons->str);

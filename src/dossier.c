@@ -960,6 +960,7 @@ decision_init(struct decision *dc)
 	dc->missing = g_ptr_array_new_with_free_func(g_free);
 	dc->pending = g_ptr_array_new_with_free_func(g_free);
 	dc->unchecked = g_ptr_array_new_with_free_func(g_free);
+	dc->explained = g_ptr_array_new_with_free_func(g_free);
 }
 
 void
@@ -976,6 +977,7 @@ decision_clear(struct decision *dc)
 	g_clear_pointer(&dc->missing, g_ptr_array_unref);
 	g_clear_pointer(&dc->pending, g_ptr_array_unref);
 	g_clear_pointer(&dc->unchecked, g_ptr_array_unref);
+	g_clear_pointer(&dc->explained, g_ptr_array_unref);
 	g_clear_pointer(&dc->status, g_free);
 }
 

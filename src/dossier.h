@@ -60,6 +60,9 @@ struct decision {
 	GPtrArray *missing;	/* char *: kind ids required and not met (pending ones too) */
 	GPtrArray *pending;	/* char *: kind ids waiting for a result */
 	GPtrArray *unchecked;	/* char *: kind ids met by a document whose date stood in */
+	/* char *: "KIND\tTEXT", what a missing kind's documents lack (documents.ini
+	 * explain-*), in plain words; not stored */
+	GPtrArray *explained;
 };
 void decision_init(struct decision *dc);
 void decision_clear(struct decision *dc);

@@ -186,7 +186,8 @@ authorize(void *data, int action, const char *a, const char *b, const char *c, c
 static gboolean
 kinds_known(Rules *r, Ini *ini, const char *group, const char *key, const char *expr)
 {
-	static const char *const fns[] = { "docs", "docs_within", "pending", "positive", "span_days" };
+	static const char *const fns[] = { "docs", "docs_within", "pending", "positive", "span_days",
+		"docs_since", "last_date" };
 	gboolean ok = TRUE;
 
 	for (gsize i = 0; i < G_N_ELEMENTS(fns); i++) {
@@ -201,13 +202,20 @@ kinds_known(Rules *r, Ini *ini, const char *group, const char *key, const char *
 				continue;
 			while (*q == ' ')
 				q++;
-			if (*q != '\'' || (end = strchr(q + 1, '\'')) == NULL)
-				continue;
-			g_autofree char *kind = g_strndup(q + 1, end - q - 1);
-			if (!rules_is_kind(r, kind)) {
-				problem(r, ini_path(ini), ini_line(ini, group, key),
-				    "%s: unknown document kind '%s'", key, kind);
-				ok = FALSE;
+			/* last_date('tb-ppd', 'tb-igra'): each kind named */
+			while (*q == '\'' && (end = strchr(q + 1, '\'')) != NULL) {
+				g_autofree char *kind = g_strndup(q + 1, end - q - 1);
+				if (!rules_is_kind(r, kind)) {
+					problem(r, ini_path(ini), ini_line(ini, group, key),
+					    "%s: unknown document kind '%s'", key, kind);
+					ok = FALSE;
+				}
+				for (q = end + 1; *q == ' '; q++)
+					;
+				if (*q++ != ',')
+					break;
+				while (*q == ' ')
+					q++;
 			}
 		}
 	}
@@ -272,17 +280,25 @@ kind_free(gpointer p)
 	g_strfreev(k->files);
 	sqlite3_finalize(k->required);
 	sqlite3_finalize(k->met);
+	for (guint i = 0; k->explain != NULL && i < k->explain->len; i++)
+		sqlite3_finalize(g_ptr_array_index(k->explain, i));
+	if (k->explain != NULL)
+		g_ptr_array_free(k->explain, TRUE);
+	if (k->where_explain != NULL)
+		g_ptr_array_free(k->where_explain, TRUE);
 	g_free(k);
 }
 
-/* Every key of a group is one of known; the others are reported. */
+/* Every key of a group is one of known ("explain-*": any key that begins
+ * "explain-"); the others are reported. */
 static void
 only_keys(Rules *r, Ini *ini, const char *group, const char *const *known)
 {
 	g_auto(GStrv) keys = g_key_file_get_keys(ini_keyfile(ini), group, NULL, NULL);
 
 	for (int i = 0; keys != NULL && keys[i] != NULL; i++)
-		if (!g_strv_contains(known, keys[i]))
+		if (!g_strv_contains(known, keys[i]) && !(g_strv_contains(known, "explain-*") &&
+		    g_str_has_prefix(keys[i], "explain-") && keys[i][8] != '\0'))
 			problem(r, ini_path(ini), ini_line(ini, group, keys[i]),
 			    "unknown key '%s' in [%s]", keys[i], group);
 }
@@ -306,6 +322,7 @@ static const char *const setting_defaults[][2] = {
 	{ "scheduling", "lottery" }, { "lead_days", "45" }, { "home_hold_days", "90" },
 	{ "home_seats", "0" }, { "max_blocks", "3" }, { "confirmation_days", "14" },
 	{ "offer_days", "3" }, { "ielts_minimum", "7.0" }, { "english_test_valid_years", "2" },
+	{ "flu_season_start_month", "8" },
 };
 
 static void
@@ -328,6 +345,15 @@ load_policy(Rules *r, const char *dir)
 			problem(r, ini_path(ini), ini_line(ini, "settings", keys[i]),
 			    "%s: a setting may not contain {{ (it is put into texts)", keys[i]);
 		g_hash_table_insert(r->settings, g_strdup(keys[i]), v ? v : g_strdup(""));
+	}
+	{
+		/* A month: 1 (January) to 12. */
+		const char *m = g_hash_table_lookup(r->settings, "flu_season_start_month");
+		char *end;
+		gint64 n = m ? g_ascii_strtoll(m, &end, 10) : 8;
+		if (m != NULL && (end == m || *end != '\0' || n < 1 || n > 12))
+			problem(r, ini_path(ini), ini_line(ini, "settings", "flu_season_start_month"),
+			    "flu_season_start_month must be a month, 1 to 12 (8 is August), not '%s'", m);
 	}
 	for (gsize i = 0; i < G_N_ELEMENTS(setting_defaults); i++)
 		if (!g_hash_table_contains(r->settings, setting_defaults[i][0]))
@@ -419,7 +445,7 @@ static void
 load_documents(Rules *r, const char *dir)
 {
 	static const char *const known[] = { "title", "group", "note", "covers", "files", "required",
-		"met", NULL };
+		"met", "explain-*", NULL };
 	g_autoptr(Ini) ini = open_ini(r, dir, "documents.ini", TRUE);
 	g_auto(GStrv) groups = NULL;
 
@@ -479,6 +505,26 @@ load_documents(Rules *r, const char *dir)
 		k->where_required = g_strdup_printf("%s:%d", ini_path(ini),
 		    ini_line(ini, g, req ? "required" : NULL));
 		k->where_met = g_strdup_printf("%s:%d", ini_path(ini), ini_line(ini, g, met ? "met" : NULL));
+		{
+			/* explain-NAME: texts for a missing kind, tried in file order. */
+			g_auto(GStrv) keys = g_key_file_get_keys(ini_keyfile(ini), g, NULL, NULL);
+			for (int j = 0; keys != NULL && keys[j] != NULL; j++) {
+				g_autofree char *expr = NULL;
+				sqlite3_stmt *st;
+				if (!g_str_has_prefix(keys[j], "explain-") || keys[j][8] == '\0')
+					continue;
+				expr = ini_get(ini, g, keys[j]);
+				if ((st = condition(r, ini, g, keys[j], expr ? expr : "NULL")) == NULL)
+					continue;
+				if (k->explain == NULL) {
+					k->explain = g_ptr_array_new();
+					k->where_explain = g_ptr_array_new_with_free_func(g_free);
+				}
+				g_ptr_array_add(k->explain, st);
+				g_ptr_array_add(k->where_explain, g_strdup_printf("%s:%d", ini_path(ini),
+				    ini_line(ini, g, keys[j])));
+			}
+		}
 		g_ptr_array_add(r->kinds, k);
 	}
 }

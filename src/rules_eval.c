@@ -69,6 +69,10 @@ fn_docs(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	cut = r->today;
 	if (fn == FN_WITHIN)
 		g_date_subtract_months(&cut, CLAMP(sqlite3_value_int(argv[1]), 0, 1200));
+	if (fn == FN_SINCE && !words_parse_date((const char *)sqlite3_value_text(argv[1]), &cut)) {
+		sqlite3_result_null(ctx);	/* no date to count from: cannot tell */
+		return;
+	}
 	for (guint i = 0; i < r->cur->docs->len; i++) {
 		const struct dossier_doc *doc = g_ptr_array_index(r->cur->docs, i);
 		GDate d;
@@ -85,7 +89,7 @@ fn_docs(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 			continue;
 		}
 		gboolean dated = doc->date != NULL && words_parse_date(doc->date, &d);
-		if (fn == FN_WITHIN && (!dated || g_date_compare(&d, &cut) < 0))
+		if ((fn == FN_WITHIN || fn == FN_SINCE) && (!dated || g_date_compare(&d, &cut) < 0))
 			continue;
 		if (fn == FN_SPAN) {
 			if (!doc->dated || !dated)
@@ -106,6 +110,80 @@ fn_docs(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		return;
 	}
 	sqlite3_result_int(ctx, n);
+}
+
+/* last_date(k, ...): the latest date (YYYY-MM-DD: as given, else the date
+ * received) of the documents of these kinds that count; NULL if none. */
+static void
+fn_last_date(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct fnctx *fc = sqlite3_user_data(ctx);
+	Rules *r = fc->r;
+	const char *last = NULL;
+
+	if (argc < 1) {
+		sqlite3_result_error(ctx, "last_date(): name a kind", -1);
+		return;
+	}
+	for (int a = 0; a < argc; a++) {
+		const char *k = kind_arg(r, ctx, argv + a);
+		if (k == NULL)
+			return;
+		for (guint i = 0; r->cur != NULL && i < r->cur->docs->len; i++) {
+			const struct dossier_doc *doc = g_ptr_array_index(r->cur->docs, i);
+			GDate d;
+			if (g_strcmp0(doc->kind, k) != 0 || !counts(r, doc) || doc->date == NULL ||
+			    !words_parse_date(doc->date, &d) || strlen(doc->date) != 10)
+				continue;
+			if (last == NULL || strcmp(doc->date, last) > 0)
+				last = doc->date;
+		}
+	}
+	if (last == NULL)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_text(ctx, last, -1, SQLITE_TRANSIENT);
+}
+
+/* season_start(month): the 1st of that month (1 to 12) in the latest year
+ * where it is not after today ("2026-08-01" from 2026-10-20 or 2027-03-01
+ * with 8). */
+static void
+fn_season_start(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	Rules *r = sqlite3_user_data(ctx);
+	int m = sqlite3_value_int(argv[0]), y;
+	char out[11];
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL || m < 1 || m > 12) {
+		sqlite3_result_error(ctx, "season_start(): the month is a number from 1 to 12", -1);
+		return;
+	}
+	if (!g_date_valid(&r->today)) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	y = g_date_get_year(&r->today);
+	if ((int)g_date_get_month(&r->today) < m)
+		y--;
+	g_snprintf(out, sizeof out, "%04d-%02d-01", y, m);
+	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
+/* date_words('2026-03-10'): "10 March 2026"; NULL if not a date. */
+static void
+fn_date_words(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *iso = (const char *)sqlite3_value_text(argv[0]);
+	GDate d;
+
+	(void)argc;
+	if (iso == NULL || !words_parse_date(iso, &d)) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_text(ctx, words_gdate(&d), -1, g_free);
 }
 
 static void
@@ -284,15 +362,19 @@ rules_register_functions(Rules *r)
 	} docfns[FN_COUNT] = {
 		[FN_DOCS] = { "docs", 1 }, [FN_WITHIN] = { "docs_within", 2 },
 		[FN_PENDING] = { "pending", 1 }, [FN_POSITIVE] = { "positive", 1 },
-		[FN_SPAN] = { "span_days", 1 },
+		[FN_SPAN] = { "span_days", 1 }, [FN_SINCE] = { "docs_since", 2 },
+		[FN_LAST] = { "last_date", -1 },
 	};
 
 	for (int i = 0; i < FN_COUNT; i++) {
 		r->fns[i].r = r;
 		r->fns[i].fn = i;
 		sqlite3_create_function(r->db, docfns[i].name, docfns[i].argc, f, &r->fns[i],
-		    fn_docs, NULL, NULL);
+		    i == FN_LAST ? fn_last_date : fn_docs, NULL, NULL);
 	}
+	sqlite3_create_function(r->db, "season_start", 1, f, r, fn_season_start, NULL, NULL);
+	sqlite3_create_function(r->db, "date_words", 1, f | SQLITE_DETERMINISTIC, NULL,
+	    fn_date_words, NULL, NULL);
 	sqlite3_create_function(r->db, "months_until", 1, f, r, fn_months_until, NULL, NULL);
 	sqlite3_create_function(r->db, "months_before", 2, f, r, fn_months_before, NULL, NULL);
 	r->any.all = FALSE;
@@ -526,6 +608,39 @@ truth(Rules *r, sqlite3_stmt *s, const char *where, const char *name, GError **e
 	return v;
 }
 
+/* The text of an explain-* expression: 1 with *text (NULL or "" said
+ * nothing), 0 on error. */
+static gboolean
+text_of(Rules *r, sqlite3_stmt *s, const char *where, const char *name, char **text,
+    GError **err)
+{
+	int rc;
+
+	*text = NULL;
+	sqlite3_reset(s);
+	r->chunks = 0;
+	sqlite3_progress_handler(r->db, RULES_STEP_CHUNK, over_budget, r);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(s, 0);
+		if (t != NULL) {
+			*text = g_strstrip(g_strdup(t));
+			if (**text == '\0')
+				g_clear_pointer(text, g_free);
+		}
+		rc = sqlite3_step(s);
+	}
+	sqlite3_progress_handler(r->db, 0, NULL, NULL);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		g_clear_pointer(text, g_free);
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s: %s", where, name,
+		    r->chunks > RULES_MAX_STEPS / RULES_STEP_CHUNK ? "took too long" :
+		    sqlite3_errmsg(r->db));
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static gboolean
 documents_unchecked(const struct dossier *d, const char *kind)
 {
@@ -658,6 +773,22 @@ rules_eval(Rules *r, const struct dossier *d, const char *today, struct decision
 			continue;
 		if (met != 1) {
 			g_ptr_array_add(out->missing, g_strdup(k->id));
+			/* What its documents lack, in words: the first explain-* with a text. */
+			for (guint j = 0; k->explain != NULL && j < k->explain->len; j++) {
+				g_autofree char *ename = g_strdup_printf("[%s] explain", k->id);
+				g_autofree char *text = NULL;
+				if (!text_of(r, g_ptr_array_index(k->explain, j),
+				    g_ptr_array_index(k->where_explain, j), ename, &text, err))
+					goto fail;
+				if (text != NULL) {
+					g_ptr_array_add(out->explained, g_strdup_printf("%s\t%s", k->id, text));
+					break;
+				}
+			}
+			/* A result whose date stood in may be what keeps it missing (two
+			 * skin tests without dates): staff check the dates. */
+			if (documents_unchecked(d, k->id))
+				g_ptr_array_add(out->unchecked, g_strdup(k->id));
 			for (guint j = 0; j < d->docs->len; j++) {
 				const struct dossier_doc *doc = g_ptr_array_index(d->docs, j);
 				if (doc->pending && stands_for(r, doc->kind, k->id) &&

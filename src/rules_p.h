@@ -44,13 +44,17 @@ struct kind {			/* a section of documents.ini */
 	char *where_required, *where_met;	/* "FILE:LINE" */
 	char **files;		/* normalized phrases */
 	sqlite3_stmt *required, *met;
+	/* explain-NAME keys, in file order: texts (or NULL) said when it is missing */
+	GPtrArray *explain;	/* sqlite3_stmt * */
+	GPtrArray *where_explain;	/* char *: "FILE:LINE" of each */
 };
 
 struct block {
 	char start[11], end[11];
 };
 
-enum doc_fn { FN_DOCS, FN_WITHIN, FN_PENDING, FN_POSITIVE, FN_SPAN, FN_COUNT };
+enum doc_fn { FN_DOCS, FN_WITHIN, FN_PENDING, FN_POSITIVE, FN_SPAN, FN_SINCE, FN_LAST,
+	FN_COUNT };
 
 struct fnctx {
 	struct rules *r;

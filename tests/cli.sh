@@ -59,6 +59,17 @@ is "unknown kinds: rules check exits 1" "$?" 1
 ok "a section that cannot be a kind id, with its line" grep -q -E "documents.ini:[0-9]+: \[Virus scan\]: a kind id is" "$T/out"
 ok "an unknown kind in a condition, with its line" grep -q -E "documents.ini:[0-9]+: met: unknown document kind 'tdapp'" "$T/out"
 cp "$top_srcdir/rules/documents.ini" "$T/badrules/documents.ini"
+# explain-* texts: SQL like the conditions, their kinds checked; a bad month.
+sed -i "s/^explain-apart = CASE WHEN docs('tb-ppd')/explain-apart = CASE WHEN docs('tb-ppdd')/; s/^explain-season = CASE WHEN/explain-season = CASE WHEN WHEN/; s/^required = 0$/required = 0\nexplain- = 'x'/" "$T/badrules/documents.ini"
+sed -i "s/^flu_season_start_month = .*/flu_season_start_month = 13/" "$T/badrules/policy.ini"
+"$CLERKCTL" --config "$T/badrules.conf" rules check >"$T/out" 2>&1
+is "bad explain-* and flu_season_start_month: rules check exits 1" "$?" 1
+ok "an unknown kind in an explain-*, with its line" grep -q -E "documents.ini:[0-9]+: explain-apart: unknown document kind 'tb-ppdd'" "$T/out"
+ok "an explain-* SQLite cannot prepare, with its line" grep -q -E "documents.ini:[0-9]+: explain-season = " "$T/out"
+ok "explain- without a name is an unknown key" grep -q -E "documents.ini:[0-9]+: unknown key 'explain-'" "$T/out"
+ok "flu_season_start_month is a month" grep -q -E "policy.ini:[0-9]+: flu_season_start_month must be a month, 1 to 12" "$T/out"
+cp "$top_srcdir/rules/documents.ini" "$T/badrules/documents.ini"
+cp "$top_srcdir/rules/policy.ini" "$T/badrules/policy.ini"
 printf 'code,title\nMED-401,x\n' >"$T/badrules/catalog.csv"
 printf 'id,start,end\n2027-13,2027-03-01,2027-03-26\n' >"$T/badrules/blocks.csv"
 sed -i 's/^toefl_minimum = .*/toefl_minimum = 100\nspeling = x\nbroken line/' "$T/badrules/policy.ini"

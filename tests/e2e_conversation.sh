@@ -18,7 +18,7 @@ servers_start
 sed -i 's/^\[staff\]$/[staff]\ntrusted_authserv_id = mx.example.edu/' "$T/clerkd.conf"
 AUTH="Authentication-Results: mx.example.edu; spf=pass smtp.mailfrom=example.edu; dkim=pass header.d=example.edu header.s=s1; dmarc=pass header.from=example.edu\n"
 CORES="cores=medicine, surgery, pediatrics, obstetrics-gynecology, neurology"
-DOCS=("Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "QuantiFERON.pdf" "Insurance card.jpg")
+DOCS=("Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "Titers.pdf" "QuantiFERON.pdf" "Insurance card.jpg")
 token_of() { "$MAILCAT" -h Subject "$1" | grep -o -E 'confirm [A-Z0-9]{10}' | cut -d' ' -f2; }
 newest() { ls -t "$T"/sink/* | head -1; }
 newest_to() { local f; for f in $(ls -t "$T"/sink/*); do "$MAILCAT" -h To "$f" | grep -q -i -F "$1" && { echo "$f"; return 0; }; done; return 1; }

@@ -18,7 +18,7 @@ doc_of() {	# doc_of REF FILENAME: "kind doc_date dated pending positive" of the 
 # ---- 1. a later mail names documents sent before ----
 mkmail "$T/lena.eml" "Lena Fischer <lena.fischer@med.example.edu>" "Application for a visiting clerkship" \
 	"$(form 'Lena Fischer' lena.fischer@med.example.edu)" "Dean's letter.pdf" "transcript.pdf" \
-	"Immunization record.pdf" "Health insurance card.jpg" "IMG_3318.jpeg" "IMG_3319.jpeg"
+	"Immunization record.pdf" "Titers.pdf" "Health insurance card.jpg" "IMG_3318.jpeg" "IMG_3319.jpeg"
 deliver "$T/lena.eml"
 ok "application with two photos clerkd cannot read: run" run_clerkd
 lena=$(ref_of lena.fischer@med.example.edu)
@@ -130,7 +130,7 @@ ok "  and its receipt does not list them" test -z "$(last_to mallory@elsewhere.e
 before=$(sink_count)
 mkmail "$T/ravi-app.eml" "Ravi Kumar <ravi.kumar@med.example.edu>" "Re: Visiting clerkship" \
 	"$(form 'Ravi Kumar' ravi.kumar@med.example.edu)\nDocuments: PPD_1.pdf = tb-ppd 2026-09-01; PPD_2.pdf = tb-ppd 2026-09-09\nIMG_5000.jpeg = health-insurance 2026-08-01\n" \
-	"Immunization record.pdf" "PPD_1.pdf" "PPD_2.pdf"
+	"Immunization record.pdf" "Titers.pdf" "PPD_1.pdf" "PPD_2.pdf"
 deliver "$T/ravi-app.eml"
 ok "his application: run" run_clerkd
 is "one reply" "$(sink_count)" "$((before + 1))"
@@ -139,7 +139,7 @@ ok "  it has a reference" test -n "$ravi"
 is "the kept documents are credited to it" \
 	"$(sql "SELECT count(*) FROM kept_documents k JOIN applications a ON a.id = k.application_id WHERE a.reference = '$ravi'")" 3
 is "  they are among its documents" \
-	"$(sql "SELECT count(*) FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$ravi'")" 6
+	"$(sql "SELECT count(*) FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$ravi'")" 7
 is "  the photo, named in the application mail" "$(doc_of "$ravi" IMG_5000.jpeg)" "health-insurance 2026-08-01 1 0 0"
 is "judged with them: complete" "$(status_of "$ravi")" complete
 is "  nothing missing" "$(missing_of "$ravi")" '"missing":[]'
@@ -157,7 +157,7 @@ mkmail "$T/ravi-status.eml" "Ravi Kumar <ravi.kumar@med.example.edu>" "status [$
 deliver "$T/ravi-status.eml"
 ok "status: run" run_clerkd
 is "  no document twice" \
-	"$(sql "SELECT count(*) FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$ravi'")" 6
+	"$(sql "SELECT count(*) FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$ravi'")" 7
 ok "  and the status reply has no 'We also filed'" test -z "$(last_to ravi.kumar@med.example.edu | grep "We also filed")"
 
 done_testing

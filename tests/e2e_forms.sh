@@ -17,7 +17,7 @@ export CLERKD_NOW=2026-10-20
 
 servers_start
 CORES="cores=medicine, surgery, pediatrics, obstetrics-gynecology, neurology"
-DOCS=("Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "QuantiFERON.pdf" "Insurance card.jpg")
+DOCS=("Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "Titers.pdf" "QuantiFERON.pdf" "Insurance card.jpg")
 token_of() { "$MAILCAT" -h Subject "$1" | grep -o -E 'confirm [A-Z0-9]{10}' | cut -d' ' -f2; }
 newest() { ls -t "$T"/sink/* | head -1; }
 # The choices in the JSON of clerkctl show, "COURSE BLOCK" comma-separated, in order.
@@ -61,7 +61,7 @@ ok "  warns in case someone else sent it" grep -q "If you did not send this, rep
 ok "  and gives the new status" grep -q -i "complete" "$T/r2.txt"
 ok "the history has the correction" grep -q -F "form corrected: expected graduation '2028-09' -> '2027-05'" <(clerkctl show "$ana")
 is "the stored form has the new value" "$(sql "SELECT json_extract(form, '$.expected_graduation') FROM applications WHERE reference = '$ana'")" 2027-05
-is "the documents sent first are still on file" "$(sql "SELECT count(*) FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$ana'")" 5
+is "the documents sent first are still on file" "$(sql "SELECT count(*) FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$ana'")" 6
 
 # ---- 2. choices replaced before any draw; the same form again ----
 before=$(sink_count)

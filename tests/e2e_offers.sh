@@ -13,7 +13,7 @@ export CLERKD_NOW=2026-10-20
 
 servers_start
 CORES="cores=medicine, surgery, pediatrics, obstetrics-gynecology, neurology"
-DOCS=("Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "QuantiFERON.pdf" "Insurance card.jpg")
+DOCS=("Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "Titers.pdf" "QuantiFERON.pdf" "Insurance card.jpg")
 token_of() { "$MAILCAT" -h Subject "$1" | grep -o -E 'confirm [A-Z0-9]{10}' | cut -d' ' -f2; }
 newest_to() {	# the file of the newest mail to an address
 	local f

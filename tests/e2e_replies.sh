@@ -14,7 +14,7 @@ sed -i "s|^directory = .*|directory = $T/rules|" "$T/clerkd.conf"
 policy() { sed -i "s/^$1 = .*/$1 = $2/" "$T/rules/policy.ini"; }
 # A date as the replies write it, computed here: day "2027-03-01 - 45 days".
 day() { LC_ALL=C date -u -d "$1" '+%-d %B %Y'; }
-DOCS=("Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "QuantiFERON.pdf" "Insurance card.jpg")
+DOCS=("Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "Titers.pdf" "QuantiFERON.pdf" "Insurance card.jpg")
 
 # ---- 1. an incomplete application: dates for each block, from policy ----
 mkmail "$T/ana.eml" "Ana Ruiz <ana@med.example.edu>" "Application" \
@@ -43,7 +43,7 @@ ok "  insurance" grep -q -x "Insurance:" "$T/r"
 ok "  one line each, plain titles" grep -q -x "  - Letter of good standing" "$T/r"
 ok "  in the right group" grep -q -x "  - Proof of health insurance" <(grep -A1 -x "Insurance:" "$T/r")
 is "what one immunization record covers, said once" \
-	"$(grep -c "One immunization record can cover MMR, varicella, hepatitis B, Tdap and influenza." "$T/r")" 1
+	"$(grep -c "One immunization record can cover MMR, varicella, Tdap, influenza (a dose from this flu season) and your three hepatitis B doses." "$T/r")" 1
 is "no internal tags like [tb-ppd]" "$(grep -c -E '\[[a-z]+(-[a-z]+)*\]' "$T/r")" 0
 is "no MIME types" "$(grep -c -E '(application|image|text)/[a-z]' "$T/r")" 0
 ok "sizes in words" grep -q -E "^  - Transcript.pdf \([0-9]+ bytes\): filed as Transcript$" "$T/r"

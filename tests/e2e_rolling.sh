@@ -11,7 +11,7 @@ sed -i "s|^directory = .*|directory = $T/rules|" "$T/clerkd.conf"
 sed -i 's/^scheduling = .*/scheduling = rolling/; s/^home_school =.*/home_school = Example State University College of Medicine/; s/^home_seats = .*/home_seats = 1/; s/^toefl_minimum = .*/toefl_minimum = 90/; s/^max_choices = .*/max_choices = 10/' \
 	"$T/rules/policy.ini"
 ok "the rolling rules pass rules check" clerkctl rules check
-DOCS=("Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "QuantiFERON.pdf" "Insurance card.jpg")
+DOCS=("Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "Titers.pdf" "QuantiFERON.pdf" "Insurance card.jpg")
 CORES="cores=medicine, surgery, pediatrics, obstetrics-gynecology, neurology"
 
 # NEU-320 has one seat; it is held for home students until 90 days before 2027-03.

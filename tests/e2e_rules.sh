@@ -10,23 +10,23 @@ servers_start
 sed -i 's/^\[staff\]$/[staff]\ntrusted_authserv_id = mx.example.edu/' "$T/clerkd.conf"
 
 # ---- applications, judged on arrival ----
-ALL_DOCS=("Dean's letter.pdf" "Official Transcript.pdf" "Immunization record.pdf" "PPD_1.pdf" "PPD_2.pdf" "Health insurance card.jpg")
+ALL_DOCS=("Dean's letter.pdf" "Official Transcript.pdf" "Immunization record.pdf" "Titers.pdf" "PPD_1.pdf" "PPD_2.pdf" "Health insurance card.jpg")
 mkmail "$T/complete.eml" "Jane Doe <jane.doe@med.example.edu>" "Visiting clerkship application" \
 	"$(form 'Jane Doe' jane.doe@med.example.edu)\nDocuments: PPD_1.pdf = tb-ppd 2026-09-01; PPD_2.pdf = tb-ppd 2026-09-09\n" "${ALL_DOCS[@]}"
 mkmail "$T/undated.eml" "Omar Haddad <omar.haddad@med.example.edu>" "Application" \
 	"$(form 'Omar Haddad' omar.haddad@med.example.edu)" "${ALL_DOCS[@]}"
 mkmail "$T/no-tb.eml" "Lena Fischer <lena.fischer@med.example.edu>" "Application for a visiting clerkship" \
 	"$(form 'Lena Fischer' lena.fischer@med.example.edu)" "Dean's letter.pdf" "transcript.pdf" \
-	"Vaccination record.pdf" "insurance.pdf" "IMG_2041.jpg"
+	"Vaccination record.pdf" "Titers.pdf" "insurance.pdf" "IMG_2041.jpg"
 mkmail "$T/third-year.eml" "Tom Baker <tom.baker@med.example.edu>" "Application" \
 	"$(form 'Tom Baker' tom.baker@med.example.edu year=3rd)" "${ALL_DOCS[@]}"
 mkmail "$T/observer.eml" "Ana Silva <ana.silva@med.example.edu>" "Observership request" \
 	"$(form 'Ana Silva' ana.silva@med.example.edu type=observership)"
 mkmail "$T/toefl.eml" "Kenji Sato <kenji.sato@u-tokyo.example.jp>" "Application" \
-	"$(form 'Kenji Sato' kenji.sato@u-tokyo.example.jp 'school=University of Tokyo Faculty of Medicine' country=Japan year=6th 'english=TOEFL 105')" \
+	"$(form 'Kenji Sato' kenji.sato@u-tokyo.example.jp 'school=University of Tokyo Faculty of Medicine' country=Japan year=6th 'english=TOEFL 105')\nDocuments: PPD_1.pdf = tb-ppd 2026-09-01; PPD_2.pdf = tb-ppd 2026-09-09\n" \
 	"${ALL_DOCS[@]}" "TOEFL score report.pdf"
 ENCRYPT="Transcript.pdf" mkmail "$T/encrypted.eml" "Mia Wong <mia.wong@med.example.edu>" "Application" \
-	"$(form 'Mia Wong' mia.wong@med.example.edu)\nDocuments: HepB titer.pdf = hepatitis-b 2026-10-01 pending\n" \
+	"$(form 'Mia Wong' mia.wong@med.example.edu)\nDocuments: HepB titer.pdf = hepatitis-b 2026-10-01 pending; PPD_1.pdf = tb-ppd 2026-09-01; PPD_2.pdf = tb-ppd 2026-09-09\n" \
 	"Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "PPD_1.pdf" "PPD_2.pdf" \
 	"Health insurance card.jpg" "HepB titer.pdf"
 deliver "$T/complete.eml" "$T/undated.eml" "$T/no-tb.eml" "$T/third-year.eml" "$T/observer.eml" \
@@ -44,14 +44,19 @@ is "the subject says the outcome" "$(subject_to jane.doe@med.example.edu)" "Appl
 ok "  and the reply is still in the student's thread" test -n "$(header_to jane.doe@med.example.edu In-Reply-To)"
 ok "the Dean's letter is filed as good standing" grep -q -F "Dean's letter.pdf (" "$T/r"
 ok "  ... as Letter of good standing" grep -q -F "filed as Letter of good standing" "$T/r"
-ok "PPD_2.pdf with its date from the Documents: line" grep -q -F "within 12 months, dated 9 September 2026" "$T/r"
+ok "PPD_2.pdf with its date from the Documents: line" grep -q -F "to the end of your last block, dated 9 September 2026" "$T/r"
 ok "the insurance card photo is filed as health insurance" grep -q "card.jpg ([0-9]* bytes): filed as Proof of health insurance$" "$T/r"
 is "documents dated by the student are not flagged" \
 	"$(sql "SELECT count(*) FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$jane' AND kind = 'tb-ppd' AND dated = 1")" 2
 
 omar=$(ref_of omar.haddad@med.example.edu)
-is "the same without dates: complete" "$(status_of "$omar")" complete
-ok "with the undated documents flagged for staff" grep -q "we use the day we received" <(last_to omar.haddad@med.example.edu)
+is "the same without dates: incomplete (issue 16)" "$(status_of "$omar")" incomplete
+is "  two PPD results without dates cannot show 7 to 21 days: tb-ppd missing" "$(missing_of "$omar")" '"missing":["tb-ppd"]'
+last_to omar.haddad@med.example.edu >"$T/r"
+ok "  the reply says why" grep -q -F "    Your TB skin test results have no dates, so we cannot check that the second test was 7 to 21 days after the first." "$T/r"
+ok "  and what to do, with an example line" grep -q -F "example: PPD_1.pdf = tb-ppd 2026-10-01. If you do not, a coordinator will check the dates on your documents." "$T/r"
+ok "  the application is flagged for staff to check the dates" grep -q '"dates-to-check"' <(clerkctl show "$omar" --json)
+is "  TB is listed once, as missing (not among those dated on receipt)" "$(grep -c -F "  - TB screening" "$T/r")" 1
 
 lena=$(ref_of lena.fischer@med.example.edu)
 is "no TB proof: incomplete" "$(status_of "$lena")" incomplete
@@ -80,7 +85,7 @@ is "an international 6th-year with TOEFL 105: complete" "$(status_of "$kenji")" 
 mia=$(ref_of mia.wong@med.example.edu)
 last_to mia.wong@med.example.edu >"$T/r"
 ok "an encrypted PDF gets a request for an unencrypted copy" grep -q "this PDF has a password" "$T/r"
-ok "a titer whose result is pending is reported pending" grep -q -F -x "  - Hepatitis B immunization with titer: pending (we are waiting for the result; it counts once it arrives)" "$T/r"
+ok "a titer whose result is pending is reported pending" grep -q -F -x "  - Hepatitis B: three vaccine doses and a titer (anti-HBs blood test): pending (we are waiting for the result; it counts once it arrives)" "$T/r"
 ok "and is missing, not met" grep -q '"hepatitis-b"' <(missing_of "$mia")
 ok "the encrypted transcript does not count" grep -q '"transcript"' <(missing_of "$mia")
 
@@ -93,9 +98,14 @@ is "every decision is in the audit trail" "$(sql 'SELECT count(*) FROM decisions
 before=$(sink_count)
 mkmail "$T/lena-tb.eml" "Lena Fischer <lena.fischer@med.example.edu>" "Re: Application [$lena]" \
 	"Here is my TB test." "QuantiFERON result.pdf"
-deliver "$T/lena-tb.eml"
+# Omar gives the dates of his two results, as the reply asked.
+mkmail "$T/omar-dates.eml" "Omar Haddad <omar.haddad@med.example.edu>" "Re: Application [$omar]" \
+	"Hello,\n\nPPD_1.pdf = tb-ppd 2026-09-01\nPPD_2.pdf = tb-ppd 2026-09-09\n\nOmar"
+deliver "$T/lena-tb.eml" "$T/omar-dates.eml"
 ok "documents later: run" run_clerkd
-is "one reply" "$(sink_count)" "$((before + 1))"
+is "one reply each" "$(sink_count)" "$((before + 2))"
+is "Omar's dates, 8 days apart: complete" "$(status_of "$omar")" complete
+ok "  his reply says so" grep -q "Status: complete" <(last_to omar.haddad@med.example.edu)
 is "an IGRA completes the TB item: complete" "$(status_of "$lena")" complete
 ok "the reply says so" grep -q "Status: complete" <(last_to lena.fischer@med.example.edu)
 is "  in its subject too" "$(subject_to lena.fischer@med.example.edu)" "Application complete [$lena]"
@@ -148,7 +158,7 @@ deliver "$T/forged.eml"
 ok "forged staff forward: run" run_clerkd
 is "it changes nothing" "$(sql "SELECT count(*) FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$omar' AND d.kind = 'chest-xray'")" 0
 ok "and is reported to staff" grep -q "not authenticated: nothing was changed" <(last_to registrar@example.edu)
-is "the student hears nothing of it" "$(mails_to omar.haddad@med.example.edu)" 2
+is "the student hears nothing of it" "$(mails_to omar.haddad@med.example.edu)" 3
 
 before=$(sink_count)
 EXTRA_HEADERS=$AUTH mkmail "$T/forward.eml" "Registrar <registrar@example.edu>" "Fwd: my chest X-ray" "$FWD" "Chest X-ray report.pdf"
@@ -163,11 +173,11 @@ ok "the student gets the new status" grep -q "Status: complete" <(last_to omar.h
 
 # An Outlook-style forward, found by the reference in the subject, kind given by staff.
 EXTRA_HEADERS=$AUTH mkmail "$T/forward2.eml" "Registrar <registrar@example.edu>" "FW: titer [$mia]" \
-	"Document: hepatitis-b 2026-10-18\n\n________________________________\nFrom: Mia Wong <mia.wong@gmail.example.com>\nSent: Monday, October 19, 2026 9:00 AM\nTo: Registrar\nSubject: titer\n\nattached" "scan0001.pdf"
+	"Document: hepatitis-b-titer 2026-10-18\n\n________________________________\nFrom: Mia Wong <mia.wong@gmail.example.com>\nSent: Monday, October 19, 2026 9:00 AM\nTo: Registrar\nSubject: titer\n\nattached" "scan0001.pdf"
 deliver "$T/forward2.eml"
 ok "forward by reference: run" run_clerkd
 is "the staff note's Document: line names the kind" \
-	"$(sql "SELECT kind || ' ' || doc_date FROM documents WHERE filename = 'scan0001.pdf'")" "hepatitis-b 2026-10-18"
+	"$(sql "SELECT kind || ' ' || doc_date FROM documents WHERE filename = 'scan0001.pdf'")" "hepatitis-b-titer 2026-10-18"
 is "and the application is complete" "$(status_of "$mia")" complete
 
 # ---- the same person again, from another address ----
@@ -239,12 +249,51 @@ sara=$(ref_of sara.lind@med.example.edu)
 is "titers.pdf is filed as a titer report" \
 	"$(sql "SELECT kind FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$sara' AND d.filename = 'titers.pdf'")" titer-report
 is "  which covers the serologies, not Tdap or influenza; BCG: yes asks for a chest X-ray" \
-	"$(missing_of "$sara")" '"missing":["chest-xray","tdap","influenza"]'
+	"$(missing_of "$sara")" '"missing":["chest-xray","hepatitis-b","tdap","influenza"]'
 last_to sara.lind@med.example.edu >"$T/r"
 ok "  the reply names the chest X-ray and why" grep -q "Chest X-ray report (after a positive TB test or a BCG" "$T/r"
 noor=$(ref_of noor.aziz@med.example.edu)
 is "an MMR serology pending, with an immunization record: MMR is still missing" "$(missing_of "$noor")" '"missing":["mmr"]'
 ok "  and the reply says it is pending" grep -q "pending (we are waiting for the result" <(last_to noor.aziz@med.example.edu)
+
+# Hepatitis B: the immunization record (the doses) and a titer; influenza in
+# this flu season (from 1 August 2026); a TB result valid to the end of the block.
+mkmail "$T/hepb.eml" "Hana Kim <hana.kim@med.example.edu>" "Application" \
+	"$(form 'Hana Kim' hana.kim@med.example.edu)\nDocuments: PPD_1.pdf = tb-ppd 2026-09-01; PPD_2.pdf = tb-ppd 2026-09-09\n" \
+	"Dean's letter.pdf" "Official Transcript.pdf" "Immunization record.pdf" "PPD_1.pdf" "PPD_2.pdf" "Health insurance card.jpg"
+mkmail "$T/flu.eml" "Ivan Petrov <ivan.petrov@med.example.edu>" "Application" \
+	"$(form 'Ivan Petrov' ivan.petrov@med.example.edu)\nDocuments: Immunization record.pdf = immunization-form 2026-07-15; PPD_1.pdf = tb-ppd 2026-09-01; PPD_2.pdf = tb-ppd 2026-09-09\n" \
+	"${ALL_DOCS[@]}"
+mkmail "$T/tb-old.eml" "Eva Novak <eva.novak@med.example.edu>" "Application" \
+	"$(form 'Eva Novak' eva.novak@med.example.edu)\nDocuments: PPD_1.pdf = tb-ppd 2026-03-02; PPD_2.pdf = tb-ppd 2026-03-10\n" \
+	"${ALL_DOCS[@]}"
+before=$(sink_count)
+deliver "$T/hepb.eml" "$T/flu.eml" "$T/tb-old.eml"
+ok "hepatitis B, influenza, TB expiry: run" run_clerkd
+is "  one reply each" "$(sink_count)" "$((before + 3))"
+hana=$(ref_of hana.kim@med.example.edu)
+is "an immunization record without a titer: hepatitis-b missing" "$(missing_of "$hana")" '"missing":["hepatitis-b"]'
+last_to hana.kim@med.example.edu >"$T/r"
+ok "  the reply lists it in plain words" grep -q -F -x "  - Hepatitis B: three vaccine doses and a titer (anti-HBs blood test)" "$T/r"
+ok "  and says the titer is what is lacking" grep -q -F -x "    We have the record of your doses. We also need your hepatitis B titer: the result of the anti-HBs blood test, with a number." "$T/r"
+ok "  the record's note no longer promises hepatitis B" grep -q -F "and your three hepatitis B doses. For hepatitis B we also need the titer result." "$T/r"
+mkmail "$T/hepb2.eml" "Hana Kim <hana.kim@med.example.edu>" "Re: Application [$hana]" "Here is my titer." "HBsAb result.pdf"
+deliver "$T/hepb2.eml"
+ok "  her titer: run" run_clerkd
+is "  HBsAb result.pdf is filed as the hepatitis B titer" \
+	"$(sql "SELECT kind FROM documents WHERE filename = 'HBsAb result.pdf'")" hepatitis-b-titer
+is "  which completes the application" "$(status_of "$hana")" complete
+ivan=$(ref_of ivan.petrov@med.example.edu)
+is "an immunization record of 15 July 2026: influenza missing on 20 October" "$(missing_of "$ivan")" '"missing":["influenza"]'
+ok "  the reply gives the season's first day" grep -q -F -x "    We need a flu vaccine dose from this flu season: given on 1 August 2026 or later." <(last_to ivan.petrov@med.example.edu)
+mkmail "$T/flu2.eml" "Ivan Petrov <ivan.petrov@med.example.edu>" "Re: Application [$ivan]" \
+	"Documents: Flu shot.pdf = influenza 2026-10-02" "Flu shot.pdf"
+deliver "$T/flu2.eml"
+ok "  a flu shot of 2 October 2026: run" run_clerkd
+is "  complete" "$(status_of "$ivan")" complete
+eva=$(ref_of eva.novak@med.example.edu)
+is "a TB test that expires before the block ends: tb-ppd missing" "$(missing_of "$eva")" '"missing":["tb-ppd"]'
+ok "  the reply says so with the dates" grep -q -F -x "    Your TB test of 10 March 2026 is valid until 10 March 2027, but your block 2027-03 ends on 26 March 2027. Please send a TB test result dated 26 March 2026 or later." <(last_to eva.novak@med.example.edu)
 
 ok "no document kept under a name from mail" bash -c "! find '$T/store/documents' -type f | grep -q -E 'pdf|jpe?g'"
 is "no document readable by others" "$(find "$T/store/documents" -type f ! -perm 600 | wc -l)" 0

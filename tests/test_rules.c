@@ -28,7 +28,9 @@ test_file_kinds(void)
 		{ "Letter of Good Standing - Jane Doe.pdf", "good-standing" }, { "MSPE.pdf", "good-standing" },
 		{ "MMR titer results.jpg", "mmr" }, { "measles_mumps_rubella.png", "mmr" },
 		{ "QuantiFERON-TB Gold.pdf", "tb-igra" }, { "T-SPOT.pdf", "tb-igra" },
-		{ "Hep B titer.pdf", "hepatitis-b" }, { "HBsAb.pdf", "hepatitis-b" },
+		{ "Hep B titer.pdf", "hepatitis-b-titer" }, { "HBsAb.pdf", "hepatitis-b-titer" },
+		{ "Anti-HBs result.pdf", "hepatitis-b-titer" }, { "HepB dose 2.pdf", "hepatitis-b" },
+		{ "Hepatitis B vaccine.pdf", "hepatitis-b" },
 		{ "varicella_titer.png", "varicella" }, { "Tdap 2024.pdf", "tdap" },
 		{ "flu_shot_2026.pdf", "influenza" }, { "Influenza vaccine.pdf", "influenza" },
 		{ "Immunization record.pdf", "immunization-form" }, { "vaccination card.heic", "immunization-form" },
@@ -139,7 +141,7 @@ complete(void)
 		{ "request_type", "clerkship" }, { "english_proficiency", "native" },
 	};
 	static const char *const kinds[] = { "good-standing", "transcript", "immunization-form",
-		"health-insurance" };
+		"health-insurance", "titer-report" };
 	struct dossier *d = dossier_new();
 	struct form_choice c = { 1, "MED-401", "2027-03" };
 
@@ -174,16 +176,22 @@ set(struct dossier *d, const char *field, const char *value)
 	g_hash_table_insert(d->form, g_strdup(field), g_strdup(value));
 }
 
-/* Judge d on 2026-10-20: "status missing,ids reason,ids" for comparison. */
+/* Judge d on today: "status missing,ids reason,ids" for comparison; the
+ * explanations (documents.ini explain-*), "KIND\tTEXT" a line, in *said if
+ * not NULL. */
 static char *
-judge(struct dossier *d)
+judge_on(struct dossier *d, const char *today, char **said)
 {
 	struct decision dc;
 	g_autoptr(GError) err = NULL;
 	GString *s = g_string_new(NULL);
 
 	decision_init(&dc);
-	g_assert_true(rules_eval(rules, d, "2026-10-20", &dc, &err));
+	g_assert_true(rules_eval(rules, d, today, &dc, &err));
+	if (said != NULL) {
+		g_ptr_array_add(dc.explained, NULL);
+		*said = g_strjoinv("\n", (char **)dc.explained->pdata);
+	}
 	g_assert_no_error(err);
 	g_string_append(s, dc.status);
 	for (guint i = 0; i < dc.missing->len; i++)
@@ -197,6 +205,13 @@ judge(struct dossier *d)
 	decision_clear(&dc);
 	dossier_free(d);
 	return g_string_free(s, FALSE);
+}
+
+/* Judge d on 2026-10-20. */
+static char *
+judge(struct dossier *d)
+{
+	return judge_on(d, "2026-10-20", NULL);
 }
 
 #define JUDGE(d, expect) do { g_autofree char *got = judge(d); g_assert_cmpstr(got, ==, expect); } while (0)
@@ -252,6 +267,7 @@ test_documents(void)
 	/* Without the immunization record, each dose is its own item. */
 	d = complete();
 	add_doc(d, "tb-igra", "2026-10-02");
+	g_ptr_array_remove_index(d->docs, 4);	/* the titer report */
 	g_ptr_array_remove_index(d->docs, 2);
 	add_doc(d, "mmr", "2020-01-01");
 	JUDGE(d, "incomplete missing:varicella,hepatitis-b,tdap,influenza");
@@ -289,61 +305,139 @@ international(const char *english)
 	return d;
 }
 
-/* Health documents (issue 16): one row a case. docs: "KIND DATE [pending|positive]; ...",
- * added to an eligible application without its immunization record; form:
- * "field=value; ..."; expect: judge()'s "status missing:... pending:...". */
+/* Health documents (issue 16): one row a case. docs: "KIND DATE [pending|positive|undated];
+ * ...", added to an eligible application without its immunization record and
+ * titer report (a row that names tb-ppd or tb-igra replaces its IGRA of
+ * 2026-10-02; "undated": the date received stood in); form: "field=value;
+ * ..."; today: NULL for 2026-10-20; expect: judge()'s "status missing:...
+ * pending:..."; say: NULL, or what the reply says under the first missing
+ * kind (documents.ini explain-*), in full. The block is 2027-03 (1 to 26
+ * March 2027). */
+#define HBT "; hepatitis-b-titer 2026-10-01"
 static void
 test_health(void)
 {
 	static const struct {
-		const char *docs, *form, *expect;
+		const char *docs, *form, *expect, *today, *say;
 	} rows[] = {
 		/* A titer report covers the serologies (MMR, varicella, hepatitis B), never
-		 * Tdap or influenza. */
-		{ "titer-report 2026-10-01", "", "incomplete missing:tdap,influenza" },
-		{ "titer-report 2026-10-01; tdap 2024-01-01; influenza 2026-10-01", "", "complete" },
+		 * Tdap or influenza, nor the hepatitis B doses. */
+		{ "titer-report 2026-10-01", "", "incomplete missing:hepatitis-b,tdap,influenza", NULL, NULL },
+		{ "titer-report 2026-10-01; tdap 2024-01-01; influenza 2026-10-01", "",
+		  "incomplete missing:hepatitis-b", NULL, "hepatitis-b\tWe need two things: a record of your "
+		  "three hepatitis B vaccine doses (your immunization record, or a document for each dose), "
+		  "and your hepatitis B titer (the result of the anti-HBs blood test, with a number)." },
 		{ "titer-report 2026-10-01 pending; tdap 2024-01-01; influenza 2026-10-01", "",
-		  "incomplete missing:mmr,varicella,hepatitis-b pending:mmr,varicella,hepatitis-b" },
+		  "incomplete missing:mmr,varicella,hepatitis-b pending:mmr,varicella,hepatitis-b", NULL, "" },
 		/* Pending is not met, for every kind: a serology marked pending plus a record
 		 * that would cover it. */
-		{ "immunization-form 2026-10-01; mmr 2026-10-05 pending", "",
-		  "incomplete missing:mmr pending:mmr" },
-		{ "immunization-form 2026-10-01; varicella 2026-10-05 pending", "",
-		  "incomplete missing:varicella pending:varicella" },
-		{ "immunization-form 2026-10-01; hepatitis-b 2026-10-05 pending", "",
-		  "incomplete missing:hepatitis-b pending:hepatitis-b" },
-		{ "titer-report 2026-10-01; tdap 2024-01-01; influenza 2026-10-01; mmr 2026-10-05 pending",
-		  "", "incomplete missing:mmr pending:mmr" },
+		{ "immunization-form 2026-10-01; mmr 2026-10-05 pending" HBT, "",
+		  "incomplete missing:mmr pending:mmr", NULL, NULL },
+		{ "immunization-form 2026-10-01; varicella 2026-10-05 pending" HBT, "",
+		  "incomplete missing:varicella pending:varicella", NULL, NULL },
+		{ "immunization-form 2026-10-01; hepatitis-b 2026-10-05 pending" HBT, "",
+		  "incomplete missing:hepatitis-b pending:hepatitis-b", NULL, NULL },
+		{ "titer-report 2026-10-01; tdap 2024-01-01; influenza 2026-10-01; mmr 2026-10-05 pending; "
+		  "hepatitis-b 2026-01-05; hepatitis-b 2026-02-05; hepatitis-b 2026-07-05", "",
+		  "incomplete missing:mmr pending:mmr", NULL, NULL },
 		{ "immunization-form 2026-10-01; titer-report 2026-10-05 pending", "",
-		  "incomplete missing:mmr,varicella,hepatitis-b pending:mmr,varicella,hepatitis-b" },
-		{ "immunization-form 2026-10-01; tdap 2026-10-05 pending", "",
-		  "incomplete missing:tdap pending:tdap" },
+		  "incomplete missing:mmr,varicella,hepatitis-b pending:mmr,varicella,hepatitis-b", NULL, NULL },
+		{ "immunization-form 2026-10-01; tdap 2026-10-05 pending" HBT, "",
+		  "incomplete missing:tdap pending:tdap", NULL, NULL },
 		/* The result itself, once it arrives, counts. */
-		{ "immunization-form 2026-10-01; mmr 2026-10-05 pending; mmr 2026-10-12", "", "complete" },
-		{ "immunization-form 2026-10-01", "", "complete" },
+		{ "immunization-form 2026-10-01; mmr 2026-10-05 pending; mmr 2026-10-12" HBT, "", "complete",
+		  NULL, NULL },
+		/* Hepatitis B: three doses (the record, or three documents) AND a titer (its
+		 * own document or a titer report); a pending titer keeps it pending. */
+		{ "immunization-form 2026-10-01", "", "incomplete missing:hepatitis-b", NULL,
+		  "hepatitis-b\tWe have the record of your doses. We also need your hepatitis B titer: the "
+		  "result of the anti-HBs blood test, with a number." },
+		{ "immunization-form 2026-10-01" HBT, "", "complete", NULL, NULL },
+		{ "immunization-form 2026-10-01; titer-report 2026-10-01", "", "complete", NULL, NULL },
+		{ "immunization-form 2026-10-01; hepatitis-b-titer 2026-10-05 pending", "",
+		  "incomplete missing:hepatitis-b pending:hepatitis-b", NULL, "" },
+		{ "titer-report 2026-10-01; tdap 2024-01-01; influenza 2026-10-01; hepatitis-b 2026-01-05; "
+		  "hepatitis-b 2026-02-05; hepatitis-b 2026-07-05", "", "complete", NULL, NULL },
+		{ "titer-report 2026-10-01; tdap 2024-01-01; influenza 2026-10-01; hepatitis-b 2026-01-05; "
+		  "hepatitis-b 2026-02-05", "", "incomplete missing:hepatitis-b", NULL, NULL },
+		/* Influenza: a dose in this flu season (from 1 August, flu_season_start_month);
+		 * the immunization record counts only if dated in it too. */
+		{ "immunization-form 2026-07-31" HBT, "", "incomplete missing:influenza", NULL,
+		  "influenza\tWe need a flu vaccine dose from this flu season: given on 1 August 2026 or "
+		  "later." },
+		{ "immunization-form 2026-07-31; influenza 2026-08-01" HBT, "", "complete", NULL, NULL },
+		{ "immunization-form 2026-07-31; influenza 2026-07-31" HBT, "", "incomplete missing:influenza",
+		  NULL, NULL },
+		{ "immunization-form 2026-08-01" HBT, "", "complete", NULL, NULL },
+		/* In January, the season began last August. */
+		{ "immunization-form 2026-08-01" HBT, "", "complete", "2027-01-15", NULL },
+		{ "immunization-form 2026-07-31" HBT, "", "incomplete missing:influenza", "2027-01-15",
+		  "influenza\tWe need a flu vaccine dose from this flu season: given on 1 August 2026 or "
+		  "later." },
+		/* TB: two PPD results 7 to 21 days apart, or an IGRA, valid (12 months) to the
+		 * end of the last chosen block, 26 March 2027. */
+		{ "immunization-form 2026-10-01; tb-ppd 2026-09-01; tb-ppd 2026-09-08" HBT, "", "complete",
+		  NULL, NULL },
+		{ "immunization-form 2026-10-01; tb-ppd 2026-09-01; tb-ppd 2026-09-22" HBT, "", "complete",
+		  NULL, NULL },
+		{ "immunization-form 2026-10-01; tb-ppd 2026-09-01; tb-ppd 2026-09-07" HBT, "",
+		  "incomplete missing:tb-ppd", NULL, "tb-ppd\tYour two TB skin tests are 6 days apart. The "
+		  "second test must be 7 to 21 days after the first." },
+		{ "immunization-form 2026-10-01; tb-ppd 2026-09-01; tb-ppd 2026-09-23" HBT, "",
+		  "incomplete missing:tb-ppd", NULL, "tb-ppd\tYour two TB skin tests are 22 days apart. The "
+		  "second test must be 7 to 21 days after the first." },
+		{ "immunization-form 2026-10-01; tb-ppd 2026-03-02; tb-ppd 2026-03-10" HBT, "",
+		  "incomplete missing:tb-ppd", NULL, "tb-ppd\tYour TB test of 10 March 2026 is valid until "
+		  "10 March 2027, but your block 2027-03 ends on 26 March 2027. Please send a TB test result "
+		  "dated 26 March 2026 or later." },
+		{ "immunization-form 2026-10-01; tb-ppd 2026-03-18; tb-ppd 2026-03-26" HBT, "", "complete",
+		  NULL, NULL },
+		{ "immunization-form 2026-10-01; tb-igra 2026-03-25" HBT, "", "incomplete missing:tb-ppd",
+		  NULL, "tb-ppd\tYour TB test of 25 March 2026 is valid until 25 March 2027, but your block "
+		  "2027-03 ends on 26 March 2027. Please send a TB test result dated 26 March 2026 or later." },
+		{ "immunization-form 2026-10-01; tb-igra 2026-03-26" HBT, "", "complete", NULL, NULL },
+		{ "immunization-form 2026-10-01; tb-ppd 2026-09-01" HBT, "", "incomplete missing:tb-ppd",
+		  NULL, "tb-ppd\tWe have one TB skin test result. A two-step test has two results: please "
+		  "send the second one too." },
+		/* Two results whose dates stood in cannot show the 7 to 21 days. */
+		{ "immunization-form 2026-10-01; tb-ppd 2026-10-01 undated; tb-ppd 2026-10-12 undated" HBT,
+		  "", "incomplete missing:tb-ppd", NULL, "tb-ppd\tYour TB skin test results have no dates, "
+		  "so we cannot check that the second test was 7 to 21 days after the first. Please reply "
+		  "with a line for each result: the file name, \"= tb-ppd\" and the date of the result, for "
+		  "example: PPD_1.pdf = tb-ppd 2026-10-01. If you do not, a coordinator will check the "
+		  "dates on your documents." },
+		{ "immunization-form 2026-10-01; tb-ppd 2026-10-01; tb-ppd 2026-10-12 undated" HBT, "",
+		  "incomplete missing:tb-ppd", NULL, NULL },
 		/* A chest X-ray after a positive TB result or a BCG vaccination. */
-		{ "immunization-form 2026-10-01; tb-ppd 2026-09-01 positive", "",
-		  "incomplete missing:chest-xray" },
-		{ "immunization-form 2026-10-01", "bcg=yes", "incomplete missing:chest-xray" },
-		{ "immunization-form 2026-10-01", "bcg=Yes, as a child", "incomplete missing:chest-xray" },
-		{ "immunization-form 2026-10-01", "bcg_vaccination=yes", "incomplete missing:chest-xray" },
-		{ "immunization-form 2026-10-01; chest-xray 2026-10-10", "bcg=yes", "complete" },
-		{ "immunization-form 2026-10-01", "bcg=no", "complete" },
-		{ "immunization-form 2026-10-01", "bcg=", "complete" },
+		{ "immunization-form 2026-10-01; tb-igra 2026-10-02; tb-ppd 2026-09-01 positive" HBT, "",
+		  "incomplete missing:chest-xray", NULL, NULL },
+		{ "immunization-form 2026-10-01" HBT, "bcg=yes", "incomplete missing:chest-xray", NULL, NULL },
+		{ "immunization-form 2026-10-01" HBT, "bcg=Yes, as a child", "incomplete missing:chest-xray",
+		  NULL, NULL },
+		{ "immunization-form 2026-10-01" HBT, "bcg_vaccination=yes", "incomplete missing:chest-xray",
+		  NULL, NULL },
+		{ "immunization-form 2026-10-01; chest-xray 2026-10-10" HBT, "bcg=yes", "complete", NULL, NULL },
+		{ "immunization-form 2026-10-01" HBT, "bcg=no", "complete", NULL, NULL },
+		{ "immunization-form 2026-10-01" HBT, "bcg=", "complete", NULL, NULL },
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
 		struct dossier *d = eligible();
 		g_auto(GStrv) docs = g_strsplit(rows[i].docs, ";", -1);
 		g_auto(GStrv) form = g_strsplit(rows[i].form, ";", -1);
-		g_autofree char *got = NULL;
+		g_autofree char *got = NULL, *said = NULL;
 
+		g_ptr_array_remove_index(d->docs, 5);	/* eligible()'s IGRA */
+		g_ptr_array_remove_index(d->docs, 4);	/* complete()'s titer report */
 		g_ptr_array_remove_index(d->docs, 2);	/* complete()'s immunization-form */
+		if (strstr(rows[i].docs, "tb-") == NULL)
+			add_doc(d, "tb-igra", "2026-10-02");
 		for (int j = 0; docs[j] != NULL; j++) {
 			g_auto(GStrv) w = g_strsplit(g_strstrip(docs[j]), " ", 3);
 			struct dossier_doc *doc = add_doc(d, w[0], w[1]);
 			doc->pending = w[2] != NULL && strcmp(w[2], "pending") == 0;
 			doc->positive = w[2] != NULL && strcmp(w[2], "positive") == 0;
+			doc->dated = w[2] == NULL || strcmp(w[2], "undated") != 0;
 		}
 		for (int j = 0; form[j] != NULL; j++) {
 			char *eq = strchr(form[j], '=');
@@ -352,10 +446,13 @@ test_health(void)
 			*eq = '\0';
 			set(d, g_strstrip(form[j]), eq + 1);
 		}
-		got = judge(d);
-		if (g_strcmp0(got, rows[i].expect) != 0)
+		got = judge_on(d, rows[i].today ? rows[i].today : "2026-10-20", &said);
+		if (g_strcmp0(got, rows[i].expect) != 0 ||
+		    (rows[i].say != NULL && g_strcmp0(said, rows[i].say) != 0))
 			g_printerr("# row %" G_GSIZE_FORMAT ": %s | %s\n", i, rows[i].docs, rows[i].form);
 		g_assert_cmpstr(got, ==, rows[i].expect);
+		if (rows[i].say != NULL)
+			g_assert_cmpstr(said, ==, rows[i].say);
 	}
 }
 
