@@ -10,7 +10,7 @@ export CLERKD_NOW=2026-10-08	# 2027-05 starts 3 May 2027: 6.8 months away
 
 servers_start
 
-DOCS=("Dean's letter.pdf" "Official Transcript.pdf" "Immunization record.pdf" "PPD_1.pdf" "Health insurance card.jpg")
+DOCS=("Dean's letter.pdf" "Official Transcript.pdf" "Immunization record.pdf" "Titers.pdf" "PPD_1.pdf" "Health insurance card.jpg")
 mkmail "$T/nora.eml" "Nora Lind <nora.lind@med.example.edu>" "Visiting clerkship application" \
 	"$(form 'Nora Lind' nora.lind@med.example.edu 'c1=MED-401 2027-05' 'c2=SUR-512 2027-05')\nDocuments: PPD_1.pdf = tb-ppd 2026-09-01\n" \
 	"${DOCS[@]}"
@@ -29,7 +29,7 @@ is "one reply to each" "$(sink_count)" 4
 # ---- held, not refused ----
 nora=$(ref_of nora.lind@med.example.edu)
 is "first block 6.8 months away: early" "$(status_of "$nora")" early
-is "  with the documents it came with" "$(sql "SELECT count(*) FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$nora'")" 5
+is "  with the documents it came with" "$(sql "SELECT count(*) FROM documents d JOIN applications a ON a.id = d.application_id WHERE a.reference = '$nora'")" 6
 ok "  the day its window opens, in show --json" grep -q '"opens" : "2026-11-03"' <(clerkctl show "$nora" --json)
 last_to nora.lind@med.example.edu >"$T/r"
 ok "the reply says early" grep -q "^Status: early" "$T/r"

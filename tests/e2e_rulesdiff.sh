@@ -4,14 +4,15 @@
 # `clerkctl rules diff rules/` (the rules shipped now) lists who would move,
 # old -> new status: a degree field that says none yet or not held (was
 # ineligible), IELTS 7.5 (was incomplete), a May graduate with a June block
-# (was eligible). An application the change does not touch is not listed.
+# (was eligible). A hepatitis B titer, new in #16, moves every one of them
+# too (see below). After `rules apply`, IELTS 7.5 is no reason any more.
 . "$top_srcdir/tests/lib.sh"
 export CLERKD_NOW=2027-01-10
 
 servers_start
 OLD="$top_srcdir/tests/data/rules-before-16"
 sed -i "s|^directory = .*|directory = $OLD|" "$T/clerkd.conf"
-DOCS=("Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "QuantiFERON.pdf" "Insurance card.jpg")
+DOCS=("Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "Titers.pdf" "QuantiFERON.pdf" "Insurance card.jpg")
 TOKYO=("school=University of Tokyo Faculty of Medicine" country=Japan year=6th)
 mkmail "$T/ravi.eml" "Ravi Menon <ravi.menon@med.example.edu>" "Application" \
 	"$(form 'Ravi Menon' ravi.menon@med.example.edu 'degree=none yet (MBBS expected 2027)')" "${DOCS[@]}"
@@ -37,17 +38,29 @@ is "old rules: IELTS 7.5 not accepted" "$(status_of "$yuki")" incomplete
 is "old rules: a May 2027 graduate with a June 2027 block accepted" "$(status_of "$sam")" complete
 is "old rules: an ordinary application complete" "$(status_of "$jo")" complete
 
-ok "the old rules pass rules check" clerkctl rules check "$OLD"
+# The old rules lack templates added since (decision-early.txt, ...): clerkd
+# falls back to the shipped ones, and rules check says they are missing.
 ok "the new rules pass rules check" clerkctl rules check "$top_srcdir/rules"
 clerkctl rules diff "$top_srcdir/rules" >"$T/diff"
-ok "rules diff: the degree 'none yet' moves, ineligible -> complete" grep -q "^$ravi  ineligible -> complete  " "$T/diff"
-ok "  'I do not hold a medical degree' too" grep -q "^$lea  ineligible -> complete  " "$T/diff"
-ok "  IELTS 7.5: incomplete -> complete" grep -q "^$yuki  incomplete -> complete  " "$T/diff"
+# Every one of them moves on hepatitis B too: before #16 an immunization
+# record met it, now it needs a titer, and "Titers.pdf" was no kind then (it
+# was filed unnamed), so each applicant now misses it: the diff says so.
+HEPB='missing \[\] -> \["hepatitis-b"\]'
+ok "rules diff: the degree 'none yet' is no longer ineligible (only the titer missing)" \
+	grep -q "^$ravi  ineligible -> incomplete  $HEPB" "$T/diff"
+ok "  'I do not hold a medical degree' too" grep -q "^$lea  ineligible -> incomplete  $HEPB" "$T/diff"
+ok "  IELTS 7.5: still incomplete, now only for the titer" grep -q "^$yuki  incomplete -> incomplete  $HEPB" "$T/diff"
 ok "  the May graduate with a June block: complete -> ineligible" grep -q "^$sam  complete -> ineligible  " "$T/diff"
-ok "  the ordinary application is not listed" bash -c "! grep -q '^$jo ' '$T/diff'"
-ok "  and it says how many of how many" grep -q -E "^[0-9]+ of 5 applications would change under $top_srcdir/rules$" "$T/diff"
+ok "  the ordinary application: complete -> incomplete, for the titer alone" \
+	grep -q "^$jo  complete -> incomplete  $HEPB" "$T/diff"
+ok "  and it says how many of how many" grep -q -E "^5 of 5 applications would change under $top_srcdir/rules$" "$T/diff"
 clerkctl rules diff "$top_srcdir/rules" --json | tr -d ' \n' >"$T/diff.json"
 ok "rules diff --json: reference, status, new_status" \
 	grep -q "\"reference\":\"$sam\",\"status\":\"complete\",\"new_status\":\"ineligible\"" "$T/diff.json"
 is "nothing changed by the diff" "$(status_of "$ravi") $(status_of "$sam")" "ineligible complete"
+sed -i "s|^directory = .*|directory = $top_srcdir/rules|" "$T/clerkd.conf"
+ok "rules apply under the new rules" clerkctl rules apply
+clerkctl show "$yuki" --json >"$T/yuki.json"
+ok "  IELTS 7.5 is accepted now: no english reason" bash -c "! grep -q '\"english\"' '$T/yuki.json'"
+ok "  the titer is what she misses" grep -q '"hepatitis-b"' "$T/yuki.json"
 done_testing

@@ -15,7 +15,7 @@ printf 'NEU-301,2027-03,1\nOBG-410,2027-03,0\n' >>"$T/rules/seats.csv"
 sed -i "s|^directory = .*|directory = $T/rules|" "$T/clerkd.conf"
 ok "rules check accepts seats.csv" clerkctl rules check
 
-DOCS=("Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "QuantiFERON.pdf" "Insurance card.jpg")
+DOCS=("Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "Titers.pdf" "QuantiFERON.pdf" "Insurance card.jpg")
 names=(Ada Ben Cleo)
 for n in "${names[@]}"; do
 	mkmail "$T/$n.eml" "$n Student <$n@med.example.edu>" "Application" \

@@ -754,7 +754,7 @@ test_check(void)
  * "status missing:... reasons:..."; the reasons' texts into said, the day
  * of the early one into opens (empty if none). d is freed. */
 static char *
-judge_on(struct dossier *d, const char *today, GString *said, GString *opens)
+judge_early(struct dossier *d, const char *today, GString *said, GString *opens)
 {
 	struct decision dc;
 	g_autoptr(GError) err = NULL;
@@ -832,7 +832,7 @@ test_early(void)
 			g_strlcpy(c.block, cases[i].block, sizeof c.block);
 			g_array_append_val(d->choices, c);
 		}
-		got = judge_on(d, cases[i].today, said, opens);
+		got = judge_early(d, cases[i].today, said, opens);
 		if (g_strcmp0(got, cases[i].expect) != 0 || strcmp(opens->str, cases[i].opens) != 0 ||
 		    (cases[i].says != NULL && strstr(said->str, cases[i].says) == NULL))
 			g_printerr("# case %zu: %s opens %s says %s\n", i, got, opens->str, said->str);
@@ -862,7 +862,7 @@ test_early(void)
 		never = rules_load(dir, &err);
 		g_assert_no_error(err);
 		rules = never;
-		got = judge_on(eligible(), "2026-10-08", said, opens);
+		got = judge_early(eligible(), "2026-10-08", said, opens);
 		rules = g_steal_pointer(&shipped);
 		g_assert_cmpstr(got, ==, "ineligible reasons:application-window");
 		g_assert_cmpstr(opens->str, ==, "");
