@@ -53,6 +53,10 @@ struct course_info {
 const struct course_info *rules_course(const Rules *r, const char *code);
 /* Has one who completed these clerkships (the form's words) the course's prerequisites? */
 gboolean rules_prerequisites_met(const Rules *r, const char *code, const char *completed);
+/* The course's prerequisites (as catalog.csv names them) that these completed
+ * clerkships do not cover, in catalog order; empty for an unknown course. New
+ * array of new strings. */
+GPtrArray *rules_prerequisites_missing(const Rules *r, const char *code, const char *completed);
 const char *rules_block_end(const Rules *r, const char *block);
 /* A block and its dates as a reader sees them: "2027-04 (5-30 April 2027)";
  * the id alone for a block the rules do not know. */
