@@ -100,7 +100,8 @@ block_due_words(const Rules *r, const char *block)
 static GPtrArray *open_blocks(const Rules *r, GArray *choices, const GDate *today);
 
 char *
-guide_deadlines(const Rules *r, GArray *choices, const char *complete_on, const char *today)
+guide_deadlines(const Rules *r, GArray *choices, const char *complete_on, const char *today,
+    gboolean seated)
 {
 	g_autoptr(GPtrArray) blocks = NULL, late = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GPtrArray) ok = g_ptr_array_new();
@@ -132,6 +133,11 @@ guide_deadlines(const Rules *r, GArray *choices, const char *complete_on, const 
 		    " cannot place you in %s, even if you send the missing documents now.",
 		    late->len == 1 ? "block" : "blocks", late_words,
 		    late->len == 1 ? "that block" : "those blocks");
+	if (seated) {
+		/* Placed in another block: that is said with the seat. */
+		g_string_append_c(out, '\n');
+		return g_string_free(out, FALSE);
+	}
 	if (ok->len > 0) {
 		ok_words = and_list(ok);
 		g_string_append_printf(out, " You can still get a seat in %s%s.\n", ok_words,
@@ -258,14 +264,18 @@ guide_dates(struct process_ctx *pc, gint64 app_id, GArray *choices, const char *
 	/* Blocks whose documents deadline passed before the application was
 	 * complete (or, while it is not, before today): said apart, and no
 	 * dates for them. */
-	if ((complete || app_status_is(status, APP_WAITLISTED)) &&
-	    !dossier_complete_on(pc->st, app_id, &complete_on, err))
-		return NULL;
-	if (complete || app_status_is(status, APP_WAITLISTED))
-		late = complete_on != NULL ? guide_deadlines(r, choices, complete_on, pc->today) :
-		    g_strdup("");
-	else
-		late = guide_deadlines(r, choices, NULL, pc->today);
+	if (app_status_is(status, APP_INCOMPLETE))
+		late = guide_deadlines(r, choices, NULL, pc->today, FALSE);
+	else if (complete || app_status_is(status, APP_WAITLISTED) ||
+	    app_status_is(status, APP_SCHEDULED)) {
+		if (!dossier_complete_on(pc->st, app_id, &complete_on, err))
+			return NULL;
+		late = complete_on != NULL ? guide_deadlines(r, choices, complete_on, pc->today,
+		    app_status_is(status, APP_SCHEDULED)) : g_strdup("");
+	} else
+		late = g_strdup("");
+	if (app_status_is(status, APP_SCHEDULED))
+		return *late != '\0' ? g_strdup_printf("\n%s", late) : g_strdup("");
 	if (app_status_is(status, APP_WAITLISTED)) {
 		g_autoptr(GArray) places = waitlist_of(pc->st, app_id, err);
 		g_autoptr(GPtrArray) seen = g_ptr_array_new();

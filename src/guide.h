@@ -34,11 +34,11 @@ gboolean guide_too_late(const Rules *r, const char *block, const char *day);
 
 /* The chosen blocks not started by today whose documents deadline passed
  * before complete_on (the day the application became complete; NULL: not
- * complete, judged by today), in words: which, the deadline of each, the
- * blocks still possible, or if none what to do. "" if none is late. New
- * string. */
+ * complete, judged by today), in words: which, the deadline of each, then
+ * (unless seated: placed in another block) the blocks still possible, or if
+ * none what to do. "" if none is late. New string. */
 char *guide_deadlines(const Rules *r, GArray *choices, const char *complete_on,
-    const char *today);
+    const char *today, gboolean seated);
 
 /* The chosen courses (struct form_choice) whose prerequisites (catalog.csv)
  * the form's "Core clerkships completed" (completed) does not list, a line
@@ -48,7 +48,9 @@ char *guide_prerequisites(const Rules *r, GArray *choices, const char *completed
 
 /* For each block the application chose that has not started, what happens
  * when, for an application with this status (incomplete, complete,
- * waitlisted; "" for the others). New string, NULL on error. */
+ * waitlisted), with the blocks whose documents deadline passed
+ * (guide_deadlines()); for scheduled, those blocks alone; "" for the others.
+ * New string, NULL on error. */
 char *guide_dates(struct process_ctx *pc, gint64 app_id, GArray *choices, const char *status,
     GError **err) G_GNUC_WARN_UNUSED_RESULT;
 

@@ -192,8 +192,15 @@ test_deadline(void)
 	g_assert_false(guide_too_late(rules, "2027-13", "2027-01-01"));
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autofree char *text = guide_deadlines(rules, choices, cases[i].complete_on,
-		    cases[i].today);
+		    cases[i].today, FALSE);
 		g_assert_cmpstr(text, ==, cases[i].want);
+	}
+	/* Seated in another block: which block was missed, and nothing more. */
+	{
+		g_autofree char *text = guide_deadlines(rules, choices, "2026-11-10", "2026-11-10",
+		    TRUE);
+		g_assert_cmpstr(text, ==, "Your documents arrived after the deadline for block 2027-01"
+		    " (5 November 2026), so we cannot place you in that block.\n");
 	}
 }
 
