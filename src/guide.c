@@ -157,7 +157,11 @@ guide_deadlines(const Rules *r, GArray *choices, const char *complete_on, const 
 		g_autofree char *by = words_gdate(&due);
 		g_string_append_printf(out, " If you want a place in a later block, send the"
 		    " application form again with new choices. The first block you can still choose"
-		    " is %s. For it, your application must be complete by %s.\n", span, by);
+		    " is %s.", span);
+		if (complete_on == NULL)
+			g_string_append_printf(out, " For it, your application must be complete by %s.",
+			    by);
+		g_string_append_c(out, '\n');
 		return g_string_free(out, FALSE);
 	}
 	g_string_append(out, " There is no later block you can still choose at the moment.\n");

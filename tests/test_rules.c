@@ -175,8 +175,13 @@ test_deadline(void)
 		  " 2027-03 (31 December 2026) and 2027-04 (4 February 2027), so we cannot place you in"
 		  " those blocks. You cannot get a seat in any of the blocks you chose. If you want a"
 		  " place in a later block, send the application form again with new choices. The"
-		  " first block you can still choose is 2027-05 (3-28 May 2027). For it, your"
-		  " application must be complete by 4 March 2027.\n" },
+		  " first block you can still choose is 2027-05 (3-28 May 2027).\n" },
+		{ NULL, "2027-02-10", "The deadline for documents has passed for blocks 2027-03"
+		  " (31 December 2026) and 2027-04 (4 February 2027), so we cannot place you in those"
+		  " blocks, even if you send the missing documents now. You cannot get a seat in any of"
+		  " the blocks you chose. If you want a place in a later block, send the application"
+		  " form again with new choices. The first block you can still choose is 2027-05 (3-28"
+		  " May 2027). For it, your application must be complete by 4 March 2027.\n" },
 	};
 	g_autoptr(GArray) choices = choices_of(three, G_N_ELEMENTS(three));
 	GDate due;
