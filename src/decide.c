@@ -410,6 +410,27 @@ decide_name_docs(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const 
 	return TRUE;
 }
 
+/* The day an application became complete, kept for the documents deadline
+ * of its blocks: today when the rules make it complete from a status they
+ * decide, cleared when they take it back (a document rejected), kept
+ * through scheduling. */
+static gboolean
+note_complete_on(struct process_ctx *pc, const struct dossier *d, const struct decision *dc,
+    GError **err)
+{
+	AppStatus was = APP_RECEIVED, now;
+
+	if (d->status != NULL && !app_status_parse(d->status, &was))
+		return TRUE;
+	if (!app_status_parse(dc->status, &now) || !app_status_judged(was) || now == was)
+		return TRUE;
+	if (now == APP_COMPLETE)
+		return dossier_set_complete_on(pc->st, d->id, pc->today, err);
+	if (was == APP_COMPLETE)
+		return dossier_set_complete_on(pc->st, d->id, NULL, err);
+	return TRUE;
+}
+
 gboolean
 decide_eval(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *cause,
     struct decision *dc, gboolean *changed, GError **err)
@@ -429,7 +450,9 @@ decide_eval(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char 
 	/* Documents whose date stood in: staff check them (clerkctl doc accept --date). */
 	if (dc->unchecked->len > 0 && !dossier_flag(pc->st, app_id, "dates-to-check", err))
 		return FALSE;
-	return dossier_decide(pc->st, d, ledger_id, dc, cause, changed, err);
+	if (!dossier_decide(pc->st, d, ledger_id, dc, cause, changed, err))
+		return FALSE;
+	return note_complete_on(pc, d, dc, err);
 }
 
 /* One line for a kind, in plain words. */
@@ -502,7 +525,7 @@ decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GE
 {
 	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autoptr(GString) missing = g_string_new(NULL), reasons = g_string_new(NULL);
-	g_autoptr(GString) unchecked = g_string_new(NULL);
+	g_autoptr(GString) unchecked = g_string_new(NULL), prereq = g_string_new(NULL);
 	g_autofree char *tname = g_strdup_printf("decision-%s", dc->status);
 	g_autofree char *text = NULL, *placement = NULL, *dates = NULL, *wrong = NULL;
 	g_autoptr(Dossier) d = NULL;
@@ -522,6 +545,13 @@ decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GE
 		return NULL;
 	/* Exactly which choice is wrong, and what there is to choose from. */
 	wrong = judged ? guide_choices(pc->cfg->rules, d->choices, pc->today) : g_strdup("");
+	/* Choices whose prerequisite the form does not list: told while placement may come. */
+	if (judged || app_status_is(dc->status, APP_WAITLISTED)) {
+		g_autofree char *p = guide_prerequisites(pc->cfg->rules, d->choices,
+		    g_hash_table_lookup(d->form, "core_clerkships_completed"));
+		if (*p != '\0')
+			g_string_append_printf(prereq, "\n%s", p);
+	}
 	if (dc->missing->len > 0) {
 		g_string_append(missing, early ? "\nStill missing (you can send these now, by replying"
 		    " to this message):\n" : "\nStill missing:\n");
@@ -561,6 +591,7 @@ decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GE
 	g_hash_table_insert(vars, "missing", missing->str);
 	g_hash_table_insert(vars, "reasons", reasons->str);
 	g_hash_table_insert(vars, "unchecked", unchecked->str);
+	g_hash_table_insert(vars, "prerequisites", prereq->str);
 	g_hash_table_insert(vars, "status", dc->status);
 	g_hash_table_insert(vars, "placement", placement);
 	g_hash_table_insert(vars, "fees", (gpointer)(fees ? fees : ""));

@@ -658,6 +658,37 @@ dossier_flag(Store *st, gint64 app_id, const char *flag, GError **err)
 }
 
 gboolean
+dossier_set_complete_on(Store *st, gint64 app_id, const char *day, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "UPDATE applications SET complete_on = ?2 WHERE id = ?1",
+	    err);
+
+	if (s == NULL)
+		return FALSE;
+	sqlite3_bind_int64(s, 1, app_id);
+	sqlite3_bind_text(s, 2, day, -1, SQLITE_TRANSIENT);	/* NULL binds NULL */
+	return store_done(st, s, err);
+}
+
+gboolean
+dossier_complete_on(Store *st, gint64 app_id, char **day, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT complete_on FROM applications WHERE id = ?", err);
+	int rc;
+
+	*day = NULL;
+	if (s == NULL)
+		return FALSE;
+	sqlite3_bind_int64(s, 1, app_id);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*day = col(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, rc, "complete_on", err);
+	return TRUE;
+}
+
+gboolean
 dossier_set_status(Store *st, gint64 app_id, gint64 ledger_id, AppStatus status,
     const char *cause, GError **err)
 {

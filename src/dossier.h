@@ -170,6 +170,13 @@ int dossier_drop_block(Store *st, gint64 app_id, const char *block, GError **err
     G_GNUC_WARN_UNUSED_RESULT;
 /* Add a staff flag (once). */
 gboolean dossier_flag(Store *st, gint64 app_id, const char *flag, GError **err);
+/* The day (YYYY-MM-DD) the application last became complete, or NULL for
+ * not complete: set by decide_eval(), read for the documents deadline of
+ * each block (guide_too_late()). *day: new string or NULL. */
+gboolean dossier_set_complete_on(Store *st, gint64 app_id, const char *day, GError **err)
+    G_GNUC_WARN_UNUSED_RESULT;
+gboolean dossier_complete_on(Store *st, gint64 app_id, char **day, GError **err)
+    G_GNUC_WARN_UNUSED_RESULT;
 
 /* ---- reads for replies and for staff (clerkctl) ----
  * A lookup that can find nothing returns 1 found, 0 none, -1 error; a list

@@ -1,6 +1,7 @@
 /* guide.c: dates, choices and the catalog in words for students (guide.h). */
 #include "guide.h"
 #include "appstatus.h"
+#include "dossier.h"
 #include "form.h"
 #include "rules.h"
 #include "seats.h"
@@ -43,11 +44,129 @@ guide_block_dates(const Rules *r, const char *block, GDate *lottery, GDate *due)
 		g_date_subtract_days(&start, days);
 	if (lottery != NULL)
 		*lottery = start;
-	if (due != NULL) {
-		*due = start;
-		g_date_subtract_days(due, 1);
-	}
+	if (due != NULL)
+		(void)guide_block_due(r, block, due);
 	return TRUE;
+}
+
+gboolean
+guide_block_due(const Rules *r, const char *block, GDate *due)
+{
+	const char *set = rules_setting(r, "documents_due_days");
+	int days = set != NULL && *set ? atoi(set) : 60;
+
+	if (!parse_iso(rules_block_start(r, block), due))
+		return FALSE;
+	if (days > 0)
+		g_date_subtract_days(due, days);
+	return TRUE;
+}
+
+gboolean
+guide_too_late(const Rules *r, const char *block, const char *day)
+{
+	GDate when, due;
+
+	return parse_iso(day, &when) && guide_block_due(r, block, &due) &&
+	    g_date_compare(&when, &due) > 0;
+}
+
+/* "2027-03", "2027-03 and 2027-04", "2027-01, 2027-03 and 2027-04" */
+static char *
+and_list(GPtrArray *items)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; i < items->len; i++) {
+		if (i > 0)
+			g_string_append(s, i + 1 == items->len ? " and " : ", ");
+		g_string_append(s, g_ptr_array_index(items, i));
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* "block 2027-01 (2 November 2026)", with its documents due date. */
+static char *
+block_due_words(const Rules *r, const char *block)
+{
+	GDate due;
+	g_autofree char *when = NULL;
+
+	if (!guide_block_due(r, block, &due))
+		return g_strdup(block);
+	when = words_gdate(&due);
+	return g_strdup_printf("%s (%s)", block, when);
+}
+
+static GPtrArray *open_blocks(const Rules *r, GArray *choices, const GDate *today);
+
+char *
+guide_deadlines(const Rules *r, GArray *choices, const char *complete_on, const char *today,
+    gboolean seated)
+{
+	g_autoptr(GPtrArray) blocks = NULL, late = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) ok = g_ptr_array_new();
+	g_autoptr(GPtrArray) all = NULL;
+	g_autofree char *late_words = NULL, *ok_words = NULL;
+	GString *out;
+	GDate now;
+
+	if (r == NULL || choices == NULL || !parse_iso(today, &now))
+		return g_strdup("");
+	blocks = open_blocks(r, choices, &now);
+	for (guint i = 0; i < blocks->len; i++) {
+		const char *b = g_ptr_array_index(blocks, i);
+		if (guide_too_late(r, b, complete_on != NULL ? complete_on : today))
+			g_ptr_array_add(late, block_due_words(r, b));
+		else
+			g_ptr_array_add(ok, (gpointer)b);
+	}
+	if (late->len == 0)
+		return g_strdup("");
+	late_words = and_list(late);
+	out = g_string_new(NULL);
+	if (complete_on != NULL)
+		g_string_append_printf(out, "Your documents arrived after the deadline for %s %s, so we"
+		    " cannot place you in %s.", late->len == 1 ? "block" : "blocks", late_words,
+		    late->len == 1 ? "that block" : "those blocks");
+	else
+		g_string_append_printf(out, "The deadline for documents has passed for %s %s, so we"
+		    " cannot place you in %s, even if you send the missing documents now.",
+		    late->len == 1 ? "block" : "blocks", late_words,
+		    late->len == 1 ? "that block" : "those blocks");
+	if (seated) {
+		/* Placed in another block: that is said with the seat. */
+		g_string_append_c(out, '\n');
+		return g_string_free(out, FALSE);
+	}
+	if (ok->len > 0) {
+		ok_words = and_list(ok);
+		g_string_append_printf(out, " You can still get a seat in %s%s.\n", ok_words,
+		    complete_on != NULL ? "" : " if your application is complete in time");
+		return g_string_free(out, FALSE);
+	}
+	g_string_append(out, " You cannot get a seat in any of the blocks you chose.");
+	/* The first block whose deadline has not passed: what they can do. */
+	all = rules_blocks(r);
+	for (guint i = 0; i < all->len; i++) {
+		const char *b = g_ptr_array_index(all, i);
+		GDate start, due;
+		if (!parse_iso(rules_block_start(r, b), &start) || g_date_compare(&start, &now) <= 0 ||
+		    guide_too_late(r, b, today) || !guide_block_due(r, b, &due))
+			continue;
+		g_autofree char *span = rules_block_words(r, b);
+		g_autofree char *by = words_gdate(&due);
+		g_string_append_printf(out, " If you want a place in a later block, send the"
+		    " application form again with new choices. The first block you can still choose"
+		    " is %s.", span);
+		if (complete_on == NULL)
+			g_string_append_printf(out, " For it, your application must be complete by %s.",
+			    by);
+		g_string_append_c(out, '\n');
+		return g_string_free(out, FALSE);
+	}
+	g_string_append(out, " There is no later block you can still choose at the moment.\n");
+	return g_string_free(out, FALSE);
 }
 
 /* "Block 2027-03 (1-26 March 2027)" */
@@ -94,11 +213,14 @@ block_line(struct process_ctx *pc, const char *block, gboolean complete, const G
 			g_string_append_printf(out, "  - %s: there is no lottery. You get a free seat if"
 			    " there is one, or a place on the waitlist until the block starts on %s.\n",
 			    label, starts);
-		else
-			g_string_append_printf(out, "  - %s: please send the missing documents as soon as"
-			    " you can. There is no lottery: when your application is complete, you get a"
-			    " free seat at once if there is one, or a place on the waitlist until the"
-			    " block starts on %s.\n", label, starts);
+		else {
+			g_autofree char *by = guide_block_due(r, block, &due) ? words_gdate(&due) :
+			    g_strdup(starts);
+			g_string_append_printf(out, "  - %s: send the missing documents by %s. There is"
+			    " no lottery: when your application is complete, you get a free seat at once"
+			    " if there is one, or a place on the waitlist until the block starts on %s.\n",
+			    label, by, starts);
+		}
 		return TRUE;
 	}
 	if ((drawn = lottery_drawn(pc->st, block, NULL, NULL, err)) < 0)
@@ -139,10 +261,26 @@ guide_dates(struct process_ctx *pc, gint64 app_id, GArray *choices, const char *
 	g_autoptr(GString) out = g_string_new(NULL);
 	g_autoptr(GPtrArray) blocks = NULL;
 	gboolean complete = app_status_is(status, APP_COMPLETE);
+	g_autofree char *complete_on = NULL, *late = NULL;
 	GDate today;
 
 	if (r == NULL || !parse_iso(pc->today, &today))
 		return g_strdup("");
+	/* Blocks whose documents deadline passed before the application was
+	 * complete (or, while it is not, before today): said apart, and no
+	 * dates for them. */
+	if (app_status_is(status, APP_INCOMPLETE))
+		late = guide_deadlines(r, choices, NULL, pc->today, FALSE);
+	else if (complete || app_status_is(status, APP_WAITLISTED) ||
+	    app_status_is(status, APP_SCHEDULED)) {
+		if (!dossier_complete_on(pc->st, app_id, &complete_on, err))
+			return NULL;
+		late = complete_on != NULL ? guide_deadlines(r, choices, complete_on, pc->today,
+		    app_status_is(status, APP_SCHEDULED)) : g_strdup("");
+	} else
+		late = g_strdup("");
+	if (app_status_is(status, APP_SCHEDULED))
+		return *late != '\0' ? g_strdup_printf("\n%s", late) : g_strdup("");
 	if (app_status_is(status, APP_WAITLISTED)) {
 		g_autoptr(GArray) places = waitlist_of(pc->st, app_id, err);
 		g_autoptr(GPtrArray) seen = g_ptr_array_new();
@@ -158,13 +296,21 @@ guide_dates(struct process_ctx *pc, gint64 app_id, GArray *choices, const char *
 			g_string_append_printf(out, "  - %s: you stay on the waitlist until the block"
 			    " starts on %s.\n", label, starts);
 		}
+		if (*late != '\0')
+			g_string_append_printf(out, "\n%s", late);
 		return g_string_free(g_steal_pointer(&out), FALSE);
 	}
 	if (!complete && !app_status_is(status, APP_INCOMPLETE))
 		return g_strdup("");
 	blocks = open_blocks(r, choices, &today);
+	for (guint i = blocks->len; i-- > 0;)
+		if (guide_too_late(r, g_ptr_array_index(blocks, i),
+		    complete ? complete_on : pc->today))
+			g_ptr_array_remove_index(blocks, i);
+	if (*late != '\0')
+		g_string_append_printf(out, "\n%s", late);
 	if (blocks->len == 0)
-		return g_strdup("");
+		return g_string_free(g_steal_pointer(&out), FALSE);
 	g_string_append_c(out, '\n');
 	if (rolling(r))
 		g_string_append(out, "Places are given in the order applications become complete,"
@@ -172,7 +318,8 @@ guide_dates(struct process_ctx *pc, gint64 app_id, GArray *choices, const char *
 	else if (complete)
 		g_string_append(out, "Places are given by a random lottery among complete"
 		    " applications, not in the order they arrive.\n");
-	g_string_append(out, "What happens next, for each block you chose:\n");
+	g_string_append(out, *late != '\0' ? "What happens next, for the other blocks you chose:\n" :
+	    "What happens next, for each block you chose:\n");
 	for (guint i = 0; i < blocks->len; i++)
 		if (!block_line(pc, g_ptr_array_index(blocks, i), complete, &today, out, err))
 			return NULL;
@@ -296,6 +443,47 @@ guide_choices(const Rules *r, GArray *choices, const char *today)
 	catalog = catalog_text(r, today, choices);
 	g_string_append_printf(out, "Please send your application form again with the choices"
 	    " corrected, from the courses and blocks below.\n\n%s", catalog);
+	return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+char *
+guide_prerequisites(const Rules *r, GArray *choices, const char *completed)
+{
+	g_autoptr(GString) out = g_string_new(NULL);
+	g_autoptr(GPtrArray) said = g_ptr_array_new();
+
+	if (r == NULL || choices == NULL)
+		return g_strdup("");
+	for (guint i = 0; i < choices->len; i++) {
+		const struct course_info *c = rules_course(r,
+		    g_array_index(choices, struct form_choice, i).course);
+		g_autoptr(GPtrArray) missing = NULL;
+		g_auto(GStrv) need = NULL;
+		g_autoptr(GPtrArray) all = g_ptr_array_new();
+		g_autofree char *need_words = NULL, *missing_words = NULL;
+
+		if (c == NULL || g_ptr_array_find(said, c, NULL))
+			continue;
+		g_ptr_array_add(said, (gpointer)c);
+		missing = rules_prerequisites_missing(r, c->code, completed);
+		if (missing->len == 0)
+			continue;
+		need = g_strsplit(c->prerequisites, ";", 32);
+		for (int j = 0; need[j] != NULL; j++)
+			if (*g_strstrip(need[j]) != '\0')
+				g_ptr_array_add(all, need[j]);
+		need_words = and_list(all);
+		missing_words = and_list(missing);
+		g_string_append_printf(out, "  - %s (%s) needs %s in %s. Your form does not list %s in"
+		    " \"Core clerkships completed\", so we cannot place you in %s. If you have finished"
+		    " %s, send the form again with %s listed.\n", c->code, c->title,
+		    all->len == 1 ? "a finished clerkship" : "finished clerkships", need_words,
+		    missing_words, c->code, missing->len == 1 ? "it" : "them",
+		    missing->len == 1 ? "it" : "them");
+	}
+	if (out->len == 0)
+		return g_strdup("");
+	g_string_prepend(out, "Choices we cannot place you in:\n");
 	return g_string_free(g_steal_pointer(&out), FALSE);
 }
 

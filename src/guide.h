@@ -7,9 +7,11 @@
  *
  * The dates: under `scheduling = lottery` a block's lottery is drawn on its
  * start date minus lead_days (placement_due() draws it on the first pass of
- * that day), so documents are due the day before the lottery. A waitlist
- * lasts until the block starts. Under `rolling` there is no lottery: a
- * complete application is placed at once, while seats last. */
+ * that day). Under either policy a block's documents are due on its start
+ * date minus documents_due_days: an application complete only after that
+ * gets no seat in the block (no lottery, no rolling or late placement). A
+ * waitlist lasts until the block starts. Under `rolling` there is no
+ * lottery: a complete application is placed at once, while seats last. */
 #ifndef CLERK_GUIDE_H
 #define CLERK_GUIDE_H
 
@@ -17,13 +19,38 @@
 #include "rules.h"
 
 /* The lottery date of a block (its start minus lead_days) and the date its
- * documents are due (the day before); FALSE for an unknown block or under
+ * documents are due (guide_block_due()); FALSE for an unknown block or under
  * the rolling policy. Either out parameter may be NULL. */
 gboolean guide_block_dates(const Rules *r, const char *block, GDate *lottery, GDate *due);
 
+/* The date a block's documents are due: its start minus documents_due_days
+ * (policy.ini, 60), under either policy; FALSE for an unknown block. */
+gboolean guide_block_due(const Rules *r, const char *block, GDate *due);
+
+/* Is day (YYYY-MM-DD: the day an application became complete) after the
+ * block's documents due date, so that it gets no seat in that block? FALSE
+ * for a NULL or bad day and an unknown block. */
+gboolean guide_too_late(const Rules *r, const char *block, const char *day);
+
+/* The chosen blocks not started by today whose documents deadline passed
+ * before complete_on (the day the application became complete; NULL: not
+ * complete, judged by today), in words: which, the deadline of each, then
+ * (unless seated: placed in another block) the blocks still possible, or if
+ * none what to do. "" if none is late. New string. */
+char *guide_deadlines(const Rules *r, GArray *choices, const char *complete_on,
+    const char *today, gboolean seated);
+
+/* The chosen courses (struct form_choice) whose prerequisites (catalog.csv)
+ * the form's "Core clerkships completed" (completed) does not list, a line
+ * each with the clerkship named and what to do, under a heading; each course
+ * once; unknown courses left to guide_choices(). "" if none. New string. */
+char *guide_prerequisites(const Rules *r, GArray *choices, const char *completed);
+
 /* For each block the application chose that has not started, what happens
  * when, for an application with this status (incomplete, complete,
- * waitlisted; "" for the others). New string, NULL on error. */
+ * waitlisted), with the blocks whose documents deadline passed
+ * (guide_deadlines()); for scheduled, those blocks alone; "" for the others.
+ * New string, NULL on error. */
 char *guide_dates(struct process_ctx *pc, gint64 app_id, GArray *choices, const char *status,
     GError **err) G_GNUC_WARN_UNUSED_RESULT;
 

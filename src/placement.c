@@ -8,6 +8,7 @@
 #include "dossier.h"
 #include "form.h"
 #include "effects.h"
+#include "guide.h"
 #include "offers.h"
 #include "offersdb.h"
 #include "rules.h"
@@ -149,7 +150,8 @@ home_seats_left(struct process_ctx *pc, const char *course, const char *block, G
 	return MAX(held - home, 0);
 }
 
-/* Complete applications that chose the block and hold no seat in it. */
+/* Complete applications that chose the block and hold no seat in it, and
+ * were complete by its documents deadline (documents_due_days). */
 static GArray *
 participants(struct process_ctx *pc, const char *block, GError **err)
 {
@@ -176,6 +178,8 @@ participants(struct process_ctx *pc, const char *block, GError **err)
 		const struct lottery_entry *e = &g_array_index(entries, struct lottery_entry, i);
 		struct part *p = parts->len ? &g_array_index(parts, struct part, parts->len - 1) : NULL;
 		char c[SCHEDULE_CODE] = "";
+		if (guide_too_late(r, block, e->complete_on))
+			continue;	/* complete after the deadline: not in this draw */
 		if (p == NULL || p->id != e->app) {
 			struct part np = { 0 };
 			np.id = e->app;
@@ -443,11 +447,12 @@ placement_place(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, char **
 	gboolean rolling = g_strcmp0(rules_setting(r, "scheduling"), "rolling") == 0;
 	g_autoptr(Dossier) d = dossier_load(pc->st, app_id, err);
 	g_autoptr(GHashTable) done = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autofree char *complete_on = NULL;
 	gboolean placed_any = FALSE;
 	AppStatus now;
 
 	*status = NULL;
-	if (d == NULL)
+	if (d == NULL || !dossier_complete_on(pc->st, app_id, &complete_on, err))
 		return FALSE;
 	for (guint i = 0; i < d->choices->len; i++) {
 		const struct form_choice *ch = &g_array_index(d->choices, struct form_choice, i);
@@ -460,7 +465,8 @@ placement_place(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, char **
 		    (mine = seats_placed(pc->st, app_id, ch->block, err)) < 0)
 			return FALSE;
 		g_hash_table_add(done, (gpointer)ch->block);
-		if ((!rolling && !open) || mine)
+		/* Complete after the block's documents deadline: no seat in it. */
+		if ((!rolling && !open) || mine || guide_too_late(r, ch->block, complete_on))
 			continue;
 		/* Placement is open for this block: a free seat in rank order, else the waitlists. */
 		gboolean seated = FALSE;

@@ -323,6 +323,7 @@ static const char *const setting_defaults[][2] = {
 	{ "home_seats", "0" }, { "max_blocks", "3" }, { "confirmation_days", "14" },
 	{ "offer_days", "3" }, { "ielts_minimum", "7.0" }, { "english_test_valid_years", "2" },
 	{ "flu_season_start_month", "8" },
+	{ "documents_due_days", "60" },
 };
 
 static void
@@ -1019,17 +1020,16 @@ rules_closed(const Rules *r, const char *code, const char *block)
 	    rules_seats(r, code, block) == 0;
 }
 
-gboolean
-rules_prerequisites_met(const Rules *r, const char *code, const char *completed)
+GPtrArray *
+rules_prerequisites_missing(const Rules *r, const char *code, const char *completed)
 {
 	const struct course_info *c = rules_course(r, code);
 	g_autofree char *done = words_of(completed ? completed : "", -1);
 	g_auto(GStrv) need = NULL;
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
 
-	if (c == NULL)
-		return FALSE;
-	if (words_has_phrase(done, "all"))
-		return TRUE;
+	if (c == NULL || words_has_phrase(done, "all"))
+		return out;
 	need = g_strsplit(c->prerequisites, ";", 32);
 	for (int i = 0; need[i] != NULL; i++) {
 		g_autofree char *w = words_of(need[i], -1);
@@ -1039,9 +1039,20 @@ rules_prerequisites_met(const Rules *r, const char *code, const char *completed)
 		for (int j = 0; parts[j] != NULL && !met; j++)
 			met = *parts[j] != '\0' && words_has_phrase(done, parts[j]);
 		if (!met)
-			return FALSE;
+			g_ptr_array_add(out, g_strstrip(g_strdup(need[i])));
 	}
-	return TRUE;
+	return out;
+}
+
+gboolean
+rules_prerequisites_met(const Rules *r, const char *code, const char *completed)
+{
+	g_autoptr(GPtrArray) missing = NULL;
+
+	if (rules_course(r, code) == NULL)
+		return FALSE;
+	missing = rules_prerequisites_missing(r, code, completed);
+	return missing->len == 0;
 }
 
 const char *

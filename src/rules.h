@@ -59,6 +59,10 @@ int rules_seats(const Rules *r, const char *code, const char *block);
 gboolean rules_closed(const Rules *r, const char *code, const char *block);
 /* Has one who completed these clerkships (the form's words) the course's prerequisites? */
 gboolean rules_prerequisites_met(const Rules *r, const char *code, const char *completed);
+/* The course's prerequisites (as catalog.csv names them) that these completed
+ * clerkships do not cover, in catalog order; empty for an unknown course. New
+ * array of new strings. */
+GPtrArray *rules_prerequisites_missing(const Rules *r, const char *code, const char *completed);
 const char *rules_block_end(const Rules *r, const char *block);
 /* A block and its dates as a reader sees them: "2027-04 (5-30 April 2027)";
  * the id alone for a block the rules do not know. */

@@ -402,6 +402,7 @@ entry_clear(gpointer p)
 	g_free(x->school);
 	g_free(x->core);
 	g_free(x->course);
+	g_free(x->complete_on);
 }
 
 GArray *
@@ -410,7 +411,8 @@ lottery_entries(Store *st, const char *block, GError **err)
 	sqlite3_stmt *s = store_stmt(st, "SELECT a.id, a.reference, a.school,"
 	    " json_extract(a.form, '$.core_clerkships_completed'), c.course,"
 	    " (SELECT count(DISTINCT block) FROM assignments s WHERE s.application_id = a.id"
-	    "  AND s.state = 'active') FROM applications a JOIN choices c ON c.application_id = a.id"
+	    "  AND s.state = 'active'), a.complete_on"
+	    " FROM applications a JOIN choices c ON c.application_id = a.id"
 	    " WHERE c.block = :block AND a.status IN ('complete', 'scheduled', 'waitlisted')"
 	    " AND NOT EXISTS (SELECT 1 FROM assignments s WHERE s.application_id = a.id"
 	    "  AND s.block = :block AND s.state = 'active')"
@@ -431,6 +433,7 @@ lottery_entries(Store *st, const char *block, GError **err)
 			.core = store_col_text(s, 3),
 			.course = store_col_text(s, 4),
 			.blocks = sqlite3_column_int(s, 5),
+			.complete_on = store_col_text(s, 6),
 		};
 		g_array_append_val(out, x);
 	}

@@ -113,6 +113,7 @@ struct lottery_entry {
 	char *core;		/* owned: the form's core_clerkships_completed, or NULL */
 	char *course;		/* owned: as chosen */
 	int blocks;		/* blocks where the application holds a seat already */
+	char *complete_on;	/* owned: the day it became complete (YYYY-MM-DD), or NULL */
 };
 
 /* The entries for a block's lottery (struct lottery_entry), by application

@@ -176,6 +176,17 @@ static const char v7[] =
     "CREATE INDEX offers_due ON offers (state, expires);"
     "CREATE INDEX confirmations_app ON confirmations (application_id, used_at);";
 
+/* 7 -> 8: the day an application last became complete (CLERKD_NOW or today),
+ * for the documents deadline of each block (policy documents_due_days);
+ * NULL while it is not complete. Applications complete already take the day
+ * of the decision that made them so. */
+static const char v8[] =
+    "ALTER TABLE applications ADD COLUMN complete_on TEXT;"
+    "UPDATE applications SET complete_on = (SELECT date(max(d.at)) FROM decisions d"
+    "  WHERE d.application_id = applications.id AND d.status = 'complete'"
+    "  AND d.previous IN ('received', 'early', 'incomplete', 'ineligible'))"
+    " WHERE status IN ('complete', 'scheduled', 'waitlisted', 'not-scheduled');";
+
 static const char *const migrations[] = {
 	schema,		/* 0 -> 1: the first schema */
 	v2,		/* 1 -> 2: decisions and document states */
@@ -184,6 +195,7 @@ static const char *const migrations[] = {
 	v5,		/* 4 -> 5: indexes that compare without case */
 	v6,		/* 5 -> 6: first-contact documents kept for their sender */
 	v7,		/* 6 -> 7: seats offered from a waitlist */
+	v8,		/* 7 -> 8: the day an application became complete */
 };
 #define SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
 

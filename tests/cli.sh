@@ -112,8 +112,15 @@ for v in 1 2 3; do
 		'received', '{\"full_name\":\"Olga Old\"}');
 		INSERT INTO documents (application_id, sha256, filename, size, received)
 		VALUES (1, 'ab', 'old.pdf', 3, '2026-01-01')"
+	# Complete already (a decision says since when): the day is kept for the
+	# documents deadline (v8).
+	[ "$v" -ge 2 ] && sqlite3 "$db" "UPDATE applications SET status = 'complete';
+		INSERT INTO decisions (application_id, previous, status, missing, reasons, cause, at)
+		VALUES (1, 'incomplete', 'complete', '[]', '[]', 'documents received', '2026-11-02 10:00:00')"
 	ok "a version $v database opens" "$CLERKCTL" --config "$T/clerkd.conf" list
-	is "  and is migrated to the current version" "$(sqlite3 "$db" 'PRAGMA user_version')" 7
+	is "  and is migrated to the current version" "$(sqlite3 "$db" 'PRAGMA user_version')" 8
+	is "  the day it became complete, from its decisions" "$(sqlite3 "$db" 'SELECT complete_on FROM applications')" \
+		"$([ "$v" -ge 2 ] && echo 2026-11-02)"
 	ok "  its application still there" grep -q '"reference" : "ECP-2026-00042"' <("$CLERKCTL" --config "$T/clerkd.conf" show ECP-2026-00042 --json)
 	ok "  with its document" grep -q '"filename" : "old.pdf"' <("$CLERKCTL" --config "$T/clerkd.conf" show ECP-2026-00042 --json)
 	is "  and the new tables" "$(sqlite3 "$db" "SELECT count(*) FROM sqlite_master WHERE name IN ('decisions', 'lotteries', 'assignments', 'waitlist', 'confirmations', 'reminders', 'offers')")" 7

@@ -25,10 +25,10 @@ ok "an incomplete application: run" run_clerkd
 last_to ana@med.example.edu >"$T/r"
 ok "the reply says incomplete" grep -q "^Status: incomplete" "$T/r"
 lot3=$(day "2027-03-01 - 45 days")
-due3=$(day "2027-03-01 - 46 days")
+due3=$(day "2027-03-01 - 60 days")	# documents_due_days (#16; was the day before the lottery)
 lot4=$(day "2027-04-05 - 45 days")
-due4=$(day "2027-04-05 - 46 days")
-is "the dates computed here, as a check of the test" "$lot3 / $due3" "15 January 2027 / 14 January 2027"
+due4=$(day "2027-04-05 - 60 days")
+is "the dates computed here, as a check of the test" "$lot3 / $due3" "15 January 2027 / 31 December 2026"
 ok "block 2027-03: its dates and when its documents are due" \
 	grep -q -F "Block 2027-03 (1-26 March 2027): send the missing documents by $due3. The lottery is on $lot3." "$T/r"
 ok "block 2027-04: its own dates" \
@@ -55,15 +55,16 @@ ok "today's date in words" grep -q "sent on 20 October 2026\.$" "$T/r"
 
 # ---- 2. the policy changes, the dates change ----
 policy lead_days 60
-ok "lead_days 60 passes rules check" clerkctl rules check
+policy documents_due_days 75
+ok "lead_days 60, documents_due_days 75 pass rules check" clerkctl rules check
 mkmail "$T/ana2.eml" "Ana Ruiz <ana@med.example.edu>" "Re: Application [$(ref_of ana@med.example.edu)]" \
 	"Here is my letter." "Dean's letter.pdf"
 deliver "$T/ana2.eml"
-ok "more documents, with lead_days 60: run" run_clerkd
+ok "more documents, with lead_days 60 and documents_due_days 75: run" run_clerkd
 last_to ana@med.example.edu >"$T/r"
 lot3=$(day "2027-03-01 - 60 days")
-due3=$(day "2027-03-01 - 61 days")
-is "the new dates computed here" "$lot3 / $due3" "31 December 2026 / 30 December 2026"
+due3=$(day "2027-03-01 - 75 days")
+is "the new dates computed here" "$lot3 / $due3" "31 December 2026 / 16 December 2026"
 ok "the reply gives the new lottery date and due date" \
 	grep -q -F "Block 2027-03 (1-26 March 2027): send the missing documents by $due3. The lottery is on $lot3." "$T/r"
 is "  and not the old ones" "$(grep -c "15 January 2027" "$T/r")" 0
@@ -114,6 +115,10 @@ is "  only those not started" "$(grep -c -E "^  2026-10 " "$T/r")" 0
 ok "the catalog" grep -q -E "^  NEU-301 +Inpatient Neurology +University Hospital +3$" "$T/r"
 
 # ---- 6. after the lottery date: never shown as to come ----
+# Documents due after the lottery (documents_due_days below lead_days): a
+# late seat is still possible. (With the default 60, after the deadline: no
+# seat in the block, e2e_deadline.sh.)
+policy documents_due_days 30
 mkmail "$T/fay.eml" "Fay Lund <fay@med.example.edu>" "Application" \
 	"$(form "Fay Lund" fay@med.example.edu 'c1=MED-401 2027-03' 'c2=SUR-512 2027-03')" "Transcript.pdf"
 deliver "$T/fay.eml"
@@ -136,6 +141,7 @@ ok "the lottery is said to be drawn, with no date" \
 
 # ---- 7. waitlisted: until when ----
 policy lead_days 45
+policy documents_due_days 60
 for who in gil hal; do
 	mkmail "$T/$who.eml" "${who^} Test <$who@med.example.edu>" "Application" \
 		"$(form "${who^} Test" $who@med.example.edu 'c1=NEU-320 2027-04' 'c2=NEU-320 2027-04' 'cores=medicine, surgery, pediatrics, obstetrics-gynecology, neurology')" "${DOCS[@]}"
@@ -158,7 +164,9 @@ deliver "$T/ivy.eml"
 ok "rolling, incomplete: run" run_clerkd
 last_to ivy@med.example.edu >"$T/r"
 ok "incomplete" grep -q "^Status: incomplete" "$T/r"
-is "no lottery date" "$(grep -c -i "the lottery is on\|the lottery was on\|send the missing documents by" "$T/r")" 0
+is "no lottery date" "$(grep -c -i "the lottery is on\|the lottery was on" "$T/r")" 0
+ok "  but the date the documents are due (documents_due_days)" \
+	grep -q -F "Block 2027-03 (1-26 March 2027): send the missing documents by 31 December 2026. There is no lottery" "$T/r"
 ok "first come, first served, said" grep -q "in the order applications become complete" "$T/r"
 ok "  and the block's start" grep -q -F "until the block starts on 1 March 2027" "$T/r"
 

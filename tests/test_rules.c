@@ -97,14 +97,15 @@ test_guide(void)
 	g_assert_cmpstr(range1, ==, "1-26 March 2027");
 	g_assert_cmpstr(range2, ==, "7 December 2026 to 1 January 2027");
 	g_assert_cmpstr(range3, ==, "7 June to 2 July 2027");
-	/* lead_days = 45: the lottery 45 days before the start, documents the day before. */
+	/* lead_days = 45: the lottery 45 days before the start; documents_due_days = 60:
+	 * documents due 60 days before it (#16; before: the day before the lottery). */
 	g_assert_true(guide_block_dates(rules, "2027-03", &lottery, &due));
 	lday = g_strdup_printf("%04d-%02d-%02d", g_date_get_year(&lottery), g_date_get_month(&lottery),
 	    g_date_get_day(&lottery));
 	dday = g_strdup_printf("%04d-%02d-%02d", g_date_get_year(&due), g_date_get_month(&due),
 	    g_date_get_day(&due));
 	g_assert_cmpstr(lday, ==, "2027-01-15");
-	g_assert_cmpstr(dday, ==, "2027-01-14");
+	g_assert_cmpstr(dday, ==, "2026-12-31");
 	g_assert_false(guide_block_dates(rules, "2027-13", NULL, NULL));
 	g_assert_cmpstr(near1, ==, "MED-401 or MED-420");
 	g_assert_cmpstr(near2, ==, "MED-401");
@@ -127,6 +128,136 @@ test_guide(void)
 	g_assert_null(strstr(wrong, "Choice 1"));
 	g_assert_nonnull(strstr(wrong, "\n  2026-11  2-27 November 2026\n"));
 	g_assert_null(strstr(wrong, "\n  2026-10  "));
+}
+
+static GArray *
+choices_of(const char *const (*list)[2], gsize n)
+{
+	GArray *a = g_array_new(FALSE, TRUE, sizeof(struct form_choice));
+
+	for (gsize i = 0; i < n; i++) {
+		struct form_choice c = { 0 };
+		c.rank = i + 1;
+		g_strlcpy(c.course, list[i][0], sizeof c.course);
+		g_strlcpy(c.block, list[i][1], sizeof c.block);
+		g_array_append_val(a, c);
+	}
+	return a;
+}
+
+/* #16: documents are due documents_due_days (60) before a block; complete
+ * after that, no seat in it, and the reply says which blocks remain. */
+static void
+test_deadline(void)
+{
+	static const char *const three[][2] = {
+		{ "MED-401", "2027-01" }, { "SUR-512", "2027-03" }, { "PED-430", "2027-04" },
+	};
+	static const struct {
+		const char *complete_on, *today, *want;
+	} cases[] = {
+		/* complete 3 days before 2027-01 (starts 4 January 2027): too late for it */
+		{ "2027-01-01", "2027-01-01", "Your documents arrived after the deadline for blocks"
+		  " 2027-01 (5 November 2026) and 2027-03 (31 December 2026), so we cannot place you in"
+		  " those blocks. You can still get a seat in 2027-04.\n" },
+		{ "2026-11-10", "2026-11-10", "Your documents arrived after the deadline for block"
+		  " 2027-01 (5 November 2026), so we cannot place you in that block. You can still get"
+		  " a seat in 2027-03 and 2027-04.\n" },
+		/* complete on the due day itself: in time; later mail changes nothing */
+		{ "2026-11-05", "2026-12-20", "" },
+		{ "2026-10-20", "2026-10-20", "" },
+		/* not complete yet: judged by today */
+		{ NULL, "2027-01-02", "The deadline for documents has passed for blocks 2027-01"
+		  " (5 November 2026) and 2027-03 (31 December 2026), so we cannot place you in those"
+		  " blocks, even if you send the missing documents now. You can still get a seat in"
+		  " 2027-04 if your application is complete in time.\n" },
+		{ NULL, "2026-11-05", "" },
+		/* none left (2027-01 has started: not said here): what to do */
+		{ "2027-02-10", "2027-02-10", "Your documents arrived after the deadline for blocks"
+		  " 2027-03 (31 December 2026) and 2027-04 (4 February 2027), so we cannot place you in"
+		  " those blocks. You cannot get a seat in any of the blocks you chose. If you want a"
+		  " place in a later block, send the application form again with new choices. The"
+		  " first block you can still choose is 2027-05 (3-28 May 2027).\n" },
+		{ NULL, "2027-02-10", "The deadline for documents has passed for blocks 2027-03"
+		  " (31 December 2026) and 2027-04 (4 February 2027), so we cannot place you in those"
+		  " blocks, even if you send the missing documents now. You cannot get a seat in any of"
+		  " the blocks you chose. If you want a place in a later block, send the application"
+		  " form again with new choices. The first block you can still choose is 2027-05 (3-28"
+		  " May 2027). For it, your application must be complete by 4 March 2027.\n" },
+	};
+	g_autoptr(GArray) choices = choices_of(three, G_N_ELEMENTS(three));
+	GDate due;
+
+	g_assert_true(guide_block_due(rules, "2027-01", &due));
+	g_assert_cmpint(g_date_get_day(&due), ==, 5);
+	g_assert_cmpint(g_date_get_month(&due), ==, G_DATE_NOVEMBER);
+	g_assert_false(guide_block_due(rules, "2027-13", &due));
+	g_assert_false(guide_too_late(rules, "2027-03", "2026-12-31"));
+	g_assert_true(guide_too_late(rules, "2027-03", "2027-01-01"));
+	g_assert_true(guide_too_late(rules, "2027-03", "2027-02-26"));	/* 3 days before */
+	g_assert_false(guide_too_late(rules, "2027-03", NULL));
+	g_assert_false(guide_too_late(rules, "2027-13", "2027-01-01"));
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *text = guide_deadlines(rules, choices, cases[i].complete_on,
+		    cases[i].today, FALSE);
+		g_assert_cmpstr(text, ==, cases[i].want);
+	}
+	/* Seated in another block: which block was missed, and nothing more. */
+	{
+		g_autofree char *text = guide_deadlines(rules, choices, "2026-11-10", "2026-11-10",
+		    TRUE);
+		g_assert_cmpstr(text, ==, "Your documents arrived after the deadline for block 2027-01"
+		    " (5 November 2026), so we cannot place you in that block.\n");
+	}
+}
+
+/* #16: a chosen course whose prerequisite the form does not list is named at once. */
+static void
+test_prerequisites(void)
+{
+	static const char *const chosen[][2] = {
+		{ "MED-420", "2027-03" }, { "NEU-320", "2027-03" }, { "NEU-320", "2027-04" },
+		{ "EMR-450", "2027-04" }, { "RAD-410", "2027-04" }, { "XYZ-100", "2027-04" },
+	};
+	static const struct {
+		const char *completed, *want;
+	} cases[] = {
+		{ "medicine, surgery, pediatrics, obstetrics-gynecology", "Choices we cannot place you"
+		  " in:\n  - NEU-320 (Neurocritical Care) needs a finished clerkship in neurology. Your"
+		  " form does not list neurology in \"Core clerkships completed\", so we cannot place you"
+		  " in NEU-320. If you have finished it, send the form again with it listed.\n" },
+		{ "surgery, pediatrics, neurology", "Choices we cannot place you in:\n  - MED-420"
+		  " (Cardiology Consult Service) needs a finished clerkship in medicine. Your form does"
+		  " not list medicine in \"Core clerkships completed\", so we cannot place you in"
+		  " MED-420. If you have finished it, send the form again with it listed.\n  - EMR-450"
+		  " (Emergency Medicine) needs finished clerkships in medicine and surgery. Your form"
+		  " does not list medicine in \"Core clerkships completed\", so we cannot place you in"
+		  " EMR-450. If you have finished it, send the form again with it listed.\n" },
+		{ "pediatrics", NULL },	/* checked below */
+		{ "all of them", "" },
+		{ "internal medicine, general surgery, neurology", "" },
+	};
+	g_autoptr(GArray) choices = choices_of(chosen, G_N_ELEMENTS(chosen));
+	g_autoptr(GPtrArray) miss = rules_prerequisites_missing(rules, "EMR-450", NULL);
+
+	g_assert_cmpuint(miss->len, ==, 2);
+	g_assert_cmpstr(g_ptr_array_index(miss, 0), ==, "medicine");
+	g_assert_cmpstr(g_ptr_array_index(miss, 1), ==, "surgery");
+	g_clear_pointer(&miss, g_ptr_array_unref);
+	miss = rules_prerequisites_missing(rules, "NOPE-1", NULL);
+	g_assert_cmpuint(miss->len, ==, 0);
+	g_assert_false(rules_prerequisites_met(rules, "NOPE-1", "all"));
+	g_assert_true(rules_prerequisites_met(rules, "NEU-301", NULL));
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *text = guide_prerequisites(rules, choices, cases[i].completed);
+		if (cases[i].want != NULL)
+			g_assert_cmpstr(text, ==, cases[i].want);
+		else
+			g_assert_nonnull(strstr(text, "  - EMR-450 (Emergency Medicine) needs finished"
+			    " clerkships in medicine and surgery. Your form does not list medicine and"
+			    " surgery in \"Core clerkships completed\", so we cannot place you in EMR-450."
+			    " If you have finished them, send the form again with them listed.\n"));
+	}
 }
 
 /* A complete domestic application; tests take things away. */
@@ -1343,6 +1474,8 @@ main(int argc, char **argv)
 	g_assert_no_error(err);
 	g_test_add_func("/rules/file-kinds", test_file_kinds);
 	g_test_add_func("/rules/guide", test_guide);
+	g_test_add_func("/rules/deadline", test_deadline);
+	g_test_add_func("/rules/prerequisites", test_prerequisites);
 	g_test_add_func("/rules/schools-catalog-blocks", test_schools);
 	g_test_add_func("/rules/documents", test_documents);
 	g_test_add_func("/rules/health", test_health);
