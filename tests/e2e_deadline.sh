@@ -16,7 +16,7 @@ policy() { sed -i "s/^$1 = .*/$1 = $2/" "$T/rules/policy.ini"; }
 on() { local day=$1; shift; env CLERKD_NOW="$day" "$@"; }
 # draw DAY BLOCK SEED: staff draw a block's lottery that day; the report in $T/draw.
 draw() { env CLERKD_NOW="$1" "$CLERKCTL" --config "$T/clerkd.conf" schedule "$2" --seed "$3" >"$T/draw"; }
-DOCS=("Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "QuantiFERON.pdf" "Insurance card.jpg")
+DOCS=("Dean's letter.pdf" "Transcript.pdf" "Immunization record.pdf" "Titers.pdf" "QuantiFERON.pdf" "Insurance card.jpg")
 seats_of() { sql "SELECT group_concat(s.course || ' ' || s.block, ', ') FROM assignments s JOIN applications a ON a.id = s.application_id WHERE a.email = '$1' AND s.state = 'active'"; }
 waits_of() { sql "SELECT count(*) FROM waitlist w JOIN applications a ON a.id = w.application_id WHERE a.email = '$1'"; }
 
