@@ -1019,3 +1019,16 @@ decision_reasons_json(const struct decision *dc)
 	json_builder_end_array(b);
 	return to_json(b);
 }
+
+gboolean
+dossier_set_email(Store *st, gint64 app_id, const char *email, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "UPDATE applications SET email = :email,"
+	    " updated_at = datetime('now') WHERE id = :id", err);
+
+	if (s == NULL)
+		return FALSE;
+	store_bind_text(s, ":email", email);
+	store_bind_int64(s, ":id", app_id);
+	return store_done(st, s, err);
+}

@@ -218,4 +218,8 @@ void dossier_row_free(struct dossier_row *r);
  * cancelled ones only with cancelled. */
 GPtrArray *dossier_rows(Store *st, gboolean cancelled, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Staff: the application's registered address is now email (normalized). */
+gboolean dossier_set_email(Store *st, gint64 app_id, const char *email, GError **err)
+    G_GNUC_WARN_UNUSED_RESULT;
+
 #endif

@@ -342,3 +342,16 @@ effects_discard(struct process_ctx *pc)
 {
 	g_clear_pointer(&pc->effects, g_ptr_array_unref);
 }
+
+guint
+effects_count(struct process_ctx *pc)
+{
+	return pc->effects != NULL ? pc->effects->len : 0;
+}
+
+void
+effects_truncate(struct process_ctx *pc, guint count)
+{
+	if (pc->effects != NULL && pc->effects->len > count)
+		g_ptr_array_set_size(pc->effects, count);
+}

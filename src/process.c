@@ -7,6 +7,7 @@
 #include "staff.h"
 #include "authres.h"
 #include "classify.h"
+#include "commands.h"
 #include "decide.h"
 #include "docstore.h"
 #include "ref.h"
@@ -561,6 +562,12 @@ handle(struct process_ctx *pc, const struct ledger_key *k, struct facts *f,
 	if ((id = ledger_handled(pc->st, k, &e, err)) == 0)
 		return 0;
 
+	/* Staff commands from an address not on the staff list change nothing:
+	 * staff get one notice, the sender no reply. */
+	if ((class == CLASS_CORRESPONDENCE || class == CLASS_FORGED) &&
+	    !config_is_staff(pc->cfg, f->from_addr) && commands_claimed(f))
+		return commands_refuse(pc, id, f, sha256, "its sender is not on the staff list", err) ?
+		    id : 0;
 	if (class != CLASS_AUTOMATIC && config_is_staff(pc->cfg, f->from_addr)) {
 		/* Staff forward and steer; they never apply. */
 		return staff_handle(pc, id, f, sha256, err) ? id : 0;
