@@ -719,8 +719,11 @@ tell_students(struct run *r, const char *seed, GError **err)
 		if (t->message != NULL)
 			g_string_append_printf(what, "%s\n\n", t->message);
 		if (t->what->len > 0)
-			g_string_append_printf(what, "%s:\n%s\n", t->message ? "We also changed your "
+			g_string_append_printf(what, "%s:\n%s", t->message ? "We also changed your "
 			    "application" : "We changed your application", t->what->str);
+		while (what->len > 0 && what->str[what->len - 1] == '\n')
+			g_string_truncate(what, what->len - 1);
+		g_string_append_c(what, '\n');
 		if ((title = decide_subject(r->pc, t->app, t->message ? "Message from the program" :
 		    "Application updated", err)) == NULL)
 			return FALSE;
@@ -831,9 +834,11 @@ commands_mail(struct process_ctx *pc, gint64 ledger_id, const struct facts *f,
 		    too_many ? cmds->len : refused, cmds->len, refused == 1 && !too_many ? "was" : "were",
 		    refused == 1 ? "it" : "them");
 	else
-		g_string_append_printf(summary, "%s %u command%s of your message %s carried out. "
-		    "Each student affected is told once, in one mail.", cmds->len == 1 ? "The" : "All",
-		    cmds->len, cmds->len == 1 ? "" : "s", cmds->len == 1 ? "was" : "were");
+		g_string_append_printf(summary, cmds->len == 1 ? "Your command was carried out." :
+		    "All %u commands of your message were carried out.", cmds->len);
+	if (refused == 0 && report->len > 0)
+		g_string_append(summary, " Each student affected is told once, in one mail (never "
+		    "for note, status or help).");
 	if (f->attachments->len > 0)
 		g_string_append_printf(summary, "\n\nThe %u attachment%s of your message %s not "
 		    "credited to anyone: to credit documents, forward them in a message without "
