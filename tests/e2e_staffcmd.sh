@@ -59,6 +59,16 @@ is "  one notice to staff" "$(sink_count)" "$((before + 1))"
 is "  no reply to the sender" "$(mails_to mallory@evil.example)" 0
 ok "  the notice says why" grep -q "not on the staff list" <(last_to registrar@example.edu)
 
+# ---- 0b. a held message: the staff notice carries the commands to accept it ----
+mkmail "$T/friend.eml" "A Friend <friend@example.org>" "Document for $lena" "Lena asked me to send this." "Good standing letter.pdf"
+deliver "$T/friend.eml"
+ok "mail from another address quoting Lena's reference: run" run_clerkd
+held_id=$(doc_id "$lena" "Good standing letter.pdf")
+ok "the staff notice has the command to accept it" grep -q -x "accept $lena $held_id" <(last_to registrar@example.edu)
+staff_mail "$(last_to registrar@example.edu | grep -x "accept $lena $held_id")\n\n> the notice, quoted"
+ok "the command sent back: run" run_clerkd
+is "the held document is accepted" "$(doc_of "$lena" "Good standing letter.pdf" | cut -d' ' -f1)" accepted
+
 # ---- 1. kind, accept and note in one message; "Kind regards," is a signature ----
 lena_mails=$(mails_to lena.fischer@med.example.edu)
 staff_mail "Hello,\n\nkind $lena IMG_2041.jpg tb-igra 2026-10-01\naccept $lena IMG_2041.jpg\nnote $lena Called the student on 20 October.\n\nKind regards,\nRegistrar"
