@@ -1,5 +1,6 @@
 /* clerkctl: staff's view of clerkd's store. */
 #include "appstatus.h"
+#include "cmdparse.h"
 #include "config.h"
 #include "docstore.h"
 #include "ledger.h"
@@ -154,7 +155,20 @@ usage(void)
 	    "       clerkctl [--config FILE] doc list REF [--json]\n"
 	    "       clerkctl [--config FILE] doc get REF ID [--output FILE]\n"
 	    "       clerkctl [--config FILE] doc accept REF ID|KIND [--date YYYY-MM-DD]\n"
-	    "       clerkctl [--config FILE] doc reject REF ID|KIND [--reason TEXT]\n");
+	    "       clerkctl [--config FILE] doc reject REF ID|KIND [--reason TEXT]\n"
+	    "staff commands (the same words as by mail; README, \"Running the program by mail\"):\n"
+	    "       clerkctl [--config FILE] accept REF DOC [KIND] [DATE]\n"
+	    "       clerkctl [--config FILE] reject REF DOC REASON\n"
+	    "       clerkctl [--config FILE] kind REF DOC KIND [DATE]\n"
+	    "       clerkctl [--config FILE] positive|negative|pending REF DOC\n"
+	    "       clerkctl [--config FILE] address REF NEW@ADDRESS\n"
+	    "       clerkctl [--config FILE] assign REF COURSE BLOCK\n"
+	    "       clerkctl [--config FILE] unassign REF COURSE BLOCK\n"
+	    "       clerkctl [--config FILE] note REF TEXT\n"
+	    "       clerkctl [--config FILE] reply REF < TEXT-FILE\n"
+	    "       clerkctl [--config FILE] status REF\n"
+	    "       clerkctl [--config FILE] help\n"
+	    "       (override, reinstate and merge: not available yet)\n");
 	return EXIT_USAGE;
 }
 
@@ -360,6 +374,11 @@ main(int argc, char **argv)
 	    strcmp(argv[1], "due") == 0) {
 		struct staffctl_opts o = { json, date, reason, output, seed, dry_run };
 		return staffctl_schedule(cfg, st, argc - 1, argv + 1, &o);
+	}
+	{
+		CmdVerb verb;
+		if (cmdparse_verb(argv[1], &verb))
+			return staffctl_command(cfg, st, argc - 1, argv + 1);
 	}
 	if (strcmp(argv[1], "list") == 0 && argc == 2)
 		return emit(report_list(st, status, &err), json, print_list, &err);

@@ -617,7 +617,8 @@ const char *const config_templates[] = {
 	"staff-notice", "staff-confirm", "student-update", "decision-complete",
 	"decision-incomplete", "decision-ineligible", "decision-scheduled", "decision-waitlisted",
 	"decision-not-scheduled", "decision-cancelled", "placement", "confirm", "request", "evaluation", "reminder",
-	"form-updated", "change-choices", "offer", "decision-early", "window-open", NULL,
+	"form-updated", "change-choices", "offer", "decision-early", "window-open",
+	"staff-commands", "staff-message", NULL,
 };
 
 char *

@@ -1082,3 +1082,16 @@ dossier_early_due(Store *st, const char *today, GError **err)
 		return NULL;
 	return g_steal_pointer(&out);
 }
+
+gboolean
+dossier_set_email(Store *st, gint64 app_id, const char *email, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "UPDATE applications SET email = :email,"
+	    " updated_at = datetime('now') WHERE id = :id", err);
+
+	if (s == NULL)
+		return FALSE;
+	store_bind_text(s, ":email", email);
+	store_bind_int64(s, ":id", app_id);
+	return store_done(st, s, err);
+}

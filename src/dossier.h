@@ -235,4 +235,8 @@ GPtrArray *dossier_rows(Store *st, gboolean cancelled, GError **err) G_GNUC_WARN
  * `opens` day) on or before today (YYYY-MM-DD): their ids (gint64), by id. */
 GArray *dossier_early_due(Store *st, const char *today, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Staff: the application's registered address is now email (normalized). */
+gboolean dossier_set_email(Store *st, gint64 app_id, const char *email, GError **err)
+    G_GNUC_WARN_UNUSED_RESULT;
+
 #endif

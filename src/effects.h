@@ -97,4 +97,9 @@ gboolean effects_apply(struct process_ctx *pc, GError **err) G_GNUC_WARN_UNUSED_
 /* Forget what was asked (a message that failed: its savepoint is rolled back). */
 void effects_discard(struct process_ctx *pc);
 
+/* How many effects are asked for so far; forget those asked for after the
+ * first count (a batch of staff commands that was refused and rolled back). */
+guint effects_count(struct process_ctx *pc);
+void effects_truncate(struct process_ctx *pc, guint count);
+
 #endif

@@ -300,3 +300,27 @@ ledger_link_application(Store *st, gint64 ledger_id, gint64 app_id, GError **err
 	store_bind_int64(s, ":id", ledger_id);
 	return store_done(st, s, err);
 }
+
+gboolean
+ledger_last_from(Store *st, gint64 app_id, const char *sender, char **message_id,
+    char **subject, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT message_id, subject FROM ledger"
+	    " WHERE application_id = :app AND sender = :sender AND message_id IS NOT NULL"
+	    " ORDER BY id DESC LIMIT 1", err);
+	int rc;
+
+	*message_id = *subject = NULL;
+	if (s == NULL)
+		return FALSE;
+	store_bind_int64(s, ":app", app_id);
+	store_bind_text(s, ":sender", sender);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*message_id = store_col_text(s, 0);
+		*subject = store_col_text(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, rc, "ledger_last_from", err);
+	return TRUE;
+}

@@ -69,5 +69,10 @@ GArray *ledger_retries(Store *st, const char *account, const char *mailbox,
  * if there is no such quarantined message. */
 gboolean ledger_request_retry(Store *st, gint64 id, GError **err);
 gboolean ledger_link_application(Store *st, gint64 ledger_id, gint64 app_id, GError **err);
+/* The newest message from sender linked to an application (to thread a
+ * staff reply to the student): its Message-ID and subject (new strings),
+ * both NULL if there is none. FALSE on a store error. */
+gboolean ledger_last_from(Store *st, gint64 app_id, const char *sender, char **message_id,
+    char **subject, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
 #endif

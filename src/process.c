@@ -7,6 +7,7 @@
 #include "staff.h"
 #include "authres.h"
 #include "classify.h"
+#include "commands.h"
 #include "decide.h"
 #include "docstore.h"
 #include "ref.h"
@@ -246,9 +247,25 @@ handle_held(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char 
 	if (!decide_file(pc, app_id, ledger_id, f, NULL, DOC_HELD, source, received, err) ||
 	    !dossier_event(pc->st, app_id, ledger_id, what, err))
 		return FALSE;
-	g_autofree char *details = g_strdup_printf("Attachments (held: clerkctl doc list %s):\n%s",
-	    ref, received->str);
-	effect_notify_staff(pc, ledger_id, app_id, f, sha256, ref, what, details);
+	g_autoptr(GString) details = g_string_new(NULL);
+	g_autoptr(GPtrArray) docs = dossier_docs(pc->st, app_id, err);
+	guint held = 0;
+
+	if (docs == NULL)
+		return FALSE;
+	g_string_append_printf(details, "Attachments (held: clerkctl doc list %s):\n%s", ref,
+	    received->str);
+	/* The commands that accept them, ready to reply with (README, staff commands). */
+	for (guint i = 0; i < docs->len; i++) {
+		const struct doc_info *d = g_ptr_array_index(docs, i);
+		if (strcmp(d->state, doc_state_str(DOC_HELD)) != 0)
+			continue;
+		if (held++ == 0)
+			g_string_append(details, "\nTo accept them for this application, reply with "
+			    "these lines, above the quoted text (delete those you do not want):\n");
+		g_string_append_printf(details, "accept %s %" G_GINT64_FORMAT "\n", ref, d->id);
+	}
+	effect_notify_staff(pc, ledger_id, app_id, f, sha256, ref, what, details->str);
 	g_hash_table_insert(vars, "name", (gpointer)(*name ? name : "correspondent"));
 	g_hash_table_insert(vars, "reference", (gpointer)ref);
 	g_hash_table_insert(vars, "attachments", received->str);
@@ -562,6 +579,12 @@ handle(struct process_ctx *pc, const struct ledger_key *k, struct facts *f,
 	if ((id = ledger_handled(pc->st, k, &e, err)) == 0)
 		return 0;
 
+	/* Staff commands from an address not on the staff list change nothing:
+	 * staff get one notice, the sender no reply. */
+	if ((class == CLASS_CORRESPONDENCE || class == CLASS_FORGED) &&
+	    !config_is_staff(pc->cfg, f->from_addr) && commands_claimed(f))
+		return commands_refuse(pc, id, f, sha256, "its sender is not on the staff list", err) ?
+		    id : 0;
 	if (class != CLASS_AUTOMATIC && config_is_staff(pc->cfg, f->from_addr)) {
 		/* Staff forward and steer; they never apply. */
 		return staff_handle(pc, id, f, sha256, err) ? id : 0;

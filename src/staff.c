@@ -2,6 +2,7 @@
  * receiving server's own Authentication-Results says so (DESIGN.md,
  * Security); then a forwarded document is credited to its applicant. */
 #include "staff.h"
+#include "commands.h"
 #include "dossier.h"
 #include "effects.h"
 #include "settle.h"
@@ -179,8 +180,22 @@ staff_handle(struct process_ctx *pc, gint64 ledger_id, const struct facts *f, co
 	gboolean changed, ok;
 	gint64 app_id;
 
-	if (!staff_verified(pc, f, &why))
+	if (!staff_verified(pc, f, &why)) {
+		/* Commands that fail the staff check: one notice naming them, no reply. */
+		if (commands_claimed(f)) {
+			g_autofree char *because = g_strdup_printf("it is not authenticated (%s)", why);
+			return commands_refuse(pc, ledger_id, f, sha256, because, err);
+		}
 		return refuse_unverified(pc, ledger_id, f, sha256, why, err);
+	}
+	{
+		/* Command lines in the staff member's own text: a batch of commands. */
+		gboolean handled;
+		if (!commands_mail(pc, ledger_id, f, sha256, &handled, err))
+			return FALSE;
+		if (handled)
+			return TRUE;
+	}
 	if ((app_id = applicant_of(pc, f, &ref, &conflict, err)) < 0)
 		return FALSE;
 	if (f->attachments->len == 0)

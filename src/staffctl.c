@@ -1,5 +1,6 @@
 /* staffctl.c: staff judge rules before they deploy them, and check documents. */
 #include "staffctl.h"
+#include "commands.h"
 #include "decide.h"
 #include "docstore.h"
 #include "placement.h"
@@ -479,6 +480,67 @@ staffctl_schedule(struct config *cfg, Store *st, int argc, char **argv,
 			printf("(dry run: nothing was changed)\n");
 		else if (strcmp(argv[0], "due") != 0 || report->len > 0)
 			printf("students are told on clerkd's next pass\n");
+	}
+	process_ctx_clear(&pc);
+	return rc;
+}
+
+/* ---- staff commands, the same words as by mail (commands.h) ---- */
+
+int
+staffctl_command(struct config *cfg, Store *st, int argc, char **argv)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GString) line = g_string_new(NULL), report = g_string_new(NULL);
+	g_autoptr(GPtrArray) cmds = g_ptr_array_new_with_free_func((GDestroyNotify)command_free);
+	g_autofree char *seed = g_strdup_printf("clerkctl.%" G_GINT64_FORMAT, g_get_real_time());
+	struct command *c;
+	struct process_ctx pc;
+	guint refused = 0;
+	int rc = 0;
+
+	/* One word an argument: a file name with spaces stays one. */
+	for (int i = 0; i < argc; i++) {
+		gboolean quote = strpbrk(argv[i], " \t") != NULL && strchr(argv[i], '"') == NULL;
+		g_string_append_printf(line, "%s%s%s%s", i ? " " : "", quote ? "\"" : "", argv[i],
+		    quote ? "\"" : "");
+	}
+	if ((c = cmdparse_line(line->str)) == NULL) {
+		CmdVerb v = CMD_HELP;
+		(void)cmdparse_verb(argv[0], &v);
+		fprintf(stderr, "usage: clerkctl %s\n", cmdparse_usage(v));
+		return EXIT_USAGE;
+	}
+	g_ptr_array_add(cmds, c);
+	if (c->verb == CMD_REPLY) {
+		/* The text for the student: standard input. */
+		g_autoptr(GString) body = g_string_new(c->rest);
+		char buf[4096];
+		size_t n;
+		if (body->len > 0)
+			g_string_append_c(body, '\n');
+		while ((n = fread(buf, 1, sizeof buf, stdin)) > 0 && body->len < CMDPARSE_BODY_MAX)
+			g_string_append_len(body, buf, MIN(n, CMDPARSE_BODY_MAX - body->len));
+		c->body = g_utf8_make_valid(body->str, body->len);
+		g_strstrip(c->body);
+	}
+	if (!config_check_rules(cfg, &err)) {
+		fprintf(stderr, "clerkctl: %s\n", err->message);
+		return clerk_exitcode(err);
+	}
+	process_ctx_init(&pc, cfg, st);
+	if (!store_begin(st, &err) || !commands_run(&pc, 0, "clerkctl", seed, cmds, report,
+	    &refused, &err) || !settle_apply(&pc, &err) || !store_commit(st, &err)) {
+		store_rollback(st);
+		fprintf(stderr, "clerkctl: %s\n", err ? err->message : "failed");
+		rc = err ? clerk_exitcode(err) : 1;
+	} else {
+		fputs(report->str, stdout);
+		if (refused > 0) {
+			printf("nothing was changed\n");
+			rc = 1;
+		} else if (c->verb != CMD_STATUS && c->verb != CMD_HELP && c->verb != CMD_NOTE)
+			printf("the student is told on clerkd's next pass\n");
 	}
 	process_ctx_clear(&pc);
 	return rc;

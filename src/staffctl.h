@@ -27,4 +27,9 @@ int staffctl_doc(struct config *cfg, Store *st, int argc, char **argv,
 int staffctl_schedule(struct config *cfg, Store *st, int argc, char **argv,
     const struct staffctl_opts *o);
 
+/* A staff command, the same words as by mail: accept, reject, kind, positive,
+ * negative, pending, address, assign, unassign, override, reinstate, merge,
+ * note, reply (the text on standard input), status, help (commands.h). */
+int staffctl_command(struct config *cfg, Store *st, int argc, char **argv);
+
 #endif
