@@ -35,7 +35,7 @@ mkmail "$T/jane.eml" "Jane Doe <jane.doe@med.example.edu>" "Visiting clerkship a
 	"$(form 'Jane Doe' jane.doe@med.example.edu)\nDocuments: PPD_1.pdf = tb-ppd 2026-09-01; PPD_2.pdf = tb-ppd 2026-09-09\n" "${ALL_DOCS[@]}"
 mkmail "$T/lena.eml" "Lena Fischer <lena.fischer@med.example.edu>" "Application for a visiting clerkship" \
 	"$(form 'Lena Fischer' lena.fischer@med.example.edu)" "Dean's letter.pdf" "transcript.pdf" \
-	"Vaccination record.pdf" "insurance.pdf" "IMG_2041.jpg"
+	"Vaccination record.pdf" "Titers.pdf" "insurance.pdf" "IMG_2041.jpg"
 deliver "$T/jane.eml" "$T/lena.eml"
 ok "two applications: run" run_clerkd
 jane=$(ref_of jane.doe@med.example.edu)
