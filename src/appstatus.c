@@ -77,3 +77,9 @@ app_status_allowed(AppStatus from, AppStatus to)
 	}
 	return FALSE;
 }
+
+gboolean
+app_status_reinstatable(AppStatus from, AppStatus to)
+{
+	return from == APP_CANCELLED && (guint)to < G_N_ELEMENTS(names) && app_status_judged(to);
+}

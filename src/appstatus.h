@@ -41,7 +41,12 @@ gboolean app_status_judged(AppStatus s);
  *                    seats given up, a partial cancel: what it still holds
  *                    says), cancelled
  *   not-scheduled -> cancelled
- *   cancelled     -> nothing (there is no reinstatement). */
+ *   cancelled     -> nothing here (a coordinator may reinstate it:
+ *                    app_status_reinstatable()). */
 gboolean app_status_allowed(AppStatus from, AppStatus to);
+/* The one way back out of cancelled: a coordinator's reinstatement (staff
+ * command reinstate), from cancelled to a judged status, to be judged again.
+ * Never on the student's path (app_status_allowed() stays closed). */
+gboolean app_status_reinstatable(AppStatus from, AppStatus to);
 
 #endif

@@ -103,6 +103,10 @@ print_show(JsonNode *node)
 	printf("decisions (audit trail):\n");
 	print_array(json_object_get_array_member(o, "decisions"));
 	print_rows(o, "events");
+	if (json_object_has_member(o, "overrides")) {
+		printf("overrides (a coordinator's exceptions):\n");
+		print_array(json_object_get_array_member(o, "overrides"));
+	}
 	print_rows(o, "messages");
 	print_rows(o, "replies");
 }
@@ -164,11 +168,13 @@ usage(void)
 	    "       clerkctl [--config FILE] address REF NEW@ADDRESS\n"
 	    "       clerkctl [--config FILE] assign REF COURSE BLOCK\n"
 	    "       clerkctl [--config FILE] unassign REF COURSE BLOCK\n"
+	    "       clerkctl [--config FILE] override REF RULE REASON\n"
+	    "       clerkctl [--config FILE] reinstate REF\n"
+	    "       clerkctl [--config FILE] merge REF OTHER-REF\n"
 	    "       clerkctl [--config FILE] note REF TEXT\n"
 	    "       clerkctl [--config FILE] reply REF < TEXT-FILE\n"
 	    "       clerkctl [--config FILE] status REF\n"
-	    "       clerkctl [--config FILE] help\n"
-	    "       (override, reinstate and merge: not available yet)\n");
+	    "       clerkctl [--config FILE] help\n");
 	return EXIT_USAGE;
 }
 

@@ -10,6 +10,7 @@
 #include "form.h"
 #include "ledger.h"
 #include "offers.h"
+#include "offersdb.h"
 #include "placement.h"
 #include "rules.h"
 #include "seats.h"
@@ -595,14 +596,189 @@ status_verb(struct run *r, const struct command *c, const struct dossier *d, GSt
 	return 1;
 }
 
+/* ---- exceptions, reinstatement, merging ---- */
+
 static int
-later_verb(struct run *r, const struct command *c, const struct dossier *d, GString *out,
+override_verb(struct run *r, const struct command *c, const struct dossier *d, GString *out,
     GError **err)
 {
-	(void)r, (void)d, (void)err;
-	g_string_append_printf(out, "not available yet: \"%s\" cannot be done by mail or clerkctl "
-	    "in this version", cmdparse_verb_str(c->verb));
-	return 0;
+	const Rules *rules = r->pc->cfg->rules;
+	g_autofree char *rule = NULL, *words = NULL, *event = NULL, *reason = NULL;
+	gboolean kind, replaced;
+
+	if (cancelled(d)) {
+		g_string_append_printf(out, "not allowed: %s is cancelled", d->reference);
+		return 0;
+	}
+	if (c->args[0] == NULL) {
+		g_string_append_printf(out, "write the rule and the reason: %s", cmdparse_usage(c->verb));
+		return 0;
+	}
+	rule = g_ascii_strdown(c->args[0], -1);
+	kind = rules_is_kind(rules, rule);
+	if (!kind && !rules_is_rule(rules, rule)) {
+		g_string_append_printf(out, "\"%s\" is not a rule we know. A rule is a section of "
+		    "rules/eligibility.ini (\"status %s\" names the rules that count against it), "
+		    "or a document kind (tb-ppd, mmr, ...)", c->args[0], d->reference);
+		return 0;
+	}
+	{
+		g_autofree char *rest = joined(c->args + 1);
+		reason = g_utf8_make_valid(rest, MIN(strlen(rest), TEXT_MAX));
+	}
+	if (*reason == '\0') {
+		g_string_append_printf(out, "give a reason for the student after the rule (override "
+		    "%s %s REASON)", d->reference, rule);
+		return 0;
+	}
+	if (!dossier_add_override(r->pc->st, d->id, rule, reason, r->actor, &replaced, err))
+		return -1;
+	event = g_strdup_printf("exception made for %s %s%s: %s", kind ? "document kind" : "rule",
+	    rule, replaced ? " (its reason replaced)" : "", reason);
+	if (!history(r, d->id, event, err))
+		return -1;
+	g_string_append_printf(out, "%s; %s is judged again", event, d->reference);
+	words = kind ? g_strdup_printf("the document \"%s\"", rules_kind_title(rules, rule)) :
+	    g_strdup("one of the program's requirements");
+	struct told *t = told_of(r, d->id);
+	g_string_append_printf(t->what, "  - A coordinator made an exception for %s. The reason: "
+	    "%s\n", words, reason);
+	t->judge = TRUE;
+	return 1;
+}
+
+/* Another application open at the same address as d, or 0 (-1 on error). */
+static gint64
+other_open(struct run *r, const struct dossier *d, char **ref, GError **err)
+{
+	GError *lerr = NULL;
+	gint64 id = d->email ? dossier_by_email(r->pc->st, d->email, ref, &lerr) : 0;
+
+	if (lerr != NULL) {
+		g_propagate_error(err, lerr);
+		return -1;
+	}
+	return id == d->id ? 0 : id;
+}
+
+static int
+reinstate_verb(struct run *r, const struct command *c, const struct dossier *d, GString *out,
+    GError **err)
+{
+	g_autofree char *other = NULL;
+	gint64 id;
+
+	if (c->args[0] != NULL) {
+		g_string_append_printf(out, "cannot read \"%s\": write %s", c->args[0],
+		    cmdparse_usage(c->verb));
+		return 0;
+	}
+	if (!cancelled(d)) {
+		g_string_append_printf(out, "not allowed: %s is not cancelled (it is %s)", d->reference,
+		    d->status);
+		return 0;
+	}
+	if ((id = other_open(r, d, &other, err)) < 0)
+		return -1;
+	if (id > 0) {
+		g_string_append_printf(out, "not allowed: <%s> has another application open, %s "
+		    "(to join them: merge %s %s)", d->email, other, other, d->reference);
+		return 0;
+	}
+	if (!dossier_reinstate(r->pc->st, d->id, r->ledger_id, d->reference, err) ||
+	    !history(r, d->id, "reinstated: the application is open again", err))
+		return -1;
+	g_string_append_printf(out, "%s reinstated and judged again. Seats and waitlist places it "
+	    "held before are NOT given back: give a seat with \"assign %s COURSE BLOCK\"",
+	    d->reference, d->reference);
+	struct told *t = told_of(r, d->id);
+	g_string_append(t->what, "  - Your application was cancelled. A coordinator opened it "
+	    "again. Seats or waitlist places you had before are not given back.\n");
+	t->judge = TRUE;
+	return 1;
+}
+
+/* Does the application hold a seat, or a seat offered to it? 1 yes, 0 no, -1 error. */
+static int
+holds_seat(struct run *r, gint64 app, GError **err)
+{
+	g_autoptr(GArray) seats = seats_of(r->pc->st, app, NULL, err);
+	g_autoptr(GArray) offers = seats ? offersdb_find(r->pc->st, app, NULL, NULL, err) : NULL;
+
+	if (offers == NULL)
+		return -1;
+	return seats->len > 0 || offers->len > 0;
+}
+
+static int
+merge_verb(struct run *r, const struct command *c, const struct dossier *d, GString *out,
+    GError **err)
+{
+	g_autofree char *oref = NULL, *event = NULL;
+	g_autoptr(Dossier) o = NULL;
+	gint64 oid;
+	guint ndocs;
+	gboolean moved;
+	int seat;
+
+	if (c->args[0] == NULL || c->args[1] != NULL) {
+		g_string_append_printf(out, "write the two references: %s (the second joins the "
+		    "first)", cmdparse_usage(c->verb));
+		return 0;
+	}
+	oref = g_ascii_strup(c->args[0], -1);
+	if ((oid = dossier_by_reference(r->pc->st, oref, NULL, err)) == 0) {
+		if (err != NULL && *err != NULL)
+			return -1;
+		g_string_append_printf(out, "unknown reference: there is no application %s", oref);
+		return 0;
+	}
+	if (oid == d->id) {
+		g_string_append_printf(out, "not allowed: %s and %s are the same application",
+		    d->reference, oref);
+		return 0;
+	}
+	if ((o = dossier_load(r->pc->st, oid, err)) == NULL)
+		return -1;
+	if (cancelled(d)) {
+		g_string_append_printf(out, "not allowed: %s is cancelled (reinstate %s first, or "
+		    "merge into the other: merge %s %s)", d->reference, d->reference, oref,
+		    d->reference);
+		return 0;
+	}
+	for (int i = 0; i < 2; i++) {
+		const struct dossier *x = i ? o : d;
+		if ((seat = holds_seat(r, x->id, err)) < 0)
+			return -1;
+		if (seat || app_status_is(x->status, APP_SCHEDULED)) {
+			g_string_append_printf(out, "not allowed: %s holds a seat (withdraw it first: "
+			    "unassign %s COURSE BLOCK)", x->reference, x->reference);
+			return 0;
+		}
+	}
+	if (!dossier_merge(r->pc->st, d->id, o->id, &ndocs, &moved, err))
+		return -1;
+	if (!cancelled(o) && !placement_cancel(r->pc, o->id, r->ledger_id, err))
+		return -1;
+	event = g_strdup_printf("merged into %s", d->reference);
+	if (!history(r, o->id, event, err))
+		return -1;
+	g_free(event);
+	event = g_strdup_printf("%s merged into this application: %u document%s, its history%s",
+	    oref, ndocs, ndocs == 1 ? "" : "s", moved ? " and its choices" : "");
+	if (!history(r, d->id, event, err))
+		return -1;
+	g_string_append_printf(out, "%s; %s is cancelled (its waitlist places given up)%s; %s is "
+	    "judged again", event, oref, moved ? "" : ", its choices not taken (this one has its "
+	    "own)", d->reference);
+	if (g_strcmp0(o->email, d->email) != 0)
+		g_string_append_printf(out, ". Only <%s> is written to, not <%s>", d->email, o->email);
+	struct told *t = told_of(r, d->id);
+	g_string_append_printf(t->what, "  - You had two applications, %s and %s. They are now "
+	    "one: %s. The documents you sent for %s now count for %s, and %s is closed.\n",
+	    d->reference, oref, d->reference, oref, d->reference, oref);
+	t->judge = TRUE;
+	return 1;
 }
 
 typedef int (*verb_fn)(struct run *r, const struct command *c, const struct dossier *d,
@@ -627,9 +803,16 @@ verb_of(CmdVerb v)
 		return reply_verb;
 	case CMD_STATUS:
 		return status_verb;
+	case CMD_OVERRIDE:
+		return override_verb;
+	case CMD_REINSTATE:
+		return reinstate_verb;
+	case CMD_MERGE:
+		return merge_verb;
 	default:
-		return later_verb;
+		g_assert_not_reached();
 	}
+	return NULL;
 }
 
 char *
@@ -645,9 +828,9 @@ commands_help(void)
 		[CMD_ADDRESS] = "the student's registered address changes",
 		[CMD_ASSIGN] = "a seat, at any time, even beyond the catalog's seats",
 		[CMD_UNASSIGN] = "the seat is withdrawn and offered to the waitlist",
-		[CMD_OVERRIDE] = "(not available yet)",
-		[CMD_REINSTATE] = "(not available yet)",
-		[CMD_MERGE] = "(not available yet)",
+		[CMD_OVERRIDE] = "an exception: the rule (or document kind) no longer counts",
+		[CMD_REINSTATE] = "a cancelled application is open again (no seats back)",
+		[CMD_MERGE] = "the second application joins the first, and is cancelled",
 		[CMD_NOTE] = "a line in the history; the student is not told",
 		[CMD_REPLY] = "the text below goes to the student, from the program",
 		[CMD_STATUS] = "where the application stands, and its documents' ids",
@@ -691,7 +874,7 @@ run_one(struct run *r, const struct command *c, GString *out, GError **err)
 /* Each student affected, told once: what changed, the coordinator's text,
  * and where the application stands now. */
 static gboolean
-tell_students(struct run *r, const char *seed, GError **err)
+tell_students(struct run *r, const char *seed, GString *report, GError **err)
 {
 	for (guint i = 0; i < r->told->len; i++) {
 		const struct told *t = g_ptr_array_index(r->told, i);
@@ -714,6 +897,9 @@ tell_students(struct run *r, const char *seed, GError **err)
 		decision_clear(&dc);
 		if (!ok || (d = dossier_load(r->pc->st, t->app, err)) == NULL)
 			return FALSE;
+		if (t->judge)
+			g_string_append_printf(report, "%s judged again: now %s.\n", d->reference,
+			    d->status);
 		if (d->email == NULL || *d->email == '\0')
 			continue;
 		if (t->message != NULL)
@@ -778,7 +964,7 @@ commands_run(struct process_ctx *pc, gint64 ledger_id, const char *actor, const 
 		}
 	}
 	if (ok && *refused == 0)
-		ok = tell_students(&r, seed, err);
+		ok = tell_students(&r, seed, report, err);
 	if (!ok || *refused > 0) {
 		store_rollback_savepoint(pc->st);
 		effects_truncate(pc, mark);

@@ -520,6 +520,32 @@ list_kinds(struct process_ctx *pc, GString *s, GPtrArray *kinds, const struct de
 	}
 }
 
+/* A coordinator's exceptions (staff command override), in plain words. */
+static char *
+exceptions_text(struct process_ctx *pc, const struct dossier *d)
+{
+	GString *out = g_string_new(NULL);
+
+	for (guint i = 0; i < d->overrides->len; i++) {
+		const struct dossier_override *o = g_ptr_array_index(d->overrides, i);
+		g_autofree char *rule = rules_rule_words(pc->cfg->rules, o->rule);
+		if (i > 0)
+			g_string_append_c(out, '\n');
+		if (rules_is_kind(pc->cfg->rules, o->rule))
+			g_string_append_printf(out, "A coordinator made an exception for the document "
+			    "\"%s\": you do not need to send it.\n", rules_kind_title(pc->cfg->rules,
+			    o->rule));
+		else if (rule != NULL)
+			g_string_append_printf(out, "A coordinator made an exception for this "
+			    "requirement: \"%s\" It does not count against your application.\n", rule);
+		else
+			g_string_append(out, "A coordinator made an exception for one of the program's "
+			    "requirements. It does not count against your application.\n");
+		g_string_append_printf(out, "The reason: %s\n", o->reason);
+	}
+	return g_string_free(out, FALSE);
+}
+
 char *
 decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GError **err)
 {
@@ -607,6 +633,10 @@ decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GE
 		return NULL;
 	/* One paragraph, however the template ends: the caller places it. */
 	g_strchomp(text);
+	if (!app_status_is(dc->status, APP_CANCELLED) && d->overrides->len > 0) {
+		g_autofree char *told = exceptions_text(pc, d);
+		return g_strconcat(text, "\n\n", told, NULL);
+	}
 	return g_strconcat(text, "\n", NULL);
 }
 

@@ -36,6 +36,18 @@ doc_state_parse(const char *s, DocState *out)
 	return TRUE;
 }
 
+static void
+override_free(gpointer p)
+{
+	struct dossier_override *o = p;
+
+	g_free(o->rule);
+	g_free(o->reason);
+	g_free(o->actor);
+	g_free(o->at);
+	g_free(o);
+}
+
 struct dossier *
 dossier_new(void)
 {
@@ -44,6 +56,7 @@ dossier_new(void)
 	d->form = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	d->choices = g_array_new(FALSE, TRUE, sizeof(struct form_choice));
 	d->docs = g_ptr_array_new_with_free_func((GDestroyNotify)dossier_doc_free);
+	d->overrides = g_ptr_array_new_with_free_func(override_free);
 	return d;
 }
 
@@ -71,6 +84,7 @@ dossier_free(struct dossier *d)
 	g_hash_table_destroy(d->form);
 	g_array_free(d->choices, TRUE);
 	g_ptr_array_free(d->docs, TRUE);
+	g_ptr_array_free(d->overrides, TRUE);
 	g_free(d);
 }
 
@@ -140,6 +154,19 @@ doc_row(sqlite3_stmt *s, gpointer data)
 	doc->pending = sqlite3_column_int(s, 5);
 	doc->positive = sqlite3_column_int(s, 6);
 	g_ptr_array_add(d->docs, doc);
+}
+
+static void
+override_row(sqlite3_stmt *s, gpointer data)
+{
+	struct dossier *d = data;
+	struct dossier_override *o = g_new0(struct dossier_override, 1);
+
+	o->rule = col(s, 0);
+	o->reason = col(s, 1);
+	o->actor = col(s, 2);
+	o->at = col(s, 3);
+	g_ptr_array_add(d->overrides, o);
 }
 
 /* ---- a new application: its reference, its row and its choices ---- */
@@ -363,6 +390,12 @@ dossier_load(Store *st, gint64 app_id, GError **err)
 	sqlite3_bind_int64(s, 1, app_id);
 	if (!each_row(st, s, doc_row, d, err))
 		return NULL;
+	if ((s = store_stmt(st, "SELECT rule, reason, actor, at FROM overrides"
+	    " WHERE application_id = ? ORDER BY id", err)) == NULL)
+		return NULL;
+	sqlite3_bind_int64(s, 1, app_id);
+	if (!each_row(st, s, override_row, d, err))
+		return NULL;
 	return g_steal_pointer(&d);
 }
 
@@ -489,10 +522,32 @@ dossier_keep_doc(Store *st, const char *email, gint64 ledger_id, const struct at
 	return id;
 }
 
+static gboolean transition(Store *st, gint64 app_id, gint64 ledger_id, const char *reference,
+    AppStatus from, AppStatus to, const char *cause, const struct decision *dc,
+    gboolean *changed, gboolean staff, GError **err);
+
 gboolean
 dossier_transition(Store *st, gint64 app_id, gint64 ledger_id, const char *reference,
     AppStatus from, AppStatus to, const char *cause, const struct decision *dc,
     gboolean *changed, GError **err)
+{
+	return transition(st, app_id, ledger_id, reference, from, to, cause, dc, changed, FALSE,
+	    err);
+}
+
+gboolean
+dossier_reinstate(Store *st, gint64 app_id, gint64 ledger_id, const char *reference,
+    GError **err)
+{
+	return transition(st, app_id, ledger_id, reference, APP_CANCELLED, APP_RECEIVED,
+	    "reinstated by staff", NULL, NULL, TRUE, err);
+}
+
+/* Write a move of status; staff: the reinstatement out of cancelled. */
+static gboolean
+transition(Store *st, gint64 app_id, gint64 ledger_id, const char *reference,
+    AppStatus from, AppStatus to, const char *cause, const struct decision *dc,
+    gboolean *changed, gboolean staff, GError **err)
 {
 	g_autofree char *missing = dc ? decision_missing_json(dc) : NULL;
 	g_autofree char *reasons = dc ? decision_reasons_json(dc) : NULL;
@@ -500,7 +555,7 @@ dossier_transition(Store *st, gint64 app_id, gint64 ledger_id, const char *refer
 
 	if (changed != NULL)
 		*changed = FALSE;
-	if (!app_status_allowed(from, to)) {
+	if (staff ? !app_status_reinstatable(from, to) : !app_status_allowed(from, to)) {
 		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "application %s: its status cannot move "
 		    "from %s to %s (%s)", reference, app_status_str(from), app_status_str(to), cause);
 		return FALSE;
@@ -1094,4 +1149,67 @@ dossier_set_email(Store *st, gint64 app_id, const char *email, GError **err)
 	store_bind_text(s, ":email", email);
 	store_bind_int64(s, ":id", app_id);
 	return store_done(st, s, err);
+}
+
+gboolean
+dossier_add_override(Store *st, gint64 app_id, const char *rule, const char *reason,
+    const char *actor, gboolean *replaced, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM overrides WHERE application_id = :app"
+	    " AND rule = :rule", err);
+	int rc;
+
+	if (s == NULL)
+		return FALSE;
+	store_bind_int64(s, ":app", app_id);
+	store_bind_text(s, ":rule", rule);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return store_fail(st, rc, "override", err);
+	}
+	*replaced = sqlite3_column_int(s, 0) > 0;
+	sqlite3_reset(s);
+	if ((s = store_stmt(st, "INSERT INTO overrides (application_id, rule, reason, actor)"
+	    " VALUES (:app, :rule, :reason, :actor) ON CONFLICT (application_id, rule) DO UPDATE"
+	    " SET reason = excluded.reason, actor = excluded.actor, at = datetime('now')", err)) == NULL)
+		return FALSE;
+	store_bind_int64(s, ":app", app_id);
+	store_bind_text(s, ":rule", rule);
+	store_bind_text(s, ":reason", reason);
+	store_bind_text(s, ":actor", actor);
+	return store_done(st, s, err);
+}
+
+gboolean
+dossier_merge(Store *st, gint64 into, gint64 from, guint *docs, gboolean *choices_moved,
+    GError **err)
+{
+	static const char *const moves[] = {
+		"UPDATE documents SET application_id = :into WHERE application_id = :from",
+		"UPDATE events SET application_id = :into WHERE application_id = :from",
+		/* An exception into already has stays as it is. */
+		"INSERT OR IGNORE INTO overrides (application_id, rule, reason, actor, at)"
+		" SELECT :into, rule, reason, actor, at FROM overrides WHERE application_id = :from"
+		" ORDER BY id",
+		"DELETE FROM overrides WHERE application_id = :from",
+		"UPDATE choices SET application_id = :into WHERE application_id = :from"
+		" AND NOT EXISTS (SELECT 1 FROM choices WHERE application_id = :into)",
+	};
+	sqlite3_stmt *s;
+
+	*docs = 0;
+	*choices_moved = FALSE;
+	for (gsize i = 0; i < G_N_ELEMENTS(moves); i++) {
+		if ((s = store_stmt(st, moves[i], err)) == NULL)
+			return FALSE;
+		store_bind_int64(s, ":into", into);
+		store_bind_int64(s, ":from", from);
+		if (!store_done(st, s, err))
+			return FALSE;
+		if (i == 0)
+			*docs = sqlite3_changes(store_db(st));
+		if (i == G_N_ELEMENTS(moves) - 1)
+			*choices_moved = sqlite3_changes(store_db(st)) > 0;
+	}
+	return TRUE;
 }

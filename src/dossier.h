@@ -36,6 +36,17 @@ struct dossier {
 	GHashTable *form;	/* normalized field name -> value */
 	GArray *choices;	/* struct form_choice, by rank */
 	GPtrArray *docs;	/* struct dossier_doc * */
+	GPtrArray *overrides;	/* struct dossier_override *: a coordinator's exceptions */
+};
+
+/* A coordinator's exception (staff command override): the rule of
+ * eligibility.ini, or the document kind, no longer counts against the
+ * application. */
+struct dossier_override {
+	char *rule;		/* a rule id or a kind id */
+	char *reason;		/* the coordinator's words, for the student */
+	char *actor;		/* who ("staff <a@b>", "clerkctl") */
+	char *at;		/* when (YYYY-MM-DD HH:MM:SS, UTC) */
 };
 
 struct dossier *dossier_new(void);
@@ -234,6 +245,20 @@ GPtrArray *dossier_rows(Store *st, gboolean cancelled, GError **err) G_GNUC_WARN
 /* The applications held as early whose every early reason opens (its
  * `opens` day) on or before today (YYYY-MM-DD): their ids (gint64), by id. */
 GArray *dossier_early_due(Store *st, const char *today, GError **err) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Staff: an exception (override) for rule, a rule or kind id, with the
+ * reason; one a rule, so a second replaces the first. *replaced says so. */
+gboolean dossier_add_override(Store *st, gint64 app_id, const char *rule, const char *reason,
+    const char *actor, gboolean *replaced, GError **err) G_GNUC_WARN_UNUSED_RESULT;
+/* Staff: a cancelled application back to received (reinstate), to be judged
+ * again; the only way out of cancelled (app_status_reinstatable()). */
+gboolean dossier_reinstate(Store *st, gint64 app_id, gint64 ledger_id, const char *reference,
+    GError **err) G_GNUC_WARN_UNUSED_RESULT;
+/* Staff: the documents, history and exceptions of application from move to
+ * into, and its choices too if into has none (*choices_moved). from is left
+ * for the caller to cancel. *docs gets how many documents moved. */
+gboolean dossier_merge(Store *st, gint64 into, gint64 from, guint *docs, gboolean *choices_moved,
+    GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Staff: the application's registered address is now email (normalized). */
 gboolean dossier_set_email(Store *st, gint64 app_id, const char *email, GError **err)

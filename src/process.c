@@ -265,6 +265,11 @@ handle_held(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char 
 			    "these lines, above the quoted text (delete those you do not want):\n");
 		g_string_append_printf(details, "accept %s %" G_GINT64_FORMAT "\n", ref, d->id);
 	}
+	/* The student writing from a new address: the line that makes it hers. */
+	if (f->from_addr != NULL && strpbrk(f->from_addr, " \t<>\"") == NULL)
+		g_string_append_printf(details, "\nIf <%s> is the student's new address, this line "
+		    "makes it the address of %s (from then on, mail from it counts; accept the "
+		    "documents above too):\naddress %s %s\n", f->from_addr, ref, ref, f->from_addr);
 	effect_notify_staff(pc, ledger_id, app_id, f, sha256, ref, what, details->str);
 	g_hash_table_insert(vars, "name", (gpointer)(*name ? name : "correspondent"));
 	g_hash_table_insert(vars, "reference", (gpointer)ref);

@@ -176,7 +176,9 @@ add_app(JsonBuilder *b, sqlite3 *db, sqlite3_stmt *s, gboolean detail, GError **
 	    !add_rows(b, db, "replies", "SELECT message_id, kind, rcpt, state, attempts, last_error,"
 	    " created_at, sent_at FROM outbox WHERE application_id = ? ORDER BY id", id, err) ||
 	    !add_rows(b, db, "events", "SELECT at, what FROM events WHERE application_id = ?"
-	    " ORDER BY id", id, err)))
+	    " ORDER BY id", id, err) ||
+	    !add_rows(b, db, "overrides", "SELECT rule, reason, actor AS \"by\", at FROM overrides"
+	    " WHERE application_id = ? ORDER BY id", id, err)))
 		return FALSE;
 	json_builder_end_object(b);
 	return TRUE;

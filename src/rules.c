@@ -895,6 +895,43 @@ rules_check(const char *dir)
 	return errors;
 }
 
+/* ---- eligibility rules ---- */
+
+static const struct rule *
+rule_of(const Rules *r, const char *id)
+{
+	for (guint i = 0; id != NULL && i < r->rules->len; i++) {
+		const struct rule *ru = g_ptr_array_index(r->rules, i);
+		if (strcmp(ru->id, id) == 0)
+			return ru;
+	}
+	return NULL;
+}
+
+gboolean
+rules_is_rule(const Rules *r, const char *id)
+{
+	return rule_of(r, id) != NULL;
+}
+
+char *
+rules_rule_words(const Rules *r, const char *id)
+{
+	const struct rule *ru = rule_of(r, id);
+	const char *end;
+
+	if (ru == NULL || ru->text == NULL)
+		return NULL;
+	/* The first ". " (or the end): "5.5" in a score is not an end. */
+	for (end = ru->text; *end != '\0' && !(end[0] == '.' && (end[1] == ' ' || end[1] == '\0' ||
+	    end[1] == '\n')); end++)
+		;
+	if (*end == '.')
+		end++;
+	g_autofree char *first = g_strndup(ru->text, end - ru->text);
+	return strstr(first, "{{") != NULL ? NULL : g_steal_pointer(&first);
+}
+
 /* ---- kinds and data ---- */
 
 gboolean

@@ -19,6 +19,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Rules, rules_free)
 /* Every problem of a directory, each "FILE:LINE: message": empty if none. */
 GPtrArray *rules_check(const char *dir);
 
+/* ---- eligibility rules ---- */
+/* Is id a rule of eligibility.ini (a section)? */
+gboolean rules_is_rule(const Rules *r, const char *id);
+/* What the rule asks, in the words students read: the first sentence of its
+ * reason (new string); NULL for an unknown rule, or one whose first sentence
+ * names the application's values. */
+char *rules_rule_words(const Rules *r, const char *id);
+
 /* ---- document kinds ---- */
 /* The kinds are the sections of documents.ini (DESIGN.md names the shipped
  * ones): is id one of them? */

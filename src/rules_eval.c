@@ -724,6 +724,17 @@ window_opens(Rules *r, const struct dossier *d, const struct rule *ru, char open
 	return fill_row(r, d, ok ? err : NULL) && ok;
 }
 
+/* Has a coordinator made an exception for this rule or kind (override)? */
+static gboolean
+overridden(const struct dossier *d, const char *id)
+{
+	for (guint i = 0; d->overrides != NULL && i < d->overrides->len; i++)
+		if (strcmp(((const struct dossier_override *)g_ptr_array_index(d->overrides, i))->rule,
+		    id) == 0)
+			return TRUE;
+	return FALSE;
+}
+
 gboolean
 rules_eval(Rules *r, const struct dossier *d, const char *today, struct decision *out,
     GError **err)
@@ -742,7 +753,10 @@ rules_eval(Rules *r, const struct dossier *d, const char *today, struct decision
 	for (guint i = 0; i < r->rules->len; i++) {
 		struct rule *ru = g_ptr_array_index(r->rules, i);
 		g_autofree char *name = g_strdup_printf("rule '%s'", ru->id);
-		int v = ru->require ? truth(r, ru->require, ru->where, name, err) : 1;
+		int v;
+		if (overridden(d, ru->id))
+			continue;	/* a coordinator's exception: it does not count */
+		v = ru->require ? truth(r, ru->require, ru->where, name, err) : 1;
 		if (v == -2)
 			goto fail;
 		if (v == 1)
@@ -765,6 +779,8 @@ rules_eval(Rules *r, const struct dossier *d, const char *today, struct decision
 		struct kind *k = g_ptr_array_index(r->kinds, i);
 		g_autofree char *rname = g_strdup_printf("[%s] required", k->id);
 		g_autofree char *mname = g_strdup_printf("[%s] met", k->id);
+		if (overridden(d, k->id))
+			continue;	/* a coordinator's exception: it counts as met */
 		int req = k->required ? truth(r, k->required, k->where_required, rname, err) : 0;
 		int met = req == 1 && k->met ? truth(r, k->met, k->where_met, mname, err) : 1;
 		if (req == -2 || met == -2)

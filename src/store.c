@@ -187,6 +187,15 @@ static const char v8[] =
     "  AND d.previous IN ('received', 'early', 'incomplete', 'ineligible'))"
     " WHERE status IN ('complete', 'scheduled', 'waitlisted', 'not-scheduled');";
 
+/* 8 -> 9: a coordinator's exceptions (staff command override): the rule of
+ * eligibility.ini, or the document kind, that no longer counts against one
+ * application, with the reason, who made it and when. */
+static const char v9[] =
+    "CREATE TABLE overrides ("
+    "  id INTEGER PRIMARY KEY, application_id INTEGER NOT NULL REFERENCES applications(id),"
+    "  rule TEXT NOT NULL, reason TEXT NOT NULL, actor TEXT NOT NULL,"
+    "  at TEXT NOT NULL DEFAULT (datetime('now')), UNIQUE (application_id, rule));";
+
 static const char *const migrations[] = {
 	schema,		/* 0 -> 1: the first schema */
 	v2,		/* 1 -> 2: decisions and document states */
@@ -196,6 +205,7 @@ static const char *const migrations[] = {
 	v6,		/* 5 -> 6: first-contact documents kept for their sender */
 	v7,		/* 6 -> 7: seats offered from a waitlist */
 	v8,		/* 7 -> 8: the day an application became complete */
+	v9,		/* 8 -> 9: a coordinator's exceptions (overrides) */
 };
 #define SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
 
