@@ -678,6 +678,14 @@ reinstate_verb(struct run *r, const struct command *c, const struct dossier *d, 
 		    d->status);
 		return 0;
 	}
+	if ((id = dossier_merged_into(r->pc->st, d->id, &other, err)) < 0)
+		return -1;
+	if (id > 0) {
+		g_string_append_printf(out, "not allowed: %s was merged into %s, which has its "
+		    "documents now", d->reference, other);
+		return 0;
+	}
+	g_clear_pointer(&other, g_free);
 	if ((id = other_open(r, d, &other, err)) < 0)
 		return -1;
 	if (id > 0) {

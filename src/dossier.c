@@ -1213,3 +1213,25 @@ dossier_merge(Store *st, gint64 into, gint64 from, guint *docs, gboolean *choice
 	}
 	return TRUE;
 }
+
+int
+dossier_merged_into(Store *st, gint64 app_id, char **into, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT substr(what, 13, 14) FROM events"
+	    " WHERE application_id = :app AND what LIKE 'merged into %' ORDER BY id DESC LIMIT 1",
+	    err);
+	int rc;
+
+	*into = NULL;
+	if (s == NULL)
+		return -1;
+	store_bind_int64(s, ":app", app_id);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*into = col(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_fail(st, rc, "merged into", err);
+		return -1;
+	}
+	return *into != NULL;
+}

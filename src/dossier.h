@@ -260,6 +260,11 @@ gboolean dossier_reinstate(Store *st, gint64 app_id, gint64 ledger_id, const cha
 gboolean dossier_merge(Store *st, gint64 into, gint64 from, guint *docs, gboolean *choices_moved,
     GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
+/* The application another was merged into (its history's "merged into REF"):
+ * 1 with *into set (new string), 0 if none, -1 on error. */
+int dossier_merged_into(Store *st, gint64 app_id, char **into, GError **err)
+    G_GNUC_WARN_UNUSED_RESULT;
+
 /* Staff: the application's registered address is now email (normalized). */
 gboolean dossier_set_email(Store *st, gint64 app_id, const char *email, GError **err)
     G_GNUC_WARN_UNUSED_RESULT;

@@ -296,9 +296,12 @@ apply_mail(struct process_ctx *pc, struct effect *e, GError **err)
 	if (recent < 0)
 		return FALSE;
 	/* The reply to authenticated staff commands: a coordinator at work, not
-	 * a loop (automatic mail never gets one), under a limit ten times higher. */
+	 * a loop (automatic mail never gets one), under a limit ten times higher;
+	 * so are notices to a staff address, which those replies would otherwise
+	 * crowd out (a held message's notice carries the commands to accept it). */
 	if (recent >= pc->cfg->max_per_recipient_hour *
-	    (g_strcmp0(e->kind, "staff-commands") == 0 ? 10 : 1)) {
+	    (g_strcmp0(e->kind, "staff-commands") == 0 ||
+	    config_is_staff(pc->cfg, e->to_addr) ? 10 : 1)) {
 		/* A loop, or a storm: keep the mail for staff, do not send it. */
 		g_warning("loop guard: %d replies to <%s> in the last hour; %s held",
 		    recent, e->to_addr, e->kind);

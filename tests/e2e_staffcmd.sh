@@ -167,10 +167,10 @@ is "  threaded to her own message" "$(header_to lena.fischer@med.example.edu In-
 
 # ---- 9. status and help: staff only ----
 lena_mails=$(mails_to lena.fischer@med.example.edu)
-staff_mail "status $lena\nhelp\noverride $lena english Native speaker, confirmed by phone."
-ok "status, help, override: run" run_clerkd
+staff_mail "status $lena\nhelp\noverride $lena english-test Native speaker, confirmed by phone."
+ok "status, help, override of an unknown rule: run" run_clerkd
 last_to registrar@example.edu >"$T/r"
-ok "override is not available yet: refused" grep -q "REFUSED: not available yet" "$T/r"
+ok "the unknown rule is refused" grep -q "REFUSED: \"english-test\" is not a rule we know" "$T/r"
 staff_mail "status $lena\nhelp"
 ok "status and help: run" run_clerkd
 last_to registrar@example.edu >"$T/r"
