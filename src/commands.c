@@ -603,7 +603,7 @@ override_verb(struct run *r, const struct command *c, const struct dossier *d, G
     GError **err)
 {
 	const Rules *rules = r->pc->cfg->rules;
-	g_autofree char *rule = NULL, *words = NULL, *event = NULL, *reason = NULL;
+	g_autofree char *rule = NULL, *event = NULL, *reason = NULL;
 	gboolean kind, replaced;
 
 	if (cancelled(d)) {
@@ -637,12 +637,10 @@ override_verb(struct run *r, const struct command *c, const struct dossier *d, G
 	    rule, replaced ? " (its reason replaced)" : "", reason);
 	if (!history(r, d->id, event, err))
 		return -1;
-	g_string_append_printf(out, "%s; %s is judged again", event, d->reference);
-	words = kind ? g_strdup_printf("the document \"%s\"", rules_kind_title(rules, rule)) :
-	    g_strdup("one of the program's requirements");
+	g_string_append(out, event);
 	struct told *t = told_of(r, d->id);
-	g_string_append_printf(t->what, "  - A coordinator made an exception for %s. The reason: "
-	    "%s\n", words, reason);
+	g_string_append(t->what, "  - A coordinator made an exception for you. It is explained "
+	    "below.\n");
 	t->judge = TRUE;
 	return 1;
 }
