@@ -298,7 +298,9 @@ apply_mail(struct process_ctx *pc, struct effect *e, GError **err)
 	/* The reply to authenticated staff commands: a coordinator at work, not
 	 * a loop (automatic mail never gets one), under a limit ten times higher. */
 	if (recent >= pc->cfg->max_per_recipient_hour *
-	    (g_strcmp0(e->kind, "staff-commands") == 0 ? 10 : 1)) {
+	    (g_strcmp0(e->kind, "staff-commands") == 0 ? 10 : 1) *
+	    /* A roster for each course of a coordinator's: not a loop either. */
+	    (g_str_has_prefix(e->kind, "roster:") ? 10 : 1)) {
 		/* A loop, or a storm: keep the mail for staff, do not send it. */
 		g_warning("loop guard: %d replies to <%s> in the last hour; %s held",
 		    recent, e->to_addr, e->kind);

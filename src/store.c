@@ -187,6 +187,12 @@ static const char v8[] =
     "  AND d.previous IN ('received', 'early', 'incomplete', 'ineligible'))"
     " WHERE status IN ('complete', 'scheduled', 'waitlisted', 'not-scheduled');";
 
+/* 8 -> 9: the notice to staff before a block's lottery (lottery_notice_days),
+ * sent once per block: the day it was sent. */
+static const char v9[] =
+    "CREATE TABLE lottery_notices ("
+    "  block TEXT PRIMARY KEY, at TEXT NOT NULL DEFAULT (datetime('now')));";
+
 static const char *const migrations[] = {
 	schema,		/* 0 -> 1: the first schema */
 	v2,		/* 1 -> 2: decisions and document states */
@@ -196,6 +202,7 @@ static const char *const migrations[] = {
 	v6,		/* 5 -> 6: first-contact documents kept for their sender */
 	v7,		/* 6 -> 7: seats offered from a waitlist */
 	v8,		/* 7 -> 8: the day an application became complete */
+	v9,		/* 8 -> 9: the notices before each lottery, once per block */
 };
 #define SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
 
