@@ -618,7 +618,9 @@ const char *const config_templates[] = {
 	"decision-incomplete", "decision-ineligible", "decision-scheduled", "decision-waitlisted",
 	"decision-not-scheduled", "decision-cancelled", "placement", "confirm", "request", "evaluation", "reminder",
 	"form-updated", "change-choices", "offer", "decision-early", "window-open",
-	"staff-commands", "staff-message", NULL,
+	"staff-commands", "staff-message",
+	"lottery-notice", "lottery-summary", "roster",
+	NULL,
 };
 
 char *

@@ -301,7 +301,9 @@ apply_mail(struct process_ctx *pc, struct effect *e, GError **err)
 	 * crowd out (a held message's notice carries the commands to accept it). */
 	if (recent >= pc->cfg->max_per_recipient_hour *
 	    (g_strcmp0(e->kind, "staff-commands") == 0 ||
-	    config_is_staff(pc->cfg, e->to_addr) ? 10 : 1)) {
+	    config_is_staff(pc->cfg, e->to_addr) ? 10 : 1) *
+	    /* A roster for each course of a coordinator's: not a loop either. */
+	    (g_str_has_prefix(e->kind, "roster:") ? 10 : 1)) {
 		/* A loop, or a storm: keep the mail for staff, do not send it. */
 		g_warning("loop guard: %d replies to <%s> in the last hour; %s held",
 		    recent, e->to_addr, e->kind);

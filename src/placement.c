@@ -9,6 +9,7 @@
 #include "form.h"
 #include "effects.h"
 #include "guide.h"
+#include "lotterymail.h"
 #include "offers.h"
 #include "offersdb.h"
 #include "rules.h"
@@ -247,10 +248,11 @@ draw_json(GArray *parts, const struct sched_result *res)
 	return json_generator_to_data(gen, NULL);
 }
 
-/* Record the draw: seats, waitlists, statuses, and one mail to each. */
+/* Record the draw: seats, waitlists, statuses, and one mail to each; then
+ * staff and coordinators told (lotterymail.c), once with the draw. */
 static gboolean
 record_draw(struct process_ctx *pc, const char *block, guint64 seed, GArray *parts,
-    const struct sched_result *res, GError **err)
+    const struct sched_result *res, GString *report, GError **err)
 {
 	g_autofree char *draw = draw_json(parts, res);
 	g_autofree char *cause = g_strdup_printf("lottery %s, seed %" G_GUINT64_FORMAT, block, seed);
@@ -278,7 +280,7 @@ record_draw(struct process_ctx *pc, const char *block, guint64 seed, GArray *par
 	}
 	g_message("lottery %s drawn with seed %" G_GUINT64_FORMAT ": %u applicants, %u seated, "
 	    "%u waitlist places", block, seed, res->order->len, res->seated->len, res->waitlist->len);
-	return TRUE;
+	return lotterymail_drawn(pc, block, seed, res, report, err);
 }
 
 gboolean
@@ -345,7 +347,7 @@ placement_lottery(struct process_ctx *pc, const char *block, gboolean seeded, gu
 	schedule_result_init(&res);
 	schedule_draw(apps, parts->len, seats, held, seed, &res);
 	describe_draw(report, block, seed, parts, &res);
-	gboolean ok = dry_run || record_draw(pc, block, seed, parts, &res, err);
+	gboolean ok = dry_run || record_draw(pc, block, seed, parts, &res, report, err);
 	schedule_result_clear(&res);
 	return ok;
 }

@@ -108,7 +108,13 @@ reply_build(const struct reply *r)
 			const struct reply_attachment *a = g_ptr_array_index(r->attachments, i);
 			g_autofree char *type = g_strdup(a->content_type ? a->content_type :
 			    "application/octet-stream");
-			char *slash = strchr(type, '/');
+			/* "text/csv; charset=utf-8": a file we wrote says its charset
+			 * (the one clerkd writes in; any other parameter is dropped). */
+			char *semi = strchr(type, ';'), *slash;
+			const char *cs = semi && strstr(semi + 1, "charset=utf-8") ? "utf-8" : NULL;
+			if (semi != NULL)
+				*semi = '\0';
+			slash = strchr(type, '/');
 			g_autofree char *name = util_utf8_clean(a->filename ? a->filename : "document", -1, 200);
 			GMimePart *part;
 			GMimeStream *stream;
@@ -120,6 +126,8 @@ reply_build(const struct reply *r)
 				if (*c == '\n' || *c == '\t' || *c == '/' || *c == '\\')
 					*c = '_';
 			part = g_mime_part_new_with_type(type, slash + 1);
+			if (cs != NULL)
+				g_mime_object_set_content_type_parameter(GMIME_OBJECT(part), "charset", cs);
 			stream = g_mime_stream_mem_new_with_buffer(g_bytes_get_data(a->data, NULL),
 			    g_bytes_get_size(a->data));
 			content = g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);

@@ -324,6 +324,7 @@ static const char *const setting_defaults[][2] = {
 	{ "offer_days", "3" }, { "ielts_minimum", "7.0" }, { "english_test_valid_years", "2" },
 	{ "flu_season_start_month", "8" },
 	{ "documents_due_days", "60" },
+	{ "lottery_notice_days", "7" },
 };
 
 static void
@@ -355,6 +356,15 @@ load_policy(Rules *r, const char *dir)
 		if (m != NULL && (end == m || *end != '\0' || n < 1 || n > 12))
 			problem(r, ini_path(ini), ini_line(ini, "settings", "flu_season_start_month"),
 			    "flu_season_start_month must be a month, 1 to 12 (8 is August), not '%s'", m);
+	}
+	{
+		/* Days before a lottery that staff are told of it: 0 (none) to 365. */
+		const char *d = g_hash_table_lookup(r->settings, "lottery_notice_days");
+		char *end;
+		gint64 n = d ? g_ascii_strtoll(d, &end, 10) : 7;
+		if (d != NULL && (end == d || *end != '\0' || n < 0 || n > 365))
+			problem(r, ini_path(ini), ini_line(ini, "settings", "lottery_notice_days"),
+			    "lottery_notice_days must be a number of days, 0 (no notice) to 365, not '%s'", d);
 	}
 	for (gsize i = 0; i < G_N_ELEMENTS(setting_defaults); i++)
 		if (!g_hash_table_contains(r->settings, setting_defaults[i][0]))

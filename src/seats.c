@@ -194,6 +194,38 @@ seats_of(Store *st, gint64 app, const char *block, GError **err)
 	return out;
 }
 
+static void
+holder_clear(gpointer p)
+{
+	g_free(((struct seat_holder *)p)->course);
+}
+
+GArray *
+seats_in_block(Store *st, const char *block, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT application_id, course FROM assignments"
+	    " WHERE block = :block AND state = 'active' ORDER BY course, id", err);
+	GArray *out;
+	int rc;
+
+	if (s == NULL)
+		return NULL;
+	store_bind_text(s, ":block", block);
+	out = g_array_new(FALSE, TRUE, sizeof(struct seat_holder));
+	g_array_set_clear_func(out, holder_clear);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct seat_holder x = { sqlite3_column_int64(s, 0), store_col_text(s, 1) };
+		g_array_append_val(out, x);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		g_array_unref(out);
+		store_fail(st, rc, "assignments", err);
+		return NULL;
+	}
+	return out;
+}
+
 int
 seats_placed(Store *st, gint64 app, const char *block, GError **err)
 {
@@ -499,6 +531,20 @@ lottery_record(Store *st, const char *block, gint64 seed, const char *policy, co
 	store_bind_text(s, ":policy", policy);
 	store_bind_text(s, ":draw", draw);
 	return store_done(st, s, err);
+}
+
+int
+lottery_notice_record(Store *st, const char *block, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "INSERT OR IGNORE INTO lottery_notices (block)"
+	    " VALUES (:block)", err);
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, ":block", block);
+	if (!store_done(st, s, err))
+		return -1;
+	return sqlite3_changes(store_db(st)) > 0 ? 1 : 0;
 }
 
 gboolean

@@ -63,6 +63,15 @@ struct seats_tally {
 gboolean seats_tally(Store *st, gint64 app, struct seats_tally *t, GError **err)
     G_GNUC_WARN_UNUSED_RESULT;
 
+/* An active seat, by whom it is held. */
+struct seat_holder {
+	gint64 app;
+	char *course;	/* owned */
+};
+/* The active seats of a block (struct seat_holder), by course and then in
+ * the order taken; NULL on error. */
+GArray *seats_in_block(Store *st, const char *block, GError **err) G_GNUC_WARN_UNUSED_RESULT;
+
 /* ---- waitlist ---- */
 
 /* A place still waiting. */
@@ -129,6 +138,9 @@ int lottery_open(Store *st, const char *block, GError **err) G_GNUC_WARN_UNUSED_
 /* Record a block's draw: its seed (>= 0), the policy and the draw order. */
 gboolean lottery_record(Store *st, const char *block, gint64 seed, const char *policy,
     const char *draw, GError **err) G_GNUC_WARN_UNUSED_RESULT;
+/* The notice to staff before a block's lottery: 1 recorded now (send it),
+ * 0 recorded before (sent already), -1 on error. */
+int lottery_notice_record(Store *st, const char *block, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 /* A block has started: its lottery is closed (no row: nothing to do). */
 gboolean lottery_close(Store *st, const char *block, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 

@@ -3,6 +3,7 @@
 #include "settle.h"
 #include "decide.h"
 #include "effects.h"
+#include "lotterymail.h"
 #include "offers.h"
 #include "placement.h"
 #include "reminders.h"
@@ -86,14 +87,15 @@ early_due(struct process_ctx *pc, GString *log, GError **err)
 gboolean
 settle_due(struct process_ctx *pc, GString *log, GError **err)
 {
-	return placement_due(pc, log, err) && early_due(pc, log, err) &&
-	    reminders_due(pc, log, err);
+	return lotterymail_notices_due(pc, log, err) && placement_due(pc, log, err) &&
+	    early_due(pc, log, err) && reminders_due(pc, log, err);
 }
 
 gboolean
 settle_offers_due(struct process_ctx *pc, GString *log, GError **err)
 {
-	return offers_due(pc, log, err) && early_due(pc, log, err);
+	return offers_due(pc, log, err) && early_due(pc, log, err) &&
+	    lotterymail_notices_due(pc, log, err);
 }
 
 /* A placement notice's decision, in words: the applicant judged again (a

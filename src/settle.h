@@ -22,15 +22,17 @@ gboolean settle(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const c
 char *settle_text(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *cause,
     GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
-/* What is due today: lotteries and blocks that started (placement_due),
+/* What is due today: the notices to staff before lotteries
+ * (lotterymail_notices_due), lotteries and blocks that started (placement_due),
  * applications held as early whose window opened (judged, and told the
  * decision once), then reminders (reminders_due). Lines for the log go to
  * log. */
 gboolean settle_due(struct process_ctx *pc, GString *log, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
-/* Only the offers past their deadline (offers_due) and the early
- * applications whose window opened: what `clerkd --once` does before its
- * pass, which draws no lottery. */
+/* Only the offers past their deadline (offers_due), the early
+ * applications whose window opened and the notices to staff before
+ * lotteries: what `clerkd --once` does before its pass, which draws no
+ * lottery. */
 gboolean settle_offers_due(struct process_ctx *pc, GString *log, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Word every placement notice asked for (each applicant judged again, as

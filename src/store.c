@@ -195,6 +195,11 @@ static const char v9[] =
     "  id INTEGER PRIMARY KEY, application_id INTEGER NOT NULL REFERENCES applications(id),"
     "  rule TEXT NOT NULL, reason TEXT NOT NULL, actor TEXT NOT NULL,"
     "  at TEXT NOT NULL DEFAULT (datetime('now')), UNIQUE (application_id, rule));";
+/* 9 -> 10: the notice to staff before a block's lottery (lottery_notice_days),
+ * sent once per block: the day it was sent. */
+static const char v10[] =
+    "CREATE TABLE lottery_notices ("
+    "  block TEXT PRIMARY KEY, at TEXT NOT NULL DEFAULT (datetime('now')));";
 
 static const char *const migrations[] = {
 	schema,		/* 0 -> 1: the first schema */
@@ -206,6 +211,7 @@ static const char *const migrations[] = {
 	v7,		/* 6 -> 7: seats offered from a waitlist */
 	v8,		/* 7 -> 8: the day an application became complete */
 	v9,		/* 8 -> 9: a coordinator's exceptions (overrides) */
+	v10,		/* 9 -> 10: the notices before each lottery, once per block */
 };
 #define SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
 

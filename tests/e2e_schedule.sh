@@ -57,7 +57,11 @@ bash -c "'$CLERKCTL' --config '$T/clerkd.conf' schedule 2027-03 --seed 1 2>/dev/
 is "another seed for a drawn block is refused" "$?" 1
 
 ok "results: run" run_clerkd
-is "each applicant told once" "$(sink_count)" "$((replies + 5))"
+# Five results, the summary to staff and OBG-410's roster to its coordinator
+# (NEU-320 has none: its roster is in the summary; tests/e2e_rosters.sh).
+is "each applicant told once" "$(sink_count)" "$((replies + 7))"
+is "  staff and the OBG-410 coordinator once each" \
+	"$(mails_to registrar@example.edu) $(mails_to obgyn-coordinator@example.edu)" "1 1"
 for n in "${names[@]}"; do
 	is "$n: one result mail" "$(mails_to "$n@med.example.edu")" 2
 done
