@@ -528,7 +528,12 @@ config_load(const char *path, GError **err)
 	cfg->rules_dir = get_path(&p, "rules", "directory",
 	    g_file_test(RULESDIR, G_FILE_TEST_IS_DIR) ? RULESDIR : SRC_RULESDIR);
 
-	cfg->digest_hour = get_int(&p, "digest", "hour", 7, 0, 23);
+	{
+		/* "off": no digest (the tests' default). */
+		g_autofree char *hour = get_str(&p, "digest", "hour", "");
+		cfg->digest_hour = g_ascii_strcasecmp(g_strstrip(hour), "off") == 0 ? -1 :
+		    get_int(&p, "digest", "hour", 7, 0, 23);
+	}
 	cfg->timezone = get_str(&p, "program", "timezone", "");
 	if (cfg->timezone != NULL && *cfg->timezone == '\0')
 		g_clear_pointer(&cfg->timezone, g_free);

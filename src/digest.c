@@ -42,7 +42,7 @@ static const struct section sections[] = {
 	{ DIGESTDB_QUESTIONS, "Questions forwarded to staff, not yet answered", "clerkctl show REF",
 	  { { 0, "Reference", 15 }, { 1, "Subject", 42 }, { 2, "Since", 10 }, { -1, NULL, 0 } } },
 	{ DIGESTDB_TO_CHECK, "Documents waiting for a check", "clerkctl doc list REF",
-	  { { 0, "Reference", 15 }, { 4, "Doc", 5 }, { 1, "File", 23 }, { 2, "Why", 23 } } },
+	  { { 0, "Reference", 15 }, { 4, "Doc", 5 }, { 1, "File", 25 }, { 2, "Why", 20 } } },
 	{ DIGESTDB_QUARANTINE, "Messages in quarantine", "clerkctl quarantine list",
 	  { { 4, "Id", 6 }, { 0, "From", 22 }, { 1, "Subject", 22 }, { 2, "Error", 17 } } },
 	{ DIGESTDB_BOUNCES, "Bounces", "clerkctl replies --status bounced",
@@ -480,8 +480,8 @@ digest_render(const struct config *cfg, Store *st, const char *today, char **tex
 	    status_bars->len);
 	text_chart(t, "Applications by country (cancelled ones aside)",
 	    (struct chart_bar *)(void *)country_bars->data, country_bars->len);
-	g_string_append(t, "\nEach list shows its first 25 lines; the command in brackets shows "
-	    "them all.\n");
+	g_string_append(t, "\nEach list shows its first 25 lines; the command in brackets\n"
+	    "shows them all.\n");
 
 	/* The HTML: the same figures, and the charts. */
 	g_string_append(h, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n"

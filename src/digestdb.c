@@ -31,13 +31,21 @@ static const char *const sql[DIGESTDB_N] = {
 	    " WHERE o.kind IN ('question-forwarded', 'passed-to-staff') AND a.status <> 'cancelled'"
 	    " AND NOT EXISTS (SELECT 1 FROM outbox r WHERE r.application_id = o.application_id"
 	    " AND r.kind = 'staff-message' AND r.id > o.id) ORDER BY o.id LIMIT :limit",
+	/* Documents clerkd could not recognise, one a line; and applications
+	 * flagged dates-to-check (a date stood in: decide.c), one a line with
+	 * their undated documents (n 0: see clerkctl doc list REF). */
 	[DIGESTDB_TO_CHECK] =
-	    "SELECT a.reference, coalesce(doc.filename, ''), CASE WHEN doc.kind IS NULL"
-	    " THEN 'not recognised' ELSE doc.kind || ': no date given' END, '', doc.id,"
-	    " count(*) OVER () FROM documents doc JOIN applications a ON a.id = doc.application_id"
-	    " WHERE doc.state = 'filed' AND a.status NOT IN ('cancelled', 'ineligible')"
-	    " AND (doc.kind IS NULL OR (doc.dated = 0 AND instr(',' || coalesce(a.flags, '') || ',',"
-	    " ',dates-to-check,') > 0)) ORDER BY doc.id LIMIT :limit",
+	    "SELECT r, f, w, '', n, count(*) OVER () FROM ("
+	    " SELECT a.reference AS r, coalesce(doc.filename, '') AS f, 'not recognised' AS w,"
+	    " doc.id AS n, doc.id AS o FROM documents doc JOIN applications a"
+	    " ON a.id = doc.application_id WHERE doc.state = 'filed' AND doc.kind IS NULL"
+	    " AND a.status NOT IN ('cancelled', 'ineligible')"
+	    " UNION ALL SELECT a.reference, count(*) || ' without a date', 'dates to check', 0,"
+	    " min(doc.id) FROM documents doc JOIN applications a ON a.id = doc.application_id"
+	    " WHERE doc.state = 'filed' AND doc.kind IS NOT NULL AND doc.dated = 0"
+	    " AND a.status NOT IN ('cancelled', 'ineligible')"
+	    " AND instr(',' || coalesce(a.flags, '') || ',', ',dates-to-check,') > 0 GROUP BY a.id)"
+	    " ORDER BY o LIMIT :limit",
 	[DIGESTDB_QUARANTINE] =
 	    "SELECT coalesce(sender, ''), coalesce(subject, ''), coalesce(error, ''), '', id,"
 	    " count(*) OVER () FROM ledger WHERE state = 'quarantined' ORDER BY id LIMIT :limit",
