@@ -2,6 +2,7 @@
 #include "appstatus.h"
 #include "cmdparse.h"
 #include "config.h"
+#include "digest.h"
 #include "docstore.h"
 #include "ledger.h"
 #include "outboxdb.h"
@@ -149,6 +150,7 @@ usage(void)
 	    "       clerkctl [--config FILE] backup DIR\n"
 	    "       clerkctl [--config FILE] restore DIR\n"
 	    "       clerkctl [--config FILE] purge [--yes]\n"
+	    "       clerkctl [--config FILE] digest [--html FILE]\n"
 	    "       clerkctl [--config FILE] schedule BLOCK [--seed N] [--dry-run]\n"
 	    "       clerkctl [--config FILE] lotteries [BLOCK] [--json]\n"
 	    "       clerkctl [--config FILE] cancel REF\n"
@@ -316,11 +318,33 @@ act(Store *st, gboolean (*fn)(Store *, gint64, GError **), const char *arg, cons
 	return 0;
 }
 
+/* The staff digest of today, as it is or would be mailed (digest.h). */
+static int
+digest(struct config *cfg, Store *st, const char *html_path)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *today = util_today(cfg->timezone), *text = NULL, *html = NULL;
+	gboolean news;
+
+	if (!config_check_rules(cfg, &err))
+		g_clear_error(&err);	/* the lists without the seats and lotteries */
+	if (!digest_render(cfg, st, today, &text, &html, &news, &err) ||
+	    (html_path != NULL && !g_file_set_contents(html_path, html, -1, &err))) {
+		fprintf(stderr, "clerkctl: %s\n", err->message);
+		return err->domain == CLERK_ERROR ? clerk_exitcode(err) : EXIT_TEMPFAIL;
+	}
+	fputs(text, stdout);
+	if (!news)
+		printf("\nNothing new and nothing waiting: clerkd sends no digest today.\n");
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	g_autofree char *config_path = NULL, *status = NULL, *prometheus = NULL;
 	g_autofree char *date = NULL, *reason = NULL, *output = NULL, *seed = NULL;
+	g_autofree char *html = NULL;
 	gboolean dry_run = FALSE;
 	gboolean json = FALSE, csv = FALSE, yes = FALSE;
 	GOptionEntry entries[] = {
@@ -335,6 +359,7 @@ main(int argc, char **argv)
 		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "doc get: write to FILE", "FILE" },
 		{ "seed", 0, 0, G_OPTION_ARG_STRING, &seed, "schedule: the lottery's seed", "N" },
 		{ "dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run, "schedule: draw and print, change nothing", NULL },
+		{ "html", 0, 0, G_OPTION_ARG_FILENAME, &html, "digest: also write the HTML version to FILE", "FILE" },
 		{ NULL },
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("COMMAND [ARGS] - clerkd staff tool");
@@ -418,6 +443,8 @@ main(int argc, char **argv)
 		fputs(text, stdout);
 		return 0;
 	}
+	if (strcmp(argv[1], "digest") == 0 && argc == 2)
+		return digest(cfg, st, html);
 	if (strcmp(argv[1], "purge") == 0 && argc == 2)
 		return purge(st, cfg, yes);
 	if (strcmp(argv[1], "backup") == 0 && argc == 3)

@@ -25,6 +25,7 @@ static const struct keyinfo known_keys[] = {
 	{ "smtp", "max_per_minute" }, { "smtp", "pacing" },
 	{ "store", "database" }, { "store", "documents" }, { "store", "max_size" }, { "store", "retention_days" },
 	{ "rules", "directory" }, { "program", "timezone" },
+	{ "digest", "hour" },
 	{ "limits", "attachments" }, { "limits", "attachment_size" }, { "limits", "header_size" },
 	{ "limits", "line_length" },
 	{ "staff", "addresses" }, { "staff", "trusted_authserv_id" },
@@ -527,6 +528,12 @@ config_load(const char *path, GError **err)
 	cfg->rules_dir = get_path(&p, "rules", "directory",
 	    g_file_test(RULESDIR, G_FILE_TEST_IS_DIR) ? RULESDIR : SRC_RULESDIR);
 
+	{
+		/* "off": no digest (the tests' default). */
+		g_autofree char *hour = get_str(&p, "digest", "hour", "");
+		cfg->digest_hour = g_ascii_strcasecmp(g_strstrip(hour), "off") == 0 ? -1 :
+		    get_int(&p, "digest", "hour", 7, 0, 23);
+	}
 	cfg->timezone = get_str(&p, "program", "timezone", "");
 	if (cfg->timezone != NULL && *cfg->timezone == '\0')
 		g_clear_pointer(&cfg->timezone, g_free);

@@ -53,6 +53,7 @@ struct config {
 	char *documents;
 	char *rules_dir;
 	char *timezone;			/* [program]: IANA zone for dates and deadlines; NULL: local */
+	int digest_hour;		/* [digest] hour: the staff digest from this hour (0-23); -1: off */
 
 	char **staff;			/* normalized addresses */
 	char *trusted_authserv_id;

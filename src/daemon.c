@@ -3,6 +3,7 @@
  * The poll timer runs beside IDLE as a safety net (and re-issues IDLE well
  * before servers drop it), and alone where IDLE is not offered or fails. */
 #include "daemon.h"
+#include "digest.h"
 #include "settle.h"
 #include "imap.h"
 #include "pipeline.h"
@@ -90,6 +91,21 @@ daemon_due(const struct config *cfg, Store *st, gboolean only_offers)
 	}
 	process_ctx_clear(&pc);
 	return !temp;
+}
+
+/* The staff digest, after a pass (so it counts what the pass did), sent at
+ * once; a failure is logged and tried again next pass. */
+static void
+daemon_digest(const struct config *cfg, Store *st, Outbox *ob)
+{
+	g_autoptr(GError) err = NULL;
+	struct outbox_result res = { 0 };
+	int n = digest_due(cfg, st, &err);
+
+	if (n < 0)
+		g_warning("digest failed, tried again next pass: %s", err ? err->message : "?");
+	else if (n > 0 && !outbox_flush(ob, st, &res, &err))
+		g_warning("digest queued, not sent yet: %s", err ? err->message : "?");
 }
 
 /* sd_notify(3) where clerkd was built with libsystemd; nothing otherwise. */
@@ -214,6 +230,7 @@ wake(struct daemon *d)
 	}
 	(void)daemon_due(d->cfg, d->st, FALSE);
 	gboolean ok = daemon_pass(d->cfg, d->st, d->ob, &d->left);
+	daemon_digest(d->cfg, d->st, d->ob);
 	g_autoptr(GDateTime) now = g_date_time_new_now_local();
 	g_autofree char *when = g_date_time_format(now, "%H:%M:%S");
 
@@ -302,9 +319,13 @@ gboolean
 daemon_once(const struct config *cfg, Store *st, Outbox *ob)
 {
 	/* The store busy (another writer): the pass would fail too; try later. */
+	gboolean ok;
+
 	if (!daemon_due(cfg, st, TRUE))
 		return FALSE;
-	return daemon_pass(cfg, st, ob, NULL);
+	ok = daemon_pass(cfg, st, ob, NULL);
+	daemon_digest(cfg, st, ob);
+	return ok;
 }
 
 int

@@ -98,7 +98,17 @@ reply_build(const struct reply *r)
 	g_mime_object_set_header(GMIME_OBJECT(m), "X-Auto-Response-Suppress", "All", NULL);
 
 	set_utf8_text(body, r->body);
-	if (r->attachments == NULL || r->attachments->len == 0)
+	if (r->html != NULL) {
+		/* The staff digest: the text, and the same in HTML (its charts). */
+		GMimeMultipart *alt = g_mime_multipart_new_with_subtype("alternative");
+		GMimeTextPart *html = g_mime_text_part_new_with_subtype("html");
+		set_utf8_text(html, r->html);
+		g_mime_multipart_add(alt, GMIME_OBJECT(body));
+		g_mime_multipart_add(alt, GMIME_OBJECT(html));
+		g_mime_message_set_mime_part(m, GMIME_OBJECT(alt));
+		g_object_unref(html);
+		g_object_unref(alt);
+	} else if (r->attachments == NULL || r->attachments->len == 0)
 		g_mime_message_set_mime_part(m, GMIME_OBJECT(body));
 	else {
 		/* A document routed on (an evaluation form to its coordinator). */

@@ -19,6 +19,7 @@ struct reply {
 	const char *references;		/* that message's References header; may be NULL */
 	const char *message_id;		/* no brackets */
 	const char *body;		/* UTF-8 text */
+	const char *html;		/* an HTML alternative to body (multipart/alternative), or NULL */
 	GPtrArray *attachments;		/* struct reply_attachment *, or NULL */
 };
 

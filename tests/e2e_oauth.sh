@@ -131,6 +131,9 @@ directory = $top_srcdir/rules
 
 [staff]
 addresses = registrar@example.edu
+
+[digest]
+hour = off
 EOC
 }
 

@@ -239,6 +239,10 @@ directory = $top_srcdir/rules
 
 [staff]
 addresses = registrar@example.edu
+
+# No daily digest but in tests/e2e_digest.sh (it would add a mail to a run).
+[digest]
+hour = off
 EOC
 }
 
