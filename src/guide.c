@@ -5,6 +5,7 @@
 #include "form.h"
 #include "rules.h"
 #include "seats.h"
+#include "util.h"
 #include "words.h"
 
 #include <stdlib.h>
@@ -637,23 +638,6 @@ guide_catalog(const Rules *r, const char *today)
 	return catalog_text(r, today, NULL);
 }
 
-/* A CSV field, quoted when it must be. */
-static void
-csv_field(GString *out, const char *v, gboolean last)
-{
-	if (strpbrk(v, ",\"\r\n") != NULL) {
-		g_string_append_c(out, '"');
-		for (const char *p = v; *p; p++) {
-			if (*p == '"')
-				g_string_append_c(out, '"');
-			g_string_append_c(out, *p);
-		}
-		g_string_append_c(out, '"');
-	} else
-		g_string_append(out, v);
-	g_string_append(out, last ? "\r\n" : ",");
-}
-
 GBytes *
 guide_courses_csv(const Rules *r)
 {
@@ -666,10 +650,10 @@ guide_courses_csv(const Rules *r)
 	for (guint i = 0; i < all->len; i++) {
 		const struct course_info *c = all->pdata[i];
 		g_autofree char *seats = g_strdup_printf("%d", c->seats);
-		csv_field(out, c->code, FALSE);
-		csv_field(out, c->title, FALSE);
-		csv_field(out, c->hospital, FALSE);
-		csv_field(out, seats, TRUE);
+		util_csv_field(out, c->code, FALSE);
+		util_csv_field(out, c->title, FALSE);
+		util_csv_field(out, c->hospital, FALSE);
+		util_csv_field(out, seats, TRUE);
 	}
 	return g_string_free_to_bytes(out);
 }

@@ -149,27 +149,6 @@ rows_new(void)
 
 /* ---- the roster as CSV ---- */
 
-static void
-csv_field(GString *out, const char *v, gboolean last)
-{
-	g_autofree char *safe = NULL;
-
-	/* A formula in a spreadsheet (CSV injection): shown as text instead. */
-	if (strchr("=+-@", *v) != NULL && *v != '\0')
-		v = safe = g_strconcat("'", v, NULL);
-	if (strpbrk(v, ",\"\r\n") != NULL) {
-		g_string_append_c(out, '"');
-		for (const char *p = v; *p; p++) {
-			if (*p == '"')
-				g_string_append_c(out, '"');
-			g_string_append_c(out, *p);
-		}
-		g_string_append_c(out, '"');
-	} else
-		g_string_append(out, v);
-	g_string_append(out, last ? "\r\n" : ",");
-}
-
 GBytes *
 lotterymail_roster_csv(const char *course, const char *block, GPtrArray *rows)
 {
@@ -177,12 +156,12 @@ lotterymail_roster_csv(const char *course, const char *block, GPtrArray *rows)
 
 	for (guint i = 0; i < rows->len; i++) {
 		const struct roster_row *x = g_ptr_array_index(rows, i);
-		csv_field(out, x->name ? x->name : "", FALSE);
-		csv_field(out, x->school ? x->school : "", FALSE);
-		csv_field(out, x->reference ? x->reference : "", FALSE);
-		csv_field(out, x->email ? x->email : "", FALSE);
-		csv_field(out, course, FALSE);
-		csv_field(out, block, TRUE);
+		util_csv_field(out, x->name ? x->name : "", FALSE);
+		util_csv_field(out, x->school ? x->school : "", FALSE);
+		util_csv_field(out, x->reference ? x->reference : "", FALSE);
+		util_csv_field(out, x->email ? x->email : "", FALSE);
+		util_csv_field(out, course, FALSE);
+		util_csv_field(out, block, TRUE);
 	}
 	return g_string_free_to_bytes(out);
 }

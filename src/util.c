@@ -396,3 +396,23 @@ util_lock_store(const char *database, const char *prog, GError **err)
 	}
 	return FALSE;
 }
+
+void
+util_csv_field(GString *out, const char *v, gboolean last)
+{
+	g_autofree char *safe = NULL;
+
+	if (*v != '\0' && strchr("=+-@", *v) != NULL)
+		v = safe = g_strconcat("'", v, NULL);
+	if (strpbrk(v, ",\"\r\n") != NULL) {
+		g_string_append_c(out, '"');
+		for (const char *p = v; *p; p++) {
+			if (*p == '"')
+				g_string_append_c(out, '"');
+			g_string_append_c(out, *p);
+		}
+		g_string_append_c(out, '"');
+	} else
+		g_string_append(out, v);
+	g_string_append(out, last ? "\r\n" : ",");
+}

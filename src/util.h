@@ -98,4 +98,10 @@ gboolean util_host_is_loopback(const char *host);
 /* The host part of scheme://host[:port][/...], new string. */
 char *util_url_host(const char *url);
 
+/* One CSV field of RFC 4180 onto out: quoted when it holds a comma, a quote
+ * or a line break, and followed by ',' or, for the last of a row, CRLF. A
+ * field that starts with = + - @ gets a ' before it, so that a spreadsheet
+ * shows it as text instead of running it as a formula. */
+void util_csv_field(GString *out, const char *v, gboolean last);
+
 #endif

@@ -79,6 +79,22 @@ test_token_equal(void)
 	g_assert_true(util_token_equal("", ""));
 }
 
+/* util_csv_field: RFC 4180 quoting, and a formula shown as text. */
+static void
+test_csv_field(void)
+{
+	g_autoptr(GString) out = g_string_new(NULL);
+
+	util_csv_field(out, "S\xc3\xb8rensen", FALSE);
+	util_csv_field(out, "Pat \"PJ\" O'Brien, Jr.", FALSE);
+	util_csv_field(out, "", FALSE);
+	util_csv_field(out, "=HYPERLINK(\"x\")", FALSE);
+	util_csv_field(out, "-1", FALSE);
+	util_csv_field(out, "two\nlines", TRUE);
+	g_assert_cmpstr(out->str, ==, "S\xc3\xb8rensen,\"Pat \"\"PJ\"\" O'Brien, Jr.\",,"
+	    "\"'=HYPERLINK(\"\"x\"\")\",'-1,\"two\nlines\"\r\n");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -87,5 +103,6 @@ main(int argc, char **argv)
 	g_test_add_func("/ref/token-equal", test_token_equal);
 	g_test_add_func("/ref/format", test_format);
 	g_test_add_func("/ref/find", test_find);
+	g_test_add_func("/util/csv-field", test_csv_field);
 	return g_test_run();
 }
