@@ -326,24 +326,6 @@ report_stats_prometheus(JsonNode *stats)
 	return g_string_free(out, FALSE);
 }
 
-static void
-csv_field(GString *out, const char *v)
-{
-	if (v == NULL)
-		return;
-	if (strpbrk(v, ",\"\r\n") == NULL) {
-		g_string_append(out, v);
-		return;
-	}
-	g_string_append_c(out, '"');
-	for (const char *p = v; *p; p++) {
-		if (*p == '"')
-			g_string_append_c(out, '"');
-		g_string_append_c(out, *p);
-	}
-	g_string_append_c(out, '"');
-}
-
 char *
 report_csv(Store *st, const char *what, GError **err)
 {
@@ -384,12 +366,11 @@ report_csv(Store *st, const char *what, GError **err)
 			g_string_append_printf(out, "%s%s", c ? "," : "", sqlite3_column_name(s, c));
 		g_string_append(out, "\r\n");
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			for (int c = 0; c < sqlite3_column_count(s); c++) {
-				if (c)
-					g_string_append_c(out, ',');
-				csv_field(out, (const char *)sqlite3_column_text(s, c));
+			int n = sqlite3_column_count(s);
+			for (int c = 0; c < n; c++) {
+				const char *v = (const char *)sqlite3_column_text(s, c);
+				util_csv_field(out, v ? v : "", c == n - 1);
 			}
-			g_string_append(out, "\r\n");
 		}
 		sqlite3_finalize(s);
 		if (rc != SQLITE_DONE) {
