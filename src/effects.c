@@ -1,9 +1,12 @@
 /* effects.c: the domain's effects, kept as data, then made to happen in one
  * place. See effects.h. */
 #include "effects.h"
+#include "calendar.h"
 #include "dossier.h"
 #include "outboxdb.h"
 #include "reply.h"
+#include "rules.h"
+#include "seats.h"
 #include "util.h"
 #include "words.h"
 
@@ -18,8 +21,8 @@ struct effect {
 	GPtrArray *attachments;		/* owned struct reply_attachment *, or NULL */
 };
 
-static void
-attachment_free(gpointer p)
+void
+effects_attachment_free(gpointer p)
 {
 	struct reply_attachment *a = p;
 
@@ -87,7 +90,7 @@ effect_new(EffectType type, gint64 ledger_id, gint64 app_id, const struct mail_o
 	while (g_hash_table_iter_next(&it, &k, &v))
 		g_hash_table_insert(e->vars, g_strdup(k), g_strdup(v));
 	if (m->attachments != NULL) {
-		e->attachments = g_ptr_array_new_with_free_func(attachment_free);
+		e->attachments = g_ptr_array_new_with_free_func(effects_attachment_free);
 		for (guint i = 0; i < m->attachments->len; i++) {
 			const struct reply_attachment *a = g_ptr_array_index(m->attachments, i);
 			struct reply_attachment *c = g_new0(struct reply_attachment, 1);
@@ -230,6 +233,51 @@ effect_placement(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const 
 }
 
 gboolean
+effects_calendar(struct process_ctx *pc, gint64 app_id, GArray *seats, gboolean cancel,
+    GPtrArray *attachments, GError **err)
+{
+	const Rules *r = pc->cfg->rules;
+	g_autoptr(Dossier) d = NULL;
+	const char *at;
+
+	if (seats == NULL || seats->len == 0)
+		return TRUE;
+	if ((d = dossier_load(pc->st, app_id, err)) == NULL)
+		return FALSE;
+	at = pc->cfg->from_addr != NULL ? strrchr(pc->cfg->from_addr, '@') : NULL;
+	for (guint i = 0; i < seats->len; i++) {
+		const struct seat *st = &g_array_index(seats, struct seat, i);
+		const struct course_info *c = rules_course(r, st->course);
+		struct calendar_seat cs = { 0 };
+		struct reply_attachment *a;
+		GBytes *ics;
+		if (c == NULL || rules_block_start(r, st->block) == NULL ||
+		    rules_block_end(r, st->block) == NULL)
+			continue;
+		cs.reference = d->reference;
+		cs.program = pc->program;
+		cs.domain = at != NULL ? at + 1 : NULL;
+		cs.course = c->code;
+		cs.title = c->title;
+		cs.hospital = c->hospital;
+		cs.department = c->department;
+		cs.block = st->block;
+		cs.start = rules_block_start(r, st->block);
+		cs.end = rules_block_end(r, st->block);
+		cs.stamp = cs.start;	/* from the data, not the clock: a resend is the same */
+		if ((ics = calendar_ics(&cs, cancel, err)) == NULL)
+			return FALSE;
+		a = g_new0(struct reply_attachment, 1);
+		a->filename = calendar_filename(&cs);
+		a->content_type = g_strdup(cancel ? "text/calendar; method=CANCEL; charset=utf-8" :
+		    "text/calendar; method=PUBLISH; charset=utf-8");
+		a->data = ics;
+		g_ptr_array_add(attachments, a);
+	}
+	return TRUE;
+}
+
+gboolean
 effects_word_placements(struct process_ctx *pc, EffectWordFn word, GError **err)
 {
 	for (guint i = 0; pc->effects != NULL && i < pc->effects->len; i++) {
@@ -248,6 +296,22 @@ effects_word_placements(struct process_ctx *pc, EffectWordFn word, GError **err)
 		if (notice == NULL)
 			g_ptr_array_remove_index(pc->effects, i--);	/* no address: nobody to tell */
 		else {
+			/* A calendar entry for each seat held now (one just given among them). */
+			g_autoptr(GArray) seats = seats_of(pc->st, e->app_id, NULL, err);
+			if (seats == NULL) {
+				effect_free(notice);
+				return FALSE;
+			}
+			if (seats->len > 0) {
+				if (notice->attachments == NULL)
+					notice->attachments =
+					    g_ptr_array_new_with_free_func(effects_attachment_free);
+				if (!effects_calendar(pc, e->app_id, seats, FALSE, notice->attachments,
+				    err)) {
+					effect_free(notice);
+					return FALSE;
+				}
+			}
 			effect_free(e);
 			pc->effects->pdata[i] = notice;
 		}

@@ -70,11 +70,21 @@ void effect_notify_staff(struct process_ctx *pc, gint64 ledger_id, gint64 app_id
     const char *details);
 
 /* Placement changed what app_id holds: tell them (template "placement",
- * subject, what happened, and the decision as it then stands), once the
+ * subject, what happened, and the decision as it then stands, with a
+ * calendar entry for each seat it then holds), once the
  * settle step has judged them again. seed makes the Message-ID. subject
  * NULL: the outcome then ("Scheduled: NEU-301, 1-26 March 2027"). */
 void effect_placement(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *seed,
     const char *subject, const char *what);
+
+/* For each seat (struct seat, seats.h) of application app_id, a calendar entry
+ * (.ics, calendar.c) appended to attachments (struct reply_attachment *,
+ * owned: its free function must be effects_attachment_free): PUBLISH, or with
+ * cancel a CANCEL under the same UID. Seats in a block or course the rules no
+ * longer know are skipped. */
+gboolean effects_calendar(struct process_ctx *pc, gint64 app_id, GArray *seats, gboolean cancel,
+    GPtrArray *attachments, GError **err) G_GNUC_WARN_UNUSED_RESULT;
+void effects_attachment_free(gpointer p);
 
 /* Turn each placement effect, in its place, into a notice to the applicant,
  * with the decision in words that word() gives (new string; NULL on error),

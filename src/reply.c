@@ -122,6 +122,10 @@ reply_build(const struct reply *r)
 			 * (the one clerkd writes in; any other parameter is dropped). */
 			char *semi = strchr(type, ';'), *slash;
 			const char *cs = semi && strstr(semi + 1, "charset=utf-8") ? "utf-8" : NULL;
+			/* "text/calendar; method=CANCEL": an .ics says its method too. */
+			const char *method = semi == NULL ? NULL :
+			    strstr(semi + 1, "method=PUBLISH") ? "PUBLISH" :
+			    strstr(semi + 1, "method=CANCEL") ? "CANCEL" : NULL;
 			if (semi != NULL)
 				*semi = '\0';
 			slash = strchr(type, '/');
@@ -138,6 +142,8 @@ reply_build(const struct reply *r)
 			part = g_mime_part_new_with_type(type, slash + 1);
 			if (cs != NULL)
 				g_mime_object_set_content_type_parameter(GMIME_OBJECT(part), "charset", cs);
+			if (method != NULL)
+				g_mime_object_set_content_type_parameter(GMIME_OBJECT(part), "method", method);
 			stream = g_mime_stream_mem_new_with_buffer(g_bytes_get_data(a->data, NULL),
 			    g_bytes_get_size(a->data));
 			content = g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);

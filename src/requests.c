@@ -91,10 +91,53 @@ find_confirmation(struct process_ctx *pc, gint64 app_id, const struct facts *f,
 	return (*out = match_confirmation(spent, f)) != NULL ? 2 : 0;
 }
 
+static void
+seat_copy_clear(gpointer p)
+{
+	struct seat *x = p;
+
+	g_free(x->course);
+	g_free(x->block);
+}
+
+/* The seats of a that b does not hold (by id), copied. */
+static GArray *
+seats_minus(GArray *a, GArray *b)
+{
+	GArray *out = g_array_new(FALSE, TRUE, sizeof(struct seat));
+
+	g_array_set_clear_func(out, seat_copy_clear);
+	for (guint i = 0; i < a->len; i++) {
+		const struct seat *x = &g_array_index(a, struct seat, i);
+		gboolean kept = FALSE;
+		for (guint j = 0; j < b->len && !kept; j++)
+			kept = g_array_index(b, struct seat, j).id == x->id;
+		if (!kept) {
+			struct seat c = { x->id, g_strdup(x->course), g_strdup(x->block) };
+			g_array_append_val(out, c);
+		}
+	}
+	return out;
+}
+
+static gboolean reply_with_attached(struct process_ctx *pc, gint64 ledger_id, gint64 app_id,
+    const char *ref, const struct facts *f, const char *sha256, const char *kind,
+    const char *title, const char *what, GPtrArray *attachments, GError **err);
+
 static gboolean
 reply_with(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *ref,
     const struct facts *f, const char *sha256, const char *kind, const char *title,
     const char *what, GError **err)
+{
+	return reply_with_attached(pc, ledger_id, app_id, ref, f, sha256, kind, title, what, NULL,
+	    err);
+}
+
+/* The same, with files attached (or NULL). */
+static gboolean
+reply_with_attached(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *ref,
+    const struct facts *f, const char *sha256, const char *kind, const char *title,
+    const char *what, GPtrArray *attachments, GError **err)
 {
 	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autoptr(Dossier) d = dossier_load(pc->st, app_id, err);
@@ -114,7 +157,7 @@ reply_with(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *
 	g_hash_table_insert(vars, "what", (gpointer)what);
 	g_hash_table_insert(vars, "decision", decision);
 	effect_reply_titled(pc, ledger_id, app_id, f, sha256, kind, ref, "request", title, vars,
-	    NULL);
+	    attachments);
 	return TRUE;
 }
 
@@ -402,6 +445,10 @@ confirmed(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *r
 	}
 	if (!confirm_use(pc->st, p->token, err))
 		return FALSE;
+	/* The seats held before: one given up gets a CANCEL, one taken (a change) a PUBLISH. */
+	g_autoptr(GArray) seats_before = seats_of(pc->st, app_id, NULL, err);
+	if (seats_before == NULL)
+		return FALSE;
 	if (strcmp(p->action, "cancel") == 0 && p->detail != NULL && *p->detail != '\0') {
 		if (!cancel_block_confirmed(pc, ledger_id, app_id, p->detail, what, err))
 			return FALSE;
@@ -431,8 +478,18 @@ confirmed(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *r
 		title = g_strdup(done ? "Change made" : "Change not possible");
 	}
 	g_message("application %s: %s confirmed (%s)", ref, p->action, p->token);
-	return reply_with(pc, ledger_id, app_id, ref, f, sha256, "confirmed", title,
-	    what->str, err);
+	g_autoptr(GArray) seats_after = seats_of(pc->st, app_id, NULL, err);
+	g_autoptr(GArray) gone = NULL, taken = NULL;
+	g_autoptr(GPtrArray) ics = g_ptr_array_new_with_free_func(effects_attachment_free);
+	if (seats_after == NULL)
+		return FALSE;
+	gone = seats_minus(seats_before, seats_after);
+	taken = seats_minus(seats_after, seats_before);
+	if (!effects_calendar(pc, app_id, gone, TRUE, ics, err) ||
+	    !effects_calendar(pc, app_id, taken, FALSE, ics, err))
+		return FALSE;
+	return reply_with_attached(pc, ledger_id, app_id, ref, f, sha256, "confirmed", title,
+	    what->str, ics->len > 0 ? ics : NULL, err);
 }
 
 /* ---- change requests ---- */

@@ -71,6 +71,43 @@ ok "  and what to do next (malpractice proof)" grep -q "malpractice" <(last_to "
 wait_email=$(sql "SELECT email FROM applications WHERE reference = '$first_wait'")
 ok "the waitlisted are told their position" grep -q "waitlisted for OBG-410 in block 2027-03: position 1" <(last_to "$wait_email")
 
+
+# The .ics parts of the newest mail to an address, parsed with Python's
+# icalendar: "METHOD UID DTSTART DTEND SEQUENCE STATUS filename content-type" a line.
+# Debian's python3-icalendar is /usr/bin/python3's (another python3 may come first in PATH).
+ICS_PY=python3
+python3 -c 'import icalendar' 2>/dev/null || ICS_PY=/usr/bin/python3
+ics_of() {
+	local f
+	for f in $(ls -t "$T"/sink/*); do
+		"$MAILCAT" -h To "$f" | grep -q -i -F "$1" || continue
+		"$ICS_PY" - "$f" <<'PY'
+import sys, email, email.policy, icalendar
+msg = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=email.policy.default)
+for part in msg.walk():
+    if part.get_content_type() != 'text/calendar':
+        continue
+    raw = part.get_payload(decode=True)
+    raw.decode('utf-8')  # strictly UTF-8
+    cal = icalendar.Calendar.from_ical(raw)
+    for ev in cal.walk('VEVENT'):
+        print(cal['METHOD'], ev['UID'], ev.decoded('DTSTART').isoformat(),
+              ev.decoded('DTEND').isoformat(), ev.get('SEQUENCE'), ev.get('STATUS'),
+              part.get_filename(), part.get_params()[1:], ev['LOCATION'])
+PY
+		return 0
+	done
+	return 1
+}
+ics_of "$seated_email" >"$T/ics1"
+ok "the seated get a calendar entry, parsed by Python's icalendar" grep -q "^PUBLISH .* 2027-03-01 2027-03-27 0 CONFIRMED clerkship-OBG-410-2027-03.ics " "$T/ics1"
+ok "  as text/calendar; method=PUBLISH" grep -q -F "('method', 'PUBLISH')" "$T/ics1"
+ok "  in UTF-8" grep -q -F "('charset', 'utf-8')" "$T/ics1"
+ok "  at the course's hospital" grep -q -F "Women's Hospital, Obstetrics and Gynecology" "$T/ics1"
+seated_uid=$(cut -d' ' -f2 "$T/ics1")
+ok "  with a UID ($seated_uid)" test -n "$seated_uid"
+is "the waitlisted get none" "$(ics_of "$wait_email")" ""
+
 # ---- cancel: nothing until confirmed ----
 before=$(sink_count)
 mkmail "$T/cancel.eml" "Someone <$seated_email>" "Cancel [${order[0]}]" "I can no longer come."
@@ -97,6 +134,8 @@ is "the freed seat is offered to the first waitlisted, not given" "$(sql "SELECT
 ok "  the offer in show --json" grep -q '"offers":\[{"course":"OBG-410","block":"2027-03","expires":"2026-10-23"}\]' <(clerkctl show "$first_wait" --json | tr -d ' \n')
 is "both are told" "$(sink_count)" "$((before + 2))"
 ok "the canceller gets the confirmation" grep -q "cancellation is confirmed" <(last_to "$seated_email")
+ics_of "$seated_email" >"$T/ics2"
+ok "  with a CANCEL for the same UID" grep -q -F "CANCEL $seated_uid 2027-03-01 2027-03-27 1 CANCELLED clerkship-OBG-410-2027-03.ics" "$T/ics2"
 offer=$(for f in $(ls -t "$T"/sink/*); do "$MAILCAT" -h To "$f" | grep -q -i -F "$wait_email" && { echo "$f"; break; }; done)
 ok "the first waitlisted is offered the seat" grep -q "A seat is now free for you" <(last_to "$wait_email")
 otoken=$("$MAILCAT" -h Subject "$offer" | grep -o -E 'confirm [A-Z0-9]{10}' | cut -d' ' -f2)
