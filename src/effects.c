@@ -2,6 +2,7 @@
  * place. See effects.h. */
 #include "effects.h"
 #include "calendar.h"
+#include "letter.h"
 #include "dossier.h"
 #include "outboxdb.h"
 #include "reply.h"
@@ -277,6 +278,62 @@ effects_calendar(struct process_ctx *pc, gint64 app_id, GArray *seats, gboolean 
 	return TRUE;
 }
 
+/* The acceptance letter (PDF) for each seat, from rules/templates/letter.txt:
+ * dated today, on the paper of policy letter_paper. */
+static gboolean
+effects_letters(struct process_ctx *pc, gint64 app_id, GArray *seats, GPtrArray *attachments,
+    GError **err)
+{
+	const Rules *r = pc->cfg->rules;
+	g_autoptr(Dossier) d = NULL;
+	const char *tmpl;
+
+	if ((d = dossier_load(pc->st, app_id, err)) == NULL ||
+	    (tmpl = config_template(pc->cfg, "letter", err)) == NULL)
+		return FALSE;
+	for (guint i = 0; i < seats->len; i++) {
+		const struct seat *st = &g_array_index(seats, struct seat, i);
+		const struct course_info *c = rules_course(r, st->course);
+		g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
+		g_autofree char *dates = NULL, *today = NULL, *text = NULL;
+		struct letter_data l = { 0 };
+		struct reply_attachment *a;
+		GBytes *pdf;
+		if (c == NULL || rules_block_start(r, st->block) == NULL ||
+		    rules_block_end(r, st->block) == NULL)
+			continue;
+		dates = words_date_range(rules_block_start(r, st->block), rules_block_end(r, st->block));
+		today = words_date(pc->today);
+		g_hash_table_insert(vars, "name", d->name ? d->name : "");
+		g_hash_table_insert(vars, "school", d->school ? d->school : "");
+		g_hash_table_insert(vars, "reference", d->reference);
+		g_hash_table_insert(vars, "course", (gpointer)c->code);
+		g_hash_table_insert(vars, "title", (gpointer)(c->title ? c->title : ""));
+		g_hash_table_insert(vars, "hospital", (gpointer)(c->hospital ? c->hospital : ""));
+		g_hash_table_insert(vars, "department",
+		    (gpointer)(c->department ? c->department : ""));
+		g_hash_table_insert(vars, "block", st->block);
+		g_hash_table_insert(vars, "dates", dates);
+		g_hash_table_insert(vars, "program", (gpointer)pc->program);
+		g_hash_table_insert(vars, "today", today);
+		if ((text = reply_render("letter", tmpl, vars, err)) == NULL)
+			return FALSE;
+		l.program = pc->program;
+		l.date = pc->today;
+		l.text = text;
+		l.paper = rules_setting(r, "letter_paper");
+		l.title = "Acceptance letter";
+		if ((pdf = letter_pdf(&l, err)) == NULL)
+			return FALSE;
+		a = g_new0(struct reply_attachment, 1);
+		a->filename = letter_filename(c->code, st->block);
+		a->content_type = g_strdup("application/pdf");
+		a->data = pdf;
+		g_ptr_array_add(attachments, a);
+	}
+	return TRUE;
+}
+
 gboolean
 effects_word_placements(struct process_ctx *pc, EffectWordFn word, GError **err)
 {
@@ -307,7 +364,8 @@ effects_word_placements(struct process_ctx *pc, EffectWordFn word, GError **err)
 					notice->attachments =
 					    g_ptr_array_new_with_free_func(effects_attachment_free);
 				if (!effects_calendar(pc, e->app_id, seats, FALSE, notice->attachments,
-				    err)) {
+				    err) ||
+				    !effects_letters(pc, e->app_id, seats, notice->attachments, err)) {
 					effect_free(notice);
 					return FALSE;
 				}

@@ -325,6 +325,7 @@ static const char *const setting_defaults[][2] = {
 	{ "flu_season_start_month", "8" },
 	{ "documents_due_days", "60" },
 	{ "lottery_notice_days", "7" },
+	{ "letter_paper", "a4" },
 };
 
 static void

@@ -108,6 +108,36 @@ seated_uid=$(cut -d' ' -f2 "$T/ics1")
 ok "  with a UID ($seated_uid)" test -n "$seated_uid"
 is "the waitlisted get none" "$(ics_of "$wait_email")" ""
 
+# The acceptance letter: a PDF beside the .ics, its text layer read with pdftotext.
+pdf_of() {	# pdf_of ADDR OUT: the first PDF of the newest mail to ADDR; prints its name and type
+	local f
+	for f in $(ls -t "$T"/sink/*); do
+		"$MAILCAT" -h To "$f" | grep -q -i -F "$1" || continue
+		python3 - "$f" "$2" <<'PY'
+import sys, email, email.policy
+msg = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=email.policy.default)
+for part in msg.walk():
+    if part.get_content_type() == 'application/pdf':
+        open(sys.argv[2], 'wb').write(part.get_payload(decode=True))
+        print(part.get_filename(), part.get_content_type())
+        break
+PY
+		return 0
+	done
+	return 1
+}
+seated_name=$(sql "SELECT name FROM applications WHERE reference = '${order[0]}'")
+is "the seated get an acceptance letter" "$(pdf_of "$seated_email" "$T/letter1.pdf")" \
+	"acceptance-letter-OBG-410-2027-03.pdf application/pdf"
+pdftotext -enc UTF-8 "$T/letter1.pdf" "$T/letter1.txt"
+ok "  its text has the student's name ($seated_name)" grep -q -F "$seated_name" "$T/letter1.txt"
+ok "  the course" grep -q -F "OBG-410 Maternal-Fetal Medicine" "$T/letter1.txt"
+ok "  the hospital" grep -q -F "Women's Hospital" "$T/letter1.txt"
+ok "  the dates" grep -q -F "1-26 March 2027" "$T/letter1.txt"
+ok "  the reference" grep -q -F "${order[0]}" "$T/letter1.txt"
+ok "  on A4 (policy letter_paper)" grep -q -F "595.276 x 841.89 pts" <(pdfinfo "$T/letter1.pdf")
+is "the waitlisted get no letter" "$(pdf_of "$wait_email" "$T/letter2.pdf")" ""
+
 # ---- cancel: nothing until confirmed ----
 before=$(sink_count)
 mkmail "$T/cancel.eml" "Someone <$seated_email>" "Cancel [${order[0]}]" "I can no longer come."

@@ -1,0 +1,161 @@
+/* letter.c: the acceptance letter as PDF, with cairo and pango. See letter.h. */
+#include "letter.h"
+#include "util.h"
+#include "words.h"
+
+#include <cairo.h>
+#include <cairo-pdf.h>
+#include <pango/pangocairo.h>
+#include <string.h>
+
+#define MM (72.0 / 25.4)
+#define MARGIN (25.0 * MM)
+#define FONT "DejaVu Serif, Noto Serif CJK JP, Noto Sans CJK JP"
+
+char *
+letter_filename(const char *course, const char *block)
+{
+	g_autofree char *raw = g_strdup_printf("acceptance-letter-%s-%s", course ? course : "",
+	    block ? block : "");
+	GString *name = g_string_new(NULL);
+
+	for (const char *p = raw; *p != '\0'; p++)
+		if (g_ascii_isalnum(*p) || *p == '-')
+			g_string_append_c(name, *p);
+	g_string_append(name, ".pdf");
+	return g_string_free(name, FALSE);
+}
+
+static cairo_status_t
+collect(void *closure, const unsigned char *data, unsigned int len)
+{
+	g_byte_array_append(closure, data, len);
+	return CAIRO_STATUS_SUCCESS;
+}
+
+static PangoLayout *
+layout_new(cairo_t *cr, double width, const char *font)
+{
+	PangoLayout *l = pango_cairo_create_layout(cr);
+	PangoFontDescription *fd = pango_font_description_from_string(font);
+
+	pango_layout_set_font_description(l, fd);
+	pango_font_description_free(fd);
+	pango_layout_set_width(l, (int)(width * PANGO_SCALE));
+	pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+	return l;
+}
+
+GBytes *
+letter_pdf(const struct letter_data *l, GError **err)
+{
+	GDate d;
+	double w, h, y, bottom;
+	cairo_surface_t *s;
+	cairo_t *cr;
+	cairo_status_t status;
+	g_autoptr(GByteArray) out = g_byte_array_new();
+	g_autofree char *stamp = NULL, *when = NULL;
+	PangoLayout *head, *body;
+	PangoLayoutIter *it;
+
+	g_date_clear(&d, 1);
+	if (l->date != NULL)
+		g_date_set_parse(&d, l->date);
+	if (l->date == NULL || strlen(l->date) != 10 || !g_date_valid(&d)) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "letter: '%s' is not a date",
+		    l->date ? l->date : "");
+		return NULL;
+	}
+	if (l->paper == NULL || g_ascii_strcasecmp(l->paper, "a4") == 0)
+		w = 210 * MM, h = 297 * MM;
+	else if (g_ascii_strcasecmp(l->paper, "letter") == 0)
+		w = 8.5 * 72, h = 11 * 72;
+	else {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "letter_paper: '%s' is "
+		    "neither a4 nor letter", l->paper);
+		return NULL;
+	}
+	if (l->text == NULL || !g_utf8_validate(l->text, -1, NULL) ||
+	    (l->program != NULL && !g_utf8_validate(l->program, -1, NULL))) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "letter: text is not UTF-8");
+		return NULL;
+	}
+	s = cairo_pdf_surface_create_for_stream(collect, out, w, h);
+	/* Dates from the data: without them cairo writes the clock's. */
+	stamp = g_strdup_printf("%sT00:00:00Z", l->date);
+	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, stamp);
+	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_MOD_DATE, stamp);
+	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "clerkd");
+	if (l->title != NULL && g_utf8_validate(l->title, -1, NULL))
+		cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, l->title);
+	cr = cairo_create(s);
+	bottom = h - MARGIN;
+
+	/* Letterhead: the program's name, a rule under it, the date at the right. */
+	head = layout_new(cr, w - 2 * MARGIN, "DejaVu Sans, Noto Sans CJK JP Bold 16");
+	pango_layout_set_text(head, l->program ? l->program : "", -1);
+	cairo_set_source_rgb(cr, 0.1, 0.2, 0.4);
+	cairo_move_to(cr, MARGIN, MARGIN);
+	pango_cairo_show_layout(cr, head);
+	{
+		int lh;
+		pango_layout_get_pixel_size(head, NULL, &lh);
+		y = MARGIN + lh + 4;
+	}
+	cairo_set_line_width(cr, 0.8);
+	cairo_move_to(cr, MARGIN, y);
+	cairo_line_to(cr, w - MARGIN, y);
+	cairo_stroke(cr);
+	g_object_unref(head);
+
+	y += 18;
+	when = words_gdate(&d);
+	head = layout_new(cr, w - 2 * MARGIN, FONT " 11");
+	pango_layout_set_alignment(head, PANGO_ALIGN_RIGHT);
+	pango_layout_set_text(head, when, -1);
+	cairo_set_source_rgb(cr, 0, 0, 0);
+	cairo_move_to(cr, MARGIN, y);
+	pango_cairo_show_layout(cr, head);
+	{
+		int lh;
+		pango_layout_get_pixel_size(head, NULL, &lh);
+		y += lh + 18;
+	}
+	g_object_unref(head);
+
+	/* The body, line by line, onto a new page where one is full. */
+	body = layout_new(cr, w - 2 * MARGIN, FONT " 11");
+	pango_layout_set_spacing(body, 2 * PANGO_SCALE);
+	pango_layout_set_text(body, l->text, -1);
+	it = pango_layout_get_iter(body);
+	{
+		double shift = y;	/* page y of the layout's top */
+		do {
+			PangoRectangle r;
+			PangoLayoutLine *line = pango_layout_iter_get_line_readonly(it);
+			int base = pango_layout_iter_get_baseline(it);
+			pango_layout_iter_get_line_extents(it, NULL, &r);
+			if (shift + (double)(r.y + r.height) / PANGO_SCALE > bottom) {
+				cairo_show_page(cr);
+				shift = MARGIN - (double)r.y / PANGO_SCALE;
+			}
+			cairo_move_to(cr, MARGIN + (double)r.x / PANGO_SCALE,
+			    shift + (double)base / PANGO_SCALE);
+			pango_cairo_show_layout_line(cr, line);
+		} while (pango_layout_iter_next_line(it));
+	}
+	pango_layout_iter_free(it);
+	g_object_unref(body);
+
+	cairo_destroy(cr);
+	cairo_surface_finish(s);
+	status = cairo_surface_status(s);
+	cairo_surface_destroy(s);
+	if (status != CAIRO_STATUS_SUCCESS) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_FINAL, "letter: cairo: %s",
+		    cairo_status_to_string(status));
+		return NULL;
+	}
+	return g_byte_array_free_to_bytes(g_steal_pointer(&out));
+}
