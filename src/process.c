@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "decide.h"
 #include "docstore.h"
+#include "doctext.h"
 #include "ref.h"
 #include "form.h"
 #include "guide.h"
@@ -22,14 +23,76 @@
 #include <string.h>
 
 #define FORM_ATTACHMENT_MAX (64 * 1024)
+#define FORM_MAX_DOCFILES 4
 
-/* The form, in the body or in a small text attachment. */
+/* An attachment's bytes: at hand, or read back from its spool file (at most
+ * max bytes); NULL if it is larger or cannot be read. */
+static GBytes *
+attachment_bytes(const struct attachment *a, gsize max)
+{
+	char *d = NULL;
+	gsize len = 0;
+
+	if (a->size > max)
+		return NULL;
+	if (a->data != NULL)
+		return g_bytes_ref(a->data);
+	if (a->path == NULL || !g_file_get_contents(a->path, &d, &len, NULL))
+		return NULL;
+	if (len > max) {
+		g_free(d);
+		return NULL;
+	}
+	return g_bytes_new_take(d, len);
+}
+
+/* The text of a Word or OpenDocument attachment; NULL (and *unreadable set)
+ * if it is one that cannot be read. */
+static char *
+attachment_doctext(const struct attachment *a, gboolean *unreadable)
+{
+	g_autoptr(GBytes) b = NULL;
+	g_autoptr(GError) err = NULL;
+	char *text;
+
+	*unreadable = FALSE;
+	if (doctext_kind(a->filename, a->content_type) == DOCTEXT_NONE)
+		return NULL;
+	if ((b = attachment_bytes(a, DOCTEXT_MAX_FILE)) == NULL ||
+	    (text = doctext_read(g_bytes_get_data(b, NULL), g_bytes_get_size(b), &err)) == NULL) {
+		g_message("attachment %s: could not read its text: %s", a->filename ? a->filename :
+		    "(unnamed)", err ? err->message : "too large or not readable");
+		*unreadable = TRUE;
+		return NULL;
+	}
+	return text;
+}
+
+static gboolean
+forms_differ(const Form *a, const Form *b)
+{
+	if (form_size(a) != form_size(b))
+		return TRUE;
+	for (guint i = 0; i < form_size(a); i++) {
+		const char *k, *v, *w;
+		form_field(a, i, &k, &v);
+		if ((w = form_get(b, k)) == NULL || strcmp(v, w) != 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* The form, in the body, in a small text attachment, or in a Word or
+ * OpenDocument attachment. *note: what the receipt says of where the form
+ * was read (NULL if from the body and nothing else to say). */
 static Form *
-find_form(const struct facts *f, const struct attachment **carrier)
+find_form(const struct facts *f, const struct attachment **carrier, char **note)
 {
 	Form *form = form_parse(f->text);
+	const char *unread = NULL;
 
 	*carrier = NULL;
+	*note = NULL;
 	for (guint i = 0; form == NULL && i < f->attachments->len; i++) {
 		const struct attachment *a = g_ptr_array_index(f->attachments, i);
 		gsize len;
@@ -43,6 +106,39 @@ find_form(const struct facts *f, const struct attachment **carrier)
 		if ((form = form_parse(text)) != NULL)
 			*carrier = a;
 	}
+	/* Word and OpenDocument files: the form in one, or the body's form checked
+	 * against it (the body wins). At most FORM_MAX_DOCFILES are opened. */
+	for (guint i = 0, opened = 0; *carrier == NULL && i < f->attachments->len &&
+	    opened < FORM_MAX_DOCFILES; i++) {
+		const struct attachment *a = g_ptr_array_index(f->attachments, i);
+		const char *name = a->filename && *a->filename ? a->filename : "your attachment";
+		gboolean unreadable;
+		g_autofree char *text = NULL;
+		g_autoptr(Form) inside = NULL;
+
+		if (doctext_kind(a->filename, a->content_type) == DOCTEXT_NONE)
+			continue;
+		opened++;
+		text = attachment_doctext(a, &unreadable);
+		if (unreadable && unread == NULL)
+			unread = name;
+		if (text == NULL || (inside = form_parse(text)) == NULL)
+			continue;
+		if (form == NULL) {
+			form = g_steal_pointer(&inside);
+			*carrier = a;
+			*note = g_strdup_printf("We read your application form from %s.\n\n", name);
+		} else {
+			if (forms_differ(form, inside))
+				*note = g_strdup_printf("The form in your message and the form in %s are"
+				    " different. We used the form in your message.\n\n", name);
+			break;
+		}
+	}
+	if (*note == NULL && unread != NULL && *carrier == NULL)
+		*note = g_strdup_printf("We could not read the file %s. If it holds your"
+		    " application form, please type the form into the text of your email.\n\n",
+		    unread);
 	return form;
 }
 
@@ -86,8 +182,8 @@ describe_choices(const Rules *r, GArray *choices, int bad)
 
 static gboolean
 handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts *f,
-    const char *sha256, const Form *form, const struct attachment *carrier, gboolean automatic,
-    GError **err)
+    const char *sha256, const Form *form, const struct attachment *carrier, const char *note,
+    gboolean automatic, GError **err)
 {
 	g_autofree char *json = form_json(form);
 	g_autofree char *form_email = util_addr_normalize(form_get(form, "email"));
@@ -176,6 +272,7 @@ handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts 
 	g_hash_table_insert(vars, "attachments", received->str);
 	g_hash_table_insert(vars, "choices", choices_text);
 	g_hash_table_insert(vars, "decision", decision);
+	g_hash_table_insert(vars, "form_note", (gpointer)(note ? note : ""));
 	if ((title = decide_subject(pc, app_id, "Application received", err)) == NULL)
 		return FALSE;
 	effect_reply_titled(pc, ledger_id, app_id, f, sha256, "receipt", ref, "receipt", title, vars,
@@ -562,7 +659,7 @@ handle(struct process_ctx *pc, const struct ledger_key *k, struct facts *f,
 {
 	g_autoptr(Form) form = NULL;
 	const struct attachment *carrier;
-	g_autofree char *problem = NULL;
+	g_autofree char *problem = NULL, *note = NULL;
 	struct ledger_entry e = entry_of(f, sha256, rs->size);
 	const char *why = NULL;
 	gint64 id;
@@ -573,7 +670,7 @@ handle(struct process_ctx *pc, const struct ledger_key *k, struct facts *f,
 	if ((problem = over_limit(pc->cfg, rs, f)) != NULL)
 		return refuse(pc, k, &e, f, problem, err);
 
-	form = find_form(f, &carrier);
+	form = find_form(f, &carrier, &note);
 	class = classify(f, pc->cfg->from_addr, form != NULL, &why);
 	if (class != CLASS_AUTOMATIC && (problem = g_strdup(forged(pc, f))) != NULL) {
 		class = CLASS_FORGED;
@@ -596,7 +693,7 @@ handle(struct process_ctx *pc, const struct ledger_key *k, struct facts *f,
 	}
 	switch (class) {
 	case CLASS_APPLICATION:
-		if (!handle_application(pc, id, f, sha256, form, carrier, FALSE, err))
+		if (!handle_application(pc, id, f, sha256, form, carrier, note, FALSE, err))
 			return 0;
 		break;
 	case CLASS_CORRESPONDENCE:
@@ -612,7 +709,7 @@ handle(struct process_ctx *pc, const struct ledger_key *k, struct facts *f,
 		    f->message_id ? f->message_id : "", f->from_addr ? f->from_addr : "", why);
 		if (f->delivery_report && data != NULL && !note_bounce(pc, id, data, rs->size, err))
 			return 0;
-		if (form != NULL && !handle_application(pc, id, f, sha256, form, carrier, TRUE, err))
+		if (form != NULL && !handle_application(pc, id, f, sha256, form, carrier, note, TRUE, err))
 			return 0;
 		break;
 	}
