@@ -1,7 +1,8 @@
-/* daemon.c: the main loop. A pass runs on a connection of its own; a second
- * connection sits in IDLE on the inbox and wakes the loop when mail arrives.
- * The poll timer runs beside IDLE as a safety net (and re-issues IDLE well
- * before servers drop it), and alone where IDLE is not offered or fails. */
+/* daemon.c: the main loop. One IMAP connection, kept from pass to pass: it
+ * sits in IDLE on the inbox between passes and wakes the loop when mail
+ * arrives, and the next pass runs on it without logging in again. The poll
+ * timer runs beside IDLE as a safety net (and re-issues IDLE well before
+ * servers drop it), and alone where IDLE is not offered or fails. */
 #include "daemon.h"
 #include "digest.h"
 #include "settle.h"
@@ -26,7 +27,7 @@ struct daemon {
 	Outbox *ob;
 	GMainLoop *loop;
 	guint backoff;		/* seconds to wait after a failed pass; 0 when well */
-	Imap *watch;		/* the IDLE connection, or NULL */
+	Imap *conn;		/* kept between passes (and in IDLE there), or NULL */
 	gboolean idling;
 	gboolean told;		/* the log said once why there is no IDLE */
 	int left;		/* messages the last pass left in the inbox */
@@ -35,11 +36,11 @@ struct daemon {
 };
 
 gboolean
-daemon_pass(const struct config *cfg, Store *st, Outbox *ob, int *left)
+daemon_pass(const struct config *cfg, Store *st, Outbox *ob, Imap **conn, int *left)
 {
 	struct pass_stats ps;
 	g_autoptr(GError) err = NULL;
-	gboolean ok = pipeline_pass(cfg, st, ob, &ps, &err);
+	gboolean ok = pipeline_pass(cfg, st, ob, conn, &ps, &err);
 
 	if (!ok)
 		g_warning("pass interrupted: %s", err ? err->message : "unknown error");
@@ -133,9 +134,9 @@ on_watchdog(gpointer data)
 }
 
 static void
-drop_watch(struct daemon *d)
+drop_conn(struct daemon *d)
 {
-	g_clear_pointer(&d->watch, imap_logout);
+	g_clear_pointer(&d->conn, imap_logout);
 	d->idling = FALSE;
 }
 
@@ -150,7 +151,7 @@ on_buffered(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-/* Start IDLE on the watch connection, connecting it if need be. */
+/* Start IDLE on the kept connection, connecting it if need be. */
 static void
 start_idle(struct daemon *d)
 {
@@ -158,31 +159,35 @@ start_idle(struct daemon *d)
 	guint32 uv;
 	int fd;
 
-	if (d->watch == NULL) {
-		if ((d->watch = imap_connect(d->cfg, &err)) == NULL)
+	if (d->conn == NULL) {
+		if ((d->conn = imap_connect(d->cfg, &err)) == NULL)
 			goto fail;
-		if (!imap_select(d->watch, d->cfg->mailbox, &uv, &err))
+		if (!imap_select(d->conn, d->cfg->mailbox, &uv, &err))
 			goto fail;
 	}
 	/* Mail that came after the pass listed the inbox and before IDLE began
 	 * would wake nothing: look first. */
-	if (imap_exists(d->watch, &err) > (guint32)MAX(d->left, 0)) {
+	if (imap_exists(d->conn, &err) > (guint32)MAX(d->left, 0)) {
 		g_idle_add(on_buffered, d);
 		return;
 	}
 	if (err != NULL)
 		goto fail;
-	if ((fd = imap_idle_start(d->watch, &err)) < 0)
+	if ((fd = imap_idle_start(d->conn, &err)) < 0) {
+		if (g_error_matches(err, CLERK_ERROR, CLERK_ERROR_FINAL))
+			goto no_idle;	/* not offered: the connection still serves the passes */
 		goto fail;
+	}
 	d->idling = TRUE;
 	d->told = FALSE;
 	d->fd_source = g_unix_fd_add(fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_fd, d);
 	return;
 fail:
+	drop_conn(d);
+no_idle:
 	if (!d->told)
 		g_message("no IDLE (%s): polling every %ds", err ? err->message : "?", d->cfg->poll_seconds);
 	d->told = TRUE;
-	drop_watch(d);
 }
 
 static void
@@ -193,7 +198,7 @@ arm(struct daemon *d)
 	if (d->backoff == 0 && d->cfg->idle)
 		start_idle(d);
 	d->timer = g_timeout_add_seconds(wait, on_timer, d);
-	if (d->idling && d->watch != NULL && imap_idle_pending(d->watch))
+	if (d->idling && d->conn != NULL && imap_idle_pending(d->conn))
 		g_idle_add(on_buffered, d);	/* mail came with the IDLE answer itself */
 }
 
@@ -223,13 +228,13 @@ wake(struct daemon *d)
 	d->fd_source = d->timer = 0;
 	if (d->idling) {
 		d->idling = FALSE;
-		if (!imap_idle_done(d->watch, &err)) {
+		if (!imap_idle_done(d->conn, &err)) {
 			g_message("IDLE connection lost: %s", err->message);
-			drop_watch(d);
+			drop_conn(d);
 		}
 	}
 	(void)daemon_due(d->cfg, d->st, FALSE);
-	gboolean ok = daemon_pass(d->cfg, d->st, d->ob, &d->left);
+	gboolean ok = daemon_pass(d->cfg, d->st, d->ob, &d->conn, &d->left);
 	daemon_digest(d->cfg, d->st, d->ob);
 	g_autoptr(GDateTime) now = g_date_time_new_now_local();
 	g_autofree char *when = g_date_time_format(now, "%H:%M:%S");
@@ -240,7 +245,7 @@ wake(struct daemon *d)
 	else {
 		d->backoff = d->backoff ? MIN(d->backoff * 2, BACKOFF_MAX) : BACKOFF_MIN;
 		g_message("next try in %us", d->backoff);
-		drop_watch(d);
+		drop_conn(d);
 	}
 	arm(d);
 	hold_reloads(FALSE);
@@ -286,7 +291,7 @@ on_reload(gpointer data)
 		g_free(cfg->database);
 		cfg->database = g_strdup(d->cfg->database);
 	}
-	drop_watch(d);
+	drop_conn(d);
 	outbox_set_config(d->ob, cfg);
 	config_free(d->cfg);
 	d->cfg = cfg;
@@ -323,7 +328,7 @@ daemon_once(const struct config *cfg, Store *st, Outbox *ob)
 
 	if (!daemon_due(cfg, st, TRUE))
 		return FALSE;
-	ok = daemon_pass(cfg, st, ob, NULL);
+	ok = daemon_pass(cfg, st, ob, NULL, NULL);
 	daemon_digest(cfg, st, ob);
 	return ok;
 }
@@ -352,7 +357,7 @@ daemon_run(const char *path, struct config *cfg, Store *st, Outbox *ob)
 		g_source_remove(d.fd_source);
 	if (d.timer != 0)
 		g_source_remove(d.timer);
-	drop_watch(&d);
+	drop_conn(&d);
 	g_main_loop_unref(d.loop);
 	config_free(d.cfg);
 	return 0;

@@ -446,10 +446,28 @@ keep(struct kept *k, guint32 uid, gint64 id, LedgerState to)
 	g_array_append_val(k->to, to);
 }
 
-gboolean
-pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats *ps, GError **err)
+/* Log in, or use the connection kept from the last pass, and list the inbox. */
+static gboolean
+open_inbox(struct pass *p, GArray **list, GError **err)
 {
-	struct pass p = { .cfg = cfg, .st = st, .ob = ob, .ps = ps };
+	const struct config *cfg = p->cfg;
+
+	if (p->im == NULL && (p->im = imap_connect(cfg, err)) == NULL)
+		return FALSE;
+	return imap_ensure_mailbox(p->im, cfg->processed_mailbox, err) &&
+	    imap_ensure_mailbox(p->im, cfg->quarantine_mailbox, err) &&
+	    release_retries(p, err) &&
+	    imap_select(p->im, cfg->mailbox, &p->uidvalidity, err) &&
+	    ledger_note_uidvalidity(p->st, cfg->account, cfg->mailbox, p->uidvalidity, err) &&
+	    (*list = imap_list(p->im, err)) != NULL && reconcile_moves(p, *list, err);
+}
+
+gboolean
+pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, Imap **conn, struct pass_stats *ps,
+    GError **err)
+{
+	struct pass p = { .cfg = cfg, .st = st, .ob = ob, .ps = ps,
+		.im = conn ? g_steal_pointer(conn) : NULL };
 	g_autoptr(Imap) im = NULL;
 	g_autoptr(GArray) list = NULL;
 	g_autoptr(GArray) todo = g_array_new(FALSE, FALSE, sizeof(struct imap_msg));
@@ -460,16 +478,17 @@ pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats
 	gboolean ok = FALSE;
 
 	memset(ps, 0, sizeof *ps);
-	if ((im = imap_connect(cfg, err)) == NULL)
+	if (p.im != NULL && !open_inbox(&p, &list, NULL)) {
+		/* Kept from the last pass and closed by the server since (an
+		 * autologout, a restart): once more, on a new connection. */
+		g_clear_pointer(&p.im, imap_logout);
+		g_clear_pointer(&list, g_array_unref);
+	}
+	if (p.im == NULL && !open_inbox(&p, &list, err)) {
+		g_clear_pointer(&p.im, imap_logout);
 		return FALSE;
-	p.im = im;
-	if (!imap_ensure_mailbox(im, cfg->processed_mailbox, err) ||
-	    !imap_ensure_mailbox(im, cfg->quarantine_mailbox, err) ||
-	    !release_retries(&p, err) ||
-	    !imap_select(im, cfg->mailbox, &p.uidvalidity, err) ||
-	    !ledger_note_uidvalidity(st, cfg->account, cfg->mailbox, p.uidvalidity, err) ||
-	    (list = imap_list(im, err)) == NULL || !reconcile_moves(&p, list, err))
-		return FALSE;
+	}
+	im = p.im;	/* freed on the way out, unless handed back in *conn */
 
 	if ((p.sender = sender_start(ob, st, err)) == NULL)
 		return FALSE;
@@ -551,5 +570,7 @@ out:
 	g_array_free(p.bad, TRUE);
 	g_array_free(p.bad_ids, TRUE);
 	g_clear_error(&p.fatal);
+	if (ok && conn != NULL)
+		*conn = g_steal_pointer(&im);
 	return ok;
 }

@@ -4,6 +4,7 @@
 #define CLERK_PIPELINE_H
 
 #include "config.h"
+#include "imap.h"
 #include "outbox.h"
 #include "store.h"
 
@@ -19,8 +20,12 @@ struct pass_stats {
 };
 
 /* Run one pass. FALSE with an error if the pass could not finish (the server
- * went away, the database is busy): nothing is lost, the next pass resumes. */
-gboolean pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, struct pass_stats *ps,
-    GError **err);
+ * went away, the database is busy): nothing is lost, the next pass resumes.
+ * conn (may be NULL) keeps the IMAP connection from one pass to the next:
+ * *conn NULL, the pass logs in and leaves its connection there, INBOX
+ * selected; a kept connection the server has closed meanwhile is replaced
+ * once; after a failed pass *conn is NULL. */
+gboolean pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, Imap **conn,
+    struct pass_stats *ps, GError **err);
 
 #endif

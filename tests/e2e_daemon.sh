@@ -50,6 +50,10 @@ is "clerkctl restore beside the daemon exits 75" "$?" 75
 ok "  saying which pid to stop" grep -q "clerkd (pid $pid) is running on this store" "$T/restore.err"
 ok "the daemon answers what arrived meanwhile" wait_for 5 replies 2
 is "  once" "$(sink_count)" 2
+# Three passes so far (start, each arrival) and the IDLE between them ran on
+# one connection: one login (the refused --once never connected).
+is "one IMAP login serves the daemon's passes and IDLE" \
+	"$(grep -c 'imap-login: Info: Login: user=<clerk>,' "$T/dovecot.log")" 1
 ok "the daemon keeps running" kill -0 "$pid"
 
 # SIGHUP: a new configuration takes effect; a broken one is refused.
