@@ -251,12 +251,33 @@ wake(struct daemon *d)
 	hold_reloads(FALSE);
 }
 
+/* IDLE said something: new mail, or only that another client changed flags
+ * or expunged. New mail makes a pass; anything else goes back to IDLE, and
+ * the poll timer keeps its time. */
 static gboolean
 on_fd(int fd, GIOCondition cond, gpointer data)
 {
 	struct daemon *d = data;
+	g_autoptr(GError) err = NULL;
+	guint32 n;
 
 	d->fd_source = 0;
+	hold_reloads(TRUE);
+	d->idling = FALSE;
+	if (!imap_idle_done(d->conn, &err)) {
+		g_message("IDLE connection lost: %s", err->message);
+		drop_conn(d);
+	} else if ((n = imap_exists(d->conn, &err)) <= (guint32)MAX(d->left, 0) && err == NULL) {
+		/* Fewer than the pass left: others expunged some; mail that comes
+		 * next must still count as new. */
+		d->left = MIN(d->left, (int)n);
+		start_idle(d);
+		if (d->idling && imap_idle_pending(d->conn))
+			g_idle_add(on_buffered, d);
+		hold_reloads(FALSE);
+		return G_SOURCE_REMOVE;
+	}
+	hold_reloads(FALSE);
 	wake(d);
 	return G_SOURCE_REMOVE;
 }

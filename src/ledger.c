@@ -251,6 +251,25 @@ ledger_pairs(Store *st, const char *sql, const char *account, const char *mailbo
 	return out;
 }
 
+int
+ledger_any_retry(Store *st, const char *account, const char *mailbox, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT 1 FROM ledger WHERE account = :account"
+	    " AND mailbox = :mailbox AND state = 'retry' LIMIT 1", err);
+	int rc, any = -1;
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, ":account", account);
+	store_bind_text(s, ":mailbox", mailbox);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW || rc == SQLITE_DONE)
+		any = rc == SQLITE_ROW;
+	else
+		store_fail(st, rc, "retry lookup", err);
+	sqlite3_reset(s);
+	return any;
+}
+
 GArray *
 ledger_retries(Store *st, const char *account, const char *mailbox, guint32 q_uidvalidity,
     GError **err)

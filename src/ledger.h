@@ -62,6 +62,8 @@ GArray *ledger_pending(Store *st, const char *account, const char *mailbox,
 /* Where a quarantined message now is, when the server says (UIDPLUS). */
 gboolean ledger_quarantined(Store *st, gint64 id, guint32 q_uidvalidity, guint32 q_uid,
     GError **err);
+/* Whether staff asked for any quarantined message to be retried: -1 with an error. */
+int ledger_any_retry(Store *st, const char *account, const char *mailbox, GError **err);
 /* Quarantined messages staff asked to retry: (id, uid in the quarantine mailbox). */
 GArray *ledger_retries(Store *st, const char *account, const char *mailbox,
     guint32 q_uidvalidity, GError **err);

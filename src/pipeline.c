@@ -283,7 +283,10 @@ release_retries(struct pass *p, GError **err)
 {
 	g_autoptr(GArray) retries = NULL;
 	guint32 uv;
+	int any = ledger_any_retry(p->st, p->cfg->account, p->cfg->mailbox, err);
 
+	if (any <= 0)
+		return any == 0;	/* none asked for: the quarantine mailbox is not opened */
 	if (!imap_select(p->im, p->cfg->quarantine_mailbox, &uv, err) ||
 	    (retries = ledger_retries(p->st, p->cfg->account, p->cfg->mailbox, uv, err)) == NULL)
 		return FALSE;
@@ -446,17 +449,20 @@ keep(struct kept *k, guint32 uid, gint64 id, LedgerState to)
 	g_array_append_val(k->to, to);
 }
 
-/* Log in, or use the connection kept from the last pass, and list the inbox. */
+/* Log in (and make sure the two mailboxes clerkd moves to exist), or use the
+ * connection kept from the last pass, and list the inbox. Were a mailbox
+ * deleted meanwhile, the move fails, the pass with it, and the next one logs
+ * in anew. */
 static gboolean
 open_inbox(struct pass *p, GArray **list, GError **err)
 {
 	const struct config *cfg = p->cfg;
 
-	if (p->im == NULL && (p->im = imap_connect(cfg, err)) == NULL)
+	if (p->im == NULL && ((p->im = imap_connect(cfg, err)) == NULL ||
+	    !imap_ensure_mailbox(p->im, cfg->processed_mailbox, err) ||
+	    !imap_ensure_mailbox(p->im, cfg->quarantine_mailbox, err)))
 		return FALSE;
-	return imap_ensure_mailbox(p->im, cfg->processed_mailbox, err) &&
-	    imap_ensure_mailbox(p->im, cfg->quarantine_mailbox, err) &&
-	    release_retries(p, err) &&
+	return release_retries(p, err) &&
 	    imap_select(p->im, cfg->mailbox, &p->uidvalidity, err) &&
 	    ledger_note_uidvalidity(p->st, cfg->account, cfg->mailbox, p->uidvalidity, err) &&
 	    (*list = imap_list(p->im, err)) != NULL && reconcile_moves(p, *list, err);

@@ -95,6 +95,10 @@ mkmail "$T/erin.eml" 'Erin Ernst <erin.ernst@example.org>' 'Question' 'How long 
 sleep 1
 deliver "$T/erin.eml"
 for _ in $(seq 1 50); do [ "$(sink_count)" -ge 4 ] && break; sleep 0.1; done
+sleep 1
+# Another client flags a message: IDLE tells, but no new mail came, no pass.
+imap_talk 'STORE 1 +FLAGS (\Flagged)' >"$T/flag.out"
+ok "another client flags a message in the inbox" grep -q '^c1 OK' "$T/flag.out"
 sleep 2
 kill "$daemon"; wait "$daemon" 2>/dev/null
 is "daemon: Erin is answered once" "$(mails_to erin.ernst@example.org)" 1
