@@ -595,10 +595,16 @@ digest_due(const struct config *cfg, Store *st, GError **err)
 		return 0;
 	if (!store_begin(st, err))
 		return -1;
-	if ((sent = digestdb_sent(st, today, err)) < 0 ||
-	    !digest_render(cfg, st, today, &text, &html, &news, err))
+	/* Sent today: nothing to render (a pass comes with every new message). */
+	if ((sent = digestdb_sent(st, today, err)) < 0)
 		goto fail;
-	if (sent > 0 || !news) {
+	if (sent > 0) {
+		store_rollback(st);
+		return 0;
+	}
+	if (!digest_render(cfg, st, today, &text, &html, &news, err))
+		goto fail;
+	if (!news) {
 		store_rollback(st);
 		return 0;
 	}
