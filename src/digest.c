@@ -392,6 +392,7 @@ digest_render(const struct config *cfg, Store *st, const char *today, char **tex
 	gboolean ok = FALSE;
 
 	process_ctx_init(&pc, cfg, st);
+	g_debug("digest for %s: reading its figures", today);	/* tests/e2e_digest.sh counts these */
 	if (!figures_read(cfg, st, today, &f, err) || (lots = lotteries(cfg, st, &f, err)) == NULL)
 		goto out;
 	last = f.last_day ? words_date(f.last_day) : NULL;
