@@ -5,6 +5,7 @@
  * one rendered mail per applicant, in one transaction per block).
  *   bench/schedule [APPLICANTS]          prints the figures; target: well under 1 s */
 #include "config.h"
+#include "letter.h"
 #include "placement.h"
 #include "process.h"
 #include "schedule.h"
@@ -178,6 +179,7 @@ main(int argc, char **argv)
 	printf("  pure draw (schedule.c), all blocks:        %8.4f s\n", pure);
 	printf("  clerkctl schedule path, all blocks:        %8.4f s  (%d seats, %d waitlist places,"
 	    " %d mails queued)\n", full, seated, waits, mails);
+	printf("  letters given again from letter_pdf's cache: %u\n", letter_cache_hits());
 	printf("  target: well under 1 s   full/target = %.2f\n", full / 1.0);
 	{
 		g_autofree char *rm = g_strdup_printf("rm -rf '%s'", dir);
