@@ -5,9 +5,11 @@
  * one rendered mail per applicant, in one transaction per block).
  *   bench/schedule [APPLICANTS]          prints the figures; target: well under 1 s */
 #include "config.h"
+#include "letter.h"
 #include "placement.h"
 #include "process.h"
 #include "schedule.h"
+#include "settle.h"
 #include "store.h"
 #include "util.h"
 
@@ -38,16 +40,22 @@ make_rules(const char *top, const char *dir)
 	g_autofree char *cmd = g_strdup_printf("cp -r '%s/rules' '%s'", top, dir);
 	GString *cat = g_string_new("code,title,hospital,department,seats,prerequisites\n");
 	GString *blk = g_string_new("id,start,end\n");
+	GString *co = g_string_new("course,email\n");
 
 	if (system(cmd) != 0)
 		g_error("cannot copy the rules");
 	for (int c = 0; c < COURSES; c++)
 		g_string_append_printf(cat, "C%03d-%d,Course %d,Hospital %d,Department %d,%d,\n", c, c % 10,
 		    c, c % 7, c % 12, 1 + c % 4);
+	for (int c = 0; c < COURSES; c++)	/* every course has a coordinator: a roster each */
+		g_string_append_printf(co, "C%03d-%d,coord%d@example.edu\n", c, c % 10, c % 40);
 	for (int b = 0; b < BLOCKS; b++)
 		g_string_append_printf(blk, "2027-%02d,2027-%02d-01,2027-%02d-26\n", b + 1, b + 1, b + 1);
 	write_file(rules, "catalog.csv", cat->str);
 	write_file(rules, "blocks.csv", blk->str);
+	write_file(rules, "coordinators.csv", co->str);
+	write_file(rules, "seats.csv", "course,block,seats\n");
+	g_string_free(co, TRUE);
 	g_string_free(cat, TRUE);
 	g_string_free(blk, TRUE);
 	return g_steal_pointer(&rules);
@@ -150,6 +158,7 @@ main(int argc, char **argv)
 		g_autofree char *block = g_strdup_printf("2027-%02d", b + 1);
 		g_autoptr(GString) report = g_string_new(NULL);
 		if (!store_begin(st, &err) || !placement_lottery(&pc, block, TRUE, b + 1, FALSE, report, &err) ||
+		    !settle_apply(&pc, &err) ||
 		    !store_commit(st, &err))
 			g_error("%s", err->message);
 	}
@@ -170,6 +179,7 @@ main(int argc, char **argv)
 	printf("  pure draw (schedule.c), all blocks:        %8.4f s\n", pure);
 	printf("  clerkctl schedule path, all blocks:        %8.4f s  (%d seats, %d waitlist places,"
 	    " %d mails queued)\n", full, seated, waits, mails);
+	printf("  letters given again from letter_pdf's cache: %u\n", letter_cache_hits());
 	printf("  target: well under 1 s   full/target = %.2f\n", full / 1.0);
 	{
 		g_autofree char *rm = g_strdup_printf("rm -rf '%s'", dir);

@@ -8,19 +8,25 @@
 
 /* :since is bound to "" for "ever": every store time is greater. The lists
  * are of what waits on staff, so cancelled applications stay out of them. */
+/* This term (digestdb.h): the blocks not over; the applications of the last
+ * year or choosing one of them. */
+#define BLOCKS "(SELECT value FROM json_each(:blocks))"
+#define THIS_TERM "id IN (SELECT id FROM applications WHERE created_at >= :year_ago" \
+	" UNION SELECT application_id FROM choices WHERE block IN " BLOCKS ")"
 static const char *const sql[DIGESTDB_N] = {
 	[DIGESTDB_NEW] =
 	    "SELECT reference, name, coalesce(country, ''), status, 0, count(*) OVER ()"
 	    " FROM applications WHERE created_at > :since ORDER BY id LIMIT :limit",
 	[DIGESTDB_COMPLETE] =
 	    "SELECT a.reference, a.name, a.status, date(max(d.at)), 0, count(*) OVER ()"
-	    " FROM decisions d JOIN applications a ON a.id = d.application_id"
+	    " FROM decisions d CROSS JOIN applications a ON a.id = d.application_id"
 	    " WHERE d.at > :since AND d.status = 'complete' AND coalesce(d.previous, 'received')"
 	    " IN ('received', 'early', 'incomplete', 'ineligible')"
 	    " GROUP BY a.id ORDER BY a.id LIMIT :limit",
 	[DIGESTDB_HELD] =
 	    "SELECT a.reference, coalesce(l.sender, ''), min(doc.received), '', count(*),"
-	    " count(*) OVER () FROM documents doc JOIN applications a ON a.id = doc.application_id"
+	    " count(*) OVER () FROM documents doc INDEXED BY documents_state"
+	    " CROSS JOIN applications a ON a.id = doc.application_id"
 	    " LEFT JOIN ledger l ON l.id = doc.ledger_id WHERE doc.state = 'held'"
 	    " AND a.status <> 'cancelled' GROUP BY a.id, doc.ledger_id ORDER BY min(doc.id)"
 	    " LIMIT :limit",
@@ -41,7 +47,8 @@ static const char *const sql[DIGESTDB_N] = {
 	    " ON a.id = doc.application_id WHERE doc.state = 'filed' AND doc.kind IS NULL"
 	    " AND a.status NOT IN ('cancelled', 'ineligible')"
 	    " UNION ALL SELECT a.reference, count(*) || ' without a date', 'dates to check', 0,"
-	    " min(doc.id) FROM documents doc JOIN applications a ON a.id = doc.application_id"
+	    " min(doc.id) FROM documents doc INDEXED BY documents_undated CROSS JOIN applications a"
+	    " ON a.id = doc.application_id"
 	    " WHERE doc.state = 'filed' AND doc.kind IS NOT NULL AND doc.dated = 0"
 	    " AND a.status NOT IN ('cancelled', 'ineligible')"
 	    " AND instr(',' || coalesce(a.flags, '') || ',', ',dates-to-check,') > 0 GROUP BY a.id)"
@@ -55,23 +62,25 @@ static const char *const sql[DIGESTDB_N] = {
 	    " LEFT JOIN applications a ON a.id = o.application_id WHERE b.at > :since"
 	    " ORDER BY b.id LIMIT :limit",
 	[DIGESTDB_BY_STATUS] =
-	    "SELECT status, '', '', '', count(*), 0 FROM applications"
+	    "SELECT status, '', '', '', count(*), 0 FROM applications WHERE " THIS_TERM
 	    " GROUP BY status ORDER BY count(*) DESC, status LIMIT :limit",
 	[DIGESTDB_BY_COUNTRY] =
 	    "SELECT trim(coalesce(country, '')), '', '', '', count(*), 0 FROM applications"
-	    " WHERE status <> 'cancelled' GROUP BY trim(coalesce(country, ''))"
+	    " WHERE status <> 'cancelled' AND " THIS_TERM " GROUP BY trim(coalesce(country, ''))"
 	    " COLLATE NOCASE ORDER BY count(*) DESC, 1 LIMIT :limit",
 	[DIGESTDB_TAKEN] =
 	    "SELECT block, course, '', '', count(*), 0 FROM assignments WHERE state = 'active'"
+	    " AND block IN " BLOCKS
 	    " GROUP BY block, course ORDER BY block, course LIMIT :limit",
 	[DIGESTDB_WANTED] =
 	    "SELECT c.block, c.course, '', '', count(DISTINCT a.id), 0 FROM choices c"
-	    " JOIN applications a ON a.id = c.application_id WHERE a.status NOT IN"
-	    " ('cancelled', 'ineligible') GROUP BY c.block, c.course"
+	    " JOIN applications a ON a.id = c.application_id WHERE c.block IN " BLOCKS
+	    " AND a.status NOT IN ('cancelled', 'ineligible') GROUP BY c.block, c.course"
 	    " ORDER BY c.block, c.course LIMIT :limit",
 	[DIGESTDB_COMPLETE_BY_BLOCK] =
 	    "SELECT c.block, '', '', '', count(DISTINCT a.id), 0 FROM choices c"
 	    " JOIN applications a ON a.id = c.application_id WHERE a.status = 'complete'"
+	    " AND c.block IN " BLOCKS
 	    " GROUP BY c.block ORDER BY c.block LIMIT :limit",
 };
 
@@ -93,8 +102,8 @@ digestdb_list_clear(struct digestdb_list *l)
 }
 
 gboolean
-digestdb_read(Store *st, enum digestdb_what what, const char *since, struct digestdb_list *out,
-    GError **err)
+digestdb_read(Store *st, enum digestdb_what what, const char *since,
+    const struct digestdb_scope *scope, struct digestdb_list *out, GError **err)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -106,6 +115,10 @@ digestdb_read(Store *st, enum digestdb_what what, const char *since, struct dige
 		return FALSE;
 	if (sqlite3_bind_parameter_index(s, ":since") > 0)
 		store_bind_text(s, ":since", since ? since : "");
+	if (sqlite3_bind_parameter_index(s, ":blocks") > 0)
+		store_bind_text(s, ":blocks", scope && scope->blocks ? scope->blocks : "[]");
+	if (sqlite3_bind_parameter_index(s, ":year_ago") > 0)
+		store_bind_text(s, ":year_ago", scope && scope->year_ago ? scope->year_ago : "");
 	/* The counts are charts and tables the digest caps itself; 10000 keeps a
 	 * runaway store from filling memory. */
 	store_bind_int64(s, ":limit", what >= DIGESTDB_BY_STATUS ? 10000 : DIGESTDB_MAX_ROWS);

@@ -32,6 +32,7 @@ enum digestdb_what {
 	DIGESTDB_TO_CHECK,	/* reference, file name, why; n: document id */
 	DIGESTDB_QUARANTINE,	/* sender, subject, error; n: message id (ledger) */
 	DIGESTDB_BOUNCES,	/* address, status, day, reference: since */
+	/* The counts are of this term (struct digestdb_scope), never of every year. */
 	DIGESTDB_BY_STATUS,	/* status; n: applications (every one, cancelled too) */
 	DIGESTDB_BY_COUNTRY,	/* country or ""; n: applications not cancelled */
 	DIGESTDB_TAKEN,		/* block, course; n: active seats */
@@ -42,10 +43,20 @@ enum digestdb_what {
 
 void digestdb_list_clear(struct digestdb_list *l);
 
+/* This term, for the counts: the blocks not over (a JSON array of block ids:
+ * seats taken and wanted, complete by block), and the applications created
+ * since year_ago (YYYY-MM-DD) or choosing one of those blocks (by status,
+ * by country). After 50 years a count reads this term's rows, not all. */
+struct digestdb_scope {
+	const char *blocks;
+	const char *year_ago;
+};
+
 /* One of the lists; since is a store time ("YYYY-MM-DD HH:MM:SS", UTC) or
  * NULL for "ever". The counts (BY_STATUS to COMPLETE_BY_BLOCK) are not cut. */
 gboolean digestdb_read(Store *st, enum digestdb_what what, const char *since,
-    struct digestdb_list *out, GError **err) G_GNUC_WARN_UNUSED_RESULT;
+    const struct digestdb_scope *scope, struct digestdb_list *out, GError **err)
+    G_GNUC_WARN_UNUSED_RESULT;
 
 /* The last digest queued for a day before `before` (YYYY-MM-DD): its day and
  * when it was queued (store time); both NULL if there was none. */

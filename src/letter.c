@@ -46,8 +46,8 @@ layout_new(cairo_t *cr, double width, const char *font)
 	return l;
 }
 
-GBytes *
-letter_pdf(const struct letter_data *l, GError **err)
+static GBytes *
+render(const struct letter_data *l, GError **err)
 {
 	GDate d;
 	double w, h, y, bottom;
@@ -158,4 +158,75 @@ letter_pdf(const struct letter_data *l, GError **err)
 		return NULL;
 	}
 	return g_byte_array_free_to_bytes(g_steal_pointer(&out));
+}
+
+/* Letters already rendered in this process, by a digest of all their data:
+ * a placement notice carries a letter for every seat held, so each draw of a
+ * term renders again, byte for byte, the letters of the seats held before
+ * (about 4 ms each, most of it cairo's font subsetting and deflate). The
+ * bytes depend only on the data (letter.h), so a copy is the same letter.
+ * Bounded: emptied when it holds LETTER_CACHE letters. */
+#define LETTER_CACHE 4096
+G_LOCK_DEFINE_STATIC(cache);
+static GHashTable *cache;	/* digest -> GBytes */
+static guint cache_hits;
+
+static char *
+cache_key(const struct letter_data *l)
+{
+	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+	const char *parts[] = { l->program, l->date, l->text, l->paper, l->title };
+
+	for (guint i = 0; i < G_N_ELEMENTS(parts); i++) {
+		/* "\1" for NULL, then a NUL after each: no two data give one key */
+		g_checksum_update(sum, (const guchar *)(parts[i] ? parts[i] : "\1"),
+		    (gssize)strlen(parts[i] ? parts[i] : "\1") + 1);
+	}
+	return g_strdup(g_checksum_get_string(sum));
+}
+
+GBytes *
+letter_pdf(const struct letter_data *l, GError **err)
+{
+	g_autofree char *key = cache_key(l);
+	GBytes *pdf;
+
+	G_LOCK(cache);
+	pdf = cache != NULL ? g_hash_table_lookup(cache, key) : NULL;
+	if (pdf != NULL) {
+		cache_hits++;
+		g_bytes_ref(pdf);
+	}
+	G_UNLOCK(cache);
+	if (pdf != NULL || (pdf = render(l, err)) == NULL)
+		return pdf;
+	G_LOCK(cache);
+	if (cache == NULL)
+		cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+		    (GDestroyNotify)g_bytes_unref);
+	if (g_hash_table_size(cache) >= LETTER_CACHE)
+		g_hash_table_remove_all(cache);
+	g_hash_table_replace(cache, g_steal_pointer(&key), g_bytes_ref(pdf));
+	G_UNLOCK(cache);
+	return pdf;
+}
+
+guint
+letter_cache_hits(void)
+{
+	guint n;
+
+	G_LOCK(cache);
+	n = cache_hits;
+	G_UNLOCK(cache);
+	return n;
+}
+
+void
+letter_cache_clear(void)
+{
+	G_LOCK(cache);
+	if (cache != NULL)
+		g_hash_table_remove_all(cache);
+	G_UNLOCK(cache);
 }

@@ -20,6 +20,12 @@ struct letter_data {
  * is not a date, an unknown paper, or text that is not UTF-8. */
 GBytes *letter_pdf(const struct letter_data *l, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
+/* letter_pdf keeps the letters it rendered (by a digest of their data) and
+ * gives the same bytes again for the same data without rendering them:
+ * how often it did so, and forgetting them all. */
+guint letter_cache_hits(void);
+void letter_cache_clear(void);
+
 /* "acceptance-letter-MED-401-2027-03.pdf" (only [A-Za-z0-9-] kept). */
 char *letter_filename(const char *course, const char *block);
 

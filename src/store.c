@@ -201,6 +201,26 @@ static const char v10[] =
     "CREATE TABLE lottery_notices ("
     "  block TEXT PRIMARY KEY, at TEXT NOT NULL DEFAULT (datetime('now')));";
 
+/* 10 -> 11: 50 years of the program (issue #19): what reads one application's
+ * history (clerkctl show, every message from it) and what the daily digest
+ * counts by an index, never by reading all the years: messages, replies and
+ * events of an application, applications by status and by day, replies by
+ * kind (the digests sent, questions), decisions by day, documents waiting,
+ * messages in quarantine, bounces by day, the choices of a block. */
+static const char v11[] =
+    "CREATE INDEX ledger_app ON ledger (application_id);"
+    "CREATE INDEX ledger_quarantined ON ledger (id) WHERE state = 'quarantined';"
+    "CREATE INDEX outbox_app ON outbox (application_id, kind);"
+    "CREATE INDEX outbox_kind ON outbox (kind, created_at);"
+    "CREATE INDEX events_app ON events (application_id);"
+    "CREATE INDEX applications_status ON applications (status);"
+    "CREATE INDEX applications_created ON applications (created_at);"
+    "CREATE INDEX decisions_at ON decisions (at);"
+    "CREATE INDEX documents_state ON documents (state, kind);"
+    "CREATE INDEX documents_undated ON documents (application_id) WHERE dated = 0;"
+    "CREATE INDEX bounces_at ON bounces (at);"
+    "CREATE INDEX choices_block ON choices (block, course);";
+
 static const char *const migrations[] = {
 	schema,		/* 0 -> 1: the first schema */
 	v2,		/* 1 -> 2: decisions and document states */
@@ -212,6 +232,7 @@ static const char *const migrations[] = {
 	v8,		/* 7 -> 8: the day an application became complete */
 	v9,		/* 8 -> 9: a coordinator's exceptions (overrides) */
 	v10,		/* 9 -> 10: the notices before each lottery, once per block */
+	v11,		/* 10 -> 11: indexes for 50 years of history (#19) */
 };
 #define SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
 

@@ -112,7 +112,11 @@ Subject: Re: application [$lena]
 EOM
 deliver "$T/friend.eml" "$T/bounce.eml"
 ok "a seat given to Jane by staff" clerkctl assign "$jane" MED-401 2027-03
-ok "day 2: run" run_clerkd
+# renders: how often a run read the digest's figures (clerkd --verbose logs it)
+renders() { grep -c 'debug: digest for .*: reading its figures' "$T/clerkd.log"; }
+r0=$(renders)
+ok "day 2: run" run_clerkd --verbose
+is "  the digest was rendered once" "$(($(renders) - r0))" 1
 is "  a second digest" "$(digests)" 2
 f=$(digest_file)
 mkdir -p "$T/d2"
@@ -125,7 +129,9 @@ ok "  the HTML has the same summary figure" grep -q -F '<td>Bounces</td><td clas
 ok "  the HTML has three charts" test "$(grep -c '<svg ' "$T/d2/digest.html")" -eq 3
 ok "  Ana's country is escaped in the HTML" grep -q -F 'Côte &lt;d&gt;Ivoire &amp; co' "$T/d2/digest.html"
 ok "  no script, nothing fetched" test "$(grep -c -i -E '<script|src=|href=' "$T/d2/digest.html")" -eq 0
-ok "a second run on day 2" run_clerkd
+r0=$(renders)
+ok "a second run on day 2" run_clerkd --verbose
+is "  today's digest is not rendered again once sent" "$(($(renders) - r0))" 0
 is "  no third digest" "$(digests)" 2
 
 # ---- clerkctl digest: the same figures ----

@@ -92,8 +92,18 @@ test_names(void)
 		    .date = "2027-01-15", .text = text, .paper = i % 2 ? "letter" : "a4",
 		    .title = "Acceptance letter" };
 		g_autoptr(GError) err = NULL;
-		g_autoptr(GBytes) pdf = letter_pdf(&l, &err);
-		g_autoptr(GBytes) again = letter_pdf(&l, &err);
+		g_autoptr(GBytes) pdf = NULL, again = NULL, kept = NULL;
+		guint hits;
+
+		letter_cache_clear();
+		pdf = letter_pdf(&l, &err);
+		hits = letter_cache_hits();
+		kept = letter_pdf(&l, &err);	/* the same data: the letter kept, not rendered again */
+		g_assert_cmpuint(letter_cache_hits(), ==, hits + 1);
+		g_assert_true(kept == pdf);
+		letter_cache_clear();
+		again = letter_pdf(&l, &err);	/* rendered again */
+		g_assert_cmpuint(letter_cache_hits(), ==, hits + 1);
 		g_autofree char *path = g_strdup_printf("%s/letter-%u.pdf", dir, i);
 		g_autofree char *words = NULL, *info = NULL;
 		const char *totext[] = { "pdftotext", "-enc", "UTF-8", path, "-", NULL };
