@@ -3,6 +3,7 @@
 #include "effects.h"
 #include "calendar.h"
 #include "letter.h"
+#include "docstore.h"
 #include "dossier.h"
 #include "outboxdb.h"
 #include "reply.h"
@@ -98,6 +99,7 @@ effect_new(EffectType type, gint64 ledger_id, gint64 app_id, const struct mail_o
 			c->filename = g_strdup(a->filename);
 			c->content_type = g_strdup(a->content_type);
 			c->data = g_bytes_ref(a->data);
+			c->keep = a->keep;
 			g_ptr_array_add(e->attachments, c);
 		}
 	}
@@ -273,6 +275,7 @@ effects_calendar(struct process_ctx *pc, gint64 app_id, GArray *seats, gboolean 
 		a->content_type = g_strdup(cancel ? "text/calendar; method=CANCEL; charset=utf-8" :
 		    "text/calendar; method=PUBLISH; charset=utf-8");
 		a->data = ics;
+		a->keep = TRUE;
 		g_ptr_array_add(attachments, a);
 	}
 	return TRUE;
@@ -298,10 +301,33 @@ effects_letters(struct process_ctx *pc, gint64 app_id, GArray *seats, GPtrArray 
 		g_autofree char *dates = NULL, *today = NULL, *text = NULL;
 		struct letter_data l = { 0 };
 		struct reply_attachment *a;
-		GBytes *pdf;
+		g_autofree char *filename = NULL, *sent = NULL;
+		GBytes *pdf = NULL;
+		int found;
 		if (c == NULL || rules_block_start(r, st->block) == NULL ||
 		    rules_block_end(r, st->block) == NULL)
 			continue;
+		/* The letter for this seat as it was first sent, if it was: a
+		 * letter asked for again, or sent with a later notice, is the
+		 * same file, byte for byte. */
+		filename = letter_filename(c->code, st->block);
+		if ((found = dossier_sent_named(pc->st, app_id, filename, &sent, err)) < 0)
+			return FALSE;
+		if (found > 0) {
+			g_autofree char *path = docstore_path(pc->cfg->documents, sent), *data = NULL;
+			gsize len;
+			if (g_file_get_contents(path, &data, &len, NULL))
+				pdf = g_bytes_new_take(g_steal_pointer(&data), len);
+		}
+		if (pdf != NULL) {
+			a = g_new0(struct reply_attachment, 1);
+			a->filename = g_steal_pointer(&filename);
+			a->content_type = g_strdup("application/pdf");
+			a->data = pdf;
+			a->keep = TRUE;
+			g_ptr_array_add(attachments, a);
+			continue;
+		}
 		dates = words_date_range(rules_block_start(r, st->block), rules_block_end(r, st->block));
 		today = words_date(pc->today);
 		g_hash_table_insert(vars, "name", d->name ? d->name : "");
@@ -326,12 +352,23 @@ effects_letters(struct process_ctx *pc, gint64 app_id, GArray *seats, GPtrArray 
 		if ((pdf = letter_pdf(&l, err)) == NULL)
 			return FALSE;
 		a = g_new0(struct reply_attachment, 1);
-		a->filename = letter_filename(c->code, st->block);
+		a->filename = g_steal_pointer(&filename);
 		a->content_type = g_strdup("application/pdf");
 		a->data = pdf;
+		a->keep = TRUE;
 		g_ptr_array_add(attachments, a);
 	}
 	return TRUE;
+}
+
+gboolean
+effects_seat_files(struct process_ctx *pc, gint64 app_id, GArray *seats, gboolean cancel,
+    GPtrArray *attachments, GError **err)
+{
+	if (seats == NULL || seats->len == 0)
+		return TRUE;
+	return effects_calendar(pc, app_id, seats, cancel, attachments, err) &&
+	    (cancel || effects_letters(pc, app_id, seats, attachments, err));
 }
 
 gboolean
@@ -363,9 +400,8 @@ effects_word_placements(struct process_ctx *pc, EffectWordFn word, GError **err)
 				if (notice->attachments == NULL)
 					notice->attachments =
 					    g_ptr_array_new_with_free_func(effects_attachment_free);
-				if (!effects_calendar(pc, e->app_id, seats, FALSE, notice->attachments,
-				    err) ||
-				    !effects_letters(pc, e->app_id, seats, notice->attachments, err)) {
+				if (!effects_seat_files(pc, e->app_id, seats, FALSE,
+				    notice->attachments, err)) {
 					effect_free(notice);
 					return FALSE;
 				}
@@ -401,6 +437,34 @@ effects_check(GPtrArray *effects, GError **err)
 		}
 	}
 	return TRUE;
+}
+
+/* The files clerkd made for this mail (letters, calendar entries) kept in
+ * the document store as sent documents of its application, in the same
+ * transaction as the outbox row: once per content. */
+static gboolean
+keep_sent(struct process_ctx *pc, const struct effect *e, GError **err)
+{
+	gboolean wrote = FALSE;
+
+	for (guint i = 0; e->app_id > 0 && e->attachments != NULL && i < e->attachments->len; i++) {
+		const struct reply_attachment *a = g_ptr_array_index(e->attachments, i);
+		g_autofree char *sha = NULL, *path = NULL;
+		if (!a->keep)
+			continue;
+		sha = g_compute_checksum_for_bytes(G_CHECKSUM_SHA256, a->data);
+		path = docstore_path(pc->cfg->documents, sha);
+		if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+			if (!docstore_put(pc->cfg->documents, sha, a->data, err))
+				return FALSE;
+			wrote = TRUE;
+		}
+		if (!dossier_add_sent(pc->st, e->app_id, sha, a->filename, a->content_type,
+		    (gint64)g_bytes_get_size(a->data), e->kind, pc->today, err))
+			return FALSE;
+	}
+	/* Durable before the commit that refers to them. */
+	return !wrote || docstore_sync(pc->cfg->documents, err);
 }
 
 /* Render one mail and write its outbox row (held by the loop guard if its
@@ -449,7 +513,7 @@ apply_mail(struct process_ctx *pc, struct effect *e, GError **err)
 	r.attachments = e->attachments;
 	raw = reply_build(&r);
 	return outboxdb_add(pc->st, e->ledger_id, e->app_id, e->kind, e->to_addr, msgid, raw,
-	    state, err);
+	    state, err) && keep_sent(pc, e, err);
 }
 
 gboolean

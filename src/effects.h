@@ -86,6 +86,14 @@ gboolean effects_calendar(struct process_ctx *pc, gint64 app_id, GArray *seats, 
     GPtrArray *attachments, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 void effects_attachment_free(gpointer p);
 
+/* The files for each seat (struct seat) of app_id, appended to attachments
+ * as effects_calendar() does: a calendar entry and the acceptance letter
+ * (PDF) for each, or with cancel a CANCEL calendar entry only. The letter of
+ * a seat already sent once is that same file again. Every placement path
+ * (lottery, rolling, waitlist, staff) and the letter on request use this. */
+gboolean effects_seat_files(struct process_ctx *pc, gint64 app_id, GArray *seats, gboolean cancel,
+    GPtrArray *attachments, GError **err) G_GNUC_WARN_UNUSED_RESULT;
+
 /* Turn each placement effect, in its place, into a notice to the applicant,
  * with the decision in words that word() gives (new string; NULL on error),
  * under the placement's subject, or if that is NULL under the one word()
