@@ -28,6 +28,8 @@ effects_attachment_free(gpointer p)
 {
 	struct reply_attachment *a = p;
 
+	if (a == NULL)
+		return;		/* taken by another list */
 	g_free((char *)a->filename);
 	g_free((char *)a->content_type);
 	g_bytes_unref(a->data);
@@ -371,6 +373,123 @@ effects_seat_files(struct process_ctx *pc, gint64 app_id, GArray *seats, gboolea
 	    (cancel || effects_letters(pc, app_id, seats, attachments, err));
 }
 
+struct seat_change {
+	gint64 app_id;
+	char *course, *block;	/* NULL: a seat given */
+};
+
+static void
+seat_change_clear(gpointer p)
+{
+	struct seat_change *c = p;
+
+	g_free(c->course);
+	g_free(c->block);
+}
+
+static void
+seat_change(struct process_ctx *pc, gint64 app_id, const char *course, const char *block)
+{
+	struct seat_change c = { app_id, g_strdup(course), g_strdup(block) };
+
+	if (pc->seat_changes == NULL) {
+		pc->seat_changes = g_array_new(FALSE, TRUE, sizeof(struct seat_change));
+		g_array_set_clear_func(pc->seat_changes, seat_change_clear);
+	}
+	g_array_append_val(pc->seat_changes, c);
+}
+
+void
+effects_seat_given(struct process_ctx *pc, gint64 app_id)
+{
+	seat_change(pc, app_id, NULL, NULL);
+}
+
+void
+effects_seat_freed(struct process_ctx *pc, gint64 app_id, const char *course, const char *block)
+{
+	seat_change(pc, app_id, course, block);
+}
+
+/* Add each of files to e's attachments that it does not carry yet (by file
+ * name and type). */
+static void
+attach_new(struct effect *e, GPtrArray *files)
+{
+	if (e->attachments == NULL)
+		e->attachments = g_ptr_array_new_with_free_func(effects_attachment_free);
+	for (guint i = 0; i < files->len; i++) {
+		struct reply_attachment *f = g_ptr_array_index(files, i);
+		gboolean have = FALSE;
+		for (guint j = 0; j < e->attachments->len && !have; j++) {
+			const struct reply_attachment *a = g_ptr_array_index(e->attachments, j);
+			have = g_strcmp0(a->filename, f->filename) == 0 &&
+			    g_strcmp0(a->content_type, f->content_type) == 0;
+		}
+		if (!have)
+			g_ptr_array_add(e->attachments, g_steal_pointer(&files->pdata[i]));
+	}
+}
+
+/* The seats given and freed in this transaction, as files on the first mail
+ * to each applicant concerned. */
+static gboolean
+attach_seat_changes(struct process_ctx *pc, GError **err)
+{
+	g_autoptr(GArray) changes = g_steal_pointer(&pc->seat_changes);
+	g_autoptr(GHashTable) done = g_hash_table_new(g_int64_hash, g_int64_equal);
+
+	for (guint i = 0; changes != NULL && i < changes->len; i++) {
+		struct seat_change *c = &g_array_index(changes, struct seat_change, i);
+		g_autoptr(Dossier) d = NULL;
+		g_autoptr(GArray) seats = NULL, gone = NULL;
+		g_autoptr(GPtrArray) files = NULL;
+		struct effect *mail = NULL;
+		if (g_hash_table_contains(done, &c->app_id))
+			continue;
+		g_hash_table_add(done, &c->app_id);
+		if ((d = dossier_load(pc->st, c->app_id, err)) == NULL)
+			return FALSE;
+		for (guint j = 0; pc->effects != NULL && j < pc->effects->len && mail == NULL; j++) {
+			struct effect *e = g_ptr_array_index(pc->effects, j);
+			if (e->app_id == c->app_id && (e->type == EFFECT_REPLY ||
+			    e->type == EFFECT_NOTIFY_APPLICANT) && d->email != NULL &&
+			    e->to_addr != NULL && g_ascii_strcasecmp(e->to_addr, d->email) == 0)
+				mail = e;
+		}
+		if (mail == NULL)
+			continue;	/* nobody told: no files either */
+		if ((seats = seats_of(pc->st, c->app_id, NULL, err)) == NULL)
+			return FALSE;
+		/* Each seat freed (and not held again): a CANCEL. */
+		gone = g_array_new(FALSE, TRUE, sizeof(struct seat));
+		gboolean given = FALSE;
+		for (guint j = i; j < changes->len; j++) {
+			const struct seat_change *x = &g_array_index(changes, struct seat_change, j);
+			gboolean held = FALSE;
+			if (x->app_id == c->app_id && x->course == NULL)
+				given = TRUE;
+			if (x->app_id != c->app_id || x->course == NULL)
+				continue;
+			for (guint k = 0; k < seats->len && !held; k++) {
+				const struct seat *st = &g_array_index(seats, struct seat, k);
+				held = strcmp(st->course, x->course) == 0 && strcmp(st->block, x->block) == 0;
+			}
+			if (!held) {
+				struct seat st = { 0, x->course, x->block };	/* borrowed */
+				g_array_append_val(gone, st);
+			}
+		}
+		files = g_ptr_array_new_with_free_func(effects_attachment_free);
+		/* A seat given: the files of every seat held, as a lottery notice has. */
+		if (!effects_seat_files(pc, c->app_id, gone, TRUE, files, err) ||
+		    (given && !effects_seat_files(pc, c->app_id, seats, FALSE, files, err)))
+			return FALSE;
+		attach_new(mail, files);
+	}
+	return TRUE;
+}
+
 gboolean
 effects_word_placements(struct process_ctx *pc, EffectWordFn word, GError **err)
 {
@@ -521,8 +640,16 @@ effects_apply(struct process_ctx *pc, GError **err)
 {
 	g_autoptr(GPtrArray) list = g_steal_pointer(&pc->effects);
 
-	if (list == NULL)
+	if (list == NULL) {
+		g_clear_pointer(&pc->seat_changes, g_array_unref);
 		return TRUE;
+	}
+	pc->effects = list;
+	if (!attach_seat_changes(pc, err)) {
+		pc->effects = NULL;
+		return FALSE;
+	}
+	pc->effects = NULL;
 	if (!effects_check(list, err))
 		return FALSE;
 	for (guint i = 0; i < list->len; i++)
@@ -535,6 +662,7 @@ void
 effects_discard(struct process_ctx *pc)
 {
 	g_clear_pointer(&pc->effects, g_ptr_array_unref);
+	g_clear_pointer(&pc->seat_changes, g_array_unref);
 }
 
 guint

@@ -94,6 +94,16 @@ void effects_attachment_free(gpointer p);
 gboolean effects_seat_files(struct process_ctx *pc, gint64 app_id, GArray *seats, gboolean cancel,
     GPtrArray *attachments, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
+/* A seat was given to app_id, or one it held (course, block) freed, in this
+ * transaction: the first mail to the applicant (its reply or notice) then
+ * carries the files of every seat it holds (effects_seat_files()), or a
+ * CANCEL for the seat freed, unless it carries them already. Every path
+ * that gives or frees a seat calls these (rolling placement, waitlist,
+ * staff assign, unassign and cancel). */
+void effects_seat_given(struct process_ctx *pc, gint64 app_id);
+void effects_seat_freed(struct process_ctx *pc, gint64 app_id, const char *course,
+    const char *block);
+
 /* Turn each placement effect, in its place, into a notice to the applicant,
  * with the decision in words that word() gives (new string; NULL on error),
  * under the placement's subject, or if that is NULL under the one word()

@@ -454,6 +454,10 @@ cancel_cmd(struct process_ctx *pc, int argc, char **argv, const struct staffctl_
 	if (!dossier_event(pc->st, id, 0, "cancelled by staff", err) ||
 	    !placement_cancel(pc, id, 0, err))
 		return FALSE;
+	/* The student is told, with a CANCEL for each seat the calendar had. */
+	g_autofree char *seed = g_strdup_printf("staff-cancel.%" G_GINT64_FORMAT ".%s", id, pc->today);
+	effect_placement(pc, 0, id, seed, "Application cancelled",
+	    "a coordinator has cancelled your application.");
 	g_string_append_printf(report, "%s cancelled; its seats went to the waitlists\n", argv[1]);
 	return TRUE;
 }
