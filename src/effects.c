@@ -293,9 +293,20 @@ effects_letters(struct process_ctx *pc, gint64 app_id, GArray *seats, GPtrArray 
 	g_autoptr(Dossier) d = NULL;
 	const char *tmpl;
 
+	g_autoptr(GBytes) logo = NULL;
+	const char *logo_name = rules_setting(r, "letter_logo");
+
 	if ((d = dossier_load(pc->st, app_id, err)) == NULL ||
 	    (tmpl = config_template(pc->cfg, "letter", err)) == NULL)
 		return FALSE;
+	/* The logo, if policy names one: a bad one is left out (rules check says why). */
+	if (logo_name != NULL && *logo_name != '\0') {
+		g_autofree char *path = g_build_filename(pc->cfg->rules_dir, "templates", logo_name,
+		    NULL);
+		g_autoptr(GError) lerr = NULL;
+		if ((logo = letter_logo_load(path, &lerr)) == NULL)
+			g_warning("acceptance letter without a logo: %s", lerr->message);
+	}
 	for (guint i = 0; i < seats->len; i++) {
 		const struct seat *st = &g_array_index(seats, struct seat, i);
 		const struct course_info *c = rules_course(r, st->course);
@@ -351,6 +362,7 @@ effects_letters(struct process_ctx *pc, gint64 app_id, GArray *seats, GPtrArray 
 		l.text = text;
 		l.paper = rules_setting(r, "letter_paper");
 		l.title = "Acceptance letter";
+		l.logo = logo;
 		if ((pdf = letter_pdf(&l, err)) == NULL)
 			return FALSE;
 		a = g_new0(struct reply_attachment, 1);

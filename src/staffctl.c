@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "decide.h"
 #include "docstore.h"
+#include "letter.h"
 #include "placement.h"
 #include "effects.h"
 #include "settle.h"
@@ -23,6 +24,23 @@ rules_check_cmd(struct config *cfg, const char *dir)
 		g_autofree char *path = g_strdup_printf("%s/templates/%s.txt", dir, config_templates[i]);
 		if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
 			g_ptr_array_add(errors, g_strdup_printf("%s:0: missing template", path));
+	}
+	/* The letter's logo (policy letter_logo): a problem here, while clerkd
+	 * makes its letters without it. */
+	{
+		g_autofree char *policy = g_build_filename(dir, "policy.ini", NULL);
+		g_autoptr(GKeyFile) kf = g_key_file_new();
+		g_autofree char *logo = NULL;
+		if (g_key_file_load_from_file(kf, policy, G_KEY_FILE_NONE, NULL) &&
+		    (logo = g_key_file_get_string(kf, "settings", "letter_logo", NULL)) != NULL &&
+		    *g_strstrip(logo) != '\0' && strchr(logo, '/') == NULL && *logo != '.') {
+			g_autofree char *path = g_build_filename(dir, "templates", logo, NULL);
+			g_autoptr(GError) lerr = NULL;
+			g_autoptr(GBytes) png = letter_logo_load(path, &lerr);
+			if (png == NULL)
+				g_ptr_array_add(errors, g_strdup_printf("%s:0: letter_logo: %s (the letters "
+				    "are made without a logo)", policy, lerr->message));
+		}
 	}
 	(void)cfg;
 	for (guint i = 0; i < errors->len; i++)

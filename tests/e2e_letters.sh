@@ -146,4 +146,36 @@ parts_of "$(newest_to amy@med.example.edu)" "$T/gone" >"$T/gone.txt"
 ok "Amy is told, with a CANCEL" grep -q "^clerkship-MED-401-2027-03.ics text/calendar CANCEL " "$T/gone.txt"
 is "  under the same UID" "$(awk '/CANCEL/ {print $4}' "$T/gone.txt")" "$amy_uid"
 ok "  the mail says a coordinator cancelled it" grep -q "a coordinator has cancelled your application" <(last_to amy@med.example.edu)
+
+# ---- the logo (policy letter_logo) and letter_paper, checked ----
+python3 - "$T/rules/templates/logo.png" <<'PY'
+import sys, zlib, struct
+w, h = 240, 80
+def chunk(t, d):
+    return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d) & 0xffffffff)
+rows = b''.join(b'\0' + b'\x80\x10\x10' * w for _ in range(h))
+open(sys.argv[1], 'wb').write(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 2, 0, 0, 0))
+    + chunk(b'IDAT', zlib.compress(rows)) + chunk(b'IEND', b''))
+PY
+sed -i 's/^letter_logo =.*/letter_logo = logo.png/' "$T/rules/policy.ini"
+ok "a logo that is a PNG passes rules check" clerkctl rules check
+mkmail "$T/d.eml" "Dee Logo <dee@med.example.edu>" "Application" \
+	"$(form "Dee Logo" dee@med.example.edu 'c1=PED-430 2027-03' "$CORES")" "${DOCS[@]}"
+deliver "$T/d.eml"
+ok "placed with a logo: run" run_clerkd
+parts_of "$(newest_to dee@med.example.edu)" "$T/dee" >"$T/dee.txt"
+ok "  the letter is attached" test -f "$T/dee/acceptance-letter-PED-430-2027-03.pdf"
+is "  with one image, the logo (pdfimages -list)" "$(pdfimages -list "$T/dee/acceptance-letter-PED-430-2027-03.pdf" | tail -n +3 | wc -l)" 1
+is "  at the logo's size, 240x80" "$(pdfimages -list "$T/dee/acceptance-letter-PED-430-2027-03.pdf" | awk 'NR == 3 {print $4 "x" $5}')" "240x80"
+is "the letter without it had no image" "$(pdfimages -list "$T/placed/acceptance-letter-MED-401-2027-03.pdf" | tail -n +3 | wc -l)" 0
+printf 'GIF89a, not a PNG' >"$T/rules/templates/logo.png"
+clerkctl rules check >"$T/check" 2>&1
+is "a logo that is not a PNG: rules check exits 1" "$?" 1
+ok "  naming letter_logo and why" grep -q "letter_logo: .*logo.png: the logo is not a PNG file" "$T/check"
+sed -i 's/^letter_logo =.*/letter_logo = missing.png/' "$T/rules/policy.ini"
+ok "  a missing one too" bash -c "'$CLERKCTL' --config '$T/clerkd.conf' rules check | grep -q 'missing.png: no such file'"
+sed -i 's/^letter_logo =.*/letter_logo =/; s/^letter_paper =.*/letter_paper = b5/' "$T/rules/policy.ini"
+clerkctl rules check >"$T/check" 2>&1
+is "letter_paper b5: rules check exits 1" "$?" 1
+ok "  naming the setting and its line" grep -q "policy.ini:[0-9]*: letter_paper must be a4 or letter, not 'b5'" "$T/check"
 done_testing
