@@ -122,5 +122,14 @@ classify_letter_request(const struct facts *f)
 	for (gsize i = 0; i < G_N_ELEMENTS(others); i++)
 		if (has_word(f->subject, others[i]))
 			return FALSE;
+	/* A reply to our own letter mail ("Re: Your acceptance letter [REF]",
+	 * "thank you"): read as any other message, not a new request. */
+	if ((strcasestr(f->subject, "your acceptance letter") != NULL ||
+	    strcasestr(f->subject, "acceptance letter: not yet") != NULL) &&
+	    (g_ascii_strncasecmp(f->subject, "re:", 3) == 0 ||
+	    g_ascii_strncasecmp(f->subject, "aw:", 3) == 0 ||
+	    g_ascii_strncasecmp(f->subject, "sv:", 3) == 0 ||
+	    g_ascii_strncasecmp(f->subject, "antw:", 5) == 0))
+		return FALSE;
 	return TRUE;
 }

@@ -27,7 +27,8 @@ gboolean classify_is_automatic(const struct facts *f, const char *own_addr, cons
  * subject ("Letter", "Acceptance letter", "Request letter", "Can I have my
  * letter?"), no attachments, and no other kind of letter named (a letter of
  * recommendation or motivation, a cover or reference letter is a document
- * the student sends, not one asked for). */
+ * the student sends, not one asked for); a reply to our own letter mail
+ * ("Re: Your acceptance letter") is not a new request. */
 gboolean classify_letter_request(const struct facts *f);
 
 #endif

@@ -20,7 +20,8 @@ test_letter(void)
 	    "letters for my visa", "Letter [ECP-2027-00042]" };
 	static const char *const no[] = { "Recommendation letter", "Letter of recommendation",
 	    "motivation letter", "Cover letter", "Status", "Newsletter", "letterhead",
-	    "Reference letter", "" };
+	    "Reference letter", "", "Re: Your acceptance letter [ECP-2027-00042]",
+	    "AW: Acceptance letter: not yet [ECP-2027-00042]" };
 	struct facts f = human();
 	g_autoptr(GPtrArray) att = g_ptr_array_new();
 
