@@ -95,3 +95,41 @@ classify(const struct facts *f, const char *own_addr, gboolean has_form, const c
 	*why = "no form";
 	return CLASS_CORRESPONDENCE;
 }
+
+/* A word of s, any case, between non-letters. */
+static gboolean
+has_word(const char *s, const char *word)
+{
+	gsize n = strlen(word);
+
+	for (const char *p = s; p != NULL && (p = strcasestr(p, word)) != NULL; p += n)
+		if ((p == s || !g_ascii_isalnum(p[-1])) && !g_ascii_isalnum(p[n]))
+			return TRUE;
+	return FALSE;
+}
+
+gboolean
+classify_letter_request(const struct facts *f)
+{
+	static const char *const others[] = { "recommendation", "recommend", "motivation",
+	    "motivational", "cover", "covering", "reference", "support", "dean", "personal",
+	    "intent", "intention" };
+
+	if (f->subject == NULL || (f->attachments != NULL && f->attachments->len > 0) ||
+	    f->attachments_total > 0 ||
+	    (!has_word(f->subject, "letter") && !has_word(f->subject, "letters")))
+		return FALSE;
+	for (gsize i = 0; i < G_N_ELEMENTS(others); i++)
+		if (has_word(f->subject, others[i]))
+			return FALSE;
+	/* A reply to our own letter mail ("Re: Your acceptance letter [REF]",
+	 * "thank you"): read as any other message, not a new request. */
+	if ((strcasestr(f->subject, "your acceptance letter") != NULL ||
+	    strcasestr(f->subject, "acceptance letter: not yet") != NULL) &&
+	    (g_ascii_strncasecmp(f->subject, "re:", 3) == 0 ||
+	    g_ascii_strncasecmp(f->subject, "aw:", 3) == 0 ||
+	    g_ascii_strncasecmp(f->subject, "sv:", 3) == 0 ||
+	    g_ascii_strncasecmp(f->subject, "antw:", 5) == 0))
+		return FALSE;
+	return TRUE;
+}

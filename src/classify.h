@@ -23,4 +23,12 @@ MsgClass classify(const struct facts *f, const char *own_addr, gboolean has_form
 /* TRUE if mail of this kind must not be answered: the automatic-mail rules alone. */
 gboolean classify_is_automatic(const struct facts *f, const char *own_addr, const char **why);
 
+/* TRUE if f asks for the acceptance letter: "letter" (or "letters") in the
+ * subject ("Letter", "Acceptance letter", "Request letter", "Can I have my
+ * letter?"), no attachments, and no other kind of letter named (a letter of
+ * recommendation or motivation, a cover or reference letter is a document
+ * the student sends, not one asked for); a reply to our own letter mail
+ * ("Re: Your acceptance letter") is not a new request. */
+gboolean classify_letter_request(const struct facts *f);
+
 #endif

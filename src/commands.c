@@ -400,11 +400,13 @@ course_block(struct run *r, const struct command *c, const struct course_info **
 
 /* Give up one seat and offer it to the first waiting. */
 static gboolean
-free_seat(struct run *r, gint64 seat, const char *state, GError **err)
+free_seat(struct run *r, gint64 app_id, gint64 seat, const char *state, GError **err)
 {
 	g_autofree char *course = NULL, *block = NULL;
 	int freed = seats_free(r->pc->st, seat, state, &course, &block, err);
 
+	if (freed > 0)
+		effects_seat_freed(r->pc, app_id, course, block);	/* a CANCEL to the student */
 	return freed == 0 || (freed > 0 && offers_pass_on(r->pc, course, block, err));
 }
 
@@ -448,9 +450,10 @@ assign_verb(struct run *r, const struct command *c, const struct dossier *d, GSt
 	if (seats_take(r->pc->st, d->id, course->code, block, "staff", err) == 0 ||
 	    !offers_withdraw(r->pc, d->id, block, err))
 		return -1;
+	effects_seat_given(r->pc, d->id);	/* its calendar entry and letter with the notice */
 	/* A seat held in another course of the block is given up for this one. */
 	for (guint i = 0; i < held->len; i++)
-		if (!free_seat(r, g_array_index(held, struct seat, i).id, "changed", err))
+		if (!free_seat(r, d->id, g_array_index(held, struct seat, i).id, "changed", err))
 			return -1;
 	if (!standing_update(r->pc, d->id, r->ledger_id, "seat assigned by staff", NULL, err))
 		return -1;
@@ -491,7 +494,7 @@ unassign_verb(struct run *r, const struct command *c, const struct dossier *d, G
 		    course->code, block);
 		return 0;
 	}
-	if (!free_seat(r, seat, "cancelled", err) ||
+	if (!free_seat(r, d->id, seat, "cancelled", err) ||
 	    !standing_update(r->pc, d->id, r->ledger_id, "seat withdrawn by staff", NULL, err))
 		return -1;
 	words = block_words(r, block);

@@ -28,6 +28,7 @@ void
 process_ctx_clear(struct process_ctx *pc)
 {
 	g_clear_pointer(&pc->effects, g_ptr_array_unref);	/* never applied */
+	g_clear_pointer(&pc->seat_changes, g_array_unref);
 	g_clear_pointer(&pc->today, g_free);
 	g_clear_pointer(&pc->program, g_free);
 }

@@ -16,6 +16,7 @@ struct process_ctx {
 	char *today;		/* YYYY-MM-DD, owned */
 	char *program;		/* the program's display name, owned */
 	GPtrArray *effects;	/* struct effect *: asked for, not yet applied */
+	GArray *seat_changes;	/* seats given and freed (effects_seat_given/_freed) */
 };
 
 void process_ctx_init(struct process_ctx *pc, const struct config *cfg, Store *st);

@@ -963,6 +963,85 @@ read_reasons(struct decision *dc, const char *json)
 	}
 }
 
+/* ---- documents sent ---- */
+
+gboolean
+dossier_add_sent(Store *st, gint64 app_id, const char *sha256, const char *filename,
+    const char *content_type, gint64 size, const char *mail, const char *day, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "INSERT INTO sent_documents (application_id, sha256,"
+	    " filename, content_type, size, mail, sent, last_sent)"
+	    " VALUES (:app, :sha, :fn, :ct, :size, :mail, :day, :day)"
+	    " ON CONFLICT (application_id, sha256) DO UPDATE SET last_sent = excluded.last_sent",
+	    err);
+
+	if (s == NULL)
+		return FALSE;
+	store_bind_int64(s, ":app", app_id);
+	store_bind_text(s, ":sha", sha256);
+	store_bind_text(s, ":fn", filename);
+	store_bind_text(s, ":ct", content_type);
+	store_bind_int64(s, ":size", size);
+	store_bind_text(s, ":mail", mail);
+	store_bind_text(s, ":day", day);
+	return store_done(st, s, err);
+}
+
+#define SENT_INFO_COLUMNS "id, filename, content_type, sha256, NULL, sent, 1, 'sent', 0," \
+	" 'clerkd', 'mailed with: ' || mail, sent"
+
+GPtrArray *
+dossier_sent_docs(Store *st, gint64 app_id, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT " SENT_INFO_COLUMNS " FROM sent_documents"
+	    " WHERE application_id = :app ORDER BY id", err);
+
+	if (s == NULL)
+		return NULL;
+	store_bind_int64(s, ":app", app_id);
+	return doc_infos(st, s, err);
+}
+
+int
+dossier_sent_doc(Store *st, gint64 app_id, gint64 id, struct doc_info **doc, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT " SENT_INFO_COLUMNS " FROM sent_documents"
+	    " WHERE application_id = :app AND id = :id", err);
+	g_autoptr(GPtrArray) found = NULL;
+
+	*doc = NULL;
+	if (s == NULL)
+		return -1;
+	store_bind_int64(s, ":app", app_id);
+	store_bind_int64(s, ":id", id);
+	if ((found = doc_infos(st, s, err)) == NULL)
+		return -1;
+	if (found->len == 0)
+		return 0;
+	*doc = g_ptr_array_steal_index(found, 0);
+	return 1;
+}
+
+int
+dossier_sent_named(Store *st, gint64 app_id, const char *filename, char **sha256, GError **err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT " SENT_INFO_COLUMNS " FROM sent_documents"
+	    " WHERE application_id = :app AND filename = :fn ORDER BY id LIMIT 1", err);
+	g_autoptr(GPtrArray) found = NULL;
+
+	*sha256 = NULL;
+	if (s == NULL)
+		return -1;
+	store_bind_int64(s, ":app", app_id);
+	store_bind_text(s, ":fn", filename);
+	if ((found = doc_infos(st, s, err)) == NULL)
+		return -1;
+	if (found->len == 0)
+		return 0;
+	*sha256 = g_strdup(((struct doc_info *)found->pdata[0])->sha256);
+	return 1;
+}
+
 /* The kind ids recorded missing (a JSON array of strings) into dc. */
 static void
 read_missing(struct decision *dc, const char *json)

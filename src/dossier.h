@@ -225,6 +225,26 @@ GPtrArray *dossier_docs_evaluations(Store *st, gint64 app_id, gint64 ledger_id, 
 int dossier_doc(Store *st, gint64 app_id, gint64 doc_id, struct doc_info **doc, GError **err)
     G_GNUC_WARN_UNUSED_RESULT;
 
+/* ---- documents sent (a table of their own: the rules never see them) ---- */
+
+/* A file mailed to app_id (its bytes already in the docstore under sha256),
+ * in the mail of outbox kind mail, on day (YYYY-MM-DD): kept once per
+ * content; the same bytes again only update the day it was last sent. */
+gboolean dossier_add_sent(Store *st, gint64 app_id, const char *sha256, const char *filename,
+    const char *content_type, gint64 size, const char *mail, const char *day, GError **err)
+    G_GNUC_WARN_UNUSED_RESULT;
+/* The files mailed to app_id, in the order first sent, as struct doc_info
+ * (state "sent", source "clerkd", date and received the day first sent,
+ * note the mail they went with, kind NULL). */
+GPtrArray *dossier_sent_docs(Store *st, gint64 app_id, GError **err) G_GNUC_WARN_UNUSED_RESULT;
+/* One of them by id: 1 with *doc set, 0 none, -1 error. */
+int dossier_sent_doc(Store *st, gint64 app_id, gint64 id, struct doc_info **doc, GError **err)
+    G_GNUC_WARN_UNUSED_RESULT;
+/* The file of that name first mailed to app_id: 1 with *sha256 set (new
+ * string), 0 none, -1 error. */
+int dossier_sent_named(Store *st, gint64 app_id, const char *filename, char **sha256,
+    GError **err) G_GNUC_WARN_UNUSED_RESULT;
+
 /* The decision recorded on an application (status, missing and reasons, as
  * the last judgement or move left them), into dc (initialised by the
  * caller): 1 found, 0 no such application, -1 on error. */

@@ -3,6 +3,7 @@
 #include "effects.h"
 #include "calendar.h"
 #include "letter.h"
+#include "docstore.h"
 #include "dossier.h"
 #include "outboxdb.h"
 #include "reply.h"
@@ -27,6 +28,8 @@ effects_attachment_free(gpointer p)
 {
 	struct reply_attachment *a = p;
 
+	if (a == NULL)
+		return;		/* taken by another list */
 	g_free((char *)a->filename);
 	g_free((char *)a->content_type);
 	g_bytes_unref(a->data);
@@ -98,6 +101,7 @@ effect_new(EffectType type, gint64 ledger_id, gint64 app_id, const struct mail_o
 			c->filename = g_strdup(a->filename);
 			c->content_type = g_strdup(a->content_type);
 			c->data = g_bytes_ref(a->data);
+			c->keep = a->keep;
 			g_ptr_array_add(e->attachments, c);
 		}
 	}
@@ -273,6 +277,7 @@ effects_calendar(struct process_ctx *pc, gint64 app_id, GArray *seats, gboolean 
 		a->content_type = g_strdup(cancel ? "text/calendar; method=CANCEL; charset=utf-8" :
 		    "text/calendar; method=PUBLISH; charset=utf-8");
 		a->data = ics;
+		a->keep = TRUE;
 		g_ptr_array_add(attachments, a);
 	}
 	return TRUE;
@@ -288,9 +293,20 @@ effects_letters(struct process_ctx *pc, gint64 app_id, GArray *seats, GPtrArray 
 	g_autoptr(Dossier) d = NULL;
 	const char *tmpl;
 
+	g_autoptr(GBytes) logo = NULL;
+	const char *logo_name = rules_setting(r, "letter_logo");
+
 	if ((d = dossier_load(pc->st, app_id, err)) == NULL ||
 	    (tmpl = config_template(pc->cfg, "letter", err)) == NULL)
 		return FALSE;
+	/* The logo, if policy names one: a bad one is left out (rules check says why). */
+	if (logo_name != NULL && *logo_name != '\0') {
+		g_autofree char *path = g_build_filename(pc->cfg->rules_dir, "templates", logo_name,
+		    NULL);
+		g_autoptr(GError) lerr = NULL;
+		if ((logo = letter_logo_load(path, &lerr)) == NULL)
+			g_warning("acceptance letter without a logo: %s", lerr->message);
+	}
 	for (guint i = 0; i < seats->len; i++) {
 		const struct seat *st = &g_array_index(seats, struct seat, i);
 		const struct course_info *c = rules_course(r, st->course);
@@ -298,10 +314,33 @@ effects_letters(struct process_ctx *pc, gint64 app_id, GArray *seats, GPtrArray 
 		g_autofree char *dates = NULL, *today = NULL, *text = NULL;
 		struct letter_data l = { 0 };
 		struct reply_attachment *a;
-		GBytes *pdf;
+		g_autofree char *filename = NULL, *sent = NULL;
+		GBytes *pdf = NULL;
+		int found;
 		if (c == NULL || rules_block_start(r, st->block) == NULL ||
 		    rules_block_end(r, st->block) == NULL)
 			continue;
+		/* The letter for this seat as it was first sent, if it was: a
+		 * letter asked for again, or sent with a later notice, is the
+		 * same file, byte for byte. */
+		filename = letter_filename(c->code, st->block);
+		if ((found = dossier_sent_named(pc->st, app_id, filename, &sent, err)) < 0)
+			return FALSE;
+		if (found > 0) {
+			g_autofree char *path = docstore_path(pc->cfg->documents, sent), *data = NULL;
+			gsize len;
+			if (g_file_get_contents(path, &data, &len, NULL))
+				pdf = g_bytes_new_take(g_steal_pointer(&data), len);
+		}
+		if (pdf != NULL) {
+			a = g_new0(struct reply_attachment, 1);
+			a->filename = g_steal_pointer(&filename);
+			a->content_type = g_strdup("application/pdf");
+			a->data = pdf;
+			a->keep = TRUE;
+			g_ptr_array_add(attachments, a);
+			continue;
+		}
 		dates = words_date_range(rules_block_start(r, st->block), rules_block_end(r, st->block));
 		today = words_date(pc->today);
 		g_hash_table_insert(vars, "name", d->name ? d->name : "");
@@ -323,13 +362,142 @@ effects_letters(struct process_ctx *pc, gint64 app_id, GArray *seats, GPtrArray 
 		l.text = text;
 		l.paper = rules_setting(r, "letter_paper");
 		l.title = "Acceptance letter";
+		l.logo = logo;
 		if ((pdf = letter_pdf(&l, err)) == NULL)
 			return FALSE;
 		a = g_new0(struct reply_attachment, 1);
-		a->filename = letter_filename(c->code, st->block);
+		a->filename = g_steal_pointer(&filename);
 		a->content_type = g_strdup("application/pdf");
 		a->data = pdf;
+		a->keep = TRUE;
 		g_ptr_array_add(attachments, a);
+	}
+	return TRUE;
+}
+
+gboolean
+effects_seat_files(struct process_ctx *pc, gint64 app_id, GArray *seats, gboolean cancel,
+    GPtrArray *attachments, GError **err)
+{
+	if (seats == NULL || seats->len == 0)
+		return TRUE;
+	return effects_calendar(pc, app_id, seats, cancel, attachments, err) &&
+	    (cancel || effects_letters(pc, app_id, seats, attachments, err));
+}
+
+struct seat_change {
+	gint64 app_id;
+	char *course, *block;	/* NULL: a seat given */
+};
+
+static void
+seat_change_clear(gpointer p)
+{
+	struct seat_change *c = p;
+
+	g_free(c->course);
+	g_free(c->block);
+}
+
+static void
+seat_change(struct process_ctx *pc, gint64 app_id, const char *course, const char *block)
+{
+	struct seat_change c = { app_id, g_strdup(course), g_strdup(block) };
+
+	if (pc->seat_changes == NULL) {
+		pc->seat_changes = g_array_new(FALSE, TRUE, sizeof(struct seat_change));
+		g_array_set_clear_func(pc->seat_changes, seat_change_clear);
+	}
+	g_array_append_val(pc->seat_changes, c);
+}
+
+void
+effects_seat_given(struct process_ctx *pc, gint64 app_id)
+{
+	seat_change(pc, app_id, NULL, NULL);
+}
+
+void
+effects_seat_freed(struct process_ctx *pc, gint64 app_id, const char *course, const char *block)
+{
+	seat_change(pc, app_id, course, block);
+}
+
+/* Add each of files to e's attachments that it does not carry yet (by file
+ * name and type). */
+static void
+attach_new(struct effect *e, GPtrArray *files)
+{
+	if (e->attachments == NULL)
+		e->attachments = g_ptr_array_new_with_free_func(effects_attachment_free);
+	for (guint i = 0; i < files->len; i++) {
+		struct reply_attachment *f = g_ptr_array_index(files, i);
+		gboolean have = FALSE;
+		for (guint j = 0; j < e->attachments->len && !have; j++) {
+			const struct reply_attachment *a = g_ptr_array_index(e->attachments, j);
+			have = g_strcmp0(a->filename, f->filename) == 0 &&
+			    g_strcmp0(a->content_type, f->content_type) == 0;
+		}
+		if (!have)
+			g_ptr_array_add(e->attachments, g_steal_pointer(&files->pdata[i]));
+	}
+}
+
+/* The seats given and freed in this transaction, as files on the first mail
+ * to each applicant concerned. */
+static gboolean
+attach_seat_changes(struct process_ctx *pc, GError **err)
+{
+	g_autoptr(GArray) changes = g_steal_pointer(&pc->seat_changes);
+	g_autoptr(GHashTable) done = g_hash_table_new(g_int64_hash, g_int64_equal);
+
+	for (guint i = 0; changes != NULL && i < changes->len; i++) {
+		struct seat_change *c = &g_array_index(changes, struct seat_change, i);
+		g_autoptr(Dossier) d = NULL;
+		g_autoptr(GArray) seats = NULL, gone = NULL;
+		g_autoptr(GPtrArray) files = NULL;
+		struct effect *mail = NULL;
+		if (g_hash_table_contains(done, &c->app_id))
+			continue;
+		g_hash_table_add(done, &c->app_id);
+		if ((d = dossier_load(pc->st, c->app_id, err)) == NULL)
+			return FALSE;
+		for (guint j = 0; pc->effects != NULL && j < pc->effects->len && mail == NULL; j++) {
+			struct effect *e = g_ptr_array_index(pc->effects, j);
+			if (e->app_id == c->app_id && (e->type == EFFECT_REPLY ||
+			    e->type == EFFECT_NOTIFY_APPLICANT) && d->email != NULL &&
+			    e->to_addr != NULL && g_ascii_strcasecmp(e->to_addr, d->email) == 0)
+				mail = e;
+		}
+		if (mail == NULL)
+			continue;	/* nobody told: no files either */
+		if ((seats = seats_of(pc->st, c->app_id, NULL, err)) == NULL)
+			return FALSE;
+		/* Each seat freed (and not held again): a CANCEL. */
+		gone = g_array_new(FALSE, TRUE, sizeof(struct seat));
+		gboolean given = FALSE;
+		for (guint j = i; j < changes->len; j++) {
+			const struct seat_change *x = &g_array_index(changes, struct seat_change, j);
+			gboolean held = FALSE;
+			if (x->app_id == c->app_id && x->course == NULL)
+				given = TRUE;
+			if (x->app_id != c->app_id || x->course == NULL)
+				continue;
+			for (guint k = 0; k < seats->len && !held; k++) {
+				const struct seat *st = &g_array_index(seats, struct seat, k);
+				held = strcmp(st->course, x->course) == 0 && strcmp(st->block, x->block) == 0;
+			}
+			if (!held) {
+				struct seat st = { 0, x->course, x->block };	/* borrowed */
+				g_array_append_val(gone, st);
+			}
+		}
+		files = g_ptr_array_new_with_free_func(effects_attachment_free);
+		/* A seat given: the files of every seat held, as a lottery notice has. */
+		if (!effects_seat_files(pc, c->app_id, gone, TRUE, files, err) ||
+		    (given && !effects_seat_files(pc, c->app_id, seats, FALSE, files, err)))
+			return FALSE;
+		attach_new(mail, files);
 	}
 	return TRUE;
 }
@@ -363,9 +531,8 @@ effects_word_placements(struct process_ctx *pc, EffectWordFn word, GError **err)
 				if (notice->attachments == NULL)
 					notice->attachments =
 					    g_ptr_array_new_with_free_func(effects_attachment_free);
-				if (!effects_calendar(pc, e->app_id, seats, FALSE, notice->attachments,
-				    err) ||
-				    !effects_letters(pc, e->app_id, seats, notice->attachments, err)) {
+				if (!effects_seat_files(pc, e->app_id, seats, FALSE,
+				    notice->attachments, err)) {
 					effect_free(notice);
 					return FALSE;
 				}
@@ -401,6 +568,34 @@ effects_check(GPtrArray *effects, GError **err)
 		}
 	}
 	return TRUE;
+}
+
+/* The files clerkd made for this mail (letters, calendar entries) kept in
+ * the document store as sent documents of its application, in the same
+ * transaction as the outbox row: once per content. */
+static gboolean
+keep_sent(struct process_ctx *pc, const struct effect *e, GError **err)
+{
+	gboolean wrote = FALSE;
+
+	for (guint i = 0; e->app_id > 0 && e->attachments != NULL && i < e->attachments->len; i++) {
+		const struct reply_attachment *a = g_ptr_array_index(e->attachments, i);
+		g_autofree char *sha = NULL, *path = NULL;
+		if (!a->keep)
+			continue;
+		sha = g_compute_checksum_for_bytes(G_CHECKSUM_SHA256, a->data);
+		path = docstore_path(pc->cfg->documents, sha);
+		if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+			if (!docstore_put(pc->cfg->documents, sha, a->data, err))
+				return FALSE;
+			wrote = TRUE;
+		}
+		if (!dossier_add_sent(pc->st, e->app_id, sha, a->filename, a->content_type,
+		    (gint64)g_bytes_get_size(a->data), e->kind, pc->today, err))
+			return FALSE;
+	}
+	/* Durable before the commit that refers to them. */
+	return !wrote || docstore_sync(pc->cfg->documents, err);
 }
 
 /* Render one mail and write its outbox row (held by the loop guard if its
@@ -449,7 +644,7 @@ apply_mail(struct process_ctx *pc, struct effect *e, GError **err)
 	r.attachments = e->attachments;
 	raw = reply_build(&r);
 	return outboxdb_add(pc->st, e->ledger_id, e->app_id, e->kind, e->to_addr, msgid, raw,
-	    state, err);
+	    state, err) && keep_sent(pc, e, err);
 }
 
 gboolean
@@ -457,8 +652,16 @@ effects_apply(struct process_ctx *pc, GError **err)
 {
 	g_autoptr(GPtrArray) list = g_steal_pointer(&pc->effects);
 
-	if (list == NULL)
+	if (list == NULL) {
+		g_clear_pointer(&pc->seat_changes, g_array_unref);
 		return TRUE;
+	}
+	pc->effects = list;
+	if (!attach_seat_changes(pc, err)) {
+		pc->effects = NULL;
+		return FALSE;
+	}
+	pc->effects = NULL;
 	if (!effects_check(list, err))
 		return FALSE;
 	for (guint i = 0; i < list->len; i++)
@@ -471,6 +674,7 @@ void
 effects_discard(struct process_ctx *pc)
 {
 	g_clear_pointer(&pc->effects, g_ptr_array_unref);
+	g_clear_pointer(&pc->seat_changes, g_array_unref);
 }
 
 guint

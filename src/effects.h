@@ -86,6 +86,24 @@ gboolean effects_calendar(struct process_ctx *pc, gint64 app_id, GArray *seats, 
     GPtrArray *attachments, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 void effects_attachment_free(gpointer p);
 
+/* The files for each seat (struct seat) of app_id, appended to attachments
+ * as effects_calendar() does: a calendar entry and the acceptance letter
+ * (PDF) for each, or with cancel a CANCEL calendar entry only. The letter of
+ * a seat already sent once is that same file again. Every placement path
+ * (lottery, rolling, waitlist, staff) and the letter on request use this. */
+gboolean effects_seat_files(struct process_ctx *pc, gint64 app_id, GArray *seats, gboolean cancel,
+    GPtrArray *attachments, GError **err) G_GNUC_WARN_UNUSED_RESULT;
+
+/* A seat was given to app_id, or one it held (course, block) freed, in this
+ * transaction: the first mail to the applicant (its reply or notice) then
+ * carries the files of every seat it holds (effects_seat_files()), or a
+ * CANCEL for the seat freed, unless it carries them already. Every path
+ * that gives or frees a seat calls these (rolling placement, waitlist,
+ * staff assign, unassign and cancel). */
+void effects_seat_given(struct process_ctx *pc, gint64 app_id);
+void effects_seat_freed(struct process_ctx *pc, gint64 app_id, const char *course,
+    const char *block);
+
 /* Turn each placement effect, in its place, into a notice to the applicant,
  * with the decision in words that word() gives (new string; NULL on error),
  * under the placement's subject, or if that is NULL under the one word()

@@ -6,10 +6,13 @@
 #include <cairo.h>
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define MM (72.0 / 25.4)
 #define MARGIN (25.0 * MM)
+#define LOGO_HEIGHT (18.0 * MM)
 #define FONT "DejaVu Serif, Noto Serif CJK JP, Noto Sans CJK JP"
 
 char *
@@ -31,6 +34,94 @@ collect(void *closure, const unsigned char *data, unsigned int len)
 {
 	g_byte_array_append(closure, data, len);
 	return CAIRO_STATUS_SUCCESS;
+}
+
+/* ---- the logo ---- */
+
+struct png_reader {
+	const guchar *p;
+	gsize left;
+};
+
+static cairo_status_t
+png_read(void *closure, unsigned char *data, unsigned int len)
+{
+	struct png_reader *r = closure;
+
+	if (len > r->left)
+		return CAIRO_STATUS_READ_ERROR;
+	memcpy(data, r->p, len);
+	r->p += len;
+	r->left -= len;
+	return CAIRO_STATUS_SUCCESS;
+}
+
+/* The PNG as a cairo image, or NULL with err. */
+static cairo_surface_t *
+logo_surface(GBytes *png, GError **err)
+{
+	static const guchar magic[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+	gsize len;
+	const guchar *p = g_bytes_get_data(png, &len);
+	struct png_reader r = { p, len };
+	cairo_surface_t *img;
+	guint32 w, h;
+
+	if (len > LETTER_LOGO_MAX_BYTES) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "the logo has %zu bytes, more than "
+		    "%d", len, LETTER_LOGO_MAX_BYTES);
+		return NULL;
+	}
+	if (len < 24 || memcmp(p, magic, 8) != 0 || memcmp(p + 12, "IHDR", 4) != 0) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "the logo is not a PNG file");
+		return NULL;
+	}
+	/* Its size from the header, before cairo allocates pixels for it. */
+	w = (guint32)p[16] << 24 | (guint32)p[17] << 16 | (guint32)p[18] << 8 | p[19];
+	h = (guint32)p[20] << 24 | (guint32)p[21] << 16 | (guint32)p[22] << 8 | p[23];
+	if (w == 0 || h == 0 || w > LETTER_LOGO_MAX_SIDE || h > LETTER_LOGO_MAX_SIDE) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "the logo is %ux%u pixels; at most "
+		    "%d a side", w, h, LETTER_LOGO_MAX_SIDE);
+		return NULL;
+	}
+	img = cairo_image_surface_create_from_png_stream(png_read, &r);
+	if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "the logo cannot be read: %s",
+		    cairo_status_to_string(cairo_surface_status(img)));
+		cairo_surface_destroy(img);
+		return NULL;
+	}
+	return img;
+}
+
+GBytes *
+letter_logo_load(const char *path, GError **err)
+{
+	g_autofree char *data = NULL;
+	GStatBuf sb;
+	gsize len;
+	GBytes *png;
+	cairo_surface_t *img;
+
+	if (g_stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "%s: no such file", path);
+		return NULL;
+	}
+	if (sb.st_size > LETTER_LOGO_MAX_BYTES) {
+		g_set_error(err, CLERK_ERROR, CLERK_ERROR_CONFIG, "%s: %lld bytes, more than %d", path,
+		    (long long)sb.st_size, LETTER_LOGO_MAX_BYTES);
+		return NULL;
+	}
+	if (!g_file_get_contents(path, &data, &len, err))
+		return NULL;
+	png = g_bytes_new_take(g_steal_pointer(&data), len);
+	if ((img = logo_surface(png, err)) == NULL) {
+		g_prefix_error(err, "%s: ", path);
+		g_bytes_unref(png);
+		return NULL;
+	}
+	cairo_surface_destroy(img);
+	return png;
 }
 
 static PangoLayout *
@@ -92,16 +183,39 @@ render(const struct letter_data *l, GError **err)
 	cr = cairo_create(s);
 	bottom = h - MARGIN;
 
-	/* Letterhead: the program's name, a rule under it, the date at the right. */
-	head = layout_new(cr, w - 2 * MARGIN, "DejaVu Sans, Noto Sans CJK JP Bold 16");
+	/* Letterhead: the logo (if any), the program's name, a rule under them,
+	 * the date at the right. */
+	double lw = 0, lhgt = 0;
+	cairo_surface_t *logo = l->logo != NULL ? logo_surface(l->logo, NULL) : NULL;
+	if (logo != NULL) {
+		double iw = cairo_image_surface_get_width(logo), ih = cairo_image_surface_get_height(logo);
+		double sc;
+		lhgt = LOGO_HEIGHT;
+		lw = lhgt * iw / ih;
+		if (lw > (w - 2 * MARGIN) / 2) {	/* a very wide one: as wide as half the text */
+			lw = (w - 2 * MARGIN) / 2;
+			lhgt = lw * ih / iw;
+		}
+		sc = lw / iw;
+		cairo_save(cr);
+		cairo_translate(cr, MARGIN, MARGIN);
+		cairo_scale(cr, sc, sc);
+		cairo_set_source_surface(cr, logo, 0, 0);
+		cairo_paint(cr);
+		cairo_restore(cr);
+		cairo_surface_destroy(logo);
+		lw += 4 * MM;
+	}
+	head = layout_new(cr, w - 2 * MARGIN - lw, "DejaVu Sans, Noto Sans CJK JP Bold 16");
 	pango_layout_set_text(head, l->program ? l->program : "", -1);
 	cairo_set_source_rgb(cr, 0.1, 0.2, 0.4);
-	cairo_move_to(cr, MARGIN, MARGIN);
-	pango_cairo_show_layout(cr, head);
 	{
 		int lh;
 		pango_layout_get_pixel_size(head, NULL, &lh);
-		y = MARGIN + lh + 4;
+		/* The name beside the logo, centred on its height. */
+		cairo_move_to(cr, MARGIN + lw, MARGIN + (lhgt > lh ? (lhgt - lh) / 2 : 0));
+		pango_cairo_show_layout(cr, head);
+		y = MARGIN + MAX((double)lh, lhgt) + 4;
 	}
 	cairo_set_line_width(cr, 0.8);
 	cairo_move_to(cr, MARGIN, y);

@@ -14,9 +14,20 @@ struct letter_data {
 	const char *text;		/* UTF-8: address block, body and signatory */
 	const char *paper;		/* "a4" or "letter" (policy letter_paper); NULL: a4 */
 	const char *title;		/* PDF title, may be NULL */
+	GBytes *logo;			/* a PNG for the letterhead (letter_logo), or NULL */
 };
 
-/* One PDF page or more (a long text flows on). NULL with err for a date that
+/* The logo's limits: a PNG file of at most this many bytes and pixels a side. */
+#define LETTER_LOGO_MAX_BYTES (1024 * 1024)
+#define LETTER_LOGO_MAX_SIDE 4096
+
+/* Read and check a logo (policy letter_logo): a PNG that cairo can draw,
+ * within the limits above. NULL with err saying what is wrong. */
+GBytes *letter_logo_load(const char *path, GError **err) G_GNUC_WARN_UNUSED_RESULT;
+
+/* One PDF page or more (a long text flows on); the logo, if any, at the
+ * letterhead's left, 18 mm high (aspect kept; narrower if very wide); a
+ * logo cairo cannot draw is left out. NULL with err for a date that
  * is not a date, an unknown paper, or text that is not UTF-8. */
 GBytes *letter_pdf(const struct letter_data *l, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 

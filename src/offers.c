@@ -313,6 +313,7 @@ offers_answer(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, gint64 of
 		ok = offersdb_end(pc->st, o.id, "accepted", err) >= 0 &&
 		    confirm_use(pc->st, o.token, err) && waitlist_promote(pc->st, o.place, err) &&
 		    seats_take(pc->st, app_id, o.course, o.block, "offer", err) != 0 &&
+		    (effects_seat_given(pc, app_id), TRUE) &&
 		    dossier_event(pc->st, app_id, ledger_id, event, err) &&
 		    standing_update(pc, app_id, ledger_id, "offer accepted", NULL, err);
 		g_string_printf(what, "thank you. You accepted the seat in %s%s%s%s, block %s (%s). "

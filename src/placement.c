@@ -357,11 +357,13 @@ placement_lottery(struct process_ctx *pc, const char *block, gboolean seeded, gu
 
 /* Give up one seat (state: cancelled or changed) and pass it on. */
 static gboolean
-free_seat(struct process_ctx *pc, gint64 seat, const char *state, GError **err)
+free_seat(struct process_ctx *pc, gint64 app_id, gint64 seat, const char *state, GError **err)
 {
 	g_autofree char *course = NULL, *block = NULL;
 	int freed = seats_free(pc->st, seat, state, &course, &block, err);
 
+	if (freed > 0)
+		effects_seat_freed(pc, app_id, course, block);	/* a CANCEL to the student */
 	return freed == 0 || (freed > 0 && offers_pass_on(pc, course, block, err));
 }
 
@@ -375,7 +377,7 @@ placement_cancel(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, GError
 	    !offers_withdraw(pc, app_id, NULL, err))
 		return FALSE;
 	for (guint i = 0; i < seats->len; i++)
-		if (!free_seat(pc, g_array_index(seats, struct seat, i).id, "cancelled", err))
+		if (!free_seat(pc, app_id, g_array_index(seats, struct seat, i).id, "cancelled", err))
 			return FALSE;
 	return TRUE;
 }
@@ -392,7 +394,7 @@ placement_cancel_block(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, 
 	    !offers_withdraw(pc, app_id, block, err))
 		return FALSE;
 	for (guint i = 0; i < seats->len; i++)
-		if (!free_seat(pc, g_array_index(seats, struct seat, i).id, "cancelled", err))
+		if (!free_seat(pc, app_id, g_array_index(seats, struct seat, i).id, "cancelled", err))
 			return FALSE;
 	return standing_update(pc, app_id, ledger_id, cause, NULL, err);
 }
@@ -431,8 +433,9 @@ placement_change(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const 
 		    "unchanged.", c->code, block);
 		return TRUE;
 	}
+	effects_seat_given(pc, app_id);
 	if (seats_take(pc->st, app_id, c->code, block, "change", err) == 0 ||
-	    !free_seat(pc, g_array_index(held, struct seat, 0).id, "changed", err) ||
+	    !free_seat(pc, app_id, g_array_index(held, struct seat, 0).id, "changed", err) ||
 	    !standing_update(pc, app_id, ledger_id, "course changed", NULL, err))
 		return FALSE;
 	g_string_append_printf(what, "your place in block %s is now in %s (%s).", block, c->code,
@@ -490,6 +493,8 @@ placement_place(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, char **
 			if (n > 0 && seats_take(pc->st, app_id, rules_course(r, c->course)->code, c->block,
 			    rolling ? "rolling" : "late", err) == 0)
 				return FALSE;
+			if (n > 0)
+				effects_seat_given(pc, app_id);	/* its files with the reply */
 			seated = n > 0;
 		}
 		for (guint j = i; j < d->choices->len && !seated; j++) {

@@ -431,7 +431,7 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 		g_autofree char *catalog = guide_catalog(pc->cfg->rules, pc->today);
 		g_autoptr(GBytes) csv = guide_courses_csv(pc->cfg->rules);
 		g_autoptr(GPtrArray) files = g_ptr_array_new();
-		struct reply_attachment courses = { "courses.csv", "text/csv", csv };
+		struct reply_attachment courses = { "courses.csv", "text/csv", csv, FALSE };
 		if (csv != NULL)
 			g_ptr_array_add(files, &courses);
 		g_hash_table_insert(vars, "catalog", catalog);

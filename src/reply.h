@@ -8,6 +8,7 @@ struct reply_attachment {
 	const char *filename;		/* as the document was sent; cleaned here */
 	const char *content_type;	/* "type/subtype" */
 	GBytes *data;
+	gboolean keep;			/* a file clerkd made (letter, .ics): kept as sent */
 };
 
 struct reply {

@@ -3,6 +3,7 @@
  * policy), free seats, and the FAQ. */
 #include "requests.h"
 #include "amend.h"
+#include "classify.h"
 #include "confirm.h"
 #include "effects.h"
 #include "settle.h"
@@ -1011,6 +1012,56 @@ cancel_request(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const ch
 	return ask_confirmation(pc, ledger_id, app_id, ref, f, sha256, "cancel", block, what, err);
 }
 
+/* ---- the acceptance letter on request ---- */
+
+/* "letter" in the subject, from the registered address (only that address
+ * comes here: letters carry personal data): one reply with the letter and
+ * the calendar entry of each seat held, the same files as first sent; with
+ * no seat, a short reply saying when the letter comes. */
+static gboolean
+letter_request(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *ref,
+    const struct facts *f, const char *sha256, GError **err)
+{
+	const Rules *r = pc->cfg->rules;
+	g_autoptr(GArray) seats = seats_of(pc->st, app_id, NULL, err);
+	g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(effects_attachment_free);
+	g_autoptr(GString) what = g_string_new(NULL);
+
+	if (seats == NULL || !effects_seat_files(pc, app_id, seats, FALSE, files, err) ||
+	    !dossier_event(pc->st, app_id, ledger_id, seats->len ? "acceptance letter asked for "
+	    "and sent" : "acceptance letter asked for: no seat yet", err))
+		return FALSE;
+	if (files->len == 0) {
+		g_string_assign(what, "you asked for your acceptance letter. We send this letter when "
+		    "you have a place in a clerkship. You do not have a place yet, so there is no "
+		    "letter to send now. When you get a place, the letter comes with our mail about "
+		    "it. After that, you can ask for it again at any time: write \"letter\" in the "
+		    "subject.\n\nWhere your application stands now:");
+		g_message("application %s: acceptance letter asked for, no seat yet", ref);
+		return reply_with(pc, ledger_id, app_id, ref, f, sha256, "letter",
+		    "Acceptance letter: not yet", what->str, err);
+	}
+	g_string_assign(what, "here is your acceptance letter (a PDF file) for each place you "
+	    "hold:\n");
+	for (guint i = 0; i < seats->len; i++) {
+		const struct seat *st = &g_array_index(seats, struct seat, i);
+		const struct course_info *c = rules_course(r, st->course);
+		g_autofree char *dates = NULL;
+		if (c == NULL || rules_block_start(r, st->block) == NULL ||
+		    rules_block_end(r, st->block) == NULL)
+			continue;
+		dates = words_date_range(rules_block_start(r, st->block), rules_block_end(r, st->block));
+		g_string_append_printf(what, "  - %s (%s), %s\n", c->code, c->title ? c->title : "",
+		    dates);
+	}
+	g_string_append(what, "We also attach a calendar file (.ics) with the dates of each place. "
+	    "These are the same files we sent when you got your place.\n");
+	g_message("application %s: acceptance letter sent again (%u file%s)", ref, files->len,
+	    files->len == 1 ? "" : "s");
+	return reply_with_attached(pc, ledger_id, app_id, ref, f, sha256, "letter",
+	    "Your acceptance letter", what->str, files, err);
+}
+
 gboolean
 requests_handle(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char *ref,
     const struct facts *f, const char *sha256, gboolean *handled, GError **err)
@@ -1055,6 +1106,8 @@ requests_handle(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const c
 	}
 	if (util_has_word(f->subject, "change"))
 		return change_request(pc, ledger_id, app_id, ref, f, sha256, err);
+	if (classify_letter_request(f))
+		return letter_request(pc, ledger_id, app_id, ref, f, sha256, err);
 	if (f->attachments->len == 0 && asks(f) && !util_has_word(f->subject, "status"))
 		return answer_question(pc, ledger_id, app_id, ref, f, sha256, err);
 	if (for_a_person(f))

@@ -326,6 +326,7 @@ static const char *const setting_defaults[][2] = {
 	{ "documents_due_days", "60" },
 	{ "lottery_notice_days", "7" },
 	{ "letter_paper", "a4" },
+	{ "letter_logo", "" },
 };
 
 static void
@@ -366,6 +367,20 @@ load_policy(Rules *r, const char *dir)
 		if (d != NULL && (end == d || *end != '\0' || n < 0 || n > 365))
 			problem(r, ini_path(ini), ini_line(ini, "settings", "lottery_notice_days"),
 			    "lottery_notice_days must be a number of days, 0 (no notice) to 365, not '%s'", d);
+	}
+	{
+		/* The letter's paper: checked here, not only when a letter is made. */
+		const char *p = g_hash_table_lookup(r->settings, "letter_paper");
+		if (p != NULL && g_ascii_strcasecmp(p, "a4") != 0 && g_ascii_strcasecmp(p, "letter") != 0)
+			problem(r, ini_path(ini), ini_line(ini, "settings", "letter_paper"),
+			    "letter_paper must be a4 or letter, not '%s'", p);
+	}
+	{
+		/* The logo: a file name in templates/ (its contents: clerkctl rules check). */
+		const char *l = g_hash_table_lookup(r->settings, "letter_logo");
+		if (l != NULL && (strchr(l, '/') != NULL || strchr(l, '\\') != NULL || *l == '.'))
+			problem(r, ini_path(ini), ini_line(ini, "settings", "letter_logo"),
+			    "letter_logo is the name of a file in templates/ (such as logo.png), not '%s'", l);
 	}
 	for (gsize i = 0; i < G_N_ELEMENTS(setting_defaults); i++)
 		if (!g_hash_table_contains(r->settings, setting_defaults[i][0]))

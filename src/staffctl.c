@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "decide.h"
 #include "docstore.h"
+#include "letter.h"
 #include "placement.h"
 #include "effects.h"
 #include "settle.h"
@@ -23,6 +24,23 @@ rules_check_cmd(struct config *cfg, const char *dir)
 		g_autofree char *path = g_strdup_printf("%s/templates/%s.txt", dir, config_templates[i]);
 		if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
 			g_ptr_array_add(errors, g_strdup_printf("%s:0: missing template", path));
+	}
+	/* The letter's logo (policy letter_logo): a problem here, while clerkd
+	 * makes its letters without it. */
+	{
+		g_autofree char *policy = g_build_filename(dir, "policy.ini", NULL);
+		g_autoptr(GKeyFile) kf = g_key_file_new();
+		g_autofree char *logo = NULL;
+		if (g_key_file_load_from_file(kf, policy, G_KEY_FILE_NONE, NULL) &&
+		    (logo = g_key_file_get_string(kf, "settings", "letter_logo", NULL)) != NULL &&
+		    *g_strstrip(logo) != '\0' && strchr(logo, '/') == NULL && *logo != '.') {
+			g_autofree char *path = g_build_filename(dir, "templates", logo, NULL);
+			g_autoptr(GError) lerr = NULL;
+			g_autoptr(GBytes) png = letter_logo_load(path, &lerr);
+			if (png == NULL)
+				g_ptr_array_add(errors, g_strdup_printf("%s:0: letter_logo: %s (the letters "
+				    "are made without a logo)", policy, lerr->message));
+		}
 	}
 	(void)cfg;
 	for (guint i = 0; i < errors->len; i++)
@@ -209,6 +227,18 @@ select_docs(Store *st, gint64 app_id, const char *which, GError **err)
 	struct doc_info *doc;
 	GPtrArray *out;
 
+	/* s3: the third file clerkd sent (doc list shows them so). */
+	if ((which[0] == 's' || which[0] == 'S') && g_ascii_isdigit(which[1])) {
+		id = g_ascii_strtoll(which + 1, &end, 10);
+		if (*end == '\0') {
+			if (dossier_sent_doc(st, app_id, id, &doc, err) < 0)
+				return NULL;
+			out = g_ptr_array_new_with_free_func((GDestroyNotify)doc_info_free);
+			if (doc != NULL)
+				g_ptr_array_add(out, doc);
+			return out;
+		}
+	}
 	if (*which == '\0' || *end != '\0')
 		return dossier_docs_waiting(st, app_id, which, err);
 	if (dossier_doc(st, app_id, id, &doc, err) < 0)
@@ -224,28 +254,37 @@ doc_list(Store *st, gint64 app_id, gboolean json)
 {
 	g_autoptr(GError) err = NULL;
 	g_autoptr(GPtrArray) docs = dossier_docs(st, app_id, &err);
+	g_autoptr(GPtrArray) sent = docs != NULL ? dossier_sent_docs(st, app_id, &err) : NULL;
 
-	if (docs == NULL) {
+	if (docs == NULL || sent == NULL) {
 		fprintf(stderr, "clerkctl: %s\n", err->message);
 		return clerk_exitcode(err);
 	}
+	/* Then the files clerkd sent (letters, calendar entries): ids s1, s2, ...;
+	 * direction "sent", the day first sent, the mail they went with. */
+	guint received = docs->len;
+	for (guint n = 0; n < sent->len; n++)
+		g_ptr_array_add(docs, g_steal_pointer(&sent->pdata[n]));
 	if (json)
 		printf("[");
 	else
 		printf("%-5s %-9s %-18s %-11s %-9s %s\n", "ID", "STATE", "KIND", "DATE", "DATE FROM", "FILE");
 	for (guint n = 0; n < docs->len; n++) {
 		const struct doc_info *d = g_ptr_array_index(docs, n);
-		const char *from = d->dated ? "given" : "received";
+		gboolean out = n >= received;
+		const char *from = out ? "sent" : d->dated ? "given" : "received";
 		if (json) {
 			g_autofree char *fn = g_strescape(d->filename ? d->filename : "", NULL);
-			printf("%s\n  {\"id\": %" G_GINT64_FORMAT ", \"filename\": \"%s\", \"kind\": %s%s%s,"
+			g_autofree char *id = out ? g_strdup_printf("\"s%" G_GINT64_FORMAT "\"", d->id) :
+			    g_strdup_printf("%" G_GINT64_FORMAT, d->id);
+			printf("%s\n  {\"id\": %s, \"filename\": \"%s\", \"kind\": %s%s%s,"
 			    " \"state\": \"%s\", \"date\": \"%s\", \"date_from\": \"%s\", \"pending\": %s,"
-			    " \"source\": \"%s\"}",
-			    n ? "," : "", d->id, fn, d->kind ? "\"" : "", d->kind ? d->kind : "null",
+			    " \"source\": \"%s\", \"direction\": \"%s\"}",
+			    n ? "," : "", id, fn, d->kind ? "\"" : "", d->kind ? d->kind : "null",
 			    d->kind ? "\"" : "", d->state, d->date, from, d->pending ? "true" : "false",
-			    d->source ? d->source : "");
+			    d->source ? d->source : "", out ? "sent" : "received");
 		} else {
-			g_autofree char *id = g_strdup_printf("%" G_GINT64_FORMAT, d->id);
+			g_autofree char *id = g_strdup_printf("%s%" G_GINT64_FORMAT, out ? "s" : "", d->id);
 			printf("%-5s %-9s %-18s %-11s %-9s %s%s%s\n", id, d->state, d->kind ? d->kind : "-",
 			    d->date, from, d->filename ? d->filename : "(unnamed)", d->note ? "  # " : "",
 			    d->note ? d->note : "");
@@ -361,6 +400,11 @@ staffctl_doc(struct config *cfg, Store *st, int argc, char **argv, const struct 
 	}
 	if (strcmp(argv[0], "get") == 0)
 		return doc_get(cfg, docs, o->output);
+	if (docs->len > 0 && g_strcmp0(((struct doc_info *)docs->pdata[0])->state, "sent") == 0) {
+		fprintf(stderr, "clerkctl: document %s is a file the program sent, not one to check\n",
+		    argv[2]);
+		return 1;
+	}
 	if (docs->len == 0) {
 		fprintf(stderr, "clerkctl: no document %s waiting in %s\n", argv[2], argv[1]);
 		return 1;
@@ -428,6 +472,10 @@ cancel_cmd(struct process_ctx *pc, int argc, char **argv, const struct staffctl_
 	if (!dossier_event(pc->st, id, 0, "cancelled by staff", err) ||
 	    !placement_cancel(pc, id, 0, err))
 		return FALSE;
+	/* The student is told, with a CANCEL for each seat the calendar had. */
+	g_autofree char *seed = g_strdup_printf("staff-cancel.%" G_GINT64_FORMAT ".%s", id, pc->today);
+	effect_placement(pc, 0, id, seed, "Application cancelled",
+	    "a coordinator has cancelled your application.");
 	g_string_append_printf(report, "%s cancelled; its seats went to the waitlists\n", argv[1]);
 	return TRUE;
 }

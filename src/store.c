@@ -220,6 +220,16 @@ static const char v11[] =
     "CREATE INDEX documents_undated ON documents (application_id) WHERE dated = 0;"
     "CREATE INDEX bounces_at ON bounces (at);"
     "CREATE INDEX choices_block ON choices (block, course);";
+/* 11 -> 12: the files clerkd mailed to an applicant (acceptance letters,
+ * calendar entries), kept in the document store as sent documents: once a
+ * content (a resend of the same bytes is the same row). Never documents
+ * received: the rules never count them. */
+static const char v12[] =
+    "CREATE TABLE sent_documents ("
+    "  id INTEGER PRIMARY KEY, application_id INTEGER NOT NULL REFERENCES applications(id),"
+    "  sha256 TEXT NOT NULL, filename TEXT NOT NULL, content_type TEXT NOT NULL,"
+    "  size INTEGER NOT NULL, mail TEXT NOT NULL, sent TEXT NOT NULL, last_sent TEXT NOT NULL,"
+    "  UNIQUE (application_id, sha256));";
 
 static const char *const migrations[] = {
 	schema,		/* 0 -> 1: the first schema */
@@ -233,6 +243,7 @@ static const char *const migrations[] = {
 	v9,		/* 8 -> 9: a coordinator's exceptions (overrides) */
 	v10,		/* 9 -> 10: the notices before each lottery, once per block */
 	v11,		/* 10 -> 11: indexes for 50 years of history (#19) */
+	v12,		/* 11 -> 12: files mailed to applicants, kept as sent documents */
 };
 #define SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
 
@@ -636,7 +647,26 @@ store_purge(Store *st, int days, gboolean apply, GPtrArray *refs, GPtrArray *fil
 			db_fail(st, rc, err, "purge");
 			goto fail;
 		}
+		/* The files mailed to them (letters and calendar entries name them). */
+		if ((s = stmt(st, "SELECT DISTINCT d.sha256 FROM sent_documents d JOIN applications a"
+		    " ON a.id = d.application_id WHERE a.reference IN (SELECT value FROM json_each(?))"
+		    " AND NOT EXISTS (SELECT 1 FROM documents o WHERE o.sha256 = d.sha256)",
+		    err)) == NULL) {
+			g_string_free(json, TRUE);
+			goto fail;
+		}
+		bind_text(s, 1, json->str);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			g_ptr_array_add(files, store_col_text(s, 0));
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE) {
+			g_string_free(json, TRUE);
+			db_fail(st, rc, err, "purge");
+			goto fail;
+		}
 		static const char *const erase[] = {
+			"DELETE FROM sent_documents WHERE application_id IN"
+			" (SELECT id FROM applications WHERE reference IN (SELECT value FROM json_each(?)))",
 			"DELETE FROM outbox_raw WHERE outbox_id IN (SELECT o.id FROM outbox o JOIN applications a"
 			" ON a.id = o.application_id WHERE a.reference IN (SELECT value FROM json_each(?)))",
 			"UPDATE outbox SET rcpt = '', last_error = NULL WHERE application_id IN"

@@ -118,7 +118,7 @@ for v in 1 2 3; do
 		INSERT INTO decisions (application_id, previous, status, missing, reasons, cause, at)
 		VALUES (1, 'incomplete', 'complete', '[]', '[]', 'documents received', '2026-11-02 10:00:00')"
 	ok "a version $v database opens" "$CLERKCTL" --config "$T/clerkd.conf" list
-	is "  and is migrated to the current version" "$(sqlite3 "$db" 'PRAGMA user_version')" 11
+	is "  and is migrated to the current version" "$(sqlite3 "$db" 'PRAGMA user_version')" 12
 	is "  the day it became complete, from its decisions" "$(sqlite3 "$db" 'SELECT complete_on FROM applications')" \
 		"$([ "$v" -ge 2 ] && echo 2026-11-02)"
 	ok "  its application still there" grep -q '"reference" : "ECP-2026-00042"' <("$CLERKCTL" --config "$T/clerkd.conf" show ECP-2026-00042 --json)

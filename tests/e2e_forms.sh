@@ -241,6 +241,8 @@ is "  Cy's own is unchanged" "$(sql "SELECT name FROM applications WHERE referen
 is "one reply" "$(sink_count)" "$((before + 1))"
 
 clerkctl cancel "$bo" >/dev/null
+ok "a staff cancel: run" run_clerkd
+ok "  Bo is told" grep -q "a coordinator has cancelled your application" <(last_to bo@med.example.edu)
 before=$(sink_count)
 mkmail "$T/b2.eml" "Bo Chen <bo@med.example.edu>" "Application" \
 	"$(form "Bo Chen" bo@med.example.edu "$CORES" 'c1=MED-401 2027-03')"

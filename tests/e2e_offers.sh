@@ -175,6 +175,7 @@ ok "  no waitlist place left" grep -q '"waitlist":\[\]' <(clerkctl show "$w3" --
 last_to "$(email_of "$w3")" | tr '\n' ' ' | tr -s ' ' >"$T/accepted.txt"
 ok "the student reads that the seat is theirs" grep -q -F "You accepted the seat in NEU-320 (Neurocritical Care), block 2027-03 (1-26 March 2027). The seat is yours now." "$T/accepted.txt"
 ok "  and their status" grep -q "Status: scheduled" "$T/accepted.txt"
+is "  with the seat's calendar entry and letter (kept as sent)" "$(clerkctl doc list "$w3" | grep -c -E '^s[0-9]+ +sent .*(clerkship|acceptance-letter)-NEU-320-2027-03\.(ics|pdf)')" 2
 is "nobody else is offered anything" "$(sql "SELECT count(*) FROM offers WHERE state = 'open'")" 0
 is "the token is single-use" "$(sql "SELECT used_at IS NOT NULL FROM confirmations WHERE token = '$otok3'")" 1
 is "Eve still waits" "$(status_of "$eve")" waitlisted

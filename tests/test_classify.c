@@ -11,6 +11,37 @@ human(void)
 	return f;
 }
 
+/* Which subjects ask for the acceptance letter. */
+static void
+test_letter(void)
+{
+	static const char *const yes[] = { "letter", "Letter", "Acceptance letter",
+	    "Request letter", "Re: LETTER please", "Can I have my acceptance letter?",
+	    "letters for my visa", "Letter [ECP-2027-00042]" };
+	static const char *const no[] = { "Recommendation letter", "Letter of recommendation",
+	    "motivation letter", "Cover letter", "Status", "Newsletter", "letterhead",
+	    "Reference letter", "", "Re: Your acceptance letter [ECP-2027-00042]",
+	    "AW: Acceptance letter: not yet [ECP-2027-00042]" };
+	struct facts f = human();
+	g_autoptr(GPtrArray) att = g_ptr_array_new();
+
+	for (gsize i = 0; i < G_N_ELEMENTS(yes); i++) {
+		f.subject = (char *)yes[i];
+		g_assert_true(classify_letter_request(&f));
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(no); i++) {
+		f.subject = (char *)no[i];
+		g_assert_false(classify_letter_request(&f));
+	}
+	f.subject = NULL;
+	g_assert_false(classify_letter_request(&f));
+	/* A letter sent as a document (an attachment): not a request. */
+	f.subject = "Letter";
+	f.attachments = att;
+	f.attachments_total = 1;
+	g_assert_false(classify_letter_request(&f));
+}
+
 static MsgClass
 cls(const struct facts *f, gboolean form)
 {
@@ -68,6 +99,7 @@ int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/classify/letter", test_letter);
 	g_test_add_func("/classify/humans", test_humans);
 	g_test_add_func("/classify/automatic", test_automatic);
 	return g_test_run();

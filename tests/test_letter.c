@@ -4,6 +4,7 @@
  * on A4 or Letter. */
 #include "letter.h"
 
+#include <cairo.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -163,6 +164,102 @@ test_bad(void)
 	g_assert_nonnull(err);
 }
 
+/* A PNG made with cairo: w x h, a dark red box. */
+static char *
+make_png(const char *dir, const char *name, int w, int h)
+{
+	char *path = g_build_filename(dir, name, NULL);
+	cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+	cairo_t *cr = cairo_create(img);
+
+	cairo_set_source_rgb(cr, 0.5, 0, 0);
+	cairo_paint(cr);
+	cairo_destroy(cr);
+	g_assert_cmpint(cairo_surface_write_to_png(img, path), ==, CAIRO_STATUS_SUCCESS);
+	cairo_surface_destroy(img);
+	return path;
+}
+
+/* Images in a PDF, as pdfimages -list counts them. */
+static int
+images(const char *pdf)
+{
+	const char *argv[] = { "pdfimages", "-list", pdf, NULL };
+	g_autofree char *out = run(argv);
+	int lines = 0;
+
+	for (const char *p = out; *p; p++)
+		lines += *p == '\n';
+	return lines - 2;	/* two lines of header */
+}
+
+static void
+test_logo(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("letter-XXXXXX", NULL);
+	g_autofree char *png = make_png(dir, "logo.png", 300, 100);
+	g_autofree char *wide = make_png(dir, "wide.png", 4097, 2);
+	g_autofree char *text = text_for("Anna Schmidt");
+	g_autofree char *pdfpath = g_build_filename(dir, "l.pdf", NULL);
+	g_autofree char *junkpath = g_build_filename(dir, "junk.png", NULL);
+	g_autofree char *bigpath = g_build_filename(dir, "big.png", NULL);
+	g_autofree char *nopath = g_build_filename(dir, "none.png", NULL);
+	struct letter_data l = { .program = "Example School of Medicine", .date = "2027-01-15",
+	    .text = text };
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GBytes) logo = NULL, with = NULL, again = NULL, without = NULL, bad = NULL;
+	g_autoptr(GBytes) junk = g_bytes_new_static("not a PNG at all, just text", 27);
+	gsize plain_ink, logo_ink;
+	g_autofree char *big = g_malloc0(LETTER_LOGO_MAX_BYTES + 1);
+
+	logo = letter_logo_load(png, &err);
+	g_assert_no_error(err);
+	g_assert_nonnull(logo);
+	without = letter_pdf(&l, &err);
+	g_assert_no_error(err);
+	l.logo = logo;
+	with = letter_pdf(&l, &err);
+	g_assert_no_error(err);
+	again = letter_pdf(&l, &err);
+	g_assert_no_error(err);
+	g_assert_true(g_bytes_equal(with, again));	/* still the same bytes twice */
+	g_assert_true(g_file_set_contents(pdfpath, g_bytes_get_data(without, NULL),
+	    (gssize)g_bytes_get_size(without), NULL));
+	g_assert_cmpint(images(pdfpath), ==, 0);
+	plain_ink = ink(pdfpath, dir);
+	g_assert_true(g_file_set_contents(pdfpath, g_bytes_get_data(with, NULL),
+	    (gssize)g_bytes_get_size(with), NULL));
+	g_assert_cmpint(images(pdfpath), ==, 1);	/* the logo, once */
+	logo_ink = ink(pdfpath, dir);
+	/* 18 mm high, 54 mm wide at 50 dpi: about 35 x 106 dark pixels more. */
+	g_assert_cmpuint(logo_ink, >, plain_ink + 2500);
+
+	/* A logo cairo cannot draw: the letter without it. */
+	l.logo = junk;
+	bad = letter_pdf(&l, &err);
+	g_assert_no_error(err);
+	g_assert_true(g_bytes_equal(bad, without));
+
+	/* letter_logo_load says what is wrong. */
+	g_assert_null(letter_logo_load(nopath, &err));
+	g_assert_nonnull(strstr(err->message, "no such file"));
+	g_clear_error(&err);
+	g_assert_true(g_file_set_contents(junkpath, "GIF89a not a png", -1, NULL));
+	g_assert_null(letter_logo_load(junkpath, &err));
+	g_assert_nonnull(strstr(err->message, "not a PNG"));
+	g_clear_error(&err);
+	g_assert_null(letter_logo_load(wide, &err));
+	g_assert_nonnull(strstr(err->message, "4097x2 pixels"));
+	g_clear_error(&err);
+	g_assert_true(g_file_set_contents(bigpath, big, LETTER_LOGO_MAX_BYTES + 1, NULL));
+	g_assert_null(letter_logo_load(bigpath, &err));
+	g_assert_nonnull(strstr(err->message, "more than"));
+	g_clear_error(&err);
+
+	g_unlink(png), g_unlink(wide), g_unlink(pdfpath), g_unlink(junkpath), g_unlink(bigpath);
+	g_rmdir(dir);
+}
+
 static void
 test_long(void)
 {
@@ -209,6 +306,7 @@ main(int argc, char **argv)
 	g_test_add_func("/letter/names", test_names);
 	g_test_add_func("/letter/bad", test_bad);
 	g_test_add_func("/letter/long", test_long);
+	g_test_add_func("/letter/logo", test_logo);
 	g_test_add_func("/letter/filename", test_filename);
 	return g_test_run();
 }
