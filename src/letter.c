@@ -296,6 +296,12 @@ cache_key(const struct letter_data *l)
 		g_checksum_update(sum, (const guchar *)(parts[i] ? parts[i] : "\1"),
 		    (gssize)strlen(parts[i] ? parts[i] : "\1") + 1);
 	}
+	if (l->logo != NULL) {	/* the logo's bytes too: a new logo is a new letter */
+		gsize n;
+		const guchar *data = g_bytes_get_data(l->logo, &n);
+		g_checksum_update(sum, (const guchar *)"logo", 5);
+		g_checksum_update(sum, data, (gssize)n);
+	}
 	return g_strdup(g_checksum_get_string(sum));
 }
 
