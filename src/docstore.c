@@ -37,8 +37,8 @@ docstore_spool_dir(const char *dir)
 	return g_build_filename(dir, ".spool", NULL);
 }
 
-/* DIR/ab for a document: there after the first few hundred. The last 256
- * seen made or present are remembered (a mkdir each cost 2 % of a backlog of
+/* DIR/ab for a document: there after the first few hundred. Those seen made
+ * or present are remembered, by ab (a mkdir each cost 2 % of a backlog of
  * documents); one that went away since fails the rename, which then makes
  * it again. */
 static char *subs_seen[256];
@@ -47,7 +47,10 @@ G_LOCK_DEFINE_STATIC(subs_seen);
 static gboolean
 make_sub(const char *sub, GError **err)
 {
-	guint h = g_str_hash(sub) & 255;
+	gsize n = strlen(sub);
+	int hi = n >= 2 ? g_ascii_xdigit_value(sub[n - 2]) : -1;
+	int lo = n >= 2 ? g_ascii_xdigit_value(sub[n - 1]) : -1;
+	guint h = hi >= 0 && lo >= 0 ? (guint)(hi * 16 + lo) : 0;
 	gboolean seen;
 
 	G_LOCK(subs_seen);
