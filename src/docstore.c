@@ -10,6 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* A document stored since the last docstore_sync(): a batch that stored
+ * none (small mail, a single reply in daemon mode) skips the syncfs, which
+ * waits for everything every process wrote to the file system. */
+static gint docs_dirty;
+
 static gboolean
 fail(GError **err, const char *path)
 {
@@ -75,6 +80,7 @@ docstore_adopt(const char *dir, const char *sha256, const char *path, GError **e
 	g_autofree char *sub = g_path_get_dirname(dest);
 
 	/* Over a document already there, if it is: the same bytes, by its name. */
+	g_atomic_int_set(&docs_dirty, 1);
 	if (!make_sub(sub, err))
 		return FALSE;
 	if (rename(path, dest) == -1 && (errno != ENOENT || !g_file_test(path, G_FILE_TEST_EXISTS) ||
@@ -236,15 +242,25 @@ docstore_file_close(DocstoreFile *f, GError **err)
 gboolean
 docstore_sync(const char *dir, GError **err)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd;
 
+	if (!g_atomic_int_exchange(&docs_dirty, 0))
+		return TRUE;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd == -1 || syncfs(fd) == -1) {
+		g_atomic_int_set(&docs_dirty, 1);
 		if (fd != -1)
 			close(fd);
 		return fail(err, dir);
 	}
 	close(fd);
 	return TRUE;
+}
+
+gboolean
+docstore_pending(void)
+{
+	return g_atomic_int_get(&docs_dirty) != 0;
 }
 
 char *
@@ -276,6 +292,7 @@ docstore_put(const char *dir, const char *sha256, GBytes *data, GError **err)
 	int fd;
 
 	g_return_val_if_fail(strlen(sha256) == 64, FALSE);
+	g_atomic_int_set(&docs_dirty, 1);	/* also when there: it may be from a batch rolled back */
 	if (g_file_test(path, G_FILE_TEST_EXISTS))
 		return TRUE;
 	if (!make_sub(sub, err))
