@@ -189,11 +189,15 @@ for i in $(seq 1 "$ARRIVALS"); do
 	before=$(sink_count)
 	t0=$(date +%s.%N)
 	/usr/lib/dovecot/dovecot-lda -c "$T/dovecot.conf" -d lat -f s@example.org <"$T/lat.eml"
-	n=0
 	while [ "$(sink_count)" -le "$before" ]; do
 		sleep 0.005
-		n=$((n + 1))
-		[ "$n" -gt 4000 ] && { echo "bench: no reply within 20 s"; cat "$T/lat.log"; exit 1; }
+		if ! kill -0 "$dpid" 2>/dev/null; then	# stopped from outside (a shared machine): again
+			echo "bench: the daemon stopped ($(tail -1 "$T/lat.log")); started again"
+			"$CLERKD" --config "$lat" >>"$T/lat.log" 2>&1 &
+			dpid=$!
+		fi
+		[ "$(date +%s)" -gt "${t0%.*}" ] && [ "$(( $(date +%s) - ${t0%.*} ))" -gt 30 ] &&
+			{ echo "bench: no reply within 30 s"; tail "$T/lat.log"; exit 1; }
 	done
 	t1=$(date +%s.%N)
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }' >>"$T/latencies"
