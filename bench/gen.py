@@ -3,7 +3,9 @@
 attachments of 50 KB to 2 MB (log-uniform, incompressible, base64), as a
 student's mail client would send them. Deterministic for a given seed.
 
-  gen.py --n 200 --out DIR            N applications, DIR/NNNNN.eml
+  gen.py --n 200 --out DIR            N applications, DIR/NNNNN.eml (~1.4 MB each)
+  gen.py --n 1000 --small --out DIR   the form alone, no attachment (~1.2 KB)
+  gen.py --n 1000 --mid --out DIR     the form and two PDF attachments (~60 KB)
   gen.py --big 25 --out DIR           one application with a 25 MB attachment
   gen.py --tiny 100000 --out MAILDIR  that many small messages straight into
                                       MAILDIR/cur (a processed mailbox)
@@ -56,7 +58,9 @@ def main():
     ap.add_argument("--big", type=int, default=0, help="MB of one attachment")
     ap.add_argument("--tiny", type=int, default=0)
     ap.add_argument("--small", action="store_true",
-                    help="one 50 KB attachment each, where processing rather than transfer dominates")
+                    help="the form alone, no attachment: processing rather than transfer dominates")
+    ap.add_argument("--mid", action="store_true",
+                    help="the form and two attachments of 15-27 KB (about 60 KB of mail)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=20261124)
     a = ap.parse_args()
@@ -64,9 +68,13 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     total = 0
     for i in range(1, a.n + 1):
-        sizes = [50000] if a.small else [
-            int(math.exp(rng.uniform(math.log(50e3), math.log(2e6))))
-            for _ in range(rng.randint(1, 3))]
+        if a.small:
+            sizes = []
+        elif a.mid:
+            sizes = [rng.randint(15000, 27000) for _ in range(2)]
+        else:
+            sizes = [int(math.exp(rng.uniform(math.log(50e3), math.log(2e6))))
+                     for _ in range(rng.randint(1, 3))]
         raw = application(i, rng, sizes)
         total += len(raw)
         with open(os.path.join(a.out, "%05d.eml" % i), "wb") as f:

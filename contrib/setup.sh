@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PKGS="build-essential autoconf automake libtool pkg-config
 libglib2.0-dev libgmime-3.0-dev libetpan-dev libcurl4-gnutls-dev libgnutls28-dev
 libsqlite3-dev libxml2-dev libjson-glib-dev libsystemd-dev sqlite3 openssl
-dovecot-imapd dovecot-submissiond postfix valgrind clang libclang-rt-dev python3
+dovecot-imapd dovecot-lmtpd dovecot-submissiond postfix valgrind clang libclang-rt-dev python3
 groff-base man-db chromium libxml2-utils libical-dev python3-icalendar
 libcairo2-dev libpango1.0-dev fonts-dejavu-core fonts-noto-cjk poppler-utils libarchive-dev"
 

@@ -33,8 +33,11 @@ void docstore_file_abandon(DocstoreFile *f);
 /* Where large messages and their parts are spooled: DIR/.spool, private. */
 char *docstore_spool_dir(const char *dir);
 /* Make every document written so far durable: one syncfs(2) for the batch,
- * before the commit that refers to them. */
+ * before the commit that refers to them; none when no document was stored
+ * (docstore_put or docstore_adopt) since the last one. */
 gboolean docstore_sync(const char *dir, GError **err);
+/* A document was stored since the last docstore_sync() (for tests). */
+gboolean docstore_pending(void);
 /* Remove a document (purge); a missing one is no error. */
 void docstore_remove(const char *dir, const char *sha256);
 /* The path a document lives at. */

@@ -46,10 +46,22 @@ add_to(GMimeMessage *m, const char *name, const char *addr)
 	g_object_unref(ia);
 }
 
+/* The local zone, looked up once: g_date_time_new_now_local() looked it up
+ * for every reply (1 % of a backlog). */
+static GDateTime *
+now_local(void)
+{
+	static GTimeZone *tz;
+
+	if (g_once_init_enter(&tz))
+		g_once_init_leave(&tz, g_time_zone_new_local());
+	return g_date_time_new_now(tz);
+}
+
 GBytes *
 reply_build(const struct reply *r)
 {
-	g_autoptr(GDateTime) now = g_date_time_new_now_local();
+	g_autoptr(GDateTime) now = now_local();
 	GMimeMessage *m;
 	GMimeTextPart *body;
 	InternetAddressList *from;

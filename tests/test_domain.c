@@ -43,6 +43,7 @@
 #include "util.h"
 
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define TODAY "2026-10-20"
@@ -955,6 +956,41 @@ add_decisions(void)
 	}
 }
 
+/* The batch's syncfs only when a document was stored since the last one. */
+static void
+test_docstore_sync(void)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *dir = g_dir_make_tmp("docstore-XXXXXX", &err);
+	g_autofree char *docs = g_build_filename(dir, "documents", NULL);
+	g_autoptr(GBytes) data = g_bytes_new_static("%PDF-1.4\n", 9);
+	const char *sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	g_autofree char *path = NULL, *rm = NULL;
+
+	g_assert_no_error(err);
+	g_assert_true(docstore_init(docs, &err));
+	g_assert_true(docstore_sync(docs, &err));
+	g_assert_false(docstore_pending());
+	g_assert_true(docstore_put(docs, sha, data, &err));
+	g_assert_true(docstore_pending());
+	path = docstore_path(docs, sha);
+	g_assert_true(g_file_test(path, G_FILE_TEST_IS_REGULAR));
+	g_assert_true(docstore_sync(docs, &err));
+	g_assert_false(docstore_pending());
+	g_assert_true(docstore_sync(docs, &err));	/* nothing stored: nothing to wait for */
+	g_assert_true(docstore_put(docs, sha, data, &err));	/* there already: synced again all the same */
+	g_assert_true(docstore_pending());
+	/* A sync that fails leaves the documents pending. */
+	g_assert_false(docstore_sync("/nonexistent/documents", &err));
+	g_assert_nonnull(err);
+	g_assert_true(docstore_pending());
+	g_clear_error(&err);
+	g_assert_true(docstore_sync(docs, &err));
+	g_assert_false(docstore_pending());
+	rm = g_strdup_printf("rm -rf '%s'", dir);
+	g_assert_cmpint(system(rm), ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -979,6 +1015,7 @@ main(int argc, char **argv)
 	ADD("/domain/forged", test_forged);
 	ADD("/domain/one-reply-each", test_one_reply_each);
 	ADD("/domain/subject-roundtrip", test_subject_roundtrip);
+	g_test_add_func("/domain/docstore-sync", test_docstore_sync);
 	add_decisions();
 	rc = g_test_run();
 	g_ptr_array_unref(case_names);
