@@ -12,6 +12,7 @@
 struct imap {
 	mailimap *s;
 	char *host;
+	gint64 renew_at;	/* logged in with a token due for renewal then (monotonic); 0: a password */
 	gboolean has_move;
 	gboolean has_uidplus;
 };
@@ -130,8 +131,10 @@ login_xoauth2(Imap *im, const struct config *cfg, GError **err)
 	}
 	rc = mailimap_oauth2_authenticate(im->s, cfg->imap_user, token);
 	oauth2_token_free(token);
-	if (rc == MAILIMAP_NO_ERROR)
+	if (rc == MAILIMAP_NO_ERROR) {
+		im->renew_at = oauth2_renew_at(cfg);
 		return TRUE;
+	}
 	if (rc == MAILIMAP_ERROR_LOGIN) {
 		/* Refused: perhaps revoked early. The next attempt fetches a new one. */
 		oauth2_invalidate();
@@ -630,6 +633,12 @@ gboolean
 imap_idle_pending(Imap *im)
 {
 	return im->s->imap_stream != NULL && im->s->imap_stream->read_buffer_len > 0;
+}
+
+gboolean
+imap_fresh(Imap *im)
+{
+	return im->renew_at == 0 || g_get_monotonic_time() < im->renew_at;
 }
 
 guint32

@@ -67,6 +67,10 @@ gboolean imap_move_one(Imap *im, guint32 uid, const char *dest, guint32 *dest_ui
  * and reads what the server said meanwhile. */
 int imap_idle_start(Imap *im, GError **err);
 gboolean imap_idle_done(Imap *im, GError **err);
+/* Whether a connection may be kept for another pass: logged in with a
+ * password, or with an OAuth2 token not yet due for renewal (a server may
+ * end a session whose token expired; a new login renews it). */
+gboolean imap_fresh(Imap *im);
 /* Messages in the selected mailbox now (a NOOP brings the count up to date). */
 guint32 imap_exists(Imap *im, GError **err);
 /* TRUE if the server's words are already buffered (they came with the IDLE

@@ -287,11 +287,29 @@ fail:
 	return FALSE;
 }
 
+/* When the current token is to be renewed: renew_before seconds ahead, but
+ * never more than halfway through a token's life (a short-lived token is not
+ * fetched again at every use). */
+static gint64
+renew_at(const struct config *cfg)
+{
+	gint64 margin = MIN((gint64)cfg->oauth2_renew_before * G_USEC_PER_SEC,
+	    (cache.expires - cache.obtained) / 2);
+
+	return cache.expires - margin;
+}
+
+gint64
+oauth2_renew_at(const struct config *cfg)
+{
+	return cache.access_token != NULL ? renew_at(cfg) : 0;
+}
+
 char *
 oauth2_token(const struct config *cfg, GError **err)
 {
 	g_autofree char *key = NULL, *configured = NULL;
-	gint64 now = g_get_monotonic_time(), margin;
+	gint64 now = g_get_monotonic_time();
 	GError *ferr = NULL;
 
 	if (cfg->oauth2_token_url == NULL) {
@@ -310,11 +328,7 @@ oauth2_token(const struct config *cfg, GError **err)
 		g_free(cache.configured_refresh);
 		cache.configured_refresh = g_steal_pointer(&configured);
 	}
-	/* Renew renew_before seconds ahead, but never more than halfway through
-	 * a token's life: a short-lived token is not fetched again at every use. */
-	margin = MIN((gint64)cfg->oauth2_renew_before * G_USEC_PER_SEC,
-	    (cache.expires - cache.obtained) / 2);
-	if (cache.access_token != NULL && now < cache.expires - margin)
+	if (cache.access_token != NULL && now < renew_at(cfg))
 		return g_strdup(cache.access_token);
 	if (token_fetch(cfg, &ferr))
 		return g_strdup(cache.access_token);

@@ -17,6 +17,9 @@
  * CLERK_ERROR_FINAL for a refusal (4xx: invalid_client, invalid_grant...),
  * with the server's error and error_description; never a secret or a token. */
 char *oauth2_token(const struct config *cfg, GError **err);
+/* When (monotonic time) the token oauth2_token() gives now is due to be
+ * renewed; 0 if there is none. */
+gint64 oauth2_renew_at(const struct config *cfg);
 /* Wipe and free a token from oauth2_token(). */
 void oauth2_token_free(char *token);
 /* The server refused the token: fetch a new one next time. */

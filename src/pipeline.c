@@ -484,6 +484,8 @@ pipeline_pass(const struct config *cfg, Store *st, Outbox *ob, Imap **conn, stru
 	gboolean ok = FALSE;
 
 	memset(ps, 0, sizeof *ps);
+	if (p.im != NULL && !imap_fresh(p.im))
+		g_clear_pointer(&p.im, imap_logout);	/* its token is due: a new login renews it */
 	if (p.im != NULL && !open_inbox(&p, &list, NULL)) {
 		/* Kept from the last pass and closed by the server since (an
 		 * autologout, a restart): once more, on a new connection. */
