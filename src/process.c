@@ -11,6 +11,7 @@
 #include "decide.h"
 #include "docstore.h"
 #include "doctext.h"
+#include "pdftext.h"
 #include "ref.h"
 #include "form.h"
 #include "guide.h"
@@ -46,24 +47,28 @@ attachment_bytes(const struct attachment *a, gsize max)
 	return g_bytes_new_take(d, len);
 }
 
-/* The text of a Word or OpenDocument attachment; NULL (and *unreadable set)
- * if it is one that cannot be read. */
+/* The text of a Word, OpenDocument or PDF attachment; NULL (and *unreadable
+ * set) if it is one that cannot be read. unread: a PDF's fields whose value
+ * could not be read. */
 static char *
-attachment_doctext(const struct attachment *a, gboolean *unreadable)
+attachment_doctext(const struct attachment *a, GPtrArray *unread, gboolean *unreadable)
 {
 	g_autoptr(GBytes) b = NULL;
 	g_autoptr(GError) err = NULL;
-	char *text;
+	DoctextKind kind = doctext_kind(a->filename, a->content_type);
+	char *text = NULL;
 
 	*unreadable = FALSE;
-	if (doctext_kind(a->filename, a->content_type) == DOCTEXT_NONE)
+	if (kind == DOCTEXT_NONE)
 		return NULL;
-	if ((b = attachment_bytes(a, DOCTEXT_MAX_FILE)) == NULL ||
-	    (text = doctext_read(g_bytes_get_data(b, NULL), g_bytes_get_size(b), &err)) == NULL) {
+	if ((b = attachment_bytes(a, DOCTEXT_MAX_FILE)) != NULL)
+		text = kind == DOCTEXT_PDF ?
+		    pdftext_read(g_bytes_get_data(b, NULL), g_bytes_get_size(b), unread, &err) :
+		    doctext_read(g_bytes_get_data(b, NULL), g_bytes_get_size(b), &err);
+	if (text == NULL) {
 		g_message("attachment %s: could not read its text: %s", a->filename ? a->filename :
 		    "(unnamed)", err ? err->message : "too large or not readable");
 		*unreadable = TRUE;
-		return NULL;
 	}
 	return text;
 }
@@ -89,7 +94,8 @@ static Form *
 find_form(const struct facts *f, const struct attachment **carrier, char **note)
 {
 	Form *form = form_parse(f->text);
-	const char *unread = NULL;
+	const char *unread = NULL, *unread_pdf = NULL;
+	gboolean differ = FALSE;
 
 	*carrier = NULL;
 	*note = NULL;
@@ -106,35 +112,54 @@ find_form(const struct facts *f, const struct attachment **carrier, char **note)
 		if ((form = form_parse(text)) != NULL)
 			*carrier = a;
 	}
-	/* Word and OpenDocument files: the form in one, or the body's form checked
-	 * against it (the body wins). At most FORM_MAX_DOCFILES are opened. */
-	for (guint i = 0, opened = 0; *carrier == NULL && i < f->attachments->len &&
+	/* Word and OpenDocument files, then PDFs: the form in one, or the body's
+	 * form checked against it (the body wins). At most FORM_MAX_DOCFILES are
+	 * opened. An unreadable PDF is named only when no form was found: most
+	 * PDFs are documents, not forms. */
+	for (guint pass = 0, opened = 0; pass < 2 && *carrier == NULL && !differ; pass++)
+	for (guint i = 0; *carrier == NULL && !differ && i < f->attachments->len &&
 	    opened < FORM_MAX_DOCFILES; i++) {
 		const struct attachment *a = g_ptr_array_index(f->attachments, i);
 		const char *name = a->filename && *a->filename ? a->filename : "your attachment";
+		DoctextKind kind = doctext_kind(a->filename, a->content_type);
 		gboolean unreadable;
 		g_autofree char *text = NULL;
 		g_autoptr(Form) inside = NULL;
+		g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func(g_free);
 
-		if (doctext_kind(a->filename, a->content_type) == DOCTEXT_NONE)
+		if (kind == DOCTEXT_NONE || (kind == DOCTEXT_PDF) != (pass == 1))
 			continue;
 		opened++;
-		text = attachment_doctext(a, &unreadable);
-		if (unreadable && unread == NULL)
+		text = attachment_doctext(a, fields, &unreadable);
+		if (unreadable && kind != DOCTEXT_PDF && unread == NULL)
 			unread = name;
+		if (unreadable && kind == DOCTEXT_PDF && unread_pdf == NULL)
+			unread_pdf = name;
 		if (text == NULL || (inside = form_parse(text)) == NULL)
 			continue;
 		if (form == NULL) {
+			GString *s = g_string_new(NULL);
 			form = g_steal_pointer(&inside);
 			*carrier = a;
-			*note = g_strdup_printf("We read your application form from %s.\n\n", name);
+			g_string_append_printf(s, "We read your application form from %s.\n\n", name);
+			if (fields->len > 0) {
+				g_string_append(s, "We could not read these fields of it:");
+				for (guint j = 0; j < fields->len && j < 10; j++)
+					g_string_append_printf(s, "%s \"%s\"", j ? "," : "",
+					    (const char *)g_ptr_array_index(fields, j));
+				g_string_append(s, ". Please write them in the text of your email"
+				    " (for example \"Full name: Jane Doe\").\n\n");
+			}
+			*note = g_string_free(s, FALSE);
 		} else {
 			if (forms_differ(form, inside))
 				*note = g_strdup_printf("The form in your message and the form in %s are"
 				    " different. We used the form in your message.\n\n", name);
-			break;
+			differ = TRUE;
 		}
 	}
+	if (unread == NULL && form == NULL)
+		unread = unread_pdf;
 	if (*note == NULL && unread != NULL && *carrier == NULL)
 		*note = g_strdup_printf("We could not read the file %s. If it holds your"
 		    " application form, please type the form into the text of your email.\n\n",
@@ -201,7 +226,7 @@ handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts 
 	/* The form again, from the address of an application: that one is updated. */
 	if (!automatic) {
 		gboolean updated;
-		if (!amend_form(pc, ledger_id, f, sha256, form, carrier, &updated, err))
+		if (!amend_form(pc, ledger_id, f, sha256, form, carrier, note, &updated, err))
 			return FALSE;
 		if (updated)
 			return TRUE;
@@ -379,7 +404,7 @@ handle_held(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char 
 
 static gboolean
 handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct facts *f,
-    const char *sha256, GError **err)
+    const char *sha256, const char *note, GError **err)
 {
 	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autoptr(GString) received = g_string_new(NULL), named = g_string_new(NULL);
@@ -412,7 +437,7 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 		g_message("first contact from <%s> (message <%s>)%s", f->from_addr,
 		    f->message_id ? f->message_id : "", answer ? ", question answered" : "");
 		/* Its documents are kept for its address, for the application to come. */
-		g_autoptr(GString) kept = g_string_new(NULL);
+		g_autoptr(GString) kept = g_string_new(note);	/* a file we could not read */
 		if (f->from_addr != NULL && *f->from_addr != '\0' && f->attachments->len > 0) {
 			g_autoptr(GString) lines = g_string_new(NULL);
 			if (!decide_keep(pc, f->from_addr, ledger_id, f, lines, err))
@@ -460,6 +485,8 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 	/* What its "FILE = KIND DATE" lines did to documents sent before. */
 	if (named->len > 0)
 		g_string_append_printf(received, "\n%s", named->str);
+	if (note != NULL)	/* a file we could not read */
+		g_string_append_printf(received, "\n%s", note);
 	g_message("message from applicant %s <%s> (message <%s>)%s%s", ref, f->from_addr,
 	    f->message_id ? f->message_id : "", status ? ": status" : "",
 	    renamed ? ": documents named" : "");
@@ -697,7 +724,7 @@ handle(struct process_ctx *pc, const struct ledger_key *k, struct facts *f,
 			return 0;
 		break;
 	case CLASS_CORRESPONDENCE:
-		if (!handle_correspondence(pc, id, f, sha256, err))
+		if (!handle_correspondence(pc, id, f, sha256, note, err))
 			return 0;
 		break;
 	case CLASS_FORGED:
