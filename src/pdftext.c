@@ -87,8 +87,9 @@ one_line(const char *v)
 		g_strstrip(lines[i]);
 		if (*lines[i] == '\0')
 			continue;
-		if (s->len > 0)
-			g_string_append(s, ", ");
+		if (s->len > 0)	/* "a,\nb" -> "a, b"; "a\nb" -> "a, b" */
+			g_string_append(s, s->str[s->len - 1] == ',' || s->str[s->len - 1] == ';' ?
+			    " " : ", ");
 		g_string_append(s, lines[i]);
 	}
 	if (s->len == 0) {
