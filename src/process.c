@@ -25,6 +25,7 @@
 
 #define FORM_ATTACHMENT_MAX (64 * 1024)
 #define FORM_MAX_DOCFILES 4
+#define FORM_PDF_MAX (1024 * 1024)	/* rules/application-form.pdf */
 
 /* An attachment's bytes: at hand, or read back from its spool file (at most
  * max bytes); NULL if it is larger or cannot be read. */
@@ -47,18 +48,18 @@ attachment_bytes(const struct attachment *a, gsize max)
 	return g_bytes_new_take(d, len);
 }
 
-/* The text of a Word, OpenDocument or PDF attachment; NULL (and *unreadable
- * set) if it is one that cannot be read. unread: a PDF's fields whose value
- * could not be read. */
+/* The text of a Word, OpenDocument or PDF attachment; NULL (and *why set,
+ * owned: "it is protected by a password") if it is one that cannot be
+ * read. unread: a PDF's fields whose value could not be read. */
 static char *
-attachment_doctext(const struct attachment *a, GPtrArray *unread, gboolean *unreadable)
+attachment_doctext(const struct attachment *a, GPtrArray *unread, char **why)
 {
 	g_autoptr(GBytes) b = NULL;
 	g_autoptr(GError) err = NULL;
 	DoctextKind kind = doctext_kind(a->filename, a->content_type);
 	char *text = NULL;
 
-	*unreadable = FALSE;
+	*why = NULL;
 	if (kind == DOCTEXT_NONE)
 		return NULL;
 	if ((b = attachment_bytes(a, DOCTEXT_MAX_FILE)) != NULL)
@@ -66,9 +67,11 @@ attachment_doctext(const struct attachment *a, GPtrArray *unread, gboolean *unre
 		    pdftext_read(g_bytes_get_data(b, NULL), g_bytes_get_size(b), unread, &err) :
 		    doctext_read(g_bytes_get_data(b, NULL), g_bytes_get_size(b), &err);
 	if (text == NULL) {
+		const char *m = err ? err->message : "the file is too large";
 		g_message("attachment %s: could not read its text: %s", a->filename ? a->filename :
-		    "(unnamed)", err ? err->message : "too large or not readable");
-		*unreadable = TRUE;
+		    "(unnamed)", m);
+		*why = g_str_has_prefix(m, "the file is ") ? g_strdup_printf("it is %s", m + 12) :
+		    g_strdup("it is damaged");
 	}
 	return text;
 }
@@ -94,7 +97,8 @@ static Form *
 find_form(const struct facts *f, const struct attachment **carrier, char **note)
 {
 	Form *form = form_parse(f->text);
-	const char *unread = NULL, *unread_pdf = NULL;
+	g_autoptr(GString) unread = g_string_new(NULL), unread_pdf = g_string_new(NULL);
+	guint n_unread = 0, n_unread_pdf = 0;
 	gboolean differ = FALSE;
 
 	*carrier = NULL;
@@ -122,19 +126,19 @@ find_form(const struct facts *f, const struct attachment **carrier, char **note)
 		const struct attachment *a = g_ptr_array_index(f->attachments, i);
 		const char *name = a->filename && *a->filename ? a->filename : "your attachment";
 		DoctextKind kind = doctext_kind(a->filename, a->content_type);
-		gboolean unreadable;
-		g_autofree char *text = NULL;
+		g_autofree char *text = NULL, *why = NULL;
 		g_autoptr(Form) inside = NULL;
 		g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func(g_free);
 
 		if (kind == DOCTEXT_NONE || (kind == DOCTEXT_PDF) != (pass == 1))
 			continue;
 		opened++;
-		text = attachment_doctext(a, fields, &unreadable);
-		if (unreadable && kind != DOCTEXT_PDF && unread == NULL)
-			unread = name;
-		if (unreadable && kind == DOCTEXT_PDF && unread_pdf == NULL)
-			unread_pdf = name;
+		text = attachment_doctext(a, fields, &why);
+		if (why != NULL) {
+			g_string_append_printf(kind == DOCTEXT_PDF ? unread_pdf : unread,
+			    "We could not read the file %s: %s.\n", name, why);
+			(*(kind == DOCTEXT_PDF ? &n_unread_pdf : &n_unread))++;
+		}
 		if (text == NULL || (inside = form_parse(text)) == NULL)
 			continue;
 		if (form == NULL) {
@@ -158,12 +162,14 @@ find_form(const struct facts *f, const struct attachment **carrier, char **note)
 			differ = TRUE;
 		}
 	}
-	if (unread == NULL && form == NULL)
-		unread = unread_pdf;
-	if (*note == NULL && unread != NULL && *carrier == NULL)
-		*note = g_strdup_printf("We could not read the file %s. If it holds your"
-		    " application form, please type the form into the text of your email.\n\n",
-		    unread);
+	if (form == NULL) {
+		g_string_append(unread, unread_pdf->str);
+		n_unread += n_unread_pdf;
+	}
+	if (*note == NULL && n_unread > 0 && *carrier == NULL)
+		*note = g_strdup_printf("%sIf %s your application form, please type the form into"
+		    " the text of your email.\n\n", unread->str, n_unread == 1 ? "it holds" :
+		    "one of them holds");
 	return form;
 }
 
@@ -402,6 +408,28 @@ handle_held(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char 
 	return TRUE;
 }
 
+/* The fillable application form (rules/application-form.pdf, looked for
+ * where the templates are), or NULL if there is none or it is too large. */
+static GBytes *
+form_pdf(const struct config *cfg)
+{
+	const char *dirs[] = { cfg->rules_dir, RULESDIR, SRC_RULESDIR };
+
+	for (gsize i = 0; i < G_N_ELEMENTS(dirs); i++) {
+		g_autofree char *path = g_build_filename(dirs[i], "application-form.pdf", NULL);
+		char *d = NULL;
+		gsize len = 0;
+		if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
+			continue;
+		if (!g_file_get_contents(path, &d, &len, NULL) || len > FORM_PDF_MAX) {
+			g_free(d);
+			return NULL;
+		}
+		return g_bytes_new_take(d, len);
+	}
+	return NULL;
+}
+
 static gboolean
 handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct facts *f,
     const char *sha256, const char *note, GError **err)
@@ -457,8 +485,15 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 		g_autoptr(GBytes) csv = guide_courses_csv(pc->cfg->rules);
 		g_autoptr(GPtrArray) files = g_ptr_array_new();
 		struct reply_attachment courses = { "courses.csv", "text/csv", csv };
+		g_autoptr(GBytes) pdf = form_pdf(pc->cfg);
+		struct reply_attachment blank = { "application-form.pdf", "application/pdf", pdf };
 		if (csv != NULL)
 			g_ptr_array_add(files, &courses);
+		/* The fillable form beside the text form. */
+		if (pdf != NULL)
+			g_ptr_array_add(files, &blank);
+		g_hash_table_insert(vars, "pdf_form", pdf == NULL ? "" :
+		    "You can also fill in the attached PDF form and send it back.\n");
 		g_hash_table_insert(vars, "catalog", catalog);
 		effect_reply_titled(pc, ledger_id, 0, f, sha256, "first-contact", NULL, "first-contact",
 		    answer ? "Answer to your question, and how to apply" : "How to apply", vars,
