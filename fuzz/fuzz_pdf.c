@@ -1,5 +1,6 @@
 /* fuzz_pdf: any bytes -> the application form read from a PDF (pdftext.c,
- * poppler: its fields or its text layer), then parsed as a form. */
+ * poppler: its fields or its text layer; in this process, where the
+ * daemon forks), then parsed as a form. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,7 +13,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	g_autoptr(GPtrArray) unread = g_ptr_array_new_with_free_func(g_free);
-	g_autofree char *text = pdftext_read(data, size, unread, NULL);
+	g_autofree char *text = pdftext_read_here(data, size, unread, NULL);
 	Form *form = text ? form_parse(text) : NULL;
 
 	if (form != NULL)

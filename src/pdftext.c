@@ -2,8 +2,15 @@
 #include "pdftext.h"
 #include "util.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <poppler.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #define PDFTEXT_ERROR g_quark_from_static_string("pdftext")
 #define MAX_NAME 100
@@ -176,7 +183,9 @@ read_fields(PopplerDocument *doc, int pages, GString *out, GPtrArray *unread)
 			if (m->field == NULL)
 				continue;
 			fields++;
-			qualified = poppler_form_field_get_name(m->field);
+			/* The field's own name: poppler's fully qualified name walks
+			 * /Parent links and loops forever on a cycle (poppler 22.12). */
+			qualified = poppler_form_field_get_partial_name(m->field);
 			if ((label = field_label(qualified)) == NULL)
 				continue;
 			value = field_value(m->field, &bad);
@@ -211,7 +220,7 @@ read_pages(PopplerDocument *doc, int pages, GString *out)
 }
 
 char *
-pdftext_read(const void *data, gsize len, GPtrArray *unread, GError **err)
+pdftext_read_here(const void *data, gsize len, GPtrArray *unread, GError **err)
 {
 	g_autoptr(GBytes) bytes = NULL;
 	PopplerDocument *doc;
@@ -245,5 +254,106 @@ pdftext_read(const void *data, gsize len, GPtrArray *unread, GError **err)
 		char *clean = util_utf8_clean(s->str, s->len, PDFTEXT_MAX_TEXT);
 		g_string_free(s, TRUE);
 		return clean;
+	}
+}
+
+/* In a child process: the text, then NUL-separated unread field names, or
+ * 'E' and the error code. */
+static void G_GNUC_NORETURN
+child(int fd, const void *data, gsize len)
+{
+	struct rlimit cpu = { PDFTEXT_MAX_SECONDS, PDFTEXT_MAX_SECONDS + 1 };
+	g_autoptr(GPtrArray) unread = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GString) out = g_string_new(NULL);
+	char *text;
+
+	setrlimit(RLIMIT_CPU, &cpu);
+	alarm(PDFTEXT_MAX_SECONDS * 2);	/* also if it waits for nothing */
+	if ((text = pdftext_read_here(data, len, unread, &err)) == NULL)
+		g_string_append_printf(out, "E%d", err ? err->code : 4);
+	else {
+		g_string_append_c(out, 'T');
+		g_string_append(out, text);
+		g_free(text);
+		for (guint i = 0; i < unread->len; i++) {
+			g_string_append_c(out, '\0');
+			g_string_append(out, g_ptr_array_index(unread, i));
+		}
+	}
+	for (gsize done = 0; done < out->len;) {
+		ssize_t n = write(fd, out->str + done, out->len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			_exit(1);
+		done += (gsize)n;
+	}
+	_exit(0);
+}
+
+char *
+pdftext_read(const void *data, gsize len, GPtrArray *unread, GError **err)
+{
+	static const char *const why[] = { "", "", "the file is protected by a password",
+	    "the file is too large", "the file is damaged or not a PDF" };
+	g_autoptr(GByteArray) got = g_byte_array_new();
+	gint64 deadline = g_get_monotonic_time() + (PDFTEXT_MAX_SECONDS * 2 + 1) * G_USEC_PER_SEC;
+	int fds[2], status = 0;
+	pid_t pid;
+
+	if (len > PDFTEXT_MAX_FILE || !pdftext_is_pdf(data, len))
+		return pdftext_read_here(data, len, unread, err);
+	if (pipe(fds) != 0) {
+		g_set_error(err, PDFTEXT_ERROR, 5, "the file could not be read: %s", g_strerror(errno));
+		return NULL;
+	}
+	if ((pid = fork()) < 0) {
+		g_set_error(err, PDFTEXT_ERROR, 5, "the file could not be read: %s", g_strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return NULL;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		child(fds[1], data, len);
+	}
+	close(fds[1]);
+	for (;;) {
+		struct pollfd p = { fds[0], POLLIN, 0 };
+		gint64 left = (deadline - g_get_monotonic_time()) / 1000;
+		guint8 buf[16384];
+		ssize_t n;
+		if (left <= 0)
+			break;
+		if (poll(&p, 1, (int)MIN(left, 1000)) < 0 && errno != EINTR)
+			break;
+		if ((n = read(fds[0], buf, sizeof buf)) < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0 || got->len + (gsize)n > PDFTEXT_MAX_TEXT * 2)
+			break;
+		g_byte_array_append(got, buf, (guint)n);
+	}
+	close(fds[0]);
+	kill(pid, SIGKILL);	/* gone already, unless it overran */
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || got->len == 0) {
+		g_set_error(err, PDFTEXT_ERROR, 6, "the file is damaged or too complex to read");
+		return NULL;
+	}
+	if (got->data[0] == 'E') {
+		int code = got->len > 1 ? got->data[1] - '0' : 4;
+		g_set_error(err, PDFTEXT_ERROR, code, "%s", why[code >= 2 && code <= 4 ? code : 4]);
+		return NULL;
+	}
+	g_byte_array_append(got, (const guint8 *)"", 1);
+	{
+		const char *p = (const char *)got->data + 1, *end = (const char *)got->data + got->len;
+		char *text = g_strdup(p);
+		for (p += strlen(p) + 1; p < end; p += strlen(p) + 1)
+			if (unread != NULL && *p != '\0')
+				g_ptr_array_add(unread, g_strdup(p));
+		return text;
 	}
 }

@@ -12,6 +12,7 @@
 #define PDFTEXT_MAX_FIELDS 256			/* form fields looked at */
 #define PDFTEXT_MAX_VALUE 2048			/* one field's value */
 #define PDFTEXT_MAX_TEXT (256 * 1024)		/* text returned */
+#define PDFTEXT_MAX_SECONDS 10			/* CPU seconds for one PDF */
 
 /* Do the bytes look like a PDF ("%PDF-" in the first 1,024 bytes)? */
 gboolean pdftext_is_pdf(const void *data, gsize len);
@@ -20,8 +21,13 @@ gboolean pdftext_is_pdf(const void *data, gsize len);
  * last part of a dotted name, "form.Full name" -> "Full name"), or the text
  * of the pages when no field is filled. unread (may be NULL) gets the names
  * (char *, owned) of fields whose value could not be read. NULL and err if
- * the bytes are not a readable PDF. */
+ * the bytes are not a readable PDF. Poppler runs in a child process, at
+ * most PDFTEXT_MAX_SECONDS of CPU (twice that of time): a PDF that makes
+ * it loop or crash is an error here, nothing worse. */
 char *pdftext_read(const void *data, gsize len, GPtrArray *unread, GError **err)
+    G_GNUC_WARN_UNUSED_RESULT;
+/* The same in this process, unconfined (for the fuzzer). */
+char *pdftext_read_here(const void *data, gsize len, GPtrArray *unread, GError **err)
     G_GNUC_WARN_UNUSED_RESULT;
 
 #endif
