@@ -183,9 +183,16 @@ read_fields(PopplerDocument *doc, int pages, GString *out, GPtrArray *unread)
 			if (m->field == NULL)
 				continue;
 			fields++;
-			/* The field's own name: poppler's fully qualified name walks
-			 * /Parent links and loops forever on a cycle (poppler 22.12). */
+			/* The field's own name; a widget of a field (one of its /Kids)
+			 * has none: then the qualified name. That one walks /Parent
+			 * links and loops forever on a cycle (poppler 22.12): the
+			 * daemon reads PDFs in a child process that is killed then;
+			 * the fuzzer (in process) does without it. */
 			qualified = poppler_form_field_get_partial_name(m->field);
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+			if (qualified == NULL)
+				qualified = poppler_form_field_get_name(m->field);
+#endif
 			if ((label = field_label(qualified)) == NULL)
 				continue;
 			value = field_value(m->field, &bad);
@@ -269,7 +276,7 @@ child(int fd, const void *data, gsize len)
 	char *text;
 
 	setrlimit(RLIMIT_CPU, &cpu);
-	alarm(PDFTEXT_MAX_SECONDS * 2);	/* also if it waits for nothing */
+	alarm(PDFTEXT_MAX_SECONDS * 2);	/* also if it waits on a lock */
 	if ((text = pdftext_read_here(data, len, unread, &err)) == NULL)
 		g_string_append_printf(out, "E%d", err ? err->code : 4);
 	else {

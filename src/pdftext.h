@@ -12,7 +12,7 @@
 #define PDFTEXT_MAX_FIELDS 256			/* form fields looked at */
 #define PDFTEXT_MAX_VALUE 2048			/* one field's value */
 #define PDFTEXT_MAX_TEXT (256 * 1024)		/* text returned */
-#define PDFTEXT_MAX_SECONDS 10			/* CPU seconds for one PDF */
+#define PDFTEXT_MAX_SECONDS 5			/* CPU seconds for one PDF */
 
 /* Do the bytes look like a PDF ("%PDF-" in the first 1,024 bytes)? */
 gboolean pdftext_is_pdf(const void *data, gsize len);
