@@ -309,7 +309,11 @@ pdftext_read(const void *data, gsize len, GPtrArray *unread, GError **err)
 	int fds[2], status = 0;
 	pid_t pid;
 
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+	if (TRUE)	/* the fuzzer sees poppler's code in its own process */
+#else
 	if (len > PDFTEXT_MAX_FILE || !pdftext_is_pdf(data, len))
+#endif
 		return pdftext_read_here(data, len, unread, err);
 	if (pipe(fds) != 0) {
 		g_set_error(err, PDFTEXT_ERROR, 5, "the file could not be read: %s", g_strerror(errno));

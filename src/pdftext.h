@@ -23,7 +23,8 @@ gboolean pdftext_is_pdf(const void *data, gsize len);
  * (char *, owned) of fields whose value could not be read. NULL and err if
  * the bytes are not a readable PDF. Poppler runs in a child process, at
  * most PDFTEXT_MAX_SECONDS of CPU (twice that of time): a PDF that makes
- * it loop or crash is an error here, nothing worse. */
+ * it loop or crash is an error here, nothing worse. (Built for libFuzzer,
+ * with -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION: in this process.) */
 char *pdftext_read(const void *data, gsize len, GPtrArray *unread, GError **err)
     G_GNUC_WARN_UNUSED_RESULT;
 /* The same in this process, unconfined (for the fuzzer). */
