@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <poppler.h>
 #include <signal.h>
@@ -275,6 +276,13 @@ child(int fd, const void *data, gsize len)
 	g_autoptr(GString) out = g_string_new(NULL);
 	char *text;
 
+	/* Poppler's complaints are not for the parent's stdout or log. */
+	int null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		close(null);
+	}
 	setrlimit(RLIMIT_CPU, &cpu);
 	alarm(PDFTEXT_MAX_SECONDS * 2);	/* also if it waits on a lock */
 	if ((text = pdftext_read_here(data, len, unread, &err)) == NULL)
@@ -315,6 +323,11 @@ pdftext_read(const void *data, gsize len, GPtrArray *unread, GError **err)
 	if (len > PDFTEXT_MAX_FILE || !pdftext_is_pdf(data, len))
 #endif
 		return pdftext_read_here(data, len, unread, err);
+	/* Poppler's types registered here, not in a child forked while another
+	 * thread (fetch.c) might hold GLib's type lock. */
+	g_type_ensure(POPPLER_TYPE_DOCUMENT);
+	g_type_ensure(POPPLER_TYPE_PAGE);
+	g_type_ensure(POPPLER_TYPE_FORM_FIELD);
 	if (pipe(fds) != 0) {
 		g_set_error(err, PDFTEXT_ERROR, 5, "the file could not be read: %s", g_strerror(errno));
 		return NULL;

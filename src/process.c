@@ -68,7 +68,9 @@ attachment_doctext(const struct attachment *a, GPtrArray *unread, char **why)
 		    doctext_read(g_bytes_get_data(b, NULL), g_bytes_get_size(b), &err);
 	if (text == NULL) {
 		const char *m = err ? err->message : "the file is too large";
-		g_message("attachment %s: could not read its text: %s", a->filename ? a->filename :
+		/* Most PDFs are documents, not forms: only in the debug log. */
+		g_log(G_LOG_DOMAIN, kind == DOCTEXT_PDF ? G_LOG_LEVEL_DEBUG : G_LOG_LEVEL_MESSAGE,
+		    "attachment %s: could not read its text: %s", a->filename ? a->filename :
 		    "(unnamed)", m);
 		*why = g_str_has_prefix(m, "the file is ") ? g_strdup_printf("it is %s", m + 12) :
 		    g_strdup("it is damaged");
