@@ -92,6 +92,27 @@ forms_differ(const Form *a, const Form *b)
 	return FALSE;
 }
 
+/* With a form in the body, a PDF is opened to compare only when it may be
+ * the form too: it has form fields, or its name says so. Most PDFs are the
+ * student's documents, and reading one costs a process (pdftext.c). */
+static gboolean
+pdf_may_be_form(const struct attachment *a)
+{
+	static const char *const words[] = { "form", "application", "antrag", "formulaire", "solicitud" };
+	g_autofree char *name = a->filename ? g_utf8_strdown(a->filename, -1) : NULL;
+	g_autoptr(GBytes) b = NULL;
+	gsize len;
+	const char *d;
+
+	for (guint i = 0; name != NULL && i < G_N_ELEMENTS(words); i++)
+		if (strstr(name, words[i]) != NULL)
+			return TRUE;
+	if ((b = attachment_bytes(a, DOCTEXT_MAX_FILE)) == NULL)
+		return FALSE;
+	d = g_bytes_get_data(b, &len);
+	return memmem(d, len, "/AcroForm", 9) != NULL;
+}
+
 /* The form, in the body, in a small text attachment, or in a Word or
  * OpenDocument attachment. *note: what the receipt says of where the form
  * was read (NULL if from the body and nothing else to say). */
@@ -132,7 +153,8 @@ find_form(const struct facts *f, const struct attachment **carrier, char **note)
 		g_autoptr(Form) inside = NULL;
 		g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func(g_free);
 
-		if (kind == DOCTEXT_NONE || (kind == DOCTEXT_PDF) != (pass == 1))
+		if (kind == DOCTEXT_NONE || (kind == DOCTEXT_PDF) != (pass == 1) ||
+		    (kind == DOCTEXT_PDF && form != NULL && !pdf_may_be_form(a)))
 			continue;
 		opened++;
 		text = attachment_doctext(a, fields, &why);
