@@ -10,7 +10,8 @@ libglib2.0-dev libgmime-3.0-dev libetpan-dev libcurl4-gnutls-dev libgnutls28-dev
 libsqlite3-dev libxml2-dev libjson-glib-dev libsystemd-dev sqlite3 openssl
 dovecot-imapd dovecot-lmtpd dovecot-submissiond postfix valgrind clang libclang-rt-dev python3
 groff-base man-db chromium libxml2-utils libical-dev python3-icalendar
-libcairo2-dev libpango1.0-dev fonts-dejavu-core fonts-noto-cjk poppler-utils libarchive-dev"
+libcairo2-dev libpango1.0-dev fonts-dejavu-core fonts-noto-cjk poppler-utils libarchive-dev
+libpoppler-glib-dev python3-gi gir1.2-poppler-0.18"
 
 missing=""
 for p in $PKGS; do

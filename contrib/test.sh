@@ -53,13 +53,20 @@ stage "fuzzing, ${FUZZ_SECONDS:=60} s per target"
 rm -rf _build/fuzz
 make distdir distdir=_build/fuzz >/dev/null || exit 1
 if (cd _build/fuzz && CC=clang ./configure --enable-werror --enable-fuzzing >/dev/null &&
-	make -j"$jobs" fuzz/fuzz_message fuzz/fuzz_form fuzz/fuzz_authres >/dev/null); then
-	for t in message form authres; do
+	make -j"$jobs" fuzz/fuzz_message fuzz/fuzz_form fuzz/fuzz_authres fuzz/fuzz_doctext fuzz/fuzz_pdf \
+	>/dev/null); then
+	for t in message form authres doctext pdf; do
 		mkdir -p "_build/fuzz/corpus-$t"
 		# fuzz_authres reads its own format: its seeds only; the others all of tests/data.
 		seeds=tests/data
 		[ "$t" = authres ] && seeds=tests/data/authres
+		# fuzz_doctext and fuzz_pdf: the files the tests made (tests/data/docx,
+		# tests/data/pdf), and PDFs that Debian packages ship.
+		[ "$t" = doctext ] && seeds=tests/data/docx
+		[ "$t" = pdf ] && seeds=tests/data/pdf
 		cp -r "$seeds/." "_build/fuzz/corpus-$t/"
+		[ "$t" = pdf ] && find /usr/share/doc /usr/share/cups /usr/share/poppler -name '*.pdf' \
+			-size -1024k 2>/dev/null | head -20 | while read -r p; do cp "$p" "_build/fuzz/corpus-$t/"; done
 		if (cd _build/fuzz && ./fuzz/fuzz_$t -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=1024 \
 			-max_len=65536 -timeout=10 -print_final_stats=1 "corpus-$t" >"fuzz_$t.out" 2>&1); then
 			mark _build/fuzz/fuzz.log PASS "fuzz_$t: $(grep -o 'stat::number_of_executed_units: *[0-9]*' "_build/fuzz/fuzz_$t.out" | grep -o '[0-9]*$') runs in ${FUZZ_SECONDS}s, no crash"

@@ -446,7 +446,8 @@ typedef enum { CHOICES_SAME, CHOICES_UNREAD, CHOICES_NOW, CHOICES_WAIT } Choices
 
 gboolean
 amend_form(struct process_ctx *pc, gint64 ledger_id, const struct facts *f, const char *sha256,
-    const Form *form, const struct attachment *carrier, gboolean *handled, GError **err)
+    const Form *form, const struct attachment *carrier, const char *note, gboolean *handled,
+    GError **err)
 {
 	const Rules *r = pc->cfg->rules;
 	g_autofree char *form_email = util_addr_normalize(form_get(form, "email"));
@@ -593,6 +594,8 @@ amend_form(struct process_ctx *pc, gint64 ledger_id, const struct facts *f, cons
 		    "application.\n" : outcome == CHOICES_UNREAD ? "We changed nothing in your "
 		    "application.\n" : "Nothing changed: this form says the same as the application we "
 		    "have.\n");
+	if (note != NULL)	/* the file the form was read from */
+		g_string_prepend(changes, note);
 	choices_text(r, choices, now);
 	if (f->attachments->len == 0)
 		g_string_truncate(received, 0);	/* not "(no attachments)": nothing to say */

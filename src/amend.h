@@ -17,12 +17,13 @@
  * in its Email: field: that application is updated (its choices at once only while none of the
  * blocks of its old or new choices is drawn, else after a token), its
  * documents filed, it is judged again and the sender gets one reply saying
- * what changed.
+ * what changed (after note, when not NULL: which file the form was read
+ * from).
  * *handled is FALSE (and nothing done) when the form starts a new
  * application instead. */
 gboolean amend_form(struct process_ctx *pc, gint64 ledger_id, const struct facts *f,
-    const char *sha256, const Form *form, const struct attachment *carrier, gboolean *handled,
-    GError **err) G_GNUC_WARN_UNUSED_RESULT;
+    const char *sha256, const Form *form, const struct attachment *carrier, const char *note,
+    gboolean *handled, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
 /* A change request (subject "change") whose own text (text: no quoted
  * mail) lists "Choice N: COURSE BLOCK" lines: nothing changes until the

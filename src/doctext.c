@@ -1,5 +1,6 @@
 /* doctext.c: see doctext.h. */
 #include "doctext.h"
+#include "pdftext.h"
 #include "util.h"
 
 #include <archive.h>
@@ -20,6 +21,8 @@ doctext_kind(const char *filename, const char *content_type)
 			return DOCTEXT_DOCX;
 		if (g_ascii_strcasecmp(content_type, "application/vnd.oasis.opendocument.text") == 0)
 			return DOCTEXT_ODT;
+		if (g_ascii_strcasecmp(content_type, "application/pdf") == 0)
+			return DOCTEXT_PDF;
 	}
 	if (filename != NULL) {
 		gsize n = strlen(filename);
@@ -27,6 +30,8 @@ doctext_kind(const char *filename, const char *content_type)
 			return DOCTEXT_DOCX;
 		if (n > 4 && g_ascii_strcasecmp(filename + n - 4, ".odt") == 0)
 			return DOCTEXT_ODT;
+		if (n > 4 && g_ascii_strcasecmp(filename + n - 4, ".pdf") == 0)
+			return DOCTEXT_PDF;
 	}
 	return DOCTEXT_NONE;
 }
@@ -152,6 +157,8 @@ doctext_read(const void *data, gsize len, GError **err)
 		g_set_error(err, DOCTEXT_ERROR, 3, "the file is too large");
 		return NULL;
 	}
+	if (pdftext_is_pdf(data, len))
+		return pdftext_read(data, len, NULL, err);
 	if ((xml = zip_member(data, len, names, &found, err)) == NULL)
 		return NULL;
 	/* No network, no entity expansion, no DTD loading; libxml2's own limits

@@ -11,6 +11,7 @@
 #include "decide.h"
 #include "docstore.h"
 #include "doctext.h"
+#include "pdftext.h"
 #include "ref.h"
 #include "form.h"
 #include "guide.h"
@@ -24,6 +25,7 @@
 
 #define FORM_ATTACHMENT_MAX (64 * 1024)
 #define FORM_MAX_DOCFILES 4
+#define FORM_PDF_MAX (1024 * 1024)	/* rules/application-form.pdf */
 
 /* An attachment's bytes: at hand, or read back from its spool file (at most
  * max bytes); NULL if it is larger or cannot be read. */
@@ -46,24 +48,32 @@ attachment_bytes(const struct attachment *a, gsize max)
 	return g_bytes_new_take(d, len);
 }
 
-/* The text of a Word or OpenDocument attachment; NULL (and *unreadable set)
- * if it is one that cannot be read. */
+/* The text of a Word, OpenDocument or PDF attachment; NULL (and *why set,
+ * owned: "it is protected by a password") if it is one that cannot be
+ * read. unread: a PDF's fields whose value could not be read. */
 static char *
-attachment_doctext(const struct attachment *a, gboolean *unreadable)
+attachment_doctext(const struct attachment *a, GPtrArray *unread, char **why)
 {
 	g_autoptr(GBytes) b = NULL;
 	g_autoptr(GError) err = NULL;
-	char *text;
+	DoctextKind kind = doctext_kind(a->filename, a->content_type);
+	char *text = NULL;
 
-	*unreadable = FALSE;
-	if (doctext_kind(a->filename, a->content_type) == DOCTEXT_NONE)
+	*why = NULL;
+	if (kind == DOCTEXT_NONE)
 		return NULL;
-	if ((b = attachment_bytes(a, DOCTEXT_MAX_FILE)) == NULL ||
-	    (text = doctext_read(g_bytes_get_data(b, NULL), g_bytes_get_size(b), &err)) == NULL) {
-		g_message("attachment %s: could not read its text: %s", a->filename ? a->filename :
-		    "(unnamed)", err ? err->message : "too large or not readable");
-		*unreadable = TRUE;
-		return NULL;
+	if ((b = attachment_bytes(a, DOCTEXT_MAX_FILE)) != NULL)
+		text = kind == DOCTEXT_PDF ?
+		    pdftext_read(g_bytes_get_data(b, NULL), g_bytes_get_size(b), unread, &err) :
+		    doctext_read(g_bytes_get_data(b, NULL), g_bytes_get_size(b), &err);
+	if (text == NULL) {
+		const char *m = err ? err->message : "the file is too large";
+		/* Most PDFs are documents, not forms: only in the debug log. */
+		g_log(G_LOG_DOMAIN, kind == DOCTEXT_PDF ? G_LOG_LEVEL_DEBUG : G_LOG_LEVEL_MESSAGE,
+		    "attachment %s: could not read its text: %s", a->filename ? a->filename :
+		    "(unnamed)", m);
+		*why = g_str_has_prefix(m, "the file is ") ? g_strdup_printf("it is %s", m + 12) :
+		    g_strdup("it is damaged");
 	}
 	return text;
 }
@@ -82,6 +92,27 @@ forms_differ(const Form *a, const Form *b)
 	return FALSE;
 }
 
+/* With a form in the body, a PDF is opened to compare only when it may be
+ * the form too: it has form fields, or its name says so. Most PDFs are the
+ * student's documents, and reading one costs a process (pdftext.c). */
+static gboolean
+pdf_may_be_form(const struct attachment *a)
+{
+	static const char *const words[] = { "form", "application", "antrag", "formulaire", "solicitud" };
+	g_autofree char *name = a->filename ? g_utf8_strdown(a->filename, -1) : NULL;
+	g_autoptr(GBytes) b = NULL;
+	gsize len;
+	const char *d;
+
+	for (guint i = 0; name != NULL && i < G_N_ELEMENTS(words); i++)
+		if (strstr(name, words[i]) != NULL)
+			return TRUE;
+	if ((b = attachment_bytes(a, DOCTEXT_MAX_FILE)) == NULL)
+		return FALSE;
+	d = g_bytes_get_data(b, &len);
+	return memmem(d, len, "/AcroForm", 9) != NULL;
+}
+
 /* The form, in the body, in a small text attachment, or in a Word or
  * OpenDocument attachment. *note: what the receipt says of where the form
  * was read (NULL if from the body and nothing else to say). */
@@ -89,7 +120,9 @@ static Form *
 find_form(const struct facts *f, const struct attachment **carrier, char **note)
 {
 	Form *form = form_parse(f->text);
-	const char *unread = NULL;
+	g_autoptr(GString) unread = g_string_new(NULL), unread_pdf = g_string_new(NULL);
+	guint n_unread = 0, n_unread_pdf = 0;
+	gboolean differ = FALSE;
 
 	*carrier = NULL;
 	*note = NULL;
@@ -106,39 +139,61 @@ find_form(const struct facts *f, const struct attachment **carrier, char **note)
 		if ((form = form_parse(text)) != NULL)
 			*carrier = a;
 	}
-	/* Word and OpenDocument files: the form in one, or the body's form checked
-	 * against it (the body wins). At most FORM_MAX_DOCFILES are opened. */
-	for (guint i = 0, opened = 0; *carrier == NULL && i < f->attachments->len &&
+	/* Word and OpenDocument files, then PDFs: the form in one, or the body's
+	 * form checked against it (the body wins). At most FORM_MAX_DOCFILES are
+	 * opened. An unreadable PDF is named only when no form was found: most
+	 * PDFs are documents, not forms. */
+	for (guint pass = 0, opened = 0; pass < 2 && *carrier == NULL && !differ; pass++)
+	for (guint i = 0; *carrier == NULL && !differ && i < f->attachments->len &&
 	    opened < FORM_MAX_DOCFILES; i++) {
 		const struct attachment *a = g_ptr_array_index(f->attachments, i);
 		const char *name = a->filename && *a->filename ? a->filename : "your attachment";
-		gboolean unreadable;
-		g_autofree char *text = NULL;
+		DoctextKind kind = doctext_kind(a->filename, a->content_type);
+		g_autofree char *text = NULL, *why = NULL;
 		g_autoptr(Form) inside = NULL;
+		g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func(g_free);
 
-		if (doctext_kind(a->filename, a->content_type) == DOCTEXT_NONE)
+		if (kind == DOCTEXT_NONE || (kind == DOCTEXT_PDF) != (pass == 1) ||
+		    (kind == DOCTEXT_PDF && form != NULL && !pdf_may_be_form(a)))
 			continue;
 		opened++;
-		text = attachment_doctext(a, &unreadable);
-		if (unreadable && unread == NULL)
-			unread = name;
+		text = attachment_doctext(a, fields, &why);
+		if (why != NULL) {
+			g_string_append_printf(kind == DOCTEXT_PDF ? unread_pdf : unread,
+			    "We could not read the file %s: %s.\n", name, why);
+			(*(kind == DOCTEXT_PDF ? &n_unread_pdf : &n_unread))++;
+		}
 		if (text == NULL || (inside = form_parse(text)) == NULL)
 			continue;
 		if (form == NULL) {
+			GString *s = g_string_new(NULL);
 			form = g_steal_pointer(&inside);
 			*carrier = a;
-			*note = g_strdup_printf("We read your application form from %s.\n\n", name);
+			g_string_append_printf(s, "We read your application form from %s.\n\n", name);
+			if (fields->len > 0) {
+				g_string_append(s, "We could not read these fields of it:");
+				for (guint j = 0; j < fields->len && j < 10; j++)
+					g_string_append_printf(s, "%s \"%s\"", j ? "," : "",
+					    (const char *)g_ptr_array_index(fields, j));
+				g_string_append(s, ". Please write them in the text of your email"
+				    " (for example \"Full name: Jane Doe\").\n\n");
+			}
+			*note = g_string_free(s, FALSE);
 		} else {
 			if (forms_differ(form, inside))
 				*note = g_strdup_printf("The form in your message and the form in %s are"
 				    " different. We used the form in your message.\n\n", name);
-			break;
+			differ = TRUE;
 		}
 	}
-	if (*note == NULL && unread != NULL && *carrier == NULL)
-		*note = g_strdup_printf("We could not read the file %s. If it holds your"
-		    " application form, please type the form into the text of your email.\n\n",
-		    unread);
+	if (form == NULL) {
+		g_string_append(unread, unread_pdf->str);
+		n_unread += n_unread_pdf;
+	}
+	if (*note == NULL && n_unread > 0 && *carrier == NULL)
+		*note = g_strdup_printf("%sIf %s your application form, please type the form into"
+		    " the text of your email.\n\n", unread->str, n_unread == 1 ? "it holds" :
+		    "one of them holds");
 	return form;
 }
 
@@ -201,7 +256,7 @@ handle_application(struct process_ctx *pc, gint64 ledger_id, const struct facts 
 	/* The form again, from the address of an application: that one is updated. */
 	if (!automatic) {
 		gboolean updated;
-		if (!amend_form(pc, ledger_id, f, sha256, form, carrier, &updated, err))
+		if (!amend_form(pc, ledger_id, f, sha256, form, carrier, note, &updated, err))
 			return FALSE;
 		if (updated)
 			return TRUE;
@@ -377,9 +432,31 @@ handle_held(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const char 
 	return TRUE;
 }
 
+/* The fillable application form (rules/application-form.pdf, looked for
+ * where the templates are), or NULL if there is none or it is too large. */
+static GBytes *
+form_pdf(const struct config *cfg)
+{
+	const char *dirs[] = { cfg->rules_dir, RULESDIR, SRC_RULESDIR };
+
+	for (gsize i = 0; i < G_N_ELEMENTS(dirs); i++) {
+		g_autofree char *path = g_build_filename(dirs[i], "application-form.pdf", NULL);
+		char *d = NULL;
+		gsize len = 0;
+		if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
+			continue;
+		if (!g_file_get_contents(path, &d, &len, NULL) || len > FORM_PDF_MAX) {
+			g_free(d);
+			return NULL;
+		}
+		return g_bytes_new_take(d, len);
+	}
+	return NULL;
+}
+
 static gboolean
 handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct facts *f,
-    const char *sha256, GError **err)
+    const char *sha256, const char *note, GError **err)
 {
 	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autoptr(GString) received = g_string_new(NULL), named = g_string_new(NULL);
@@ -412,7 +489,7 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 		g_message("first contact from <%s> (message <%s>)%s", f->from_addr,
 		    f->message_id ? f->message_id : "", answer ? ", question answered" : "");
 		/* Its documents are kept for its address, for the application to come. */
-		g_autoptr(GString) kept = g_string_new(NULL);
+		g_autoptr(GString) kept = g_string_new(note);	/* a file we could not read */
 		if (f->from_addr != NULL && *f->from_addr != '\0' && f->attachments->len > 0) {
 			g_autoptr(GString) lines = g_string_new(NULL);
 			if (!decide_keep(pc, f->from_addr, ledger_id, f, lines, err))
@@ -432,8 +509,15 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 		g_autoptr(GBytes) csv = guide_courses_csv(pc->cfg->rules);
 		g_autoptr(GPtrArray) files = g_ptr_array_new();
 		struct reply_attachment courses = { "courses.csv", "text/csv", csv, FALSE };
+		g_autoptr(GBytes) pdf = form_pdf(pc->cfg);
+		struct reply_attachment blank = { "application-form.pdf", "application/pdf", pdf, FALSE };
 		if (csv != NULL)
 			g_ptr_array_add(files, &courses);
+		/* The fillable form beside the text form. */
+		if (pdf != NULL)
+			g_ptr_array_add(files, &blank);
+		g_hash_table_insert(vars, "pdf_form", pdf == NULL ? "" :
+		    "You can also fill in the attached PDF form and send it back.\n");
 		g_hash_table_insert(vars, "catalog", catalog);
 		effect_reply_titled(pc, ledger_id, 0, f, sha256, "first-contact", NULL, "first-contact",
 		    answer ? "Answer to your question, and how to apply" : "How to apply", vars,
@@ -460,6 +544,8 @@ handle_correspondence(struct process_ctx *pc, gint64 ledger_id, const struct fac
 	/* What its "FILE = KIND DATE" lines did to documents sent before. */
 	if (named->len > 0)
 		g_string_append_printf(received, "\n%s", named->str);
+	if (note != NULL)	/* a file we could not read */
+		g_string_append_printf(received, "\n%s", note);
 	g_message("message from applicant %s <%s> (message <%s>)%s%s", ref, f->from_addr,
 	    f->message_id ? f->message_id : "", status ? ": status" : "",
 	    renamed ? ": documents named" : "");
@@ -697,7 +783,7 @@ handle(struct process_ctx *pc, const struct ledger_key *k, struct facts *f,
 			return 0;
 		break;
 	case CLASS_CORRESPONDENCE:
-		if (!handle_correspondence(pc, id, f, sha256, err))
+		if (!handle_correspondence(pc, id, f, sha256, note, err))
 			return 0;
 		break;
 	case CLASS_FORGED:

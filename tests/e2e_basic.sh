@@ -70,7 +70,7 @@ ok "documents stored" test "$docs" -gt 0
 is "documents directory is 0700" "$(stat -c %a "$T/store/documents")" 700
 is "no document readable by others" "$(find "$T/store/documents" -type f ! -perm 600 | wc -l)" 0
 is "database is 0600" "$(stat -c %a "$T/store/clerkd.db")" 600
-ok "no document kept under a name from mail" bash -c "! find '$T/store/documents' -type f | grep -q -E 'pdf|jpe?g|txt'"
+ok "no document kept under a name from mail" bash -c "! find '$T/store/documents' -type f -printf '%P\n' | grep -q -E 'pdf|jpe?g|txt'"
 
 # Second run: nothing new, nothing sent twice.
 before=$(sink_count)

@@ -295,7 +295,7 @@ eva=$(ref_of eva.novak@med.example.edu)
 is "a TB test that expires before the block ends: tb-ppd missing" "$(missing_of "$eva")" '"missing":["tb-ppd"]'
 ok "  the reply says so with the dates" grep -q -F -x "    Your TB test of 10 March 2026 is valid until 10 March 2027, but your block 2027-03 ends on 26 March 2027. Please send a TB test result dated 26 March 2026 or later." <(last_to eva.novak@med.example.edu)
 
-ok "no document kept under a name from mail" bash -c "! find '$T/store/documents' -type f | grep -q -E 'pdf|jpe?g'"
+ok "no document kept under a name from mail" bash -c "! find '$T/store/documents' -type f -printf '%P\n' | grep -q -E 'pdf|jpe?g'"
 is "no document readable by others" "$(find "$T/store/documents" -type f ! -perm 600 | wc -l)" 0
 is "inbox emptied" "$(mailbox_count INBOX)" 0
 done_testing

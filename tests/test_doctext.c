@@ -66,7 +66,8 @@ test_kind(void)
 	g_assert_cmpint(doctext_kind("form.odt", "application/octet-stream"), ==, DOCTEXT_ODT);
 	g_assert_cmpint(doctext_kind(NULL, "application/vnd.openxmlformats-officedocument."
 	    "wordprocessingml.document"), ==, DOCTEXT_DOCX);
-	g_assert_cmpint(doctext_kind("form.pdf", "application/pdf"), ==, DOCTEXT_NONE);
+	g_assert_cmpint(doctext_kind("form.pdf", "application/pdf"), ==, DOCTEXT_PDF);
+	g_assert_cmpint(doctext_kind("photo.jpg", "image/jpeg"), ==, DOCTEXT_NONE);
 	g_assert_cmpint(doctext_kind(".docx", NULL), ==, DOCTEXT_NONE);
 }
 
