@@ -237,6 +237,20 @@ effect_placement(struct process_ctx *pc, gint64 ledger_id, gint64 app_id, const 
 	add(pc, effect_new(EFFECT_PLACEMENT, ledger_id, app_id, &m, vars));
 }
 
+/* A file clerkd made (letter, calendar entry) into attachments, to be kept as
+ * sent. Takes filename and data. */
+static void
+attach_kept(GPtrArray *attachments, char *filename, const char *content_type, GBytes *data)
+{
+	struct reply_attachment *a = g_new0(struct reply_attachment, 1);
+
+	a->filename = filename;
+	a->content_type = g_strdup(content_type);
+	a->data = data;
+	a->keep = TRUE;
+	g_ptr_array_add(attachments, a);
+}
+
 gboolean
 effects_calendar(struct process_ctx *pc, gint64 app_id, GArray *seats, gboolean cancel,
     GPtrArray *attachments, GError **err)
@@ -254,7 +268,6 @@ effects_calendar(struct process_ctx *pc, gint64 app_id, GArray *seats, gboolean 
 		const struct seat *st = &g_array_index(seats, struct seat, i);
 		const struct course_info *c = rules_course(r, st->course);
 		struct calendar_seat cs = { 0 };
-		struct reply_attachment *a;
 		GBytes *ics;
 		if (c == NULL || rules_block_start(r, st->block) == NULL ||
 		    rules_block_end(r, st->block) == NULL)
@@ -272,13 +285,9 @@ effects_calendar(struct process_ctx *pc, gint64 app_id, GArray *seats, gboolean 
 		cs.stamp = cs.start;	/* from the data, not the clock: a resend is the same */
 		if ((ics = calendar_ics(&cs, cancel, err)) == NULL)
 			return FALSE;
-		a = g_new0(struct reply_attachment, 1);
-		a->filename = calendar_filename(&cs);
-		a->content_type = g_strdup(cancel ? "text/calendar; method=CANCEL; charset=utf-8" :
-		    "text/calendar; method=PUBLISH; charset=utf-8");
-		a->data = ics;
-		a->keep = TRUE;
-		g_ptr_array_add(attachments, a);
+		attach_kept(attachments, calendar_filename(&cs), cancel ?
+		    "text/calendar; method=CANCEL; charset=utf-8" :
+		    "text/calendar; method=PUBLISH; charset=utf-8", ics);
 	}
 	return TRUE;
 }
@@ -313,7 +322,6 @@ effects_letters(struct process_ctx *pc, gint64 app_id, GArray *seats, GPtrArray 
 		g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
 		g_autofree char *dates = NULL, *today = NULL, *text = NULL;
 		struct letter_data l = { 0 };
-		struct reply_attachment *a;
 		g_autofree char *filename = NULL, *sent = NULL;
 		GBytes *pdf = NULL;
 		int found;
@@ -333,12 +341,7 @@ effects_letters(struct process_ctx *pc, gint64 app_id, GArray *seats, GPtrArray 
 				pdf = g_bytes_new_take(g_steal_pointer(&data), len);
 		}
 		if (pdf != NULL) {
-			a = g_new0(struct reply_attachment, 1);
-			a->filename = g_steal_pointer(&filename);
-			a->content_type = g_strdup("application/pdf");
-			a->data = pdf;
-			a->keep = TRUE;
-			g_ptr_array_add(attachments, a);
+			attach_kept(attachments, g_steal_pointer(&filename), "application/pdf", pdf);
 			continue;
 		}
 		dates = words_date_range(rules_block_start(r, st->block), rules_block_end(r, st->block));
@@ -365,12 +368,7 @@ effects_letters(struct process_ctx *pc, gint64 app_id, GArray *seats, GPtrArray 
 		l.logo = logo;
 		if ((pdf = letter_pdf(&l, err)) == NULL)
 			return FALSE;
-		a = g_new0(struct reply_attachment, 1);
-		a->filename = g_steal_pointer(&filename);
-		a->content_type = g_strdup("application/pdf");
-		a->data = pdf;
-		a->keep = TRUE;
-		g_ptr_array_add(attachments, a);
+		attach_kept(attachments, g_steal_pointer(&filename), "application/pdf", pdf);
 	}
 	return TRUE;
 }

@@ -109,8 +109,11 @@ mkmail "$T/m.eml" "Mallory <mallory@elsewhere.example.net>" "Letter" "Send the a
 mkmail "$T/m2.eml" "Nobody <nobody@elsewhere.example.net>" "acceptance letter" "My letter please."
 deliver "$T/m.eml" "$T/m2.eml"
 ok "letter asked from other addresses: run" run_clerkd
-is "no file to the other address quoting Amy's reference" "$(f=$(newest_to mallory@elsewhere.example.net) && parts_of "$f" "$T/m" | grep -c pdf)" 0
-is "no letter to an unknown address (the first-contact reply)" "$(f=$(newest_to nobody@elsewhere.example.net) && parts_of "$f" "$T/n" | grep -c pdf)" 0
+is "no letter or calendar entry to the other address quoting Amy's reference" "$(f=$(newest_to mallory@elsewhere.example.net) && parts_of "$f" "$T/m" | grep -c -e '^acceptance-letter' -e '\.ics ')" 0
+# The first-contact reply carries the blank application form, nothing of Amy's.
+parts_of "$(newest_to nobody@elsewhere.example.net)" "$T/n" >"$T/n.txt"
+is "no letter to an unknown address (the first-contact reply)" "$(grep -c -e '^acceptance-letter' -e '\.ics ' "$T/n.txt")" 0
+ok "  only the blank form and the course list" grep -q "^application-form.pdf application/pdf" "$T/n.txt"
 ok "  which is the usual first contact" grep -q -i "how to apply" <(subject_to nobody@elsewhere.example.net)
 is "Amy got nothing more" "$(mails_to amy@med.example.edu)" "$n_amy"
 
