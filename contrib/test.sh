@@ -41,7 +41,7 @@ make distdir distdir=_build/asan >/dev/null || exit 1
 stage "valgrind: end-to-end tests"
 rm -f _build/valgrind.log
 supp=/usr/share/glib-2.0/valgrind/glib.supp
-if CLERKD_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --suppressions=$supp" \
+if CLERKD_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --suppressions=$supp --suppressions=$top/tests/valgrind.supp" \
 	make check TESTS="tests/e2e_basic.sh tests/e2e_rules.sh tests/e2e_schedule.sh" >/dev/null 2>&1; then
 	mark _build/valgrind.log PASS "valgrind: no errors or leaks in clerkd over e2e_basic, e2e_rules, e2e_schedule"
 else

@@ -864,7 +864,7 @@ decide_route_evaluations(struct process_ctx *pc, gint64 app_id, gint64 ledger_id
 		g_autoptr(GBytes) bytes = NULL;
 		g_autoptr(GError) rerr = NULL;
 		gsize len;
-		struct reply_attachment att;
+		struct reply_attachment att = { 0 };
 		g_autoptr(GPtrArray) atts = g_ptr_array_new();
 
 		if (to == NULL)

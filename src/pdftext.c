@@ -271,10 +271,11 @@ static void G_GNUC_NORETURN
 child(int fd, const void *data, gsize len)
 {
 	struct rlimit cpu = { PDFTEXT_MAX_SECONDS, PDFTEXT_MAX_SECONDS + 1 };
-	g_autoptr(GPtrArray) unread = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(GError) err = NULL;
-	g_autoptr(GString) out = g_string_new(NULL);
+	GPtrArray *unread = g_ptr_array_new_with_free_func(g_free);
+	GError *err = NULL;
+	GString *out = g_string_new(NULL);
 	char *text;
+	int code = 0;
 
 	/* Poppler's complaints are not for the parent's stdout or log. */
 	int null = open("/dev/null", O_RDWR);
@@ -300,11 +301,18 @@ child(int fd, const void *data, gsize len)
 		ssize_t n = write(fd, out->str + done, out->len - done);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			_exit(1);
+		if (n <= 0) {
+			code = 1;
+			break;
+		}
 		done += (gsize)n;
 	}
-	_exit(0);
+	/* Freed before _exit(), which runs no cleanup: a leak checker following
+	 * the child (valgrind) has nothing to say. */
+	g_ptr_array_unref(unread);
+	g_clear_error(&err);
+	g_string_free(out, TRUE);
+	_exit(code);
 }
 
 char *
@@ -312,7 +320,7 @@ pdftext_read(const void *data, gsize len, GPtrArray *unread, GError **err)
 {
 	static const char *const why[] = { "", "", "the file is protected by a password",
 	    "the file is too large", "the file is damaged or not a PDF" };
-	g_autoptr(GByteArray) got = g_byte_array_new();
+	g_autoptr(GByteArray) got = NULL;	/* made after the fork: the child never returns */
 	gint64 deadline = g_get_monotonic_time() + (PDFTEXT_MAX_SECONDS * 2 + 1) * G_USEC_PER_SEC;
 	int fds[2], status = 0;
 	pid_t pid;
@@ -343,6 +351,7 @@ pdftext_read(const void *data, gsize len, GPtrArray *unread, GError **err)
 		child(fds[1], data, len);
 	}
 	close(fds[1]);
+	got = g_byte_array_new();
 	for (;;) {
 		struct pollfd p = { fds[0], POLLIN, 0 };
 		gint64 left = (deadline - g_get_monotonic_time()) / 1000;
