@@ -93,8 +93,9 @@ forms_differ(const Form *a, const Form *b)
 }
 
 /* With a form in the body, a PDF is opened to compare only when it may be
- * the form too: it has form fields, or its name says so. Most PDFs are the
- * student's documents, and reading one costs a process (pdftext.c). */
+ * the form too: its name says so, or it has form fields (looked for in PDFs
+ * of at most 1 MB). Most PDFs are the student's documents, and reading one
+ * costs a process (pdftext.c). */
 static gboolean
 pdf_may_be_form(const struct attachment *a)
 {
@@ -107,7 +108,9 @@ pdf_may_be_form(const struct attachment *a)
 	for (guint i = 0; name != NULL && i < G_N_ELEMENTS(words); i++)
 		if (strstr(name, words[i]) != NULL)
 			return TRUE;
-	if ((b = attachment_bytes(a, DOCTEXT_MAX_FILE)) == NULL)
+	/* A filled form is small; a large PDF is a scan or a document, and
+	 * reading it back only to look would cost every application. */
+	if ((b = attachment_bytes(a, FORM_PDF_MAX)) == NULL)
 		return FALSE;
 	d = g_bytes_get_data(b, &len);
 	return memmem(d, len, "/AcroForm", 9) != NULL;
