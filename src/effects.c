@@ -574,8 +574,6 @@ effects_check(GPtrArray *effects, GError **err)
 static gboolean
 keep_sent(struct process_ctx *pc, const struct effect *e, GError **err)
 {
-	gboolean wrote = FALSE;
-
 	for (guint i = 0; e->app_id > 0 && e->attachments != NULL && i < e->attachments->len; i++) {
 		const struct reply_attachment *a = g_ptr_array_index(e->attachments, i);
 		g_autofree char *sha = NULL, *path = NULL;
@@ -583,17 +581,14 @@ keep_sent(struct process_ctx *pc, const struct effect *e, GError **err)
 			continue;
 		sha = g_compute_checksum_for_bytes(G_CHECKSUM_SHA256, a->data);
 		path = docstore_path(pc->cfg->documents, sha);
-		if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
-			if (!docstore_put(pc->cfg->documents, sha, a->data, err))
-				return FALSE;
-			wrote = TRUE;
-		}
+		if (!g_file_test(path, G_FILE_TEST_EXISTS) &&
+		    !docstore_put(pc->cfg->documents, sha, a->data, err))
+			return FALSE;
 		if (!dossier_add_sent(pc->st, e->app_id, sha, a->filename, a->content_type,
 		    (gint64)g_bytes_get_size(a->data), e->kind, pc->today, err))
 			return FALSE;
 	}
-	/* Durable before the commit that refers to them. */
-	return !wrote || docstore_sync(pc->cfg->documents, err);
+	return TRUE;	/* synced once for all the mails: effects_apply */
 }
 
 /* Render one mail and write its outbox row (held by the loop guard if its
@@ -665,7 +660,9 @@ effects_apply(struct process_ctx *pc, GError **err)
 	for (guint i = 0; i < list->len; i++)
 		if (!apply_mail(pc, g_ptr_array_index(list, i), err))
 			return FALSE;
-	return TRUE;
+	/* The files kept as sent (keep_sent), durable before the commit that
+	 * refers to them: one syncfs for them all (a no-op when none was new). */
+	return docstore_sync(pc->cfg->documents, err);
 }
 
 void
