@@ -179,31 +179,9 @@ printf '%s:{PLAIN}%s\n' lat "$IMAP_PASS" big "$IMAP_PASS" startup "$IMAP_PASS" >
 sleep 1
 lat=$(config_for lat)
 sed -i 's/^mailbox = INBOX$/mailbox = INBOX\npoll_seconds = 60/' "$lat"
-"$CLERKD" --config "$lat" >"$T/lat.log" 2>&1 &
-dpid=$!
-sleep 1
-: >"$T/latencies"
-for i in $(seq 1 "$ARRIVALS"); do
-	printf 'From: L%d <l%d@example.org>\nTo: clerkship@example.edu\nSubject: Application\nMessage-ID: <lat-%d@example.org>\n\nFull name: Lat %d\nMedical school: X\nYear of study: final\n' \
-		"$i" "$i" "$i" "$i" >"$T/lat.eml"
-	before=$(sink_count)
-	t0=$(date +%s.%N)
-	/usr/lib/dovecot/dovecot-lda -c "$T/dovecot.conf" -d lat -f s@example.org <"$T/lat.eml"
-	while [ "$(sink_count)" -le "$before" ]; do
-		sleep 0.005
-		if ! kill -0 "$dpid" 2>/dev/null; then	# stopped from outside (a shared machine): again
-			echo "bench: the daemon stopped ($(tail -1 "$T/lat.log")); started again"
-			"$CLERKD" --config "$lat" >>"$T/lat.log" 2>&1 &
-			dpid=$!
-		fi
-		[ "$(date +%s)" -gt "${t0%.*}" ] && [ "$(( $(date +%s) - ${t0%.*} ))" -gt 30 ] &&
-			{ echo "bench: no reply within 30 s"; tail "$T/lat.log"; exit 1; }
-	done
-	t1=$(date +%s.%N)
-	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }' >>"$T/latencies"
-	sleep "0.$((RANDOM % 10))"	# arrivals at random moments
-done
-kill "$dpid"; wait "$dpid" 2>/dev/null
+python3 bench/latency.py --sink "$T/sink" --dovecot-conf "$T/dovecot.conf" --user lat \
+	--n "$ARRIVALS" --log "$T/lat.log" -- "$CLERKD" --config "$lat" >"$T/latencies" ||
+	{ tail "$T/lat.log"; exit 1; }
 sort -n "$T/latencies" >"$T/latencies.sorted"
 # The floor: a bare IDLE client on the same server (Dovecot tells an idling
 # client of new mail 500 ms after it came).
