@@ -85,8 +85,9 @@ static const char schema[] =
     "  sent INTEGER, deferred INTEGER, replies_failed INTEGER, ok INTEGER);";
 
 /* Migrations by PRAGMA user_version: migrations[n] takes a database from
- * version n to n + 1, each in one transaction. A new version is a new entry
- * at the end; entries are never changed once released. */
+ * version n to n + 1; those a store still needs are taken in one
+ * transaction. A new version is a new entry at the end; entries are never
+ * changed once released. */
 /* 1 -> 2: decisions (status with its reasons and missing items, and their
  * audit trail), and what became of each document. */
 static const char v2[] =
@@ -431,15 +432,20 @@ open_db(const char *path, gsize max_size, GError **err)
 		    "%s: schema version %d is newer than this clerkd (%d)", path, version, SCHEMA_VERSION);
 		return NULL;
 	}
-	for (; version < SCHEMA_VERSION; version++) {
-		g_autofree char *sql = g_strdup_printf("BEGIN IMMEDIATE; %s PRAGMA user_version=%d; COMMIT;",
-		    migrations[version], version + 1);
-		if (!exec(st, sql, err)) {
+	/* Every step still to take, in one transaction: a new store is made in
+	 * one commit (one fdatasync) rather than one per version. */
+	if (version < SCHEMA_VERSION) {
+		g_autoptr(GString) sql = g_string_new("BEGIN IMMEDIATE;");
+		for (int v = version; v < SCHEMA_VERSION; v++)
+			g_string_append(sql, migrations[v]);
+		g_string_append_printf(sql, " PRAGMA user_version=%d; COMMIT;", SCHEMA_VERSION);
+		if (!exec(st, sql->str, err)) {
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 			return NULL;
 		}
 		if (version > 0)
-			g_message("%s: schema migrated to version %d", path, version + 1);
+			g_message("%s: schema migrated from version %d to %d", path, version,
+			    SCHEMA_VERSION);
 	}
 	return g_steal_pointer(&st);
 }
