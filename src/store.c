@@ -601,109 +601,87 @@ store_restore(Store *st, const char *path, GError **err)
 	return ok;
 }
 
+/* Step s with text parameters 1..binds set to value, adding each row's first
+ * column to out. */
+static gboolean
+collect(Store *st, sqlite3_stmt *s, const char *value, int binds, GPtrArray *out, GError **err)
+{
+	int rc;
+
+	for (int i = 1; i <= binds; i++)
+		bind_text(s, i, value);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		g_ptr_array_add(out, store_col_text(s, 0));
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, rc, err, "purge");
+	return TRUE;
+}
+
 int
 store_purge(Store *st, int days, gboolean apply, GPtrArray *refs, GPtrArray *files, GError **err)
 {
+	static const char *const erase[] = {
+		"DELETE FROM sent_documents WHERE application_id IN"
+		" (SELECT id FROM applications WHERE reference IN (SELECT value FROM json_each(?)))",
+		"DELETE FROM outbox_raw WHERE outbox_id IN (SELECT o.id FROM outbox o JOIN applications a"
+		" ON a.id = o.application_id WHERE a.reference IN (SELECT value FROM json_each(?)))",
+		"UPDATE outbox SET rcpt = '', last_error = NULL WHERE application_id IN"
+		" (SELECT id FROM applications WHERE reference IN (SELECT value FROM json_each(?)))",
+		"UPDATE ledger SET sender = NULL, subject = NULL WHERE application_id IN"
+		" (SELECT id FROM applications WHERE reference IN (SELECT value FROM json_each(?)))",
+		"DELETE FROM documents WHERE application_id IN"
+		" (SELECT id FROM applications WHERE reference IN (SELECT value FROM json_each(?)))",
+		"DELETE FROM kept_documents WHERE application_id IN"
+		" (SELECT id FROM applications WHERE reference IN (SELECT value FROM json_each(?)))",
+		"UPDATE applications SET name = '(purged)', email = '', school = NULL, country = NULL,"
+		" form = NULL, flags = trim(coalesce(flags, '') || ',purged', ','),"
+		" updated_at = datetime('now') WHERE reference IN (SELECT value FROM json_each(?))",
+	};
 	g_autofree char *window = g_strdup_printf("-%d days", days);
+	g_autoptr(GString) json = g_string_new("[");
 	sqlite3_stmt *s;
-	int rc, n = 0;
 
 	if (apply && !store_begin(st, err))
 		return -1;
 	if ((s = stmt(st, "SELECT reference FROM applications WHERE status IN"
 	    " ('cancelled', 'ineligible', 'not-scheduled') AND updated_at < datetime('now', ?)"
-	    " AND coalesce(flags, '') NOT LIKE '%purged%' ORDER BY id", err)) == NULL)
+	    " AND coalesce(flags, '') NOT LIKE '%purged%' ORDER BY id", err)) == NULL ||
+	    !collect(st, s, window, 1, refs, err))
 		goto fail;
-	bind_text(s, 1, window);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		g_ptr_array_add(refs, store_col_text(s, 0));
-		n++;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		db_fail(st, rc, err, "purge");
-		goto fail;
-	}
-	if (!apply || n == 0) {
+	if (!apply || refs->len == 0) {
 		if (apply)
 			store_rollback(st);
-		return n;
+		return (int)refs->len;
 	}
-	/* Files only these applications hold, before their rows go. */
+	for (guint i = 0; i < refs->len; i++)
+		g_string_append_printf(json, "%s\"%s\"", i ? "," : "", (char *)refs->pdata[i]);
+	g_string_append_c(json, ']');
+	/* Files only these applications hold, before their rows go; then the
+	 * files mailed to them (letters and calendar entries name them). */
 	if ((s = stmt(st, "SELECT DISTINCT d.sha256 FROM documents d JOIN applications a"
 	    " ON a.id = d.application_id WHERE a.reference IN (SELECT value FROM json_each(?))"
 	    " AND NOT EXISTS (SELECT 1 FROM documents o JOIN applications b ON b.id = o.application_id"
 	    "   WHERE o.sha256 = d.sha256 AND b.reference NOT IN (SELECT value FROM json_each(?)))"
 	    " AND NOT EXISTS (SELECT 1 FROM kept_documents k WHERE k.sha256 = d.sha256"
-	    "   AND k.application_id IS NULL)",
-	    err)) == NULL)
+	    "   AND k.application_id IS NULL)", err)) == NULL ||
+	    !collect(st, s, json->str, 2, files, err) ||
+	    (s = stmt(st, "SELECT DISTINCT d.sha256 FROM sent_documents d JOIN applications a"
+	    " ON a.id = d.application_id WHERE a.reference IN (SELECT value FROM json_each(?))"
+	    " AND NOT EXISTS (SELECT 1 FROM documents o WHERE o.sha256 = d.sha256)", err)) == NULL ||
+	    !collect(st, s, json->str, 1, files, err))
 		goto fail;
-	{
-		GString *json = g_string_new("[");
-		for (guint i = 0; i < refs->len; i++)
-			g_string_append_printf(json, "%s\"%s\"", i ? "," : "", (char *)refs->pdata[i]);
-		g_string_append_c(json, ']');
+	for (gsize i = 0; i < G_N_ELEMENTS(erase); i++) {
+		if ((s = stmt(st, erase[i], err)) == NULL)
+			goto fail;
 		bind_text(s, 1, json->str);
-		bind_text(s, 2, json->str);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-			g_ptr_array_add(files, store_col_text(s, 0));
-		sqlite3_reset(s);
-		if (rc != SQLITE_DONE) {
-			g_string_free(json, TRUE);
-			db_fail(st, rc, err, "purge");
+		if (!done(st, s, err))
 			goto fail;
-		}
-		/* The files mailed to them (letters and calendar entries name them). */
-		if ((s = stmt(st, "SELECT DISTINCT d.sha256 FROM sent_documents d JOIN applications a"
-		    " ON a.id = d.application_id WHERE a.reference IN (SELECT value FROM json_each(?))"
-		    " AND NOT EXISTS (SELECT 1 FROM documents o WHERE o.sha256 = d.sha256)",
-		    err)) == NULL) {
-			g_string_free(json, TRUE);
-			goto fail;
-		}
-		bind_text(s, 1, json->str);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-			g_ptr_array_add(files, store_col_text(s, 0));
-		sqlite3_reset(s);
-		if (rc != SQLITE_DONE) {
-			g_string_free(json, TRUE);
-			db_fail(st, rc, err, "purge");
-			goto fail;
-		}
-		static const char *const erase[] = {
-			"DELETE FROM sent_documents WHERE application_id IN"
-			" (SELECT id FROM applications WHERE reference IN (SELECT value FROM json_each(?)))",
-			"DELETE FROM outbox_raw WHERE outbox_id IN (SELECT o.id FROM outbox o JOIN applications a"
-			" ON a.id = o.application_id WHERE a.reference IN (SELECT value FROM json_each(?)))",
-			"UPDATE outbox SET rcpt = '', last_error = NULL WHERE application_id IN"
-			" (SELECT id FROM applications WHERE reference IN (SELECT value FROM json_each(?)))",
-			"UPDATE ledger SET sender = NULL, subject = NULL WHERE application_id IN"
-			" (SELECT id FROM applications WHERE reference IN (SELECT value FROM json_each(?)))",
-			"DELETE FROM documents WHERE application_id IN"
-			" (SELECT id FROM applications WHERE reference IN (SELECT value FROM json_each(?)))",
-			"DELETE FROM kept_documents WHERE application_id IN"
-			" (SELECT id FROM applications WHERE reference IN (SELECT value FROM json_each(?)))",
-			"UPDATE applications SET name = '(purged)', email = '', school = NULL, country = NULL,"
-			" form = NULL, flags = trim(coalesce(flags, '') || ',purged', ','),"
-			" updated_at = datetime('now') WHERE reference IN (SELECT value FROM json_each(?))",
-		};
-		for (gsize i = 0; i < G_N_ELEMENTS(erase); i++) {
-			if ((s = stmt(st, erase[i], err)) == NULL) {
-				g_string_free(json, TRUE);
-				goto fail;
-			}
-			bind_text(s, 1, json->str);
-			if (!done(st, s, err)) {
-				g_string_free(json, TRUE);
-				goto fail;
-			}
-		}
-		g_string_free(json, TRUE);
 	}
 	if (!store_commit(st, err))
 		return -1;
-	g_message("purged %d closed application%s", n, n == 1 ? "" : "s");
-	return n;
+	g_message("purged %u closed application%s", refs->len, refs->len == 1 ? "" : "s");
+	return (int)refs->len;
 fail:
 	if (apply)
 		store_rollback(st);
