@@ -339,6 +339,30 @@ test_refused(void)
 	g_assert_nonnull(strstr(err->message, "too large"));
 }
 
+/* The reader missing (a broken install): an error saying the file could
+ * not be read, in a process of its own (the reader's path is found once). */
+static void
+test_no_reader(void)
+{
+	if (g_test_subprocess()) {
+		g_autoptr(GError) err = NULL;
+		g_autofree char *path = g_build_filename(g_getenv("top_srcdir") ?
+		    g_getenv("top_srcdir") : ".", "rules", "application-form.pdf", NULL);
+		g_autoptr(GBytes) b = slurp(path);
+		g_autofree char *t = NULL;
+		g_log_set_always_fatal(G_LOG_FATAL_MASK);	/* the warning is expected */
+		g_setenv("CLERKD_PDFREAD", "/nonexistent/clerkd-pdfread", TRUE);
+		t = pdftext_read(g_bytes_get_data(b, NULL), g_bytes_get_size(b), NULL, &err);
+		g_assert_null(t);
+		g_assert_nonnull(err);
+		g_assert_nonnull(strstr(err->message, "could not be read"));
+		return;
+	}
+	g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+	g_test_trap_assert_passed();
+	g_test_trap_assert_stderr("*PDF reader /nonexistent/clerkd-pdfread*");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -355,6 +379,7 @@ main(int argc, char **argv)
 	g_test_add_func("/pdftext/text-layer", test_text_layer);
 	g_test_add_func("/pdftext/pages", test_pages);
 	g_test_add_func("/pdftext/refused", test_refused);
+	g_test_add_func("/pdftext/no-reader", test_no_reader);
 	r = g_test_run();
 	{
 		const char *const files[] = { "out.pdf", "in.txt", "filled.pdf", "cairo.pdf", "long.pdf", NULL };
