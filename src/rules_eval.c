@@ -576,12 +576,21 @@ over_budget(void *data)
 	return ++r->chunks > RULES_MAX_STEPS / RULES_STEP_CHUNK;
 }
 
+/* What a condition is, in an error: "rule 'final-year'" (part NULL), "[mmr] met". */
+static char *
+cond_name(const char *id, const char *part)
+{
+	return part ? g_strdup_printf("[%s] %s", id, part) : g_strdup_printf("rule '%s'", id);
+}
+
 /* 1 true, 0 false, -1 NULL (cannot tell), -2 error. where is "FILE:LINE",
- * name what the condition is ("rule 'final-year'", "[mmr] met"). At most
+ * id and part name what the condition is ("rule 'final-year'" for part NULL,
+ * "[mmr] met" for part "met"; put in words only for an error). At most
  * RULES_MAX_STEPS steps: one that runs longer is an error, like one that
  * fails to evaluate. */
 static int
-truth(Rules *r, sqlite3_stmt *s, const char *where, const char *name, GError **err)
+truth(Rules *r, sqlite3_stmt *s, const char *where, const char *id, const char *part,
+    GError **err)
 {
 	int rc, v = -1;
 
@@ -595,6 +604,7 @@ truth(Rules *r, sqlite3_stmt *s, const char *where, const char *name, GError **e
 	}
 	sqlite3_progress_handler(r->db, 0, NULL, NULL);
 	if (rc != SQLITE_DONE) {
+		g_autofree char *name = cond_name(id, part);
 		if (r->chunks > RULES_MAX_STEPS / RULES_STEP_CHUNK)
 			g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s took too long (over %d "
 			    "steps)", where, name, RULES_MAX_STEPS);
@@ -611,8 +621,8 @@ truth(Rules *r, sqlite3_stmt *s, const char *where, const char *name, GError **e
 /* The text of an explain-* expression: 1 with *text (NULL or "" said
  * nothing), 0 on error. */
 static gboolean
-text_of(Rules *r, sqlite3_stmt *s, const char *where, const char *name, char **text,
-    GError **err)
+text_of(Rules *r, sqlite3_stmt *s, const char *where, const char *id, const char *part,
+    char **text, GError **err)
 {
 	int rc;
 
@@ -632,6 +642,7 @@ text_of(Rules *r, sqlite3_stmt *s, const char *where, const char *name, char **t
 	sqlite3_progress_handler(r->db, 0, NULL, NULL);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
+		g_autofree char *name = cond_name(id, part);
 		g_clear_pointer(text, g_free);
 		g_set_error(err, CLERK_ERROR, CLERK_ERROR_TEMP, "%s: %s: %s", where, name,
 		    r->chunks > RULES_MAX_STEPS / RULES_STEP_CHUNK ? "took too long" :
@@ -689,7 +700,6 @@ window_opens(Rules *r, const struct dossier *d, const struct rule *ru, char open
     GError **err)
 {
 	GDate today = r->today;
-	g_autofree char *name = g_strdup_printf("rule '%s'", ru->id);
 	int lo = 0, hi = RULES_EARLY_DAYS, v;
 	gboolean ok = TRUE;
 
@@ -697,7 +707,7 @@ window_opens(Rules *r, const struct dossier *d, const struct rule *ru, char open
 	/* lo: a day it does not hold (today); hi: a day it holds, if any. */
 	r->today = today;
 	g_date_add_days(&r->today, hi);
-	if (!fill_row(r, d, err) || (v = truth(r, ru->require, ru->where, name, err)) == -2)
+	if (!fill_row(r, d, err) || (v = truth(r, ru->require, ru->where, ru->id, NULL, err)) == -2)
 		ok = FALSE;
 	else if (v == 1) {
 		while (hi - lo > 1) {
@@ -705,7 +715,7 @@ window_opens(Rules *r, const struct dossier *d, const struct rule *ru, char open
 			r->today = today;
 			g_date_add_days(&r->today, mid);
 			if (!fill_row(r, d, err) ||
-			    (v = truth(r, ru->require, ru->where, name, err)) == -2) {
+			    (v = truth(r, ru->require, ru->where, ru->id, NULL, err)) == -2) {
 				ok = FALSE;
 				break;
 			}
@@ -752,11 +762,10 @@ rules_eval(Rules *r, const struct dossier *d, const char *today, struct decision
 		goto fail;
 	for (guint i = 0; i < r->rules->len; i++) {
 		struct rule *ru = g_ptr_array_index(r->rules, i);
-		g_autofree char *name = g_strdup_printf("rule '%s'", ru->id);
 		int v;
 		if (overridden(d, ru->id))
 			continue;	/* a coordinator's exception: it does not count */
-		v = ru->require ? truth(r, ru->require, ru->where, name, err) : 1;
+		v = ru->require ? truth(r, ru->require, ru->where, ru->id, NULL, err) : 1;
 		if (v == -2)
 			goto fail;
 		if (v == 1)
@@ -777,12 +786,11 @@ rules_eval(Rules *r, const struct dossier *d, const char *today, struct decision
 	}
 	for (guint i = 0; i < r->kinds->len; i++) {
 		struct kind *k = g_ptr_array_index(r->kinds, i);
-		g_autofree char *rname = g_strdup_printf("[%s] required", k->id);
-		g_autofree char *mname = g_strdup_printf("[%s] met", k->id);
 		if (overridden(d, k->id))
 			continue;	/* a coordinator's exception: it counts as met */
-		int req = k->required ? truth(r, k->required, k->where_required, rname, err) : 0;
-		int met = req == 1 && k->met ? truth(r, k->met, k->where_met, mname, err) : 1;
+		int req = k->required ?
+		    truth(r, k->required, k->where_required, k->id, "required", err) : 0;
+		int met = req == 1 && k->met ? truth(r, k->met, k->where_met, k->id, "met", err) : 1;
 		if (req == -2 || met == -2)
 			goto fail;
 		if (req != 1)
@@ -791,10 +799,9 @@ rules_eval(Rules *r, const struct dossier *d, const char *today, struct decision
 			g_ptr_array_add(out->missing, g_strdup(k->id));
 			/* What its documents lack, in words: the first explain-* with a text. */
 			for (guint j = 0; k->explain != NULL && j < k->explain->len; j++) {
-				g_autofree char *ename = g_strdup_printf("[%s] explain", k->id);
 				g_autofree char *text = NULL;
 				if (!text_of(r, g_ptr_array_index(k->explain, j),
-				    g_ptr_array_index(k->where_explain, j), ename, &text, err))
+				    g_ptr_array_index(k->where_explain, j), k->id, "explain", &text, err))
 					goto fail;
 				if (text != NULL) {
 					g_ptr_array_add(out->explained, g_strdup_printf("%s\t%s", k->id, text));
