@@ -865,6 +865,7 @@ rules_free(Rules *r)
 	g_hash_table_destroy(r->kind_ids);
 	sqlite3_finalize(r->fill);
 	sqlite3_finalize(r->clear);
+	sqlite3_finalize(r->every);
 	sqlite3_close(r->db);
 	g_clear_pointer(&r->any.parsed, g_hash_table_destroy);
 	g_clear_pointer(&r->all.parsed, g_hash_table_destroy);
