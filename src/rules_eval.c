@@ -639,7 +639,7 @@ add_column(GString *sql, sqlite3_stmt *s)
 	const char *text = sqlite3_sql(s);
 	gsize n = text ? strlen(text) : 0;
 
-	if (n < sizeof head + sizeof tail || !g_str_has_prefix(text, head) ||
+	if (n < strlen(head) + strlen(tail) || !g_str_has_prefix(text, head) ||
 	    !g_str_has_suffix(text, tail) || sqlite3_column_count(s) != 1)
 		return FALSE;
 	g_string_append_printf(sql, "%s(%.*s)", sql->len ? ", " : "SELECT ",
