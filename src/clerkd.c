@@ -34,6 +34,7 @@ main(int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 16 * 1024 * 1024);
 	mallopt(M_TRIM_THRESHOLD, 4 * 1024 * 1024);
 #endif
+	store_process_init();
 	g_autoptr(GError) err = NULL;
 	g_autoptr(Config) cfg = NULL;
 	g_autoptr(Store) st = NULL;

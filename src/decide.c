@@ -435,6 +435,13 @@ gboolean
 decide_eval(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *cause,
     struct decision *dc, gboolean *changed, GError **err)
 {
+	return decide_eval_keep(pc, app_id, ledger_id, cause, dc, changed, NULL, err);
+}
+
+gboolean
+decide_eval_keep(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *cause,
+    struct decision *dc, gboolean *changed, Dossier **kept, GError **err)
+{
 	g_autoptr(Dossier) d = dossier_load(pc->st, app_id, err);
 
 	decision_init(dc);
@@ -452,7 +459,13 @@ decide_eval(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char 
 		return FALSE;
 	if (!dossier_decide(pc->st, d, ledger_id, dc, cause, changed, err))
 		return FALSE;
-	return note_complete_on(pc, d, dc, err);
+	if (!note_complete_on(pc, d, dc, err))
+		return FALSE;
+	if (kept != NULL) {
+		g_clear_pointer(kept, dossier_free);
+		*kept = g_steal_pointer(&d);
+	}
+	return TRUE;
 }
 
 /* One line for a kind, in plain words. */
@@ -549,12 +562,20 @@ exceptions_text(struct process_ctx *pc, const struct dossier *d)
 char *
 decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GError **err)
 {
+	return decide_text_with(pc, app_id, NULL, dc, err);
+}
+
+char *
+decide_text_with(struct process_ctx *pc, gint64 app_id, const Dossier *loaded,
+    const struct decision *dc, GError **err)
+{
 	g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autoptr(GString) missing = g_string_new(NULL), reasons = g_string_new(NULL);
 	g_autoptr(GString) unchecked = g_string_new(NULL), prereq = g_string_new(NULL);
 	g_autofree char *tname = g_strdup_printf("decision-%s", dc->status);
 	g_autofree char *text = NULL, *placement = NULL, *dates = NULL, *wrong = NULL;
-	g_autoptr(Dossier) d = NULL;
+	g_autoptr(Dossier) own = NULL;
+	const Dossier *d;
 	const char *tmpl, *fees = rules_setting(pc->cfg->rules, "fees");
 	gboolean ineligible = app_status_is(dc->status, APP_INELIGIBLE);
 	gboolean early = app_status_is(dc->status, APP_EARLY);
@@ -566,8 +587,10 @@ decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GE
 	if (app_status_is(dc->status, APP_RECEIVED))
 		return g_strdup("Status: received.\n");
 	if ((placement = placement_describe(pc, app_id, err)) == NULL ||
-	    (d = dossier_load(pc->st, app_id, err)) == NULL ||
-	    (dates = guide_dates(pc, app_id, d->choices, dc->status, err)) == NULL)
+	    (loaded == NULL && (own = dossier_load(pc->st, app_id, err)) == NULL))
+		return NULL;
+	d = loaded != NULL ? loaded : own;
+	if ((dates = guide_dates(pc, app_id, d->choices, dc->status, err)) == NULL)
 		return NULL;
 	/* Exactly which choice is wrong, and what there is to choose from. */
 	wrong = judged ? guide_choices(pc->cfg->rules, d->choices, pc->today) : g_strdup("");

@@ -47,6 +47,11 @@ gboolean decide_name_docs(struct process_ctx *pc, gint64 app_id, gint64 ledger_i
  * clear. */
 gboolean decide_eval(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *cause,
     struct decision *dc, gboolean *changed, GError **err) G_GNUC_WARN_UNUSED_RESULT;
+/* The same, and the dossier it judged into *kept (replacing one there): read
+ * once, for decide_text_with(). */
+gboolean decide_eval_keep(struct process_ctx *pc, gint64 app_id, gint64 ledger_id,
+    const char *cause, struct decision *dc, gboolean *changed, Dossier **kept,
+    GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
 /* The decision as it stands in the store (status, missing, reasons), without
  * judging again: for mail about a change the rules did not make. */
@@ -55,6 +60,9 @@ gboolean decide_stored(struct process_ctx *pc, gint64 app_id, struct decision *d
 /* The decision in words, from the decision-*.txt templates (with app_id's
  * seats and waitlist places when the status is the scheduler's). */
 char *decide_text(struct process_ctx *pc, gint64 app_id, const struct decision *dc, GError **err) G_GNUC_WARN_UNUSED_RESULT;
+/* The same with app_id's dossier as decide_eval_keep() read it (NULL: read here). */
+char *decide_text_with(struct process_ctx *pc, gint64 app_id, const Dossier *loaded,
+    const struct decision *dc, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Evaluation forms that this message filed go on, attached, to the
  * coordinators of the applicant's courses (its seats, else its choices;

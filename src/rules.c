@@ -814,7 +814,9 @@ load(const char *dir)
 	r->coordinators = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	r->block_seats = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	g_date_clear(&r->today, 1);
-	if (sqlite3_open_v2(":memory:", &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, NULL) !=
+	/* One thread judges at a time (r->cur is the application judged): no mutex. */
+	if (sqlite3_open_v2(":memory:", &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY |
+	    SQLITE_OPEN_NOMUTEX, NULL) !=
 	    SQLITE_OK || sqlite3_exec(r->db, application_table, NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(r->db, "INSERT INTO application VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
 	    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &r->fill, NULL) != SQLITE_OK ||
@@ -863,6 +865,7 @@ rules_free(Rules *r)
 	g_hash_table_destroy(r->kind_ids);
 	sqlite3_finalize(r->fill);
 	sqlite3_finalize(r->clear);
+	sqlite3_finalize(r->every);
 	sqlite3_close(r->db);
 	g_clear_pointer(&r->any.parsed, g_hash_table_destroy);
 	g_clear_pointer(&r->all.parsed, g_hash_table_destroy);

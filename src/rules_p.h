@@ -91,6 +91,11 @@ struct rules {
 	char graduation[11];	/* its graduation_date column, "" if none */
 	const char *last_block;	/* its last_block column (a choice's block), NULL if none */
 	unsigned chunks;	/* of RULES_STEP_CHUNK steps, by the condition being evaluated */
+	/* Every rule's and kind's condition in one statement, a column each
+	 * (rules_eval.c): prepared on the first judging; every_state 0 not yet,
+	 * 1 ready, -1 not possible (each is then evaluated alone). */
+	sqlite3_stmt *every;
+	int every_state;
 };
 
 /* The SQL functions the conditions call (rules_eval.c). */

@@ -10,14 +10,14 @@
 #include "util.h"
 #include "words.h"
 
-gboolean
-settle(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *cause,
-    struct decision *dc, gboolean *changed, GError **err)
+static gboolean
+settle_keep(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *cause,
+    struct decision *dc, gboolean *changed, Dossier **kept, GError **err)
 {
 	g_autofree char *seated = NULL;
 	gboolean again;
 
-	if (!decide_eval(pc, app_id, ledger_id, cause, dc, changed, err))
+	if (!decide_eval_keep(pc, app_id, ledger_id, cause, dc, changed, kept, err))
 		return FALSE;
 	if (!app_status_is(dc->status, APP_COMPLETE))
 		return TRUE;
@@ -27,7 +27,14 @@ settle(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *caus
 		return TRUE;	/* placement is not open yet: complete it stays */
 	/* Seats changed: judged once more, as the seats now stand. */
 	decision_clear(dc);
-	return decide_eval(pc, app_id, ledger_id, "placement", dc, &again, err);
+	return decide_eval_keep(pc, app_id, ledger_id, "placement", dc, &again, kept, err);
+}
+
+gboolean
+settle(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *cause,
+    struct decision *dc, gboolean *changed, GError **err)
+{
+	return settle_keep(pc, app_id, ledger_id, cause, dc, changed, NULL, err);
 }
 
 char *
@@ -37,9 +44,10 @@ settle_text(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char 
 	struct decision dc;
 	gboolean changed;
 	char *text = NULL;
+	g_autoptr(Dossier) d = NULL;	/* read once: judged, then put in words */
 
-	if (settle(pc, app_id, ledger_id, cause, &dc, &changed, err))
-		text = decide_text(pc, app_id, &dc, err);
+	if (settle_keep(pc, app_id, ledger_id, cause, &dc, &changed, &d, err))
+		text = decide_text_with(pc, app_id, d, &dc, err);
 	decision_clear(&dc);
 	return text;
 }

@@ -450,6 +450,14 @@ open_db(const char *path, gsize max_size, GError **err)
 	return g_steal_pointer(&st);
 }
 
+void
+store_process_init(void)
+{
+	/* No memory statistics: they take a global mutex on every allocation
+	 * SQLite makes (no figure of clerkd reads them). */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 Store *
 store_open(const char *path, gsize max_size, GError **err)
 {

@@ -12,6 +12,9 @@
 
 typedef struct store Store;
 
+/* Once, at the start of a program, before any database is opened. */
+void store_process_init(void);
+
 /* Open (creating or migrating the schema); the file is made 0600. With
  * max_size > 0 the database may not grow past it: writes then fail as they
  * would on a full disk (temporary errors). A failure to open is
