@@ -570,9 +570,10 @@ effects_check(GPtrArray *effects, GError **err)
 
 /* The files clerkd made for this mail (letters, calendar entries) kept in
  * the document store as sent documents of its application, in the same
- * transaction as the outbox row: once per content. */
+ * transaction as the outbox row: once per content. *wrote is set when a
+ * file was new to the store. */
 static gboolean
-keep_sent(struct process_ctx *pc, const struct effect *e, GError **err)
+keep_sent(struct process_ctx *pc, const struct effect *e, gboolean *wrote, GError **err)
 {
 	for (guint i = 0; e->app_id > 0 && e->attachments != NULL && i < e->attachments->len; i++) {
 		const struct reply_attachment *a = g_ptr_array_index(e->attachments, i);
@@ -581,9 +582,11 @@ keep_sent(struct process_ctx *pc, const struct effect *e, GError **err)
 			continue;
 		sha = g_compute_checksum_for_bytes(G_CHECKSUM_SHA256, a->data);
 		path = docstore_path(pc->cfg->documents, sha);
-		if (!g_file_test(path, G_FILE_TEST_EXISTS) &&
-		    !docstore_put(pc->cfg->documents, sha, a->data, err))
-			return FALSE;
+		if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+			if (!docstore_put(pc->cfg->documents, sha, a->data, err))
+				return FALSE;
+			*wrote = TRUE;
+		}
 		if (!dossier_add_sent(pc->st, e->app_id, sha, a->filename, a->content_type,
 		    (gint64)g_bytes_get_size(a->data), e->kind, pc->today, err))
 			return FALSE;
@@ -594,7 +597,7 @@ keep_sent(struct process_ctx *pc, const struct effect *e, GError **err)
 /* Render one mail and write its outbox row (held by the loop guard if its
  * address had too many in the last hour). */
 static gboolean
-apply_mail(struct process_ctx *pc, struct effect *e, GError **err)
+apply_mail(struct process_ctx *pc, struct effect *e, gboolean *wrote, GError **err)
 {
 	g_autofree char *body = NULL, *subject = NULL, *msgid = NULL;
 	const char *tmpl;
@@ -637,13 +640,14 @@ apply_mail(struct process_ctx *pc, struct effect *e, GError **err)
 	r.attachments = e->attachments;
 	raw = reply_build(&r);
 	return outboxdb_add(pc->st, e->ledger_id, e->app_id, e->kind, e->to_addr, msgid, raw,
-	    state, err) && keep_sent(pc, e, err);
+	    state, err) && keep_sent(pc, e, wrote, err);
 }
 
 gboolean
 effects_apply(struct process_ctx *pc, GError **err)
 {
 	g_autoptr(GPtrArray) list = g_steal_pointer(&pc->effects);
+	gboolean wrote = FALSE;
 
 	if (list == NULL) {
 		g_clear_pointer(&pc->seat_changes, g_array_unref);
@@ -658,11 +662,13 @@ effects_apply(struct process_ctx *pc, GError **err)
 	if (!effects_check(list, err))
 		return FALSE;
 	for (guint i = 0; i < list->len; i++)
-		if (!apply_mail(pc, g_ptr_array_index(list, i), err))
+		if (!apply_mail(pc, g_ptr_array_index(list, i), &wrote, err))
 			return FALSE;
 	/* The files kept as sent (keep_sent), durable before the commit that
-	 * refers to them: one syncfs for them all (a no-op when none was new). */
-	return docstore_sync(pc->cfg->documents, err);
+	 * refers to them: one syncfs for them all, and none when none was new
+	 * (the documents of the mail being handled are synced once a batch, by
+	 * the pipeline, not here for each message). */
+	return !wrote || docstore_sync(pc->cfg->documents, err);
 }
 
 void
