@@ -580,7 +580,7 @@ keep_sent(struct process_ctx *pc, const struct effect *e, gboolean *wrote, GErro
 		g_autofree char *sha = NULL, *path = NULL;
 		if (!a->keep)
 			continue;
-		sha = g_compute_checksum_for_bytes(G_CHECKSUM_SHA256, a->data);
+		sha = util_sha256_hex(g_bytes_get_data(a->data, NULL), g_bytes_get_size(a->data));
 		path = docstore_path(pc->cfg->documents, sha);
 		if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
 			if (!docstore_put(pc->cfg->documents, sha, a->data, err))

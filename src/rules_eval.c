@@ -595,6 +595,13 @@ cond_name(const char *id, const char *part)
 	return part ? g_strdup_printf("[%s] %s", id, part) : g_strdup_printf("rule '%s'", id);
 }
 
+/* A condition's column as truth: 1 true, 0 false, -1 NULL (cannot tell). */
+static int
+column_truth(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? -1 : sqlite3_column_double(s, i) != 0.0;
+}
+
 /* 1 true, 0 false, -1 NULL (cannot tell), -2 error. where is "FILE:LINE",
  * id and part name what the condition is ("rule 'final-year'" for part NULL,
  * "[mmr] met" for part "met"; put in words only for an error). At most
@@ -610,8 +617,7 @@ truth(Rules *r, sqlite3_stmt *s, const char *where, const char *id, const char *
 	r->chunks = 0;
 	sqlite3_progress_handler(r->db, RULES_STEP_CHUNK, over_budget, r);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (sqlite3_column_type(s, 0) != SQLITE_NULL)
-			v = sqlite3_column_double(s, 0) != 0.0;
+		v = column_truth(s, 0);
 		rc = sqlite3_step(s);
 	}
 	sqlite3_progress_handler(r->db, 0, NULL, NULL);
@@ -701,8 +707,7 @@ all_truths(Rules *r, int *v, int n)
 	sqlite3_progress_handler(r->db, RULES_STEP_CHUNK, over_budget, r);
 	if ((rc = sqlite3_step(r->every)) == SQLITE_ROW) {
 		for (int i = 0; i < n; i++)
-			v[i] = sqlite3_column_type(r->every, i) == SQLITE_NULL ? -1 :
-			    sqlite3_column_double(r->every, i) != 0.0;
+			v[i] = column_truth(r->every, i);
 		ok = sqlite3_step(r->every) == SQLITE_DONE;
 	}
 	sqlite3_progress_handler(r->db, 0, NULL, NULL);
