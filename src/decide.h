@@ -48,7 +48,9 @@ gboolean decide_name_docs(struct process_ctx *pc, gint64 app_id, gint64 ledger_i
 gboolean decide_eval(struct process_ctx *pc, gint64 app_id, gint64 ledger_id, const char *cause,
     struct decision *dc, gboolean *changed, GError **err) G_GNUC_WARN_UNUSED_RESULT;
 /* The same, and the dossier it judged into *kept (replacing one there): read
- * once, for decide_text_with(). */
+ * once, for decide_text_with(). It is as read before the decision was
+ * recorded: its status, missing and reasons are the old ones (dc has the
+ * new), its choices, form and exceptions are current. */
 gboolean decide_eval_keep(struct process_ctx *pc, gint64 app_id, gint64 ledger_id,
     const char *cause, struct decision *dc, gboolean *changed, Dossier **kept,
     GError **err) G_GNUC_WARN_UNUSED_RESULT;
